@@ -1,0 +1,18 @@
+/**
+ * The wire contract of relink: the zod schemas and inferred types of every request, response,
+ * error code and webhook event. The server validates with these same schemas and generates
+ * `/openapi.json` from them.
+ *
+ * @example
+ * ```ts
+ * import { IntegrationSchema, type Integration } from "@relink/sdk/contract";
+ * const integration: Integration = IntegrationSchema.parse(await response.json());
+ * ```
+ * @module
+ */
+export * from "./api-keys.ts";
+export * from "./common.ts";
+export * from "./errors.ts";
+export * from "./integrations.ts";
+export * from "./scope-configs.ts";
+export * from "./tools.ts";

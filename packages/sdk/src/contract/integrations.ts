@@ -1,0 +1,145 @@
+import { z } from "zod";
+import { idSchema, PageQuerySchema, TimestampSchema } from "./common.ts";
+import { CategorySchema } from "./tools.ts";
+
+export const INTEGRATION_STATES = ["ACTIVE", "INVALID", "INACTIVE"] as const;
+export const IntegrationStateSchema = z.enum(INTEGRATION_STATES);
+export type IntegrationState = z.infer<typeof IntegrationStateSchema>;
+
+export const AUTH_STATUSES = ["OK", "FAILING", "UNKNOWN"] as const;
+export const AuthStatusSchema = z.enum(AUTH_STATUSES);
+export type AuthStatus = z.infer<typeof AuthStatusSchema>;
+
+export const AUTH_OUTCOMES = ["OK", "AUTH_FAILED", "INCONCLUSIVE"] as const;
+export const AuthOutcomeSchema = z.enum(AUTH_OUTCOMES);
+export type AuthOutcome = z.infer<typeof AuthOutcomeSchema>;
+
+export const SYNC_TRIGGERS = ["SCHEDULE", "MANUAL", "RELINK"] as const;
+export const SyncTriggerSchema = z.enum(SYNC_TRIGGERS);
+export type SyncTrigger = z.infer<typeof SyncTriggerSchema>;
+
+export const SYNC_STATES = [
+  "SUCCEEDED",
+  "PARTIALLY_FAILED",
+  "FAILED",
+  "AUTHENTICATION_FAILED",
+  "CANCELLED",
+  "TIMED_OUT",
+] as const;
+export const SyncStateSchema = z.enum(SYNC_STATES);
+export type SyncState = z.infer<typeof SyncStateSchema>;
+
+export const EndUserSchema = z
+  .strictObject({
+    origin_id: z.string().trim().min(1).max(200),
+    organization_name: z.string().trim().min(1).max(200),
+    email: z.email().max(320).nullish(),
+  })
+  .meta({ id: "EndUser" });
+export type EndUser = z.infer<typeof EndUserSchema>;
+
+export const AuthHealthSchema = z
+  .object({
+    status: AuthStatusSchema,
+    failing_since: TimestampSchema.nullable(),
+    last_checked_at: TimestampSchema.nullable(),
+    last_succeeded_at: TimestampSchema.nullable(),
+    failed_checks: z.number().int(),
+    pauses_at: TimestampSchema.nullable(),
+  })
+  .meta({ id: "AuthHealth" });
+export type AuthHealth = z.infer<typeof AuthHealthSchema>;
+
+export const SyncWarningSchema = z.object({
+  code: z.literal("PERMISSION_MISSING"),
+  permission: z.string(),
+  models: z.array(z.string()),
+  fields: z.array(z.string()),
+});
+export type SyncWarning = z.infer<typeof SyncWarningSchema>;
+
+export const SyncRunSchema = z
+  .object({
+    id: idSchema("sync"),
+    integration_id: idSchema("int"),
+    trigger: SyncTriggerSchema,
+    status: z.enum(["QUEUED", "RUNNING", "FINISHED"]),
+    sync_state: SyncStateSchema.nullable(),
+    queued_at: TimestampSchema,
+    started_at: TimestampSchema.nullable(),
+    ended_at: TimestampSchema.nullable(),
+    scope_config_id: idSchema("sc").nullable(),
+    warnings: z.array(SyncWarningSchema),
+    records: z.record(z.string(), z.number().int()),
+    error: z.string().nullable(),
+  })
+  .meta({ id: "SyncRun" });
+export type SyncRun = z.infer<typeof SyncRunSchema>;
+
+export const MissingPermissionSchema = z.object({
+  permission: z.string(),
+  models: z.array(z.string()),
+  fields: z.array(z.string()),
+});
+
+export const IntegrationSchema = z
+  .object({
+    id: idSchema("int"),
+    tool: z.string(),
+    category: CategorySchema,
+    state: IntegrationStateSchema,
+    end_user: z.object({
+      origin_id: z.string(),
+      organization_name: z.string(),
+      email: z.string().nullable(),
+    }),
+    scope_config_id: idSchema("sc").nullable(),
+    auth: AuthHealthSchema,
+    missing_permissions: z.array(MissingPermissionSchema),
+    next_sync_at: TimestampSchema.nullable(),
+    /** Per-integration override of the sync interval, in milliseconds; null = the server default. */
+    sync_interval_ms: z.number().int().nullable(),
+    last_sync: SyncRunSchema.nullable(),
+    created_at: TimestampSchema,
+    updated_at: TimestampSchema,
+  })
+  .meta({ id: "Integration" });
+export type Integration = z.infer<typeof IntegrationSchema>;
+
+export const IntegrationImportSchema = z
+  .strictObject({
+    tool: z.string().min(1).max(100),
+    end_user: EndUserSchema,
+    credentials: z.record(z.string().max(100), z.string().max(4096)),
+    scope_config_id: idSchema("sc").optional(),
+    sync_interval: z
+      .string()
+      .regex(/^\d+(ms|s|m|h|d)$/)
+      .optional(),
+  })
+  .meta({ id: "IntegrationImport" });
+export type IntegrationImport = z.infer<typeof IntegrationImportSchema>;
+
+export const IntegrationListQuerySchema = PageQuerySchema.extend({
+  state: IntegrationStateSchema.optional(),
+  tool: z.string().max(100).optional(),
+  end_user_origin_id: z.string().max(200).optional(),
+  auth_status: AuthStatusSchema.optional(),
+  /** Search by organisation name or origin id (substring, case-insensitive). */
+  q: z.string().max(200).optional(),
+});
+
+export const EnabledBodySchema = z.strictObject({ value: z.boolean() });
+
+export const AuthCheckSchema = z
+  .object({
+    id: idSchema("chk"),
+    integration_id: idSchema("int"),
+    outcome: AuthOutcomeSchema,
+    trigger: z.enum(["SYNC", "MANUAL", "IMPORT", "RELINK"]),
+    detail: z.string().nullable(),
+    duration_ms: z.number().int(),
+    checked_at: TimestampSchema,
+  })
+  .meta({ id: "AuthCheck" });
+export type AuthCheck = z.infer<typeof AuthCheckSchema>;

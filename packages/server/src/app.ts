@@ -1,0 +1,187 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { secureHeaders } from "hono/secure-headers";
+import { type Clock, systemClock } from "./clock.ts";
+import { type Config, defineConfig } from "./config.ts";
+import { demoHrisConnector } from "./connectors/demo-hris.ts";
+import { demoHrisOAuthConnector } from "./connectors/demo-hris-oauth.ts";
+import { type Connector, ConnectorRegistry } from "./connectors/types.ts";
+import { createWakeups, type RelinkContext } from "./context.ts";
+import { createDatabase, migrateToLatest, type RelinkDatabase } from "./db/connect.ts";
+import type { AppEnv } from "./http/env.ts";
+import {
+  apiKeyAuth,
+  errorResponse,
+  methodNotAllowedResponse,
+  notFoundHandler,
+  onError,
+  requestContext,
+} from "./http/middleware.ts";
+import { router } from "./http/openapi.ts";
+import { createLogger, type Logger } from "./logging.ts";
+import { apiKeyRoutes } from "./routes/api-keys.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { integrationRoutes } from "./routes/integrations.ts";
+import { scopeConfigRoutes } from "./routes/scope-configs.ts";
+import { toolRoutes } from "./routes/tools.ts";
+import { generateEncryptionKey, SecretBox } from "./secrets.ts";
+
+/** A background worker (the scheduler, the webhook dispatcher): started and stopped with the server. */
+export interface Worker {
+  readonly name: string;
+  start(): void;
+  /** Finishes or releases what it holds; resolves when nothing is left claimed. */
+  stop(): Promise<void>;
+}
+
+export interface RelinkServerOptions {
+  /** An open database, or a `DATABASE_URL`; default: the configuration's. */
+  db?: RelinkDatabase | string;
+  config?: Partial<Config> | Config;
+  clock?: Clock;
+  /** The tools; default: the demo HR system's connectors when `demoHrisUrl` is set. */
+  connectors?: Connector[];
+  /** Extra connectors beside the default ones. */
+  extraConnectors?: Connector[];
+  logger?: Logger;
+}
+
+export interface RelinkServer {
+  readonly app: OpenAPIHono<AppEnv>;
+  readonly ctx: RelinkContext;
+  readonly workers: Worker[];
+  /** Starts the background workers (when `config.runWorkers`). */
+  start(): void;
+  /** Stops the workers, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** Default connectors: the demo HR system, when its URL is configured. */
+export function defaultConnectors(config: Config, clock: Clock): Connector[] {
+  if (!config.demoHrisUrl) return [];
+  return [
+    demoHrisConnector({ baseUrl: config.demoHrisUrl }),
+    demoHrisOAuthConnector({
+      baseUrl: config.demoHrisUrl,
+      clientId: "relink-demo",
+      clientSecret: "relink-demo-secret",
+      now: () => clock.now().getTime(),
+    }),
+  ];
+}
+
+/**
+ * Builds relink from its dependencies: runs the migrations, assembles the HTTP app and the
+ * background workers. Opens no port: `serve()` in the CLI does that; tests call `app.request()`.
+ */
+export async function createRelinkServer(options: RelinkServerOptions = {}): Promise<RelinkServer> {
+  const config = defineConfig(options.config);
+  const clock = options.clock ?? systemClock;
+  const log = options.logger ?? createLogger({ level: config.logLevel });
+  const database =
+    typeof options.db === "object" ? options.db : createDatabase(options.db ?? config.databaseUrl);
+  await migrateToLatest(database.db);
+
+  const connectors = new ConnectorRegistry([
+    ...(options.connectors ?? defaultConnectors(config, clock)),
+    ...(options.extraConnectors ?? []),
+  ]);
+  const ctx: RelinkContext = {
+    db: database.db,
+    dialect: database.dialect,
+    clock,
+    config,
+    connectors,
+    secrets: secretBox(config, log, database.dialect === "sqlite" && config.databaseUrl.includes(":memory:")),
+    log,
+    ...createWakeups(),
+  };
+
+  const app = buildApp(ctx);
+  const workers: Worker[] = [];
+  let started = false;
+  return {
+    app,
+    ctx,
+    workers,
+    start() {
+      if (started || !config.runWorkers) return;
+      started = true;
+      for (const worker of workers) worker.start();
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.stop()));
+      if (typeof options.db !== "object") await database.close();
+    },
+  };
+}
+
+function buildApp(ctx: RelinkContext): OpenAPIHono<AppEnv> {
+  const app = router();
+  app.use("*", requestContext(ctx));
+  app.use("*", methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
+  app.use("*", secureHeaders({ crossOriginResourcePolicy: false }));
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", "The request body is over 1 MiB."),
+    }),
+  );
+  app.use("/v1/*", apiKeyAuth(ctx));
+
+  app.route("/", healthRoutes(ctx));
+  app.route("/", toolRoutes(ctx));
+  app.route("/", scopeConfigRoutes(ctx));
+  app.route("/", integrationRoutes(ctx));
+  app.route("/", apiKeyRoutes(ctx));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "A workspace API key (`rlk_…`), from `relink-server init` or `POST /v1/api-keys`.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "flowToken", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "A flow token (signed JWT) minted with the SDK or by `POST /v1/integrations/{id}/relink`.",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "relink API",
+      version: "0.1.0",
+      description: "Auth health checks, the pause engine, relink and connect flows, and webhooks.",
+    },
+    servers: [{ url: ctx.config.publicUrl }],
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "relink API reference" }));
+
+  app.notFound(notFoundHandler);
+  app.onError(onError);
+  return app;
+}
+
+/**
+ * The key that seals credentials and secrets. Without `RELINK_ENCRYPTION_KEY` a development key is
+ * generated into the data directory (in-memory databases get a throwaway key) with a warning.
+ */
+function secretBox(config: Config, log: Logger, ephemeral: boolean): SecretBox {
+  if (config.encryptionKey) return new SecretBox(config.encryptionKey, config.previousEncryptionKeys);
+  if (ephemeral) return new SecretBox(generateEncryptionKey());
+  const file = join(config.dataDir, "encryption.key");
+  if (!existsSync(file)) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, `${generateEncryptionKey()}\n`, { mode: 0o600 });
+  }
+  log.warn(
+    { file },
+    "RELINK_ENCRYPTION_KEY is not set: using a development key from the data directory. Set RELINK_ENCRYPTION_KEY (openssl rand -base64 32) in production.",
+  );
+  return new SecretBox(readFileSync(file, "utf8").trim(), config.previousEncryptionKeys);
+}

@@ -1,0 +1,87 @@
+import { ConnectorError } from "./types.ts";
+
+export interface ToolRequest {
+  url: string;
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+export interface ToolResponse<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * One call to a tool, with the classification every connector shares: the answer's status is
+ * returned for the caller to judge (401, 403, 400), while a timeout, a connection error, a 5xx,
+ * a 429 or a body that is not JSON throws an `INCONCLUSIVE` `ConnectorError`.
+ */
+export async function callTool<T>(request: ToolRequest): Promise<ToolResponse<T>> {
+  const timeout = AbortSignal.timeout(request.timeoutMs);
+  const signal = AbortSignal.any([request.signal, timeout]);
+  let response: Response;
+  try {
+    response = await (request.fetch ?? fetch)(request.url, {
+      method: request.method ?? "GET",
+      headers: { accept: "application/json", ...request.headers },
+      body: request.body,
+      signal,
+      redirect: "manual",
+    });
+  } catch (error) {
+    if (timeout.aborted)
+      throw new ConnectorError("INCONCLUSIVE", `the tool did not answer within ${request.timeoutMs} ms`);
+    if (request.signal.aborted) throw new ConnectorError("INCONCLUSIVE", "the check was cancelled");
+    throw new ConnectorError("INCONCLUSIVE", `the tool could not be reached (${describe(error)})`);
+  }
+  if (response.status === 429 || response.status >= 500) {
+    await response.body?.cancel().catch(() => {});
+    throw new ConnectorError(
+      "INCONCLUSIVE",
+      response.status === 429
+        ? "the tool is rate limiting (429)"
+        : `the tool failed with HTTP ${response.status}`,
+      retryAfterMs(response.headers.get("retry-after")),
+    );
+  }
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    if (timeout.aborted)
+      throw new ConnectorError("INCONCLUSIVE", `the tool did not answer within ${request.timeoutMs} ms`);
+    throw new ConnectorError("INCONCLUSIVE", `the tool's answer was cut off (${describe(error)})`);
+  }
+  let body: T;
+  try {
+    body = (text === "" ? null : JSON.parse(text)) as T;
+  } catch {
+    throw new ConnectorError(
+      "INCONCLUSIVE",
+      `the tool answered HTTP ${response.status} with a body that is not JSON`,
+    );
+  }
+  return { status: response.status, body, headers: response.headers };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: { code?: string } }).cause;
+    return cause?.code ?? error.message;
+  }
+  return "unknown error";
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in milliseconds; capped at one hour. */
+export function retryAfterMs(header: string | null, nowMs = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - nowMs;
+  if (!Number.isFinite(ms) || ms < 0) return undefined;
+  return Math.min(ms, 3_600_000);
+}

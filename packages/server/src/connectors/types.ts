@@ -1,0 +1,115 @@
+import type { AuthOutcome, Tool } from "@relink/sdk/contract";
+
+/** A tool's credentials as the end user entered them (and, for OAuth, the tokens obtained). */
+export type Credentials = Record<string, string>;
+
+export interface ConnectorContext {
+  credentials: Credentials;
+  signal: AbortSignal;
+}
+
+export interface AuthCheckResult {
+  outcome: AuthOutcome;
+  /** Why, in words fit for an operator: never a secret. */
+  detail?: string;
+  /** Set when the check refreshed the credentials (OAuth): they must be stored. */
+  refreshedCredentials?: Credentials;
+}
+
+export interface AccountIdentity {
+  /** Stable id of the remote account (company, tenant); a relink must stay on it. */
+  id: string;
+  name?: string;
+}
+
+export interface SyncModelRequest {
+  model: string;
+  /** The fields the scope config enables for this model. */
+  fields: string[];
+}
+
+export interface SyncRecord {
+  id: string;
+  data: Record<string, unknown>;
+}
+
+export interface SyncContext extends ConnectorContext {
+  models: SyncModelRequest[];
+}
+
+export interface SyncResult {
+  records: Record<string, SyncRecord[]>;
+}
+
+export interface OAuthStartInput {
+  redirectUri: string;
+  state: string;
+  codeChallenge: string;
+  scopes: string[];
+}
+
+export interface OAuthHooks {
+  authorizeUrl(input: OAuthStartInput): string;
+  /** Exchanges an authorization code for credentials (access and refresh token). */
+  exchangeCode(input: {
+    code: string;
+    redirectUri: string;
+    codeVerifier: string;
+    signal: AbortSignal;
+  }): Promise<Credentials>;
+  /** Refreshes; throws `ConnectorError` with `AUTH_FAILED` on `invalid_grant`. */
+  refresh(input: { credentials: Credentials; signal: AbortSignal }): Promise<Credentials>;
+}
+
+/**
+ * What relink needs from a tool. `checkAuth` decides the outcome that drives the pause engine:
+ * `AUTH_FAILED` only when the tool rejected the credentials, `INCONCLUSIVE` for anything else
+ * that went wrong (timeouts, 5xx, 429, malformed answers).
+ */
+export interface Connector {
+  readonly tool: Tool;
+  checkAuth(ctx: ConnectorContext): Promise<AuthCheckResult>;
+  grantedPermissions(ctx: ConnectorContext): Promise<string[]>;
+  accountIdentity(ctx: ConnectorContext): Promise<AccountIdentity>;
+  sync(ctx: SyncContext): Promise<SyncResult>;
+  readonly oauth?: OAuthHooks;
+}
+
+/**
+ * Thrown by connectors: `AUTH_FAILED` when the tool rejected the credentials,
+ * `INCONCLUSIVE` when it could not be reached or answered nonsense.
+ */
+export class ConnectorError extends Error {
+  override name = "ConnectorError";
+  constructor(
+    readonly outcome: Exclude<AuthOutcome, "OK">,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The tools a server knows, by id. */
+export class ConnectorRegistry {
+  readonly #byId = new Map<string, Connector>();
+
+  constructor(connectors: Iterable<Connector> = []) {
+    for (const connector of connectors) this.add(connector);
+  }
+
+  add(connector: Connector): this {
+    if (this.#byId.has(connector.tool.id))
+      throw new TypeError(`two connectors for tool "${connector.tool.id}"`);
+    this.#byId.set(connector.tool.id, connector);
+    return this;
+  }
+
+  get(toolId: string): Connector | undefined {
+    return this.#byId.get(toolId);
+  }
+
+  list(): Connector[] {
+    return [...this.#byId.values()];
+  }
+}

@@ -1,0 +1,120 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import {
+  Kysely,
+  type KyselyPlugin,
+  OperationNodeTransformer,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  PostgresDialect,
+  type PrimitiveValueListNode,
+  type QueryResult,
+  type RootOperationNode,
+  SqliteDialect,
+  type UnknownRow,
+  type ValueNode,
+} from "kysely";
+import { Migrator } from "kysely/migration";
+import pg from "pg";
+import { migrationProvider } from "./migrations/index.ts";
+import { BOOLEAN_COLUMNS, type Database, JSON_COLUMNS } from "./schema.ts";
+
+export type Dialect = "sqlite" | "postgres";
+
+export interface RelinkDatabase {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database named by a `DATABASE_URL` (`sqlite:<path>`, `sqlite::memory:`,
+ * `postgres://…`). Both dialects read back the same values: ISO timestamps, booleans, parsed JSON.
+ */
+export function createDatabase(url: string, options: { poolSize?: number } = {}): RelinkDatabase {
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      types: { getTypeParser: pgTypeParser },
+    });
+    // An idle client losing its connection (a database restart) must not crash the process.
+    pool.on("error", () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: "postgres", close: () => db.destroy() };
+  }
+  if (!url.startsWith("sqlite:")) throw new TypeError(`unsupported database URL: ${redactUrl(url)}`);
+  const path = url.slice("sqlite:".length);
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SqliteDatabase(path);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("foreign_keys = ON");
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    plugins: [new SqliteValuesPlugin()],
+  });
+  return { db, dialect: "sqlite", close: () => db.destroy() };
+}
+
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+const PG_TIMESTAMPTZ = 1184;
+
+function pgTypeParser(oid: number, format?: unknown) {
+  if (oid === PG_INT8 || oid === PG_NUMERIC) return (value: string) => Number(value);
+  if (oid === PG_TIMESTAMPTZ) return (value: string) => new Date(value).toISOString();
+  return pg.types.getTypeParser(oid, format as "text");
+}
+
+class SqliteBooleanTransformer extends OperationNodeTransformer {
+  protected override transformValue(node: ValueNode): ValueNode {
+    const out = super.transformValue(node);
+    return typeof out.value === "boolean" ? { ...out, value: out.value ? 1 : 0 } : out;
+  }
+  protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
+    const out = super.transformPrimitiveValueList(node);
+    return { ...out, values: out.values.map((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v)) };
+  }
+}
+
+/** Gives SQLite the value conventions PostgreSQL has natively: booleans and JSON columns. */
+class SqliteValuesPlugin implements KyselyPlugin {
+  readonly #transformer = new SqliteBooleanTransformer();
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return this.#transformer.transformNode(args.node);
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    for (const row of args.result.rows) {
+      for (const key in row) {
+        const value = row[key];
+        if (BOOLEAN_COLUMNS.has(key) && typeof value === "number") row[key] = value !== 0;
+        else if (JSON_COLUMNS.has(key) && typeof value === "string") row[key] = JSON.parse(value);
+      }
+    }
+    return args.result;
+  }
+}
+
+/** Applies every pending migration; safe to call from several replicas at once. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** The URL with any password replaced, for logs and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ":***@");
+  }
+}

@@ -1,0 +1,253 @@
+import type { ScopeConfigModels } from "@relink/sdk/contract";
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/**
+ * Column conventions, identical on SQLite and PostgreSQL once read through `createDatabase`:
+ * timestamps are ISO-8601 strings (timestamptz on PostgreSQL), booleans are booleans, JSON
+ * columns read back parsed and are written as JSON text (`toJson`).
+ */
+export type Timestamp = string;
+export type Json<T> = ColumnType<T, string, string>;
+
+export interface WorkspaceTable {
+  id: string;
+  name: string;
+  allowed_origins: Json<string[]>;
+  created_at: Timestamp;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface SigningKeyTable {
+  id: string;
+  workspace_id: string;
+  algorithm: string;
+  secret_sealed: string | null;
+  public_jwk: Json<Record<string, unknown>> | null;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface ScopeConfigTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  category: string;
+  models: Json<ScopeConfigModels>;
+  is_default: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deleted_at: Timestamp | null;
+}
+
+export interface IntegrationTable {
+  id: string;
+  workspace_id: string;
+  tool: string;
+  category: string;
+  end_user_origin_id: string;
+  end_user_organization_name: string;
+  end_user_email: string | null;
+  credentials_sealed: string;
+  /** The remote account the credentials belong to (a relink must stay on it). */
+  account_id: string | null;
+  scope_config_id: string | null;
+  state: string;
+  failing_since: Timestamp | null;
+  failed_checks: number;
+  last_checked_at: Timestamp | null;
+  last_succeeded_at: Timestamp | null;
+  next_sync_at: Timestamp | null;
+  sync_interval_ms: number | null;
+  /** Consecutive inconclusive attempts, for the retry backoff. */
+  retry_attempt: number;
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
+  granted_permissions: Json<string[]>;
+  missing_permissions: Json<Array<{ permission: string; models: string[]; fields: string[] }>>;
+  /** Optional models (`model`) or fields (`model.field`) the end user opted out of. */
+  opted_out: Json<string[]>;
+  last_sync_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SyncRunTable {
+  id: string;
+  workspace_id: string;
+  integration_id: string;
+  trigger: string;
+  status: string;
+  sync_state: string | null;
+  queued_at: Timestamp;
+  started_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  scope_config_id: string | null;
+  warnings: Json<
+    Array<{ code: "PERMISSION_MISSING"; permission: string; models: string[]; fields: string[] }>
+  >;
+  records: Json<Record<string, number>>;
+  error: string | null;
+}
+
+export interface AuthCheckTable {
+  id: string;
+  workspace_id: string;
+  integration_id: string;
+  outcome: string;
+  trigger: string;
+  detail: string | null;
+  duration_ms: number;
+  checked_at: Timestamp;
+}
+
+export interface SyncedRecordTable {
+  integration_id: string;
+  model: string;
+  remote_id: string;
+  data: Json<Record<string, unknown>>;
+  synced_at: Timestamp;
+}
+
+export interface EventTable {
+  /** Commit order; per integration, the order of the changes. */
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  type: string;
+  integration_id: string | null;
+  data: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface WebhookEndpointTable {
+  id: string;
+  workspace_id: string;
+  url: string;
+  description: string | null;
+  event_types: Json<string[]> | null;
+  enabled: boolean;
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookDeliveryTable {
+  id: string;
+  workspace_id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_seq: number;
+  integration_id: string | null;
+  status: string;
+  attempts: number;
+  next_attempt_at: Timestamp | null;
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
+  last_attempt_at: Timestamp | null;
+  last_response_status: number | null;
+  created_at: Timestamp;
+  completed_at: Timestamp | null;
+}
+
+export interface WebhookAttemptTable {
+  id: string;
+  delivery_id: string;
+  attempted_at: Timestamp;
+  response_status: number | null;
+  latency_ms: number;
+  response_body: string | null;
+  error: string | null;
+}
+
+export interface RelinkLinkTable {
+  id: string;
+  workspace_id: string;
+  integration_id: string | null;
+  jti: string;
+  flow: string;
+  link_type: string;
+  scope_config_id: string | null;
+  language: string | null;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  completed_at: Timestamp | null;
+  exited_at: Timestamp | null;
+}
+
+/** A flow token's `jti` once it has completed a flow: it can never complete another. */
+export interface SpentTokenTable {
+  jti: string;
+  workspace_id: string;
+  integration_id: string;
+  spent_at: Timestamp;
+}
+
+export interface OAuthStateTable {
+  state: string;
+  workspace_id: string;
+  jti: string;
+  tool: string;
+  code_verifier_sealed: string;
+  opener_origin: string | null;
+  flow_token_sealed: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface Database {
+  workspaces: WorkspaceTable;
+  api_keys: ApiKeyTable;
+  signing_keys: SigningKeyTable;
+  scope_configs: ScopeConfigTable;
+  integrations: IntegrationTable;
+  sync_runs: SyncRunTable;
+  auth_checks: AuthCheckTable;
+  synced_records: SyncedRecordTable;
+  events: EventTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
+  relink_links: RelinkLinkTable;
+  spent_tokens: SpentTokenTable;
+  oauth_states: OAuthStateTable;
+}
+
+export type IntegrationRow = Selectable<IntegrationTable>;
+export type NewIntegration = Insertable<IntegrationTable>;
+export type IntegrationUpdate = Updateable<IntegrationTable>;
+export type ScopeConfigRow = Selectable<ScopeConfigTable>;
+export type SyncRunRow = Selectable<SyncRunTable>;
+export type AuthCheckRow = Selectable<AuthCheckTable>;
+export type EventRow = Selectable<EventTable>;
+export type ApiKeyRow = Selectable<ApiKeyTable>;
+
+/** Columns read back as booleans on SQLite (stored there as 0/1). */
+export const BOOLEAN_COLUMNS: ReadonlySet<string> = new Set(["is_default", "enabled"]);
+/** Columns read back parsed on SQLite (stored there as text). */
+export const JSON_COLUMNS: ReadonlySet<string> = new Set([
+  "allowed_origins",
+  "public_jwk",
+  "models",
+  "granted_permissions",
+  "missing_permissions",
+  "warnings",
+  "records",
+  "data",
+  "event_types",
+  "opted_out",
+]);
+
+export const toJson = (value: unknown): string => JSON.stringify(value);

@@ -1,0 +1,47 @@
+import { iso } from "../clock.ts";
+import type { RelinkContext } from "../context.ts";
+import { toJson } from "../db/schema.ts";
+import { newId } from "../ids.ts";
+import { hashToken, randomToken } from "../secrets.ts";
+
+export interface NewApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  key: string;
+  created_at: string;
+  last_used_at: null;
+}
+
+/** Makes an API key: shown once here, stored only as its hash. */
+export async function createApiKey(
+  ctx: Pick<RelinkContext, "db" | "clock">,
+  workspaceId: string,
+  name: string,
+): Promise<NewApiKey> {
+  const key = randomToken("rlk");
+  const now = iso(ctx.clock.now());
+  const row = {
+    id: newId("key"),
+    workspace_id: workspaceId,
+    name,
+    prefix: key.slice(0, 10),
+    key_hash: hashToken(key),
+    created_at: now,
+  };
+  await ctx.db.insertInto("api_keys").values(row).execute();
+  return { id: row.id, name, prefix: row.prefix, key, created_at: now, last_used_at: null };
+}
+
+/** Creates a workspace with its first API key. */
+export async function createWorkspace(
+  ctx: Pick<RelinkContext, "db" | "clock">,
+  name = "Default workspace",
+): Promise<{ workspaceId: string; apiKey: NewApiKey }> {
+  const workspaceId = newId("ws");
+  await ctx.db
+    .insertInto("workspaces")
+    .values({ id: workspaceId, name, allowed_origins: toJson([]), created_at: iso(ctx.clock.now()) })
+    .execute();
+  return { workspaceId, apiKey: await createApiKey(ctx, workspaceId, "First key") };
+}

@@ -1,0 +1,182 @@
+import { randomUUID } from "node:crypto";
+import type { ErrorCode } from "@relink/sdk/contract";
+import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ZodError } from "zod";
+import { iso } from "../clock.ts";
+import type { RelinkContext } from "../context.ts";
+import { hashToken } from "../secrets.ts";
+import type { AppEnv } from "./env.ts";
+import { ApiError } from "./errors.ts";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** Gives every request an id (kept from `x-request-id` when well-formed) and a logger carrying it. */
+export function requestContext(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const incoming = c.req.header("x-request-id");
+    const requestId =
+      incoming && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID().replaceAll("-", "")}`;
+    c.set("requestId", requestId);
+    c.set("log", ctx.log.child({ request_id: requestId }));
+    const started = performance.now();
+    await next();
+    c.header("x-request-id", requestId);
+    // The path only: query strings may carry OAuth codes and states.
+    c.var.log.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      },
+      "request",
+    );
+  };
+}
+
+export function errorBody(c: Context<AppEnv>, code: ErrorCode, message: string, details?: unknown) {
+  return {
+    error: {
+      code,
+      message,
+      ...(details === undefined ? {} : { details }),
+      request_id: c.get("requestId") ?? "unknown",
+    },
+  };
+}
+
+export function errorResponse(
+  c: Context<AppEnv>,
+  status: ContentfulStatusCode,
+  code: ErrorCode,
+  message: string,
+  details?: unknown,
+) {
+  return c.json(errorBody(c, code, message, details), status);
+}
+
+const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
+  400: "INVALID_REQUEST",
+  401: "UNAUTHORIZED",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "RATE_LIMITED",
+  503: "SERVICE_UNAVAILABLE",
+};
+
+/** The one place errors become responses: every failure leaves in the error envelope. */
+export const onError: ErrorHandler<AppEnv> = (error, c) => {
+  if (error instanceof ApiError) {
+    for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
+    return errorResponse(c, error.status as ContentfulStatusCode, error.code, error.message, error.details);
+  }
+  if (error instanceof HTTPException) {
+    if (error.status === 400 && /json/i.test(error.message)) {
+      return errorResponse(c, 400, "INVALID_JSON", "The request body is not valid JSON.");
+    }
+    const status = error.status as ContentfulStatusCode;
+    return errorResponse(
+      c,
+      status,
+      STATUS_CODES[status] ?? "INVALID_REQUEST",
+      error.message || "Request refused.",
+    );
+  }
+  (c.get("log") ?? console).error({ err: error }, "unhandled error");
+  return errorResponse(
+    c,
+    500,
+    "INTERNAL_ERROR",
+    `Something went wrong on our side. Quote request id ${c.get("requestId") ?? "unknown"} when reporting it.`,
+  );
+};
+
+/** Unknown paths answer 404 in the envelope (`methodNotAllowed` turns known paths into 405). */
+export const notFoundHandler: NotFoundHandler<AppEnv> = (c) =>
+  errorResponse(c, 404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`);
+
+export const methodNotAllowedResponse = (c: Context<AppEnv>, methods: string[]) => {
+  c.header("Allow", methods.join(", "));
+  return errorResponse(
+    c,
+    405,
+    "METHOD_NOT_ALLOWED",
+    `${c.req.method} is not allowed here; use ${methods.join(" or ")}.`,
+  );
+};
+
+/** Maps a failed zod validation to `400 INVALID_REQUEST` listing each issue. */
+export function validationHook(
+  result: { success: true } | { success: false; error: ZodError; target?: string },
+  _c: Context,
+): undefined {
+  if (result.success) return;
+  throw invalidRequest(result.error, result.target);
+}
+
+export function invalidRequest(error: ZodError, target?: string): ApiError {
+  const where = target === "json" ? "body" : target;
+  const issues = error.issues.map((issue) => ({
+    path: [...(where ? [where] : []), ...issue.path.map(String)].join("."),
+    code: issue.code,
+    message: issue.message,
+  }));
+  const first = issues[0];
+  return new ApiError(
+    400,
+    "INVALID_REQUEST",
+    first ? `Invalid request: ${first.path ? `${first.path}: ` : ""}${first.message}` : "Invalid request.",
+    { issues },
+  );
+}
+
+/** `Authorization: Bearer <api key>` on every management route; sets the workspace. */
+export function apiKeyAuth(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
+  const lastTouched = new Map<string, number>();
+  return async (c, next) => {
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match?.[1]) {
+      throw new ApiError(
+        401,
+        "UNAUTHORIZED",
+        "Send an API key as `Authorization: Bearer <api key>`.",
+        undefined,
+        {
+          "WWW-Authenticate": 'Bearer realm="relink"',
+        },
+      );
+    }
+    const key = await ctx.db
+      .selectFrom("api_keys")
+      .select(["id", "workspace_id"])
+      .where("key_hash", "=", hashToken(match[1]))
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (!key) {
+      throw new ApiError(401, "UNAUTHORIZED", "This API key is unknown or was revoked.", undefined, {
+        "WWW-Authenticate": 'Bearer realm="relink", error="invalid_token"',
+      });
+    }
+    c.set("workspaceId", key.workspace_id);
+    c.set("apiKeyId", key.id);
+    c.set("log", c.var.log.child({ workspace_id: key.workspace_id }));
+    // Record use at most once a minute per key, off the request's path.
+    const now = ctx.clock.now();
+    if (now.getTime() - (lastTouched.get(key.id) ?? 0) > 60_000) {
+      lastTouched.set(key.id, now.getTime());
+      ctx.db
+        .updateTable("api_keys")
+        .set({ last_used_at: iso(now) })
+        .where("id", "=", key.id)
+        .execute()
+        .catch((err) => c.var.log.warn({ err }, "could not record API key use"));
+    }
+    await next();
+  };
+}

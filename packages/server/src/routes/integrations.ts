@@ -1,0 +1,211 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  EnabledBodySchema,
+  IntegrationImportSchema,
+  IntegrationListQuerySchema,
+  IntegrationSchema,
+  idSchema,
+  pageSchema,
+} from "@relink/sdk/contract";
+import { sql } from "kysely";
+import type { RelinkContext } from "../context.ts";
+import { findIntegration, loadIntegrationView, toIntegration } from "../domain/integrations.ts";
+import { createIntegration, deleteIntegration, setEnabled } from "../domain/lifecycle.ts";
+import { findDefaultScopeConfig, findScopeConfig } from "../domain/scope-configs.ts";
+import { assertCredentialFields, verifyCredentials } from "../domain/tool-checks.ts";
+import { parseDuration } from "../duration.ts";
+import { ApiError, notFound } from "../http/errors.ts";
+import { bearerSecurity, errors, json, jsonBody, router } from "../http/openapi.ts";
+import { decodeCursor, page } from "../http/pagination.ts";
+
+const tags = ["Integrations"];
+const IdParam = z.object({ id: idSchema("int") });
+
+export function integrationRoutes(ctx: RelinkContext) {
+  const app = router();
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/integrations",
+      tags,
+      security: bearerSecurity,
+      summary: "List integrations, newest first",
+      request: { query: IntegrationListQuerySchema },
+      responses: { 200: json(pageSchema(IntegrationSchema), "Integrations"), ...errors() },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const after = decodeCursor(q.cursor, "int");
+      let query = ctx.db
+        .selectFrom("integrations as i")
+        .leftJoin("sync_runs as s", "s.id", "i.last_sync_id")
+        .selectAll("i")
+        .select([
+          "s.id as s_id",
+          "s.integration_id as s_integration_id",
+          "s.trigger as s_trigger",
+          "s.status as s_status",
+          "s.sync_state as s_sync_state",
+          "s.queued_at as s_queued_at",
+          "s.started_at as s_started_at",
+          "s.ended_at as s_ended_at",
+          "s.scope_config_id as s_scope_config_id",
+          "s.warnings as s_warnings",
+          "s.records as s_records",
+          "s.error as s_error",
+        ])
+        .where("i.workspace_id", "=", c.var.workspaceId)
+        .orderBy("i.id", "desc")
+        .limit(q.limit + 1);
+      if (after) query = query.where("i.id", "<", after);
+      if (q.state) query = query.where("i.state", "=", q.state);
+      if (q.tool) query = query.where("i.tool", "=", q.tool);
+      if (q.end_user_origin_id) query = query.where("i.end_user_origin_id", "=", q.end_user_origin_id);
+      if (q.auth_status === "FAILING") query = query.where("i.failing_since", "is not", null);
+      if (q.auth_status === "OK")
+        query = query.where("i.failing_since", "is", null).where("i.last_checked_at", "is not", null);
+      if (q.auth_status === "UNKNOWN")
+        query = query.where("i.failing_since", "is", null).where("i.last_checked_at", "is", null);
+      if (q.q) {
+        const pattern = `%${q.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+        query = query.where((eb) =>
+          eb.or([
+            eb(sql`lower(i.end_user_organization_name)`, "like", sql`${pattern} escape '\\'`),
+            eb(sql`lower(i.end_user_origin_id)`, "like", sql`${pattern} escape '\\'`),
+          ]),
+        );
+      }
+      const { rows, next_cursor } = page(await query.execute(), q.limit);
+      const data = rows.map((row) => {
+        const lastSync =
+          row.s_id === null
+            ? null
+            : {
+                id: row.s_id,
+                workspace_id: row.workspace_id,
+                integration_id: row.s_integration_id ?? row.id,
+                trigger: row.s_trigger ?? "SCHEDULE",
+                status: row.s_status ?? "FINISHED",
+                sync_state: row.s_sync_state,
+                queued_at: row.s_queued_at ?? row.created_at,
+                started_at: row.s_started_at,
+                ended_at: row.s_ended_at,
+                scope_config_id: row.s_scope_config_id,
+                warnings: row.s_warnings ?? [],
+                records: row.s_records ?? {},
+                error: row.s_error,
+              };
+        return toIntegration(row, ctx.config, lastSync);
+      });
+      return c.json({ data, next_cursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/integrations",
+      tags,
+      security: bearerSecurity,
+      summary: "Import an integration with credentials (checked with the tool first); it syncs at once",
+      request: jsonBody(IntegrationImportSchema),
+      responses: { 201: json(IntegrationSchema, "Created"), ...errors(404, 422, 503) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const workspaceId = c.var.workspaceId;
+      const connector = ctx.connectors.get(body.tool);
+      if (!connector) {
+        throw new ApiError(
+          422,
+          "UNKNOWN_TOOL",
+          `Unknown tool "${body.tool}"; GET /v1/tools lists the tools.`,
+        );
+      }
+      assertCredentialFields(connector.tool, body.credentials);
+      const scopeConfig = body.scope_config_id
+        ? await findScopeConfig(ctx.db, workspaceId, body.scope_config_id)
+        : await findDefaultScopeConfig(ctx.db, workspaceId, connector.tool.category);
+      if (body.scope_config_id && !scopeConfig) throw notFound("Scope config");
+      if (scopeConfig && scopeConfig.category !== connector.tool.category) {
+        throw new ApiError(
+          422,
+          "SCOPE_CONFIG_INVALID",
+          `Scope config ${scopeConfig.id} is for ${scopeConfig.category}, not ${connector.tool.category}.`,
+        );
+      }
+      const syncIntervalMs = body.sync_interval ? (parseDuration(body.sync_interval) ?? null) : null;
+      const verified = await verifyCredentials(ctx, connector, body.credentials, c.req.raw.signal);
+      const row = await createIntegration(ctx, {
+        workspaceId,
+        tool: connector.tool,
+        endUser: body.end_user,
+        verified,
+        scopeConfig: scopeConfig ? { id: scopeConfig.id, models: scopeConfig.models } : null,
+        syncIntervalMs,
+      });
+      c.var.log.info({ integration_id: row.id, tool: row.tool }, "integration imported");
+      return c.json(await loadIntegrationView(ctx, row), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/integrations/{id}",
+      tags,
+      security: bearerSecurity,
+      summary:
+        "One integration: state, auth health, scope, missing permissions, schedule, last sync. Never credentials",
+      request: { params: IdParam },
+      responses: { 200: json(IntegrationSchema, "The integration"), ...errors(404) },
+    }),
+    async (c) => {
+      const row = await findIntegration(ctx.db, c.var.workspaceId, c.req.valid("param").id);
+      if (!row) throw notFound("Integration");
+      return c.json(await loadIntegrationView(ctx, row), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/integrations/{id}",
+      tags,
+      security: bearerSecurity,
+      summary: "Delete an integration; its credentials are destroyed",
+      request: { params: IdParam },
+      responses: { 204: { description: "Deleted" }, ...errors(404) },
+    }),
+    async (c) => {
+      if (!(await deleteIntegration(ctx, c.var.workspaceId, c.req.valid("param").id)))
+        throw notFound("Integration");
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/integrations/{id}/enabled",
+      tags,
+      security: bearerSecurity,
+      summary: "Disable (INACTIVE) or re-enable an integration",
+      request: { params: IdParam, ...jsonBody(EnabledBodySchema) },
+      responses: { 200: json(IntegrationSchema, "The integration"), ...errors(404) },
+    }),
+    async (c) => {
+      const row = await setEnabled(
+        ctx,
+        c.var.workspaceId,
+        c.req.valid("param").id,
+        c.req.valid("json").value,
+      );
+      if (!row) throw notFound("Integration");
+      return c.json(await loadIntegrationView(ctx, row), 200);
+    },
+  );
+
+  return app;
+}

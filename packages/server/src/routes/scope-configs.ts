@@ -1,0 +1,200 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  idSchema,
+  PageQuerySchema,
+  pageSchema,
+  ScopeConfigCreateSchema,
+  ScopeConfigSchema,
+  ScopeConfigUpdateSchema,
+} from "@relink/sdk/contract";
+import { iso } from "../clock.ts";
+import type { RelinkContext } from "../context.ts";
+import { toJson } from "../db/schema.ts";
+import { assertValidScope, findScopeConfig, toScopeConfig } from "../domain/scope-configs.ts";
+import { ApiError, notFound } from "../http/errors.ts";
+import { bearerSecurity, errors, json, jsonBody, router } from "../http/openapi.ts";
+import { decodeCursor, page } from "../http/pagination.ts";
+import { newId } from "../ids.ts";
+
+const tags = ["Scope configs"];
+const IdParam = z.object({ id: idSchema("sc") });
+
+export function scopeConfigRoutes(ctx: RelinkContext) {
+  const app = router();
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/scope-configs",
+      tags,
+      security: bearerSecurity,
+      summary: "List scope configs",
+      request: { query: PageQuerySchema },
+      responses: { 200: json(pageSchema(ScopeConfigSchema), "Scope configs"), ...errors() },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid("query");
+      const after = decodeCursor(cursor, "sc");
+      let query = ctx.db
+        .selectFrom("scope_configs")
+        .selectAll()
+        .where("workspace_id", "=", c.var.workspaceId)
+        .where("deleted_at", "is", null)
+        .orderBy("id", "desc")
+        .limit(limit + 1);
+      if (after) query = query.where("id", "<", after);
+      const { rows, next_cursor } = page(await query.execute(), limit);
+      return c.json({ data: rows.map((row) => toScopeConfig(row, ctx.connectors)), next_cursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/scope-configs",
+      tags,
+      security: bearerSecurity,
+      summary: "Create a scope config (validated against the catalog)",
+      request: jsonBody(ScopeConfigCreateSchema),
+      responses: { 201: json(ScopeConfigSchema, "Created"), ...errors(422) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      assertValidScope(ctx.connectors, body.category, body.models);
+      const now = iso(ctx.clock.now());
+      const id = newId("sc");
+      const workspaceId = c.var.workspaceId;
+      await ctx.db.transaction().execute(async (trx) => {
+        if (body.is_default) {
+          await trx
+            .updateTable("scope_configs")
+            .set({ is_default: false, updated_at: now })
+            .where("workspace_id", "=", workspaceId)
+            .where("category", "=", body.category)
+            .where("is_default", "=", true)
+            .execute();
+        }
+        await trx
+          .insertInto("scope_configs")
+          .values({
+            id,
+            workspace_id: workspaceId,
+            name: body.name,
+            category: body.category,
+            models: toJson(body.models),
+            is_default: body.is_default ?? false,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+      });
+      const row = await findScopeConfig(ctx.db, workspaceId, id);
+      if (!row) throw notFound("Scope config");
+      return c.json(toScopeConfig(row, ctx.connectors), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/scope-configs/{id}",
+      tags,
+      security: bearerSecurity,
+      summary: "One scope config, with the permissions it requires per tool",
+      request: { params: IdParam },
+      responses: { 200: json(ScopeConfigSchema, "The scope config"), ...errors(404) },
+    }),
+    async (c) => {
+      const row = await findScopeConfig(ctx.db, c.var.workspaceId, c.req.valid("param").id);
+      if (!row) throw notFound("Scope config");
+      return c.json(toScopeConfig(row, ctx.connectors), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/v1/scope-configs/{id}",
+      tags,
+      security: bearerSecurity,
+      summary: "Change a scope config; integrations using it read the new scope from their next sync",
+      request: { params: IdParam, ...jsonBody(ScopeConfigUpdateSchema) },
+      responses: { 200: json(ScopeConfigSchema, "Updated"), ...errors(404, 422) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const workspaceId = c.var.workspaceId;
+      const existing = await findScopeConfig(ctx.db, workspaceId, id);
+      if (!existing) throw notFound("Scope config");
+      if (body.models) assertValidScope(ctx.connectors, existing.category, body.models);
+      const now = iso(ctx.clock.now());
+      await ctx.db.transaction().execute(async (trx) => {
+        if (body.is_default) {
+          await trx
+            .updateTable("scope_configs")
+            .set({ is_default: false, updated_at: now })
+            .where("workspace_id", "=", workspaceId)
+            .where("category", "=", existing.category)
+            .where("is_default", "=", true)
+            .where("id", "!=", id)
+            .execute();
+        }
+        await trx
+          .updateTable("scope_configs")
+          .set({
+            updated_at: now,
+            ...(body.name === undefined ? {} : { name: body.name }),
+            ...(body.is_default === undefined ? {} : { is_default: body.is_default }),
+            ...(body.models === undefined ? {} : { models: toJson(body.models) }),
+          })
+          .where("id", "=", id)
+          .where("workspace_id", "=", workspaceId)
+          .execute();
+      });
+      const row = await findScopeConfig(ctx.db, workspaceId, id);
+      if (!row) throw notFound("Scope config");
+      return c.json(toScopeConfig(row, ctx.connectors), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/scope-configs/{id}",
+      tags,
+      security: bearerSecurity,
+      summary: "Delete a scope config no integration uses",
+      request: { params: IdParam },
+      responses: { 204: { description: "Deleted" }, ...errors(404, 409) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const workspaceId = c.var.workspaceId;
+      if (!(await findScopeConfig(ctx.db, workspaceId, id))) throw notFound("Scope config");
+      const inUse = await ctx.db
+        .selectFrom("integrations")
+        .select("id")
+        .where("workspace_id", "=", workspaceId)
+        .where("scope_config_id", "=", id)
+        .limit(1)
+        .executeTakeFirst();
+      if (inUse) {
+        throw new ApiError(
+          409,
+          "SCOPE_CONFIG_IN_USE",
+          `Scope config ${id} is used by integrations (e.g. ${inUse.id}); move them first.`,
+        );
+      }
+      await ctx.db
+        .updateTable("scope_configs")
+        .set({ deleted_at: iso(ctx.clock.now()), is_default: false })
+        .where("id", "=", id)
+        .where("workspace_id", "=", workspaceId)
+        .execute();
+      return c.body(null, 204);
+    },
+  );
+
+  return app;
+}

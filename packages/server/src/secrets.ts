@@ -1,0 +1,101 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
+
+/**
+ * Encryption at rest for credentials and secrets: AES-256-GCM, every value tagged with the id of
+ * the key that sealed it, so that keys can be rotated (`RELINK_PREVIOUS_ENCRYPTION_KEYS` still
+ * opens old values while `reencrypt` moves them to the current key).
+ */
+export class SecretBox {
+  readonly #current: { id: string; key: Buffer };
+  readonly #keys = new Map<string, Buffer>();
+
+  constructor(currentKeyBase64: string, previousKeysBase64: readonly string[] = []) {
+    const current = Buffer.from(currentKeyBase64, "base64");
+    if (current.length !== 32) throw new TypeError("the encryption key must be 32 bytes");
+    this.#current = { id: keyId(current), key: current };
+    this.#keys.set(this.#current.id, current);
+    for (const previous of previousKeysBase64) {
+      const key = Buffer.from(previous, "base64");
+      if (key.length !== 32) throw new TypeError("every previous encryption key must be 32 bytes");
+      this.#keys.set(keyId(key), key);
+    }
+  }
+
+  get keyId(): string {
+    return this.#current.id;
+  }
+
+  /** Seals a string: `v1.<key id>.<iv>.<ciphertext and tag>`, base64url parts. */
+  seal(plaintext: string, associatedData = ""): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", this.#current.key, iv);
+    cipher.setAAD(Buffer.from(associatedData));
+    const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
+    return `v1.${this.#current.id}.${iv.toString("base64url")}.${body.toString("base64url")}`;
+  }
+
+  open(sealed: string, associatedData = ""): string {
+    const [version, kid, ivText, bodyText] = sealed.split(".");
+    if (version !== "v1" || !kid || !ivText || !bodyText) throw new SecretBoxError("not a sealed value");
+    const key = this.#keys.get(kid);
+    if (!key)
+      throw new SecretBoxError(`sealed with unknown key ${kid}; add it to RELINK_PREVIOUS_ENCRYPTION_KEYS`);
+    const body = Buffer.from(bodyText, "base64url");
+    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(ivText, "base64url"));
+    decipher.setAAD(Buffer.from(associatedData));
+    decipher.setAuthTag(body.subarray(body.length - 16));
+    try {
+      return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString(
+        "utf8",
+      );
+    } catch {
+      throw new SecretBoxError("the sealed value was tampered with or the key is wrong");
+    }
+  }
+
+  sealJson(value: unknown, associatedData = ""): string {
+    return this.seal(JSON.stringify(value), associatedData);
+  }
+
+  openJson<T>(sealed: string, associatedData = ""): T {
+    return JSON.parse(this.open(sealed, associatedData)) as T;
+  }
+
+  /** True when the value was sealed with an older key and should be re-sealed. */
+  isStale(sealed: string): boolean {
+    return sealed.split(".")[1] !== this.#current.id;
+  }
+}
+
+export class SecretBoxError extends Error {
+  override name = "SecretBoxError";
+}
+
+function keyId(key: Buffer): string {
+  return createHash("sha256").update(key).digest("hex").slice(0, 8);
+}
+
+export function generateEncryptionKey(): string {
+  return randomBytes(32).toString("base64");
+}
+
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+
+/** A random token with a readable prefix, e.g. `rlk_…` for API keys. */
+export function randomToken(prefix: string, bytes = 24): string {
+  const raw = randomBytes(bytes);
+  let out = "";
+  for (const b of raw) out += BASE32[b & 31];
+  return `${prefix}_${out}${randomBytes(8).toString("hex")}`;
+}
+
+/** API keys are stored as SHA-256 hashes: they are long and random, so a slow hash adds nothing. */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
