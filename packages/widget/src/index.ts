@@ -1,0 +1,1 @@
+export { RelinkConnect } from "./define.ts";
