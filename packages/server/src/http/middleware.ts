@@ -79,6 +79,14 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
     if (error.status === 400 && /json/i.test(error.message)) {
       return errorResponse(c, 400, "INVALID_JSON", "The request body is not valid JSON.");
     }
+    if (error.status === 415) {
+      return errorResponse(
+        c,
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        "Send the body as JSON with `Content-Type: application/json`.",
+      );
+    }
     const status = error.status as ContentfulStatusCode;
     return errorResponse(
       c,

@@ -1,0 +1,88 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = resolve(import.meta.dirname, "../../..");
+const tsx = join(root, "node_modules/.bin/tsx");
+const cli = join(root, "packages/server/src/cli.ts");
+const run = promisify(execFile);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe("relink-server CLI", () => {
+  const dir = mkdtempSync(join(tmpdir(), "relink-cli-"));
+  const env = {
+    ...process.env,
+    DATABASE_URL: `sqlite:${join(dir, "relink.db")}`,
+    RELINK_DATA_DIR: dir,
+    LOG_LEVEL: "warn",
+  };
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const child of children) child.kill("SIGKILL");
+  });
+
+  it("init --json prints the workspace id and API key alone; migrate is idempotent", async () => {
+    const { stdout } = await run(tsx, [cli, "init", "--json"], { env });
+    const created = JSON.parse(stdout);
+    expect(Object.keys(created).sort()).toEqual(["api_key", "workspace_id"]);
+    expect(created.workspace_id).toMatch(/^ws_/);
+    expect(created.api_key).toMatch(/^rlk_/);
+    const migrate = await run(tsx, [cli, "migrate"], { env });
+    expect(migrate.stdout).toContain("up to date");
+  });
+
+  it("refuses bad configuration with a message naming the variable", async () => {
+    const failure = await run(tsx, [cli, "serve"], {
+      env: { ...env, RELINK_PAUSE_AFTER: "three days" },
+    }).catch((e) => e);
+    expect(failure.code).toBe(78);
+    expect(failure.stderr).toContain('RELINK_PAUSE_AFTER: "three days" is not a duration');
+    const usage = await run(tsx, [cli, "frobnicate"], { env }).catch((e) => e);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("Usage:");
+  });
+
+  it("pnpm start serves /healthz, /openapi.json and /v1/tools with the printed API key", async () => {
+    const [port, hrisPort] = [await freePort(), await freePort()];
+    const child = spawn(tsx, [join(root, "scripts/start.ts")], {
+      cwd: dir,
+      env: {
+        ...env,
+        PORT: String(port),
+        DEMO_HRIS_PORT: String(hrisPort),
+        DATABASE_URL: `sqlite:${join(dir, "start.db")}`,
+      },
+    });
+    children.push(child);
+    let output = "";
+    child.stdout.on("data", (d) => {
+      output += d;
+    });
+    const deadline = Date.now() + 30_000;
+    while (!/API key\s+rlk_/.test(output) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const apiKey = /API key\s+(rlk_\w+)/.exec(output)?.[1];
+    expect(apiKey, output).toBeTruthy();
+    const base = `http://127.0.0.1:${port}`;
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
+    expect((await (await fetch(`${base}/openapi.json`)).json()).openapi).toBe("3.1.0");
+    const tools = await (
+      await fetch(`${base}/v1/tools`, { headers: { authorization: `Bearer ${apiKey}` } })
+    ).json();
+    expect(tools.data.map((t: { id: string }) => t.id)).toEqual(["demo-hris", "demo-hris-oauth"]);
+    child.kill("SIGTERM");
+    const code = await new Promise((r) => child.once("exit", r));
+    expect(code).toBe(0);
+  }, 60_000);
+});

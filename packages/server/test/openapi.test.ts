@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestRelink, type TestRelink } from "../src/testing/index.ts";
+
+/** The OpenAPI document is generated from the schemas that validate requests, so it cannot drift. */
+describe("OpenAPI document", () => {
+  let t: TestRelink;
+  beforeAll(async () => {
+    t = await createTestRelink();
+  });
+  afterAll(() => t.close());
+
+  it("is generated, is OpenAPI 3.1, and documents every route the app serves", async () => {
+    const response = await t.request("GET", "/openapi.json", { key: null });
+    const text = await response.text();
+    expect(response.status, text.slice(0, 500)).toBe(200);
+    const doc = JSON.parse(text);
+    expect(doc.openapi).toBe("3.1.0");
+    const documented = new Set<string>();
+    for (const [path, operations] of Object.entries(doc.paths as Record<string, object>)) {
+      for (const method of Object.keys(operations))
+        documented.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`);
+    }
+    const served = t.server.app.routes
+      .filter((r) => r.method !== "ALL" && !["/openapi.json", "/docs"].includes(r.path))
+      .filter(
+        (r) =>
+          !r.path.startsWith("/link") && !r.path.startsWith("/dashboard") && !r.path.startsWith("/widget"),
+      )
+      .map((r) => `${r.method} ${r.path}`);
+    const undocumented = [...new Set(served)].filter((route) => !documented.has(route));
+    expect(undocumented).toEqual([]);
+    expect(documented.has("GET /v1/integrations/:id")).toBe(true);
+  });
+
+  it("declares the error envelope on every management operation and requires the API key", async () => {
+    const doc = await (await t.request("GET", "/openapi.json", { key: null })).json();
+    for (const [path, operations] of Object.entries(
+      doc.paths as Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>,
+    )) {
+      if (!path.startsWith("/v1/")) continue;
+      for (const [method, operation] of Object.entries(operations)) {
+        expect(operation.responses["401"], `${method} ${path}`).toBeDefined();
+        expect(operation.security, `${method} ${path}`).toEqual([{ apiKey: [] }]);
+      }
+    }
+  });
+
+  it("serves a readable API reference page", async () => {
+    const response = await t.request("GET", "/docs", { key: null });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await response.text()).toContain("/openapi.json");
+  });
+});

@@ -1,0 +1,104 @@
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRelinkServer, type RelinkServer } from "../src/app.ts";
+import { ManualClock } from "../src/clock.ts";
+import { createWorkspace } from "../src/domain/workspaces.ts";
+import { createLogger } from "../src/logging.ts";
+import { generateEncryptionKey, SecretBox } from "../src/secrets.ts";
+import { scriptedConnector } from "../src/testing/index.ts";
+
+const SECRET = "dhk_SUPER-SECRET-credential-value-0123456789";
+
+describe("secrets at rest and in logs", () => {
+  let server: RelinkServer;
+  let dir: string;
+  const lines: string[] = [];
+  const tool = scriptedConnector();
+  let apiKey: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "relink-secrets-"));
+    tool.setKey(SECRET);
+    server = await createRelinkServer({
+      db: `sqlite:${join(dir, "relink.db")}`,
+      clock: new ManualClock(),
+      connectors: [tool.connector],
+      config: { encryptionKey: generateEncryptionKey(), demoHrisUrl: null, logLevel: "trace" },
+      logger: createLogger({
+        level: "trace",
+        destination: { write: (line: string) => void lines.push(line) },
+      }),
+    });
+    apiKey = (await createWorkspace(server.ctx)).apiKey.key;
+  });
+  afterAll(() => server.close());
+
+  const call = (method: string, path: string, body?: unknown) =>
+    server.app.request(path, {
+      method,
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  it("keeps credentials and API keys out of responses, logs and the database file", async () => {
+    const bodies: string[] = [];
+    const created = await call("POST", "/v1/integrations", {
+      tool: "scripted",
+      end_user: { origin_id: "o", organization_name: "O" },
+      credentials: { api_key: SECRET },
+    });
+    expect(created.status).toBe(201);
+    const integration = JSON.parse(await created.clone().text());
+    for (const response of [
+      created,
+      await call("GET", `/v1/integrations/${integration.id}`),
+      await call("GET", "/v1/integrations"),
+      // A refused import echoes nothing of what was sent.
+      await call("POST", "/v1/integrations", {
+        tool: "scripted",
+        end_user: { origin_id: "o", organization_name: "O" },
+        credentials: { api_key: `${SECRET}-wrong`, extra: SECRET },
+      }),
+    ]) {
+      bodies.push(await response.text());
+    }
+    for (const body of bodies) expect(body).not.toContain(SECRET);
+
+    expect(lines.length).toBeGreaterThan(3);
+    for (const line of lines) {
+      expect(line).not.toContain(SECRET);
+      expect(line).not.toContain(apiKey);
+      expect(JSON.parse(line).request_id ?? JSON.parse(line).msg).toBeTruthy();
+    }
+    const requestLines = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === "request");
+    expect(requestLines.every((l) => typeof l.request_id === "string")).toBe(true);
+
+    await server.ctx.db.destroy().catch(() => {});
+    for (const file of readdirSync(dir)) {
+      const raw = readFileSync(join(dir, file));
+      expect(raw.includes(Buffer.from(SECRET)), file).toBe(false);
+      expect(raw.includes(Buffer.from(apiKey)), file).toBe(false);
+    }
+  });
+});
+
+describe("SecretBox", () => {
+  it("seals with a key id, opens with previous keys, and refuses tampering or another row", () => {
+    const oldKey = generateEncryptionKey();
+    const newKey = generateEncryptionKey();
+    const before = new SecretBox(oldKey);
+    const sealed = before.seal("s3cret", "int_1");
+    expect(sealed).not.toContain("s3cret");
+    const after = new SecretBox(newKey, [oldKey]);
+    expect(after.open(sealed, "int_1")).toBe("s3cret");
+    expect(after.isStale(sealed)).toBe(true);
+    expect(after.isStale(after.seal("x"))).toBe(false);
+    expect(() => after.open(sealed, "int_2")).toThrow(/tampered/);
+    expect(() => new SecretBox(newKey).open(sealed, "int_1")).toThrow(/unknown key/);
+    const parts = sealed.split(".");
+    parts[3] = `${parts[3]!.slice(0, -2)}AA`;
+    expect(() => after.open(parts.join("."), "int_1")).toThrow();
+  });
+});
