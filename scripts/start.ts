@@ -30,7 +30,12 @@ async function main() {
         name: "Employees (default)",
         category: "HRIS",
         is_default: true,
-        models: { employees: { setting: "ENABLED", fields: { date_of_birth: "DISABLED", home_address: "DISABLED", salary: "DISABLED" } } },
+        models: {
+          employees: {
+            setting: "ENABLED",
+            fields: { date_of_birth: "DISABLED", home_address: "DISABLED", salary: "DISABLED" },
+          },
+        },
       }),
     });
     if (!response.ok) throw new Error(`could not create the default scope config: ${await response.text()}`);
@@ -66,9 +71,15 @@ Press Ctrl+C to stop.`);
 
 main().catch((error: unknown) => {
   if (error instanceof Error && "code" in error && error.code === "EADDRINUSE") {
-    console.error(`A port is already in use (${error.message}). Stop the other process or set PORT / DEMO_HRIS_PORT.`);
+    console.error(
+      `A port is already in use (${error.message}). Stop the other process or set PORT / DEMO_HRIS_PORT.`,
+    );
   } else {
-    console.error(error instanceof Error && error.name === "ConfigError" ? `Configuration error: ${error.message}` : error);
+    console.error(
+      error instanceof Error && error.name === "ConfigError"
+        ? `Configuration error: ${error.message}`
+        : error,
+    );
   }
   process.exit(1);
 });
