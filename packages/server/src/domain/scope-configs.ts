@@ -1,8 +1,18 @@
-import type { ScopeConfig, ScopeConfigModels, Tool } from "@relink/sdk/contract";
-import type { Kysely } from "kysely";
+import type {
+  ScopeConfig,
+  ScopeConfigCreate,
+  ScopeConfigModels,
+  ScopeConfigUpdate,
+  Tool,
+} from "@relink/sdk/contract";
+import type { Kysely, Transaction } from "kysely";
+import { iso } from "../clock.ts";
 import type { ConnectorRegistry } from "../connectors/types.ts";
+import type { RelinkContext } from "../context.ts";
 import type { Database, ScopeConfigRow } from "../db/schema.ts";
+import { toJson } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
+import { newId } from "../ids.ts";
 import { findScopeProblems, scopePermissions } from "./scope.ts";
 
 export function toolsOfCategory(connectors: ConnectorRegistry, category: string): Tool[] {
@@ -72,4 +82,69 @@ export async function findDefaultScopeConfig(
     .where("is_default", "=", true)
     .where("deleted_at", "is", null)
     .executeTakeFirst();
+}
+
+/** One default per workspace and category: making one the default unmarks the others. */
+async function clearDefault(trx: Transaction<Database>, workspaceId: string, category: string, now: string) {
+  await trx
+    .updateTable("scope_configs")
+    .set({ is_default: false, updated_at: now })
+    .where("workspace_id", "=", workspaceId)
+    .where("category", "=", category)
+    .where("is_default", "=", true)
+    .execute();
+}
+
+export async function createScopeConfig(
+  ctx: RelinkContext,
+  workspaceId: string,
+  body: ScopeConfigCreate,
+): Promise<ScopeConfigRow> {
+  assertValidScope(ctx.connectors, body.category, body.models);
+  const now = iso(ctx.clock.now());
+  return ctx.db.transaction().execute(async (trx) => {
+    if (body.is_default) await clearDefault(trx, workspaceId, body.category, now);
+    return trx
+      .insertInto("scope_configs")
+      .values({
+        id: newId("sc"),
+        workspace_id: workspaceId,
+        name: body.name,
+        category: body.category,
+        models: toJson(body.models),
+        is_default: body.is_default ?? false,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
+
+/** Changes a scope config; integrations using it read the new scope from their next sync. */
+export async function updateScopeConfig(
+  ctx: RelinkContext,
+  workspaceId: string,
+  id: string,
+  body: ScopeConfigUpdate,
+): Promise<ScopeConfigRow | undefined> {
+  const existing = await findScopeConfig(ctx.db, workspaceId, id);
+  if (!existing) return undefined;
+  if (body.models) assertValidScope(ctx.connectors, existing.category, body.models);
+  const now = iso(ctx.clock.now());
+  return ctx.db.transaction().execute(async (trx) => {
+    if (body.is_default) await clearDefault(trx, workspaceId, existing.category, now);
+    return trx
+      .updateTable("scope_configs")
+      .set({
+        updated_at: now,
+        ...(body.name === undefined ? {} : { name: body.name }),
+        ...(body.is_default === undefined ? {} : { is_default: body.is_default }),
+        ...(body.models === undefined ? {} : { models: toJson(body.models) }),
+      })
+      .where("id", "=", id)
+      .where("workspace_id", "=", workspaceId)
+      .returningAll()
+      .executeTakeFirst();
+  });
 }

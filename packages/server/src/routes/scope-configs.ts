@@ -9,12 +9,15 @@ import {
 } from "@relink/sdk/contract";
 import { iso } from "../clock.ts";
 import type { RelinkContext } from "../context.ts";
-import { toJson } from "../db/schema.ts";
-import { assertValidScope, findScopeConfig, toScopeConfig } from "../domain/scope-configs.ts";
+import {
+  createScopeConfig,
+  findScopeConfig,
+  toScopeConfig,
+  updateScopeConfig,
+} from "../domain/scope-configs.ts";
 import { ApiError, notFound } from "../http/errors.ts";
 import { bearerSecurity, errors, json, jsonBody, router } from "../http/openapi.ts";
 import { decodeCursor, page } from "../http/pagination.ts";
-import { newId } from "../ids.ts";
 
 const tags = ["Scope configs"];
 const IdParam = z.object({ id: idSchema("sc") });
@@ -59,37 +62,7 @@ export function scopeConfigRoutes(ctx: RelinkContext) {
       responses: { 201: json(ScopeConfigSchema, "Created"), ...errors(422) },
     }),
     async (c) => {
-      const body = c.req.valid("json");
-      assertValidScope(ctx.connectors, body.category, body.models);
-      const now = iso(ctx.clock.now());
-      const id = newId("sc");
-      const workspaceId = c.var.workspaceId;
-      await ctx.db.transaction().execute(async (trx) => {
-        if (body.is_default) {
-          await trx
-            .updateTable("scope_configs")
-            .set({ is_default: false, updated_at: now })
-            .where("workspace_id", "=", workspaceId)
-            .where("category", "=", body.category)
-            .where("is_default", "=", true)
-            .execute();
-        }
-        await trx
-          .insertInto("scope_configs")
-          .values({
-            id,
-            workspace_id: workspaceId,
-            name: body.name,
-            category: body.category,
-            models: toJson(body.models),
-            is_default: body.is_default ?? false,
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
-      });
-      const row = await findScopeConfig(ctx.db, workspaceId, id);
-      if (!row) throw notFound("Scope config");
+      const row = await createScopeConfig(ctx, c.var.workspaceId, c.req.valid("json"));
       return c.json(toScopeConfig(row, ctx.connectors), 201);
     },
   );
@@ -122,37 +95,12 @@ export function scopeConfigRoutes(ctx: RelinkContext) {
       responses: { 200: json(ScopeConfigSchema, "Updated"), ...errors(404, 422) },
     }),
     async (c) => {
-      const { id } = c.req.valid("param");
-      const body = c.req.valid("json");
-      const workspaceId = c.var.workspaceId;
-      const existing = await findScopeConfig(ctx.db, workspaceId, id);
-      if (!existing) throw notFound("Scope config");
-      if (body.models) assertValidScope(ctx.connectors, existing.category, body.models);
-      const now = iso(ctx.clock.now());
-      await ctx.db.transaction().execute(async (trx) => {
-        if (body.is_default) {
-          await trx
-            .updateTable("scope_configs")
-            .set({ is_default: false, updated_at: now })
-            .where("workspace_id", "=", workspaceId)
-            .where("category", "=", existing.category)
-            .where("is_default", "=", true)
-            .where("id", "!=", id)
-            .execute();
-        }
-        await trx
-          .updateTable("scope_configs")
-          .set({
-            updated_at: now,
-            ...(body.name === undefined ? {} : { name: body.name }),
-            ...(body.is_default === undefined ? {} : { is_default: body.is_default }),
-            ...(body.models === undefined ? {} : { models: toJson(body.models) }),
-          })
-          .where("id", "=", id)
-          .where("workspace_id", "=", workspaceId)
-          .execute();
-      });
-      const row = await findScopeConfig(ctx.db, workspaceId, id);
+      const row = await updateScopeConfig(
+        ctx,
+        c.var.workspaceId,
+        c.req.valid("param").id,
+        c.req.valid("json"),
+      );
       if (!row) throw notFound("Scope config");
       return c.json(toScopeConfig(row, ctx.connectors), 200);
     },
