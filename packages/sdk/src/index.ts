@@ -1,2 +1,44 @@
-// The browser-safe entry: the management client. Filled in by the SDK issue.
-export type { ErrorCode } from "./contract/index.ts";
+/**
+ * The browser-safe entry: the typed client of relink's management API. No secrets are made or
+ * kept here (token minting and webhook verification are in `@relink/sdk/server`).
+ *
+ * @example
+ * ```ts
+ * import { RelinkClient, RelinkApiError } from "@relink/sdk";
+ * const relink = new RelinkClient({ baseUrl: "https://relink.example.com", apiKey });
+ * ```
+ * @module
+ */
+export {
+  type ListQuery,
+  PageRequest,
+  RelinkApiError,
+  type RelinkApiErrorCode,
+  RelinkClient,
+  type RelinkClientOptions,
+  RelinkConnectionError,
+  type RequestOptions,
+  type SigningKeyCreatedFor,
+} from "./client.ts";
+export type {
+  ApiKey,
+  ApiKeyCreated,
+  AuthCheck,
+  CheckAuthResult,
+  ErrorCode,
+  EventLogEntry,
+  Integration,
+  ManualSyncResult,
+  Page,
+  RelinkLinkCreate,
+  RelinkLinkCreated,
+  ScopeConfig,
+  SigningKey,
+  SigningKeyCreated,
+  SyncRun,
+  Tool,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  WebhookEvent,
+} from "./contract/index.ts";

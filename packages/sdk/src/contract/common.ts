@@ -11,6 +11,8 @@ export const ID_PREFIXES = {
   workspace: "ws",
   apiKey: "key",
   signingKey: "sk",
+  /** The server's own key per workspace, for the links it makes; never listed. */
+  serverSigningKey: "sks",
   scopeConfig: "sc",
   integration: "int",
   syncRun: "sync",

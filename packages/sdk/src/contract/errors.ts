@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   "PERMISSIONS_MISSING",
   "ACCOUNT_MISMATCH",
   "TOOL_UNREACHABLE",
+  // connect API
+  "ORIGIN_NOT_ALLOWED",
   // flow tokens
   "TOKEN_MISSING",
   "TOKEN_MALFORMED",

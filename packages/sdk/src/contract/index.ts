@@ -12,7 +12,14 @@
  */
 export * from "./api-keys.ts";
 export * from "./common.ts";
+export * from "./connect.ts";
+export * from "./dashboard.ts";
 export * from "./errors.ts";
+export * from "./flow-tokens.ts";
 export * from "./integrations.ts";
+export * from "./relink-links.ts";
 export * from "./scope-configs.ts";
+export * from "./signing-keys.ts";
 export * from "./tools.ts";
+export * from "./webhook-endpoints.ts";
+export * from "./webhooks.ts";

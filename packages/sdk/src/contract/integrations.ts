@@ -143,3 +143,26 @@ export const AuthCheckSchema = z
   })
   .meta({ id: "AuthCheck" });
 export type AuthCheck = z.infer<typeof AuthCheckSchema>;
+
+export const AuthCheckListQuerySchema = PageQuerySchema;
+export const SyncRunListQuerySchema = PageQuerySchema;
+
+/** The answer to `POST /v1/integrations/:id/sync`: the queued run, or the one already queued or running. */
+export const ManualSyncResultSchema = z
+  .object({
+    sync_id: idSchema("sync"),
+    /** `true` when a sync was already queued or running: that one is returned, no second is queued. */
+    already_queued: z.boolean(),
+  })
+  .meta({ id: "ManualSyncResult" });
+export type ManualSyncResult = z.infer<typeof ManualSyncResultSchema>;
+
+/** The answer to `POST /v1/integrations/:id/check-auth`: the check and the integration after it. */
+export const CheckAuthResultSchema = z
+  .object({
+    outcome: AuthOutcomeSchema,
+    auth_check: AuthCheckSchema,
+    integration: IntegrationSchema,
+  })
+  .meta({ id: "CheckAuthResult" });
+export type CheckAuthResult = z.infer<typeof CheckAuthResultSchema>;

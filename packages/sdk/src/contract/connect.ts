@@ -1,0 +1,161 @@
+import { z } from "zod";
+import { idSchema, TimestampSchema } from "./common.ts";
+import { FlowSchema, LocaleSchema } from "./flow-tokens.ts";
+import { AuthFieldSchema, CategorySchema } from "./tools.ts";
+
+/**
+ * The connect API (`/connect/v1/*`), called by `<relink-connect>` with a flow token. These
+ * schemas are what the widget renders: everything it shows comes from here.
+ */
+
+export const ConnectToolSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    category: CategorySchema,
+    logo_url: z.string().nullable(),
+    auth: z.object({ method: z.enum(["API_KEY", "OAUTH2"]), fields: z.array(AuthFieldSchema) }),
+  })
+  .meta({ id: "ConnectTool" });
+export type ConnectTool = z.infer<typeof ConnectToolSchema>;
+
+/** A permission the end user must grant in the tool, with where to grant it. */
+export const RequiredPermissionSchema = z
+  .object({
+    id: z.string(),
+    label: z.string(),
+    description: z.string(),
+    where_to_grant: z.string(),
+    /** The current credentials lack it: the reason for this relink. */
+    newly_required: z.boolean(),
+    /** Needed only by optional parts the end user may opt out of. */
+    optional: z.boolean(),
+  })
+  .meta({ id: "RequiredPermission" });
+export type RequiredPermission = z.infer<typeof RequiredPermissionSchema>;
+
+/** An optional model or field (`model` or `model.field`) the end user may opt out of. */
+export const OptionalScopePartSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  permission: z.string(),
+});
+export type OptionalScopePart = z.infer<typeof OptionalScopePartSchema>;
+
+export const ScopeConfigRefSchema = z.object({ id: idSchema("sc"), name: z.string() });
+
+export const ConnectFlowSchema = z
+  .object({
+    flow: FlowSchema,
+    /** The integration being relinked; null for connect. */
+    integration_id: idSchema("int").nullable(),
+    /** The tool; null for a connect flow without a preselected tool (pick one from `GET /connect/v1/tools`). */
+    tool: ConnectToolSchema.nullable(),
+    end_user: z.object({
+      origin_id: z.string(),
+      organization_name: z.string(),
+      email: z.string().nullable(),
+    }),
+    current_scope_config: ScopeConfigRefSchema.nullable(),
+    target_scope_config: ScopeConfigRefSchema.nullable(),
+    /** Every permission the target scope needs from the tool (empty until a tool is chosen). */
+    required_permissions: z.array(RequiredPermissionSchema),
+    /** Ids of the required permissions the current credentials lack. */
+    newly_required_permissions: z.array(z.string()),
+    optional_parts: z.array(OptionalScopePartSchema),
+    locale: LocaleSchema.nullable(),
+    expires_at: TimestampSchema,
+  })
+  .meta({ id: "ConnectFlow" });
+export type ConnectFlow = z.infer<typeof ConnectFlowSchema>;
+
+export const ConnectToolListSchema = z.object({ data: z.array(ConnectToolSchema) });
+
+export const ConnectToolQuerySchema = z.object({ tool: z.string().max(100).optional() });
+
+export const CredentialsSubmissionSchema = z
+  .strictObject({
+    tool: z.string().min(1).max(100).optional(),
+    values: z.record(z.string().max(100), z.string().max(4096)),
+    opted_out: z.array(z.string().max(200)).max(200).optional(),
+  })
+  .meta({ id: "CredentialsSubmission" });
+export type CredentialsSubmission = z.infer<typeof CredentialsSubmissionSchema>;
+
+export const FlowCompletedSchema = z
+  .object({
+    status: z.literal("COMPLETED"),
+    flow: FlowSchema,
+    integration_id: idSchema("int"),
+    scope_config_id: idSchema("sc").nullable(),
+  })
+  .meta({ id: "FlowCompleted" });
+export type FlowCompleted = z.infer<typeof FlowCompletedSchema>;
+
+/** `details.missing` of a `422 PERMISSIONS_MISSING`. */
+export const MissingPermissionDetailSchema = z.object({
+  permission: z.string(),
+  label: z.string(),
+  description: z.string(),
+  where_to_grant: z.string(),
+  models: z.array(z.string()),
+  fields: z.array(z.string()),
+});
+export type MissingPermissionDetail = z.infer<typeof MissingPermissionDetailSchema>;
+
+export const OAuthStartSchema = z.strictObject({
+  tool: z.string().min(1).max(100).optional(),
+  opted_out: z.array(z.string().max(200)).max(200).optional(),
+  /** The origin of the page that opened the popup; the callback reports only to it. */
+  origin: z.url().max(500),
+});
+export const OAuthStartedSchema = z.object({ authorize_url: z.url() });
+
+export const FLOW_STEPS = [
+  "intro",
+  "tool",
+  "permissions",
+  "credentials",
+  "checking",
+  "success",
+  "error",
+] as const;
+export const FlowStepSchema = z.enum(FLOW_STEPS);
+export type FlowStep = z.infer<typeof FlowStepSchema>;
+
+export const FlowExitSchema = z.strictObject({
+  step: FlowStepSchema,
+  reason: z.string().max(200),
+});
+
+/**
+ * Codes of an `ERROR` `OAuthCallbackMessage` that only the OAuth callback gives; besides these, it
+ * carries the connect API's own codes (`PERMISSIONS_MISSING` with `details.missing`,
+ * `ACCOUNT_MISMATCH`, `CREDENTIALS_INVALID`, `TOOL_UNREACHABLE`, `TOKEN_*`).
+ */
+export const OAUTH_CALLBACK_ERROR_CODES = [
+  /** The end user denied consent in the tool. */
+  "OAUTH_DENIED",
+  /** The tool answered with another OAuth error. */
+  "OAUTH_FAILED",
+  /** The `state` is unknown (or missing): not a sign-in this server started. */
+  "OAUTH_STATE_INVALID",
+  /** The sign-in took too long (10 minutes); start again. */
+  "OAUTH_STATE_EXPIRED",
+  /** This callback was already used (a reload or a replayed code). */
+  "OAUTH_STATE_USED",
+  /** The tool refused the authorization code (used, expired or not for this sign-in). */
+  "OAUTH_CODE_INVALID",
+] as const;
+export type OAuthCallbackErrorCode = (typeof OAUTH_CALLBACK_ERROR_CODES)[number];
+
+/** The message the OAuth callback page posts to the opener window. */
+export type OAuthCallbackMessage =
+  | {
+      type: "relink:oauth";
+      status: "COMPLETED";
+      integration_id: string;
+      flow: "relink" | "connect";
+      scope_config_id: string | null;
+    }
+  | { type: "relink:oauth"; status: "ERROR"; code: string; message: string; details?: unknown };

@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { idSchema } from "./common.ts";
+
+/**
+ * The `typ` header of every flow token.
+ *
+ * @example
+ * ```ts
+ * new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: TOKEN_TYPE, kid });
+ * ```
+ */
+export const TOKEN_TYPE = "relink-flow+jwt";
+/** The `aud` claim of every flow token. */
+export const TOKEN_AUDIENCE = "relink";
+/** The signature algorithms a flow token may use; each signing key has exactly one. */
+export const SIGNING_ALGORITHMS = ["HS256", "EdDSA", "ES256"] as const;
+export const SigningAlgorithmSchema = z.enum(SIGNING_ALGORITHMS);
+export type SigningAlgorithm = z.infer<typeof SigningAlgorithmSchema>;
+
+/**
+ * Longest `exp - iat` of a token minted by the product's backend (SDK), in seconds: 1 hour.
+ *
+ * @example
+ * ```ts
+ * if (exp - iat > MAX_SDK_TOKEN_LIFETIME) throw new Error("refused with TOKEN_LIFETIME_TOO_LONG");
+ * ```
+ */
+export const MAX_SDK_TOKEN_LIFETIME = 3600;
+/** Longest `exp - iat` of a link made by the server (`POST /v1/integrations/:id/relink`), in seconds: 30 days. */
+export const MAX_LINK_LIFETIME = 30 * 24 * 3600;
+/** Largest accepted token, in bytes of its compact serialisation. */
+export const MAX_TOKEN_BYTES = 4096;
+/** Tolerated clock difference between the minting backend and the server, in seconds. */
+export const CLOCK_SKEW = 60;
+
+export const LOCALES = ["en", "de", "fr", "it", "es"] as const;
+export const LocaleSchema = z.enum(LOCALES);
+export type Locale = z.infer<typeof LocaleSchema>;
+
+export const FLOWS = ["relink", "connect"] as const;
+export const FlowSchema = z.enum(FLOWS);
+export type Flow = z.infer<typeof FlowSchema>;
+
+/** The end user (customer organisation) of a connect flow, as carried in the token. */
+export const FlowTokenEndUserSchema = z.object({
+  origin_id: z.string().trim().min(1).max(200),
+  organization_name: z.string().trim().min(1).max(200),
+  email: z.email().max(320).optional(),
+});
+export type FlowTokenEndUser = z.infer<typeof FlowTokenEndUserSchema>;
+
+const numericDate = z.number().finite().nonnegative();
+
+const commonClaims = {
+  /** The workspace id. */
+  iss: idSchema("ws"),
+  aud: z.literal(TOKEN_AUDIENCE),
+  /** Target scope config; absent = keep the current one (relink) or the workspace default (connect). */
+  scope_config_id: idSchema("sc").optional(),
+  locale: LocaleSchema.optional(),
+  /** Unique id: a token completes a flow at most once. At least 16 characters, so that it is unguessable. */
+  jti: z
+    .string()
+    .min(16)
+    .max(128)
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces"),
+  iat: numericDate,
+  exp: numericDate,
+  nbf: numericDate.optional(),
+};
+
+/** Claims of a token that authorises replacing one integration's credentials. */
+export const RelinkFlowClaimsSchema = z.object({
+  ...commonClaims,
+  flow: z.literal("relink"),
+  /** The integration to relink. */
+  sub: idSchema("int"),
+});
+export type RelinkFlowClaims = z.infer<typeof RelinkFlowClaimsSchema>;
+
+/** Claims of a token that authorises creating a new integration. */
+export const ConnectFlowClaimsSchema = z.object({
+  ...commonClaims,
+  flow: z.literal("connect"),
+  /** Preselected tool; absent = the end user picks one. */
+  tool: z.string().min(1).max(100).optional(),
+  end_user: FlowTokenEndUserSchema,
+});
+export type ConnectFlowClaims = z.infer<typeof ConnectFlowClaimsSchema>;
+
+/**
+ * The claims of a flow token (DESIGN section 3), discriminated on `flow`.
+ *
+ * @example
+ * ```ts
+ * import { FlowTokenClaimsSchema } from "@relink/sdk/contract";
+ * const claims = FlowTokenClaimsSchema.parse(payload);
+ * if (claims.flow === "relink") console.log(claims.sub);
+ * ```
+ */
+export const FlowTokenClaimsSchema = z.discriminatedUnion("flow", [
+  RelinkFlowClaimsSchema,
+  ConnectFlowClaimsSchema,
+]);
+export type FlowTokenClaims = z.infer<typeof FlowTokenClaimsSchema>;

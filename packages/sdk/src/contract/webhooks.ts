@@ -1,0 +1,171 @@
+import { z } from "zod";
+import { idSchema, TimestampSchema } from "./common.ts";
+import { FlowSchema } from "./flow-tokens.ts";
+import {
+  IntegrationStateSchema,
+  SyncStateSchema,
+  SyncTriggerSchema,
+  SyncWarningSchema,
+} from "./integrations.ts";
+import { CategorySchema } from "./tools.ts";
+
+/**
+ * The webhook event payloads (DESIGN section 5): the body of every delivery and every entry of
+ * `GET /v1/events`. Endpoints and deliveries are in `webhook-endpoints.ts`.
+ */
+
+export const WEBHOOK_EVENT_TYPES = [
+  "integration-created",
+  "integration-deleted",
+  "integration-state-changed",
+  "integration-auth-status-changed",
+  "integration-relinked",
+  "connection-flow-failed",
+  "sync-finished",
+] as const;
+export const WebhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
+export type WebhookEventType = z.infer<typeof WebhookEventTypeSchema>;
+
+/** The end user as events carry it. */
+export const EventEndUserSchema = z.object({
+  origin_id: z.string(),
+  organization_name: z.string(),
+  email: z.string().nullish(),
+});
+
+export const STATE_CHANGE_REASONS = [
+  "AUTHENTICATION_FAILED",
+  "AUTH_RECOVERED",
+  "RELINKED",
+  "DISABLED",
+  "ENABLED",
+] as const;
+export const StateChangeReasonSchema = z.enum(STATE_CHANGE_REASONS);
+export type StateChangeReason = z.infer<typeof StateChangeReasonSchema>;
+
+export const IntegrationCreatedDataSchema = z.object({
+  id: idSchema("int"),
+  tool: z.string(),
+  category: CategorySchema,
+  end_user: EventEndUserSchema,
+  state: IntegrationStateSchema,
+  scope_config_id: idSchema("sc").nullable(),
+});
+
+export const IntegrationDeletedDataSchema = z.object({
+  id: idSchema("int"),
+  tool: z.string(),
+  end_user: EventEndUserSchema,
+  deleted_at: TimestampSchema,
+});
+
+/** The integration an event is about, as `integration-state-changed` and `integration-auth-status-changed` name it. */
+const integrationReference = {
+  integration_id: idSchema("int"),
+  integration_tool: z.string(),
+  integration_category: CategorySchema,
+  end_user: EventEndUserSchema,
+};
+
+export const IntegrationStateChangedDataSchema = z.object({
+  ...integrationReference,
+  state: IntegrationStateSchema,
+  previous_state: IntegrationStateSchema,
+  reason: StateChangeReasonSchema,
+  updated_at: TimestampSchema,
+});
+
+export const IntegrationAuthStatusChangedDataSchema = z.object({
+  ...integrationReference,
+  auth_status: z.enum(["FAILING", "OK"]),
+  failing_since: TimestampSchema.nullable(),
+  /** When the integration will be paused if nothing changes; null once auth is OK again. */
+  pauses_at: TimestampSchema.nullable(),
+});
+
+export const IntegrationRelinkedDataSchema = z.object({
+  integration_id: idSchema("int"),
+  previous_scope_config_id: idSchema("sc").nullable(),
+  scope_config_id: idSchema("sc").nullable(),
+  relinked_at: TimestampSchema,
+});
+
+export const ConnectionFlowFailedDataSchema = z.object({
+  flow: FlowSchema,
+  integration_id: idSchema("int").nullish(),
+  tool: z.string().nullish(),
+  end_user: EventEndUserSchema,
+  reason: z.string(),
+});
+
+export const SyncFinishedDataSchema = z.object({
+  sync_id: idSchema("sync"),
+  integration_id: idSchema("int"),
+  sync_state: SyncStateSchema,
+  trigger: SyncTriggerSchema,
+  started_at: TimestampSchema.nullable(),
+  ended_at: TimestampSchema,
+  scope_config_id: idSchema("sc").nullable(),
+  warnings: z.array(SyncWarningSchema),
+});
+
+const event = <T extends WebhookEventType, D extends z.ZodType>(type: T, data: D) =>
+  z.object({ id: idSchema("evt"), type: z.literal(type), created_at: TimestampSchema, data });
+
+export const IntegrationCreatedEventSchema = event("integration-created", IntegrationCreatedDataSchema);
+export const IntegrationDeletedEventSchema = event("integration-deleted", IntegrationDeletedDataSchema);
+export const IntegrationStateChangedEventSchema = event(
+  "integration-state-changed",
+  IntegrationStateChangedDataSchema,
+);
+export const IntegrationAuthStatusChangedEventSchema = event(
+  "integration-auth-status-changed",
+  IntegrationAuthStatusChangedDataSchema,
+);
+export const IntegrationRelinkedEventSchema = event("integration-relinked", IntegrationRelinkedDataSchema);
+export const ConnectionFlowFailedEventSchema = event(
+  "connection-flow-failed",
+  ConnectionFlowFailedDataSchema,
+);
+export const SyncFinishedEventSchema = event("sync-finished", SyncFinishedDataSchema);
+
+/**
+ * The type of the event sent by `POST /v1/webhook-endpoints/:id/test`: it reaches only the endpoint
+ * tested, whatever its event-type filter, with `data: { endpoint_id, message }`.
+ */
+export const WEBHOOK_TEST_EVENT_TYPE = "webhook-test";
+
+export const WebhookTestEventSchema = z.object({
+  id: idSchema("evt"),
+  type: z.literal(WEBHOOK_TEST_EVENT_TYPE),
+  created_at: TimestampSchema,
+  data: z.object({ endpoint_id: idSchema("whep"), message: z.string() }),
+});
+
+/**
+ * Every webhook event, discriminated on `type`: the typed result of `verifyWebhook`.
+ *
+ * @example
+ * ```ts
+ * import { WebhookEventSchema } from "@relink/sdk/contract";
+ * const event = WebhookEventSchema.parse(JSON.parse(body));
+ * if (event.type === "integration-state-changed" && event.data.state === "INVALID") {
+ *   // ask the customer to relink
+ * }
+ * ```
+ */
+export const WebhookEventSchema = z
+  .discriminatedUnion("type", [
+    IntegrationCreatedEventSchema,
+    IntegrationDeletedEventSchema,
+    IntegrationStateChangedEventSchema,
+    IntegrationAuthStatusChangedEventSchema,
+    IntegrationRelinkedEventSchema,
+    ConnectionFlowFailedEventSchema,
+    SyncFinishedEventSchema,
+    WebhookTestEventSchema,
+  ])
+  .meta({ id: "WebhookEvent" });
+export type WebhookEvent = z.infer<typeof WebhookEventSchema>;
+/** The event of one type, e.g. `WebhookEventOf<"sync-finished">`. */
+export type WebhookEventOf<T extends WebhookEvent["type"]> = Extract<WebhookEvent, { type: T }>;
