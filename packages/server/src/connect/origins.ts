@@ -1,0 +1,109 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { RelinkContext } from "../context.ts";
+import type { AppEnv } from "../http/env.ts";
+
+/**
+ * Which web origins may run a workspace's connect flow. A workspace lists its own
+ * (`PUT /v1/settings/allowed-origins`); the server's own origin (the hosted `/link` page) is
+ * always allowed.
+ *
+ * CORS for `/connect/v1/*`: a preflight carries no token, so it cannot name the workspace; it is
+ * answered for an origin that some workspace allows (a cached union). The actual request carries
+ * the token: its origin must be allowed by that token's workspace, or the request is refused with
+ * `403 ORIGIN_NOT_ALLOWED` before anything happens, and a successful answer is readable only by the
+ * workspace's origins. An error answer is readable by any origin that passes the preflight, so the
+ * widget can show why a token was refused.
+ */
+export interface OriginPolicy {
+  /** True when `origin` may run flows of `workspaceId` (exact match, read now). */
+  allowedFor(workspaceId: string, origin: string): Promise<boolean>;
+  /** True when any workspace allows `origin` (cached for a few seconds). */
+  allowedByAny(origin: string): Promise<boolean>;
+  /** Drops the cache after a change of a workspace's list. */
+  invalidate(): void;
+}
+
+const UNION_TTL_MS = 5_000;
+const policies = new WeakMap<RelinkContext, OriginPolicy>();
+
+/** The origin policy of a server (one per context). */
+export function originPolicy(ctx: RelinkContext): OriginPolicy {
+  let policy = policies.get(ctx);
+  if (policy) return policy;
+  let union: { origins: Set<string>; loadedAt: number } | null = null;
+  policy = {
+    async allowedFor(workspaceId, origin) {
+      const row = await ctx.db
+        .selectFrom("workspaces")
+        .select("allowed_origins")
+        .where("id", "=", workspaceId)
+        .executeTakeFirst();
+      return (row?.allowed_origins ?? []).includes(origin);
+    },
+    async allowedByAny(origin) {
+      if (!union || performance.now() - union.loadedAt > UNION_TTL_MS) {
+        const rows = await ctx.db.selectFrom("workspaces").select("allowed_origins").execute();
+        union = {
+          origins: new Set(rows.flatMap((r) => r.allowed_origins ?? [])),
+          loadedAt: performance.now(),
+        };
+      }
+      return union.origins.has(origin);
+    },
+    invalidate() {
+      union = null;
+    },
+  };
+  policies.set(ctx, policy);
+  return policy;
+}
+
+/** The server's own origins: its public URL's, and the one this request was addressed to. */
+export function isOwnOrigin(ctx: RelinkContext, c: Context, origin: string): boolean {
+  if (origin === new URL(ctx.config.publicUrl).origin) return true;
+  try {
+    return origin === new URL(c.req.url).origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the request's origin was checked against its token's workspace. */
+const decisions = new WeakMap<Request, "allowed" | "refused">();
+
+export function markOrigin(c: Context, decision: "allowed" | "refused"): void {
+  decisions.set(c.req.raw, decision);
+}
+
+const ALLOWED_METHODS = "GET, POST";
+const ALLOWED_HEADERS = "authorization, content-type, x-request-id";
+const EXPOSED_HEADERS = "retry-after, x-request-id";
+
+/** CORS of the connect API (see `OriginPolicy`). */
+export function connectCors(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
+  const policy = originPolicy(ctx);
+  const passesPreflight = async (c: Context, origin: string) =>
+    isOwnOrigin(ctx, c, origin) || (await policy.allowedByAny(origin));
+  return async (c, next) => {
+    const origin = c.req.header("origin");
+    if (c.req.method === "OPTIONS") {
+      c.header("Vary", "Origin");
+      if (origin && (await passesPreflight(c, origin))) {
+        c.header("Access-Control-Allow-Origin", origin);
+        c.header("Access-Control-Allow-Methods", ALLOWED_METHODS);
+        c.header("Access-Control-Allow-Headers", ALLOWED_HEADERS);
+        c.header("Access-Control-Max-Age", "600");
+      }
+      return c.body(null, 204);
+    }
+    await next();
+    c.res.headers.append("Vary", "Origin");
+    if (!origin) return;
+    const decision = decisions.get(c.req.raw);
+    const readable = decision === "allowed" || (c.res.status >= 400 && (await passesPreflight(c, origin)));
+    if (readable) {
+      c.res.headers.set("Access-Control-Allow-Origin", origin);
+      c.res.headers.set("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+    }
+  };
+}

@@ -1,0 +1,527 @@
+import type {
+  ConnectFlow,
+  ConnectTool,
+  Flow,
+  FlowCompleted,
+  MissingPermissionDetail,
+  OptionalScopePart,
+  RequiredPermission,
+  ScopeConfigModels,
+  SyncTrigger,
+  Tool,
+} from "@relink/sdk/contract";
+import { iso } from "../clock.ts";
+import type { Connector, Credentials } from "../connectors/types.ts";
+import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
+import { type IntegrationRow, type ScopeConfigRow, toJson } from "../db/schema.ts";
+import { spendFlowToken, type VerifiedFlowToken } from "../flow-tokens/verify.ts";
+import { ApiError } from "../http/errors.ts";
+import { newId } from "../ids.ts";
+import { recordEvent } from "./events.ts";
+import { findIntegration, sealCredentials } from "./integrations.ts";
+import { createIntegration, lockIntegration, recordStateChange } from "./lifecycle.ts";
+import { authStatusChangedData } from "./pause-engine.ts";
+import { missingPermissions, neededPermissions, scopeParts, scopePermissions } from "./scope.ts";
+import { findDefaultScopeConfig, findScopeConfig } from "./scope-configs.ts";
+import { type VerifiedCredentials, verifyCredentials } from "./tool-checks.ts";
+
+/**
+ * Relink and connect flows (DESIGN.md section 2 rule 7, section 4 "Connect API"): what a flow
+ * token authorises, what the end user must grant, and the completion: the network checks first,
+ * outside any transaction, then one transaction that spends the token and replaces the
+ * credentials and scope (relink) or creates the integration (connect). Until that transaction
+ * commits nothing about the integration changes. Knows nothing of HTTP.
+ */
+
+/** A verified flow token with everything it refers to, read from the database. */
+export interface FlowSubject {
+  token: VerifiedFlowToken;
+  flow: Flow;
+  workspaceId: string;
+  jti: string;
+  /** The integration being relinked; null for connect. */
+  integration: IntegrationRow | null;
+  /** The tool; null for a connect flow whose tool is not chosen yet. */
+  connector: Connector | null;
+  currentScope: ScopeConfigRow | null;
+  targetScope: ScopeConfigRow | null;
+  endUser: { origin_id: string; organization_name: string; email: string | null };
+}
+
+const subjectGone = () =>
+  new ApiError(401, "TOKEN_SUBJECT_UNKNOWN", "The flow token's integration does not exist.");
+const scopeGone = () =>
+  new ApiError(401, "TOKEN_SCOPE_CONFIG_UNKNOWN", "The flow token's scope config does not exist.");
+
+/**
+ * Reads what a verified token refers to. `toolId` is the end user's choice of tool in a connect
+ * flow without a preselected one (refused when it contradicts the token or the integration).
+ */
+export async function resolveFlow(
+  ctx: Pick<RelinkContext, "db" | "connectors">,
+  token: VerifiedFlowToken,
+  toolId?: string,
+): Promise<FlowSubject> {
+  const { claims, workspaceId } = token;
+  const base = { token, flow: claims.flow, workspaceId, jti: claims.jti };
+  if (claims.flow === "relink") {
+    const integration = await findIntegration(ctx.db, workspaceId, claims.sub);
+    if (!integration) throw subjectGone();
+    if (toolId !== undefined && toolId !== integration.tool) {
+      throw invalidTool(`this flow relinks a ${integration.tool} integration, not ${toolId}`);
+    }
+    const connector = ctx.connectors.get(integration.tool);
+    if (!connector) {
+      throw new ApiError(
+        503,
+        "SERVICE_UNAVAILABLE",
+        `No connector for tool "${integration.tool}" is installed on this server.`,
+      );
+    }
+    const currentScope = integration.scope_config_id
+      ? ((await findScopeConfig(ctx.db, workspaceId, integration.scope_config_id)) ?? null)
+      : null;
+    const targetScope =
+      claims.scope_config_id === undefined
+        ? currentScope
+        : ((await findScopeConfig(ctx.db, workspaceId, claims.scope_config_id)) ?? null);
+    if (claims.scope_config_id !== undefined && !targetScope) throw scopeGone();
+    assertScopeFits(connector.tool, targetScope);
+    return {
+      ...base,
+      integration,
+      connector,
+      currentScope,
+      targetScope,
+      endUser: {
+        origin_id: integration.end_user_origin_id,
+        organization_name: integration.end_user_organization_name,
+        email: integration.end_user_email,
+      },
+    };
+  }
+
+  if (claims.tool !== undefined && toolId !== undefined && toolId !== claims.tool) {
+    throw invalidTool(`this flow connects ${claims.tool}, not ${toolId}`);
+  }
+  const chosen = claims.tool ?? toolId;
+  const connector = chosen === undefined ? null : (ctx.connectors.get(chosen) ?? null);
+  if (chosen !== undefined && !connector) {
+    throw new ApiError(
+      422,
+      "UNKNOWN_TOOL",
+      `Unknown tool "${chosen}"; GET /connect/v1/tools lists the tools.`,
+    );
+  }
+  let targetScope: ScopeConfigRow | null = null;
+  if (claims.scope_config_id !== undefined) {
+    targetScope = (await findScopeConfig(ctx.db, workspaceId, claims.scope_config_id)) ?? null;
+    if (!targetScope) throw scopeGone();
+  } else if (connector) {
+    targetScope = (await findDefaultScopeConfig(ctx.db, workspaceId, connector.tool.category)) ?? null;
+  }
+  if (connector) assertScopeFits(connector.tool, targetScope);
+  return {
+    ...base,
+    integration: null,
+    connector,
+    currentScope: null,
+    targetScope,
+    endUser: {
+      origin_id: claims.end_user.origin_id,
+      organization_name: claims.end_user.organization_name,
+      email: claims.end_user.email ?? null,
+    },
+  };
+}
+
+function invalidTool(message: string): ApiError {
+  return new ApiError(400, "INVALID_REQUEST", `Invalid request: tool: ${message}`, {
+    issues: [{ path: "tool", code: "invalid_value", message }],
+  });
+}
+
+function assertScopeFits(tool: Tool, scope: ScopeConfigRow | null): void {
+  if (scope && scope.category !== tool.category) {
+    throw new ApiError(
+      422,
+      "SCOPE_CONFIG_INVALID",
+      `Scope config ${scope.id} is for ${scope.category}, not ${tool.category}.`,
+    );
+  }
+}
+
+const modelsOf = (scope: ScopeConfigRow | null): ScopeConfigModels =>
+  (scope?.models as ScopeConfigModels | undefined) ?? {};
+
+export function toConnectTool(tool: Tool): ConnectTool {
+  return { id: tool.id, name: tool.name, category: tool.category, logo_url: tool.logo_url, auth: tool.auth };
+}
+
+/** The optional parts the end user may opt out of: optional models, and optional fields of enabled models. */
+export function optionalParts(tool: Tool, models: ScopeConfigModels): OptionalScopePart[] {
+  const parts: OptionalScopePart[] = [];
+  for (const part of scopeParts(tool, models)) {
+    if (part.setting !== "OPTIONAL") continue;
+    const model = tool.models.find((m) => m.id === part.model);
+    if (part.field === null) {
+      parts.push({ id: part.model, label: model?.label ?? part.model, permission: part.permission });
+    } else if (models[part.model]?.setting !== "OPTIONAL") {
+      const field = model?.fields.find((f) => f.id === part.field);
+      parts.push({
+        id: `${part.model}.${part.field}`,
+        label: `${model?.label ?? part.model}: ${field?.label ?? part.field}`,
+        permission: part.permission,
+      });
+    }
+  }
+  return parts;
+}
+
+/** What the widget shows (`GET /connect/v1/flow`). */
+export function describeFlow(subject: FlowSubject): ConnectFlow {
+  const tool = subject.connector?.tool ?? null;
+  const models = modelsOf(subject.targetScope);
+  const { required, optional } = tool ? scopePermissions(tool, models) : { required: [], optional: [] };
+  const granted = new Set(subject.integration?.granted_permissions ?? []);
+  const isNew = (id: string) => subject.integration !== null && !granted.has(id);
+  const requiredPermissions: RequiredPermission[] = tool
+    ? [...required, ...optional].map((id) => {
+        const permission = tool.permissions.find((p) => p.id === id);
+        return {
+          id,
+          label: permission?.label ?? id,
+          description: permission?.description ?? "",
+          where_to_grant: permission?.where_to_grant ?? "",
+          newly_required: isNew(id),
+          optional: optional.includes(id),
+        };
+      })
+    : [];
+  const ref = (scope: ScopeConfigRow | null) => (scope ? { id: scope.id, name: scope.name } : null);
+  return {
+    flow: subject.flow,
+    integration_id: subject.integration?.id ?? null,
+    tool: tool ? toConnectTool(tool) : null,
+    end_user: subject.endUser,
+    current_scope_config: ref(subject.currentScope),
+    target_scope_config: ref(subject.targetScope),
+    required_permissions: requiredPermissions,
+    newly_required_permissions: requiredPermissions.filter((p) => p.newly_required).map((p) => p.id),
+    optional_parts: tool ? optionalParts(tool, models) : [],
+    locale: subject.token.claims.locale ?? null,
+    expires_at: iso(subject.token.expiresAt),
+  };
+}
+
+/**
+ * The opt-outs of a submission, checked: each must name an optional part of the target scope.
+ * Absent: a relink keeps the integration's earlier opt-outs that still apply; a connect has none.
+ */
+export function checkedOptOuts(subject: FlowSubject, tool: Tool, optedOut: string[] | undefined): string[] {
+  const allowed = new Set(optionalParts(tool, modelsOf(subject.targetScope)).map((p) => p.id));
+  if (optedOut === undefined) {
+    return (subject.integration?.opted_out ?? []).filter((id) => allowed.has(id));
+  }
+  const unknown = optedOut.filter((id) => !allowed.has(id));
+  if (unknown.length > 0) {
+    const issues = unknown.map((id) => ({
+      path: "opted_out",
+      code: "invalid_value",
+      message: `"${id}" is not an optional part of the target scope; optional parts: ${[...allowed].join(", ") || "none"}`,
+    }));
+    throw new ApiError(400, "INVALID_REQUEST", `Invalid request: ${issues[0]?.message}`, { issues });
+  }
+  return [...new Set(optedOut)].sort();
+}
+
+/** The permissions the end user must grant: those of the target scope minus the opted-out parts. */
+export function permissionsToRequest(
+  subject: FlowSubject,
+  tool: Tool,
+  optedOut: readonly string[],
+): string[] {
+  return neededPermissions(tool, modelsOf(subject.targetScope), optedOut);
+}
+
+/** For each needed permission the credentials lack: what it is, where to grant it, what it is for. */
+export function missingPermissionDetails(
+  tool: Tool,
+  models: ScopeConfigModels,
+  granted: readonly string[],
+  optedOut: readonly string[],
+): MissingPermissionDetail[] {
+  return missingPermissions(tool, models, granted, optedOut).map((missing) => {
+    const permission = tool.permissions.find((p) => p.id === missing.permission);
+    return {
+      permission: missing.permission,
+      label: permission?.label ?? missing.permission,
+      description: permission?.description ?? "",
+      where_to_grant: permission?.where_to_grant ?? "",
+      models: missing.models,
+      fields: missing.fields,
+    };
+  });
+}
+
+/** The named points inside the completion transaction, for failure-injection tests. */
+export type CompletionPoint =
+  | "token-spent"
+  | "credentials-replaced"
+  | "sync-queued"
+  | "link-completed"
+  | "events-recorded";
+
+export interface CompletionInput {
+  subject: FlowSubject;
+  verified: VerifiedCredentials;
+  /** Checked with `checkedOptOuts`. */
+  optedOut: string[];
+  /** Called at each point inside the transaction; a throw there rolls everything back (tests). */
+  failpoint?: (point: CompletionPoint) => void | Promise<void>;
+}
+
+/**
+ * Checks credentials with the tool, then completes the flow with them (`completeRelink` or
+ * `completeConnect`). Network first, outside any transaction.
+ */
+export async function submitCredentials(
+  ctx: RelinkContext,
+  subject: FlowSubject,
+  credentials: Credentials,
+  optedOut: string[],
+  signal: AbortSignal,
+  failpoint?: CompletionInput["failpoint"],
+): Promise<FlowCompleted> {
+  const connector = subject.connector;
+  if (!connector) throw invalidTool("choose a tool: GET /connect/v1/tools lists them");
+  const verified = await verifyCredentials(ctx, connector, credentials, signal);
+  const input = { subject, verified, optedOut, failpoint };
+  return subject.flow === "relink" ? completeRelink(ctx, input) : completeConnect(ctx, input);
+}
+
+/** The checks that need no transaction: the permissions granted, and (relink) the remote account. */
+function preflight(input: CompletionInput): { tool: Tool; models: ScopeConfigModels } {
+  const { subject, verified, optedOut } = input;
+  const tool = subject.connector?.tool;
+  if (!tool) throw invalidTool("choose a tool: GET /connect/v1/tools lists them");
+  const models = modelsOf(subject.targetScope);
+  const missing = missingPermissionDetails(tool, models, verified.granted, optedOut);
+  if (missing.length > 0) {
+    throw new ApiError(
+      422,
+      "PERMISSIONS_MISSING",
+      `These credentials lack ${missing.length === 1 ? "a permission" : `${missing.length} permissions`} the integration needs: ${missing.map((m) => m.label).join(", ")}.`,
+      { missing },
+    );
+  }
+  if (subject.integration) assertSameAccount(subject.integration, verified, tool);
+  return { tool, models };
+}
+
+function assertSameAccount(row: IntegrationRow, verified: VerifiedCredentials, tool: Tool): void {
+  if (row.account_id !== null && row.account_id !== verified.account.id) {
+    throw new ApiError(
+      409,
+      "ACCOUNT_MISMATCH",
+      `These credentials belong to another ${tool.name} account than the one this integration is connected to. Use credentials of the same company.`,
+    );
+  }
+}
+
+/**
+ * Completes a relink: in one transaction, spends the token (the loser of two concurrent
+ * submissions gets `409 TOKEN_ALREADY_USED`), replaces the credentials, scope config and opt-outs,
+ * clears the failure streak, makes the integration `ACTIVE` (never re-enabling an `INACTIVE` one),
+ * queues a sync now (trigger `RELINK`), marks the link completed, and records the events.
+ */
+export async function completeRelink(ctx: RelinkContext, input: CompletionInput): Promise<FlowCompleted> {
+  const { subject, verified, optedOut } = input;
+  const integration = subject.integration;
+  if (subject.flow !== "relink" || !integration) throw new TypeError("completeRelink needs a relink flow");
+  const { tool } = preflight(input);
+  const point = async (name: CompletionPoint) => input.failpoint?.(name);
+
+  return inTransaction(ctx, async (tx) => {
+    const now = ctx.clock.now();
+    const at = iso(now);
+    await spendFlowToken(tx.db, {
+      jti: subject.jti,
+      workspaceId: subject.workspaceId,
+      integrationId: integration.id,
+      at,
+    });
+    await point("token-spent");
+
+    const row = await lockIntegration(tx, ctx, subject.workspaceId, integration.id);
+    if (!row) throw subjectGone();
+    assertSameAccount(row, verified, tool);
+    // Read again under the lock: the target may have been deleted or changed since the checks.
+    const targetId = subject.token.claims.scope_config_id ?? row.scope_config_id;
+    const target = targetId ? await findScopeConfig(tx.db, subject.workspaceId, targetId) : undefined;
+    if (subject.token.claims.scope_config_id !== undefined && !target) throw scopeGone();
+    const models = modelsOf(target ?? null);
+
+    const state = row.state === "INACTIVE" ? "INACTIVE" : "ACTIVE";
+    const updated = await tx.db
+      .updateTable("integrations")
+      .set({
+        credentials_sealed: sealCredentials(ctx, row.id, verified.credentials),
+        account_id: verified.account.id,
+        scope_config_id: targetId,
+        opted_out: toJson(optedOut),
+        granted_permissions: toJson(verified.granted),
+        missing_permissions: toJson(missingPermissions(tool, models, verified.granted, optedOut)),
+        state,
+        failing_since: null,
+        failed_checks: 0,
+        last_checked_at: at,
+        last_succeeded_at: at,
+        retry_attempt: 0,
+        next_sync_at: state === "ACTIVE" ? at : row.next_sync_at,
+        updated_at: at,
+      })
+      .where("id", "=", row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await point("credentials-replaced");
+
+    await tx.db
+      .insertInto("auth_checks")
+      .values({
+        id: newId("chk", now.getTime()),
+        workspace_id: row.workspace_id,
+        integration_id: row.id,
+        outcome: "OK",
+        trigger: "RELINK",
+        detail: "credentials checked when the relink completed",
+        duration_ms: 0,
+        checked_at: at,
+      })
+      .execute();
+    if (state === "ACTIVE") await queueRelinkSync(tx, updated, at);
+    await point("sync-queued");
+
+    await tx.db
+      .updateTable("relink_links")
+      .set({ completed_at: at })
+      .where("jti", "=", subject.jti)
+      .where("workspace_id", "=", subject.workspaceId)
+      .execute();
+    await point("link-completed");
+
+    await recordEvent(tx, {
+      workspaceId: row.workspace_id,
+      type: "integration-relinked",
+      integrationId: row.id,
+      data: {
+        integration_id: row.id,
+        previous_scope_config_id: row.scope_config_id,
+        scope_config_id: updated.scope_config_id,
+        relinked_at: at,
+      },
+      createdAt: at,
+    });
+    if (row.failing_since !== null) {
+      await recordEvent(tx, {
+        workspaceId: row.workspace_id,
+        type: "integration-auth-status-changed",
+        integrationId: row.id,
+        data: authStatusChangedData(updated, "OK", ctx.config),
+        createdAt: at,
+      });
+    }
+    if (row.state !== updated.state) await recordStateChange(tx, updated, row.state, "RELINKED", at);
+    await point("events-recorded");
+    if (state === "ACTIVE") tx.wake("scheduler");
+    return {
+      status: "COMPLETED",
+      flow: "relink",
+      integration_id: row.id,
+      scope_config_id: updated.scope_config_id,
+    } satisfies FlowCompleted;
+  });
+}
+
+/**
+ * The sync a relink asks for, queued with trigger `RELINK`: a queued run becomes it; a run still
+ * going on the old credentials finishes first, and the integration, due now, runs again after it.
+ */
+async function queueRelinkSync(tx: Tx, row: IntegrationRow, at: string): Promise<void> {
+  const open = await tx.db
+    .selectFrom("sync_runs")
+    .select(["id", "status"])
+    .where("integration_id", "=", row.id)
+    .where("status", "in", ["QUEUED", "RUNNING"])
+    .executeTakeFirst();
+  if (open?.status === "RUNNING") return;
+  if (open) {
+    await tx.db
+      .updateTable("sync_runs")
+      .set({ trigger: "RELINK" satisfies SyncTrigger, scope_config_id: row.scope_config_id })
+      .where("id", "=", open.id)
+      .execute();
+    return;
+  }
+  await tx.db
+    .insertInto("sync_runs")
+    .values({
+      id: newId("sync", Date.parse(at)),
+      workspace_id: row.workspace_id,
+      integration_id: row.id,
+      trigger: "RELINK" satisfies SyncTrigger,
+      status: "QUEUED",
+      sync_state: null,
+      queued_at: at,
+      started_at: null,
+      ended_at: null,
+      scope_config_id: row.scope_config_id,
+      warnings: toJson([]),
+      records: toJson({}),
+      error: null,
+    })
+    .execute();
+}
+
+/**
+ * Completes a connect flow: creates the integration (`integration-created`, a sync at once) and
+ * spends the token in the same transaction.
+ */
+export async function completeConnect(ctx: RelinkContext, input: CompletionInput): Promise<FlowCompleted> {
+  const { subject, verified, optedOut } = input;
+  if (subject.flow !== "connect") throw new TypeError("completeConnect needs a connect flow");
+  const { tool, models } = preflight(input);
+  const point = async (name: CompletionPoint) => input.failpoint?.(name);
+  const row = await createIntegration(ctx, {
+    workspaceId: subject.workspaceId,
+    tool,
+    endUser: subject.endUser,
+    verified,
+    scopeConfig: subject.targetScope ? { id: subject.targetScope.id, models } : null,
+    syncIntervalMs: null,
+    optedOut,
+    within: async (tx, created) => {
+      const at = created.created_at;
+      await spendFlowToken(tx.db, {
+        jti: subject.jti,
+        workspaceId: subject.workspaceId,
+        integrationId: created.id,
+        at,
+      });
+      await point("token-spent");
+      await tx.db
+        .updateTable("relink_links")
+        .set({ completed_at: at, integration_id: created.id })
+        .where("jti", "=", subject.jti)
+        .where("workspace_id", "=", subject.workspaceId)
+        .execute();
+      await point("link-completed");
+    },
+  });
+  return {
+    status: "COMPLETED",
+    flow: "connect",
+    integration_id: row.id,
+    scope_config_id: row.scope_config_id,
+  };
+}

@@ -1,0 +1,517 @@
+import { createHash, randomBytes } from "node:crypto";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  ConnectFlowSchema,
+  ConnectToolListSchema,
+  ConnectToolQuerySchema,
+  CredentialsSubmissionSchema,
+  FlowCompletedSchema,
+  FlowExitSchema,
+  type FlowTokenClaims,
+  FlowTokenClaimsSchema,
+  type OAuthCallbackMessage,
+  OAuthStartedSchema,
+  OAuthStartSchema,
+  type Tool,
+} from "@relink/sdk/contract";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { decodeJwt } from "jose";
+import { iso } from "../clock.ts";
+import { connectCors, isOwnOrigin, markOrigin, originPolicy } from "../connect/origins.ts";
+import { callbackCsp, oauthCallbackPage } from "../connect/pages.ts";
+import { RateLimiter, SUBMISSION_LIMITS } from "../connect/rate-limit.ts";
+import { ConnectorError } from "../connectors/types.ts";
+import type { RelinkContext } from "../context.ts";
+import { toJson } from "../db/schema.ts";
+import { failureOf, recordFlowFailure, recordRefusedToken } from "../domain/flow-failures.ts";
+import {
+  checkedOptOuts,
+  describeFlow,
+  type FlowSubject,
+  permissionsToRequest,
+  resolveFlow,
+  submitCredentials,
+  toConnectTool,
+} from "../domain/relink.ts";
+import { assertCredentialFields } from "../domain/tool-checks.ts";
+import { type VerifiedFlowToken, verifyFlowToken } from "../flow-tokens/verify.ts";
+import type { AppEnv } from "../http/env.ts";
+import { ApiError } from "../http/errors.ts";
+import { errorResponse } from "../http/middleware.ts";
+import { errors, flowTokenSecurity, json, jsonBody, router } from "../http/openapi.ts";
+
+const tags = ["Connect API"];
+
+/** Largest body the connect API accepts. */
+export const CONNECT_BODY_LIMIT = 64 * 1024;
+/** How long an OAuth sign-in may take, from `oauth/start` to the callback. */
+export const OAUTH_STATE_LIFETIME_MS = 10 * 60_000;
+
+const sealContext = (state: string) => `oauth_state:${state}`;
+
+/**
+ * The connect API (`/connect/v1/*`), called by `<relink-connect>` with a flow token: what the flow
+ * needs, the credential submission that completes it, OAuth sign-in, and leaving the flow.
+ */
+export function connectRoutes(ctx: RelinkContext) {
+  const app = router();
+  const origins = originPolicy(ctx);
+  const perToken = new RateLimiter(
+    "with this link",
+    SUBMISSION_LIMITS.perToken.limit,
+    SUBMISSION_LIMITS.perToken.windowMs,
+    ctx.clock,
+  );
+  const perIp = new RateLimiter(
+    "from this address",
+    SUBMISSION_LIMITS.perIp.limit,
+    SUBMISSION_LIMITS.perIp.windowMs,
+    ctx.clock,
+  );
+  const redirectUri = `${ctx.config.publicUrl}/connect/v1/oauth/callback`;
+
+  app.use("/connect/v1/*", connectCors(ctx));
+  app.use(
+    "/connect/v1/*",
+    bodyLimit({
+      maxSize: CONNECT_BODY_LIMIT,
+      onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", "The request body is over 64 KiB."),
+    }),
+  );
+
+  /** Verifies the flow token and the page's origin against its workspace. */
+  async function authorize(
+    c: Context<AppEnv>,
+    options: { recordRefusal?: (error: unknown) => boolean } = {},
+  ): Promise<VerifiedFlowToken> {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
+    const token = match?.[1];
+    let verified: VerifiedFlowToken;
+    try {
+      verified = await verifyFlowToken(ctx, token);
+    } catch (error) {
+      if (token && (options.recordRefusal?.(error) ?? true)) await recordRefusedToken(ctx, token, error);
+      throw error;
+    }
+    const origin = c.req.header("origin");
+    if (origin && !isOwnOrigin(ctx, c, origin) && !(await origins.allowedFor(verified.workspaceId, origin))) {
+      markOrigin(c, "refused");
+      throw new ApiError(
+        403,
+        "ORIGIN_NOT_ALLOWED",
+        `${origin} may not run this workspace's flows: add it with PUT /v1/settings/allowed-origins.`,
+      );
+    }
+    markOrigin(c, "allowed");
+    c.set("log", c.var.log.child({ workspace_id: verified.workspaceId }));
+    return verified;
+  }
+
+  const clientIp = (c: Context<AppEnv>) => {
+    if (ctx.config.trustProxy) {
+      const forwarded = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
+      if (forwarded) return forwarded;
+    }
+    try {
+      return getConnInfo(c).remote.address ?? "unknown";
+    } catch {
+      return "unknown"; // not served by @hono/node-server (in-process requests)
+    }
+  };
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/connect/v1/flow",
+      tags,
+      security: flowTokenSecurity,
+      summary:
+        "What the flow needs: tool and its auth fields, organisation, current and target scope, permissions to grant",
+      request: { query: ConnectToolQuerySchema },
+      responses: { 200: json(ConnectFlowSchema, "The flow"), ...errors(403, 409, 422) },
+    }),
+    async (c) => {
+      const token = await authorize(c);
+      const subject = await resolveFlow(ctx, token, c.req.valid("query").tool);
+      return c.json(describeFlow(subject), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/connect/v1/tools",
+      tags,
+      security: flowTokenSecurity,
+      summary: "The tools the end user may choose from (connect flows without a preselected tool)",
+      responses: { 200: json(ConnectToolListSchema, "Tools"), ...errors(403, 409) },
+    }),
+    async (c) => {
+      const token = await authorize(c);
+      const subject = await resolveFlow(ctx, token);
+      const tools = subject.connector
+        ? [subject.connector.tool]
+        : ctx.connectors.list().map((connector) => connector.tool);
+      return c.json({ data: tools.map(toConnectTool) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/connect/v1/credentials",
+      tags,
+      security: flowTokenSecurity,
+      summary:
+        "Submit credentials: checked with the tool (validity, permissions, same account), then the flow completes",
+      request: jsonBody(CredentialsSubmissionSchema),
+      responses: {
+        200: json(FlowCompletedSchema, "Completed"),
+        ...errors(403, 409, 413, 422, 429, 503),
+      },
+    }),
+    async (c) => {
+      perIp.hit(clientIp(c));
+      const token = await authorize(c);
+      perToken.hit(`${token.workspaceId}:${token.claims.jti}`);
+      const body = c.req.valid("json");
+      const subject = await resolveFlow(ctx, token, body.tool);
+      const tool = subject.connector?.tool;
+      if (!tool) throw toolRequired();
+      if (tool.auth.method !== "API_KEY") {
+        throw new ApiError(
+          400,
+          "INVALID_REQUEST",
+          `${tool.name} connects with OAuth: start with POST /connect/v1/oauth/start.`,
+        );
+      }
+      assertValues(tool, body.values);
+      const optedOut = checkedOptOuts(subject, tool, body.opted_out);
+      const completed = await submitCredentials(ctx, subject, body.values, optedOut, c.req.raw.signal);
+      c.var.log.info(
+        { flow: completed.flow, integration_id: completed.integration_id, tool: tool.id },
+        "flow completed",
+      );
+      return c.json(completed, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/connect/v1/oauth/start",
+      tags,
+      security: flowTokenSecurity,
+      summary:
+        "Start an OAuth 2 sign-in (authorization code + PKCE) in a popup; the callback reports to `origin`",
+      request: jsonBody(OAuthStartSchema),
+      responses: { 200: json(OAuthStartedSchema, "Where to send the popup"), ...errors(403, 409, 422, 429) },
+    }),
+    async (c) => {
+      perIp.hit(clientIp(c));
+      const token = await authorize(c);
+      perToken.hit(`${token.workspaceId}:${token.claims.jti}`);
+      const body = c.req.valid("json");
+      const subject = await resolveFlow(ctx, token, body.tool);
+      const connector = subject.connector;
+      if (!connector) throw toolRequired();
+      if (connector.tool.auth.method !== "OAUTH2" || !connector.oauth) {
+        throw new ApiError(
+          400,
+          "INVALID_REQUEST",
+          `${connector.tool.name} does not use OAuth: submit its credentials with POST /connect/v1/credentials.`,
+        );
+      }
+      const openerOrigin = new URL(body.origin).origin;
+      if (
+        !isOwnOrigin(ctx, c, openerOrigin) &&
+        !(await origins.allowedFor(subject.workspaceId, openerOrigin))
+      ) {
+        throw new ApiError(
+          403,
+          "ORIGIN_NOT_ALLOWED",
+          `${openerOrigin} may not run this workspace's flows: add it with PUT /v1/settings/allowed-origins.`,
+        );
+      }
+      const optedOut = checkedOptOuts(subject, connector.tool, body.opted_out);
+      const needed = permissionsToRequest(subject, connector.tool, optedOut);
+      const scopes = needed.length > 0 ? needed : connector.tool.permissions.map((p) => p.id);
+
+      const state = randomBytes(32).toString("base64url");
+      const verifier = randomBytes(32).toString("base64url");
+      const now = ctx.clock.now();
+      const expiresAt = Math.min(now.getTime() + OAUTH_STATE_LIFETIME_MS, token.expiresAt.getTime());
+      // Sign-ins end within minutes: forget those over a day old.
+      await ctx.db
+        .deleteFrom("oauth_states")
+        .where("expires_at", "<", iso(new Date(now.getTime() - 86_400_000)))
+        .execute();
+      await ctx.db
+        .insertInto("oauth_states")
+        .values({
+          state,
+          workspace_id: subject.workspaceId,
+          jti: subject.jti,
+          tool: connector.tool.id,
+          code_verifier_sealed: ctx.secrets.seal(verifier, sealContext(state)),
+          opener_origin: openerOrigin,
+          flow_token_sealed: ctx.secrets.seal(bearer(c), sealContext(state)),
+          created_at: iso(now),
+          expires_at: iso(new Date(expiresAt)),
+          used_at: null,
+          opted_out: toJson(optedOut),
+        })
+        .execute();
+      const authorizeUrl = connector.oauth.authorizeUrl({
+        redirectUri,
+        state,
+        codeChallenge: createHash("sha256").update(verifier).digest("base64url"),
+        scopes,
+      });
+      return c.json({ authorize_url: authorizeUrl }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/connect/v1/oauth/callback",
+      tags,
+      summary:
+        "The OAuth redirect URI: exchanges the code, completes the flow, and reports to the opener window by postMessage",
+      request: {
+        query: z.object({
+          state: z.string().max(200).optional(),
+          code: z.string().max(2000).optional(),
+          error: z.string().max(200).optional(),
+          error_description: z.string().max(1000).optional(),
+        }),
+      },
+      responses: {
+        200: {
+          description: "A page that posts an OAuthCallbackMessage to the opener and closes",
+          content: { "text/html": { schema: z.string() } },
+        },
+        400: {
+          description: "The same page, reporting an error",
+          content: { "text/html": { schema: z.string() } },
+        },
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const outcome = await oauthCallback(q, c.req.raw.signal);
+      const nonce = randomBytes(16).toString("base64");
+      c.header("Content-Security-Policy", callbackCsp(nonce));
+      // The opener must stay reachable from this page (the default `same-origin` would sever it).
+      c.header("Cross-Origin-Opener-Policy", "unsafe-none");
+      c.header("Cache-Control", "no-store");
+      c.header("Referrer-Policy", "no-referrer");
+      return c.html(
+        oauthCallbackPage(outcome.message, outcome.origin, nonce),
+        outcome.message.status === "COMPLETED" ? 200 : 400,
+      ) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/connect/v1/exit",
+      tags,
+      security: flowTokenSecurity,
+      summary:
+        "The end user left the flow: a `connection-flow-failed` event (once per token) and a log entry",
+      request: jsonBody(FlowExitSchema),
+      responses: { 204: { description: "Recorded" }, ...errors(403) },
+    }),
+    async (c) => {
+      const token = await authorizeForExit(c);
+      const body = c.req.valid("json");
+      if (token) {
+        const failure = await failureOf(ctx, token, "USER_EXITED", { step: body.step, detail: body.reason });
+        if (failure) await recordFlowFailure(ctx, failure);
+      }
+      return c.body(null, 204);
+    },
+  );
+
+  /** Leaving after completing is no failure: a used token is accepted here and recorded as nothing. */
+  async function authorizeForExit(c: Context<AppEnv>): Promise<VerifiedFlowToken | null> {
+    const used = (error: unknown) => error instanceof ApiError && error.code === "TOKEN_ALREADY_USED";
+    try {
+      return await authorize(c, { recordRefusal: (error) => !used(error) });
+    } catch (error) {
+      if (used(error)) return null;
+      throw error;
+    }
+  }
+
+  type CallbackOutcome = { message: OAuthCallbackMessage; origin: string | null };
+
+  const failed = (code: string, message: string, details?: unknown): OAuthCallbackMessage => ({
+    type: "relink:oauth",
+    status: "ERROR",
+    code,
+    message,
+    ...(details === undefined ? {} : { details }),
+  });
+
+  async function oauthCallback(
+    q: { state?: string; code?: string; error?: string; error_description?: string },
+    signal: AbortSignal,
+  ): Promise<CallbackOutcome> {
+    const unknownState = (): CallbackOutcome => {
+      ctx.log.warn("OAuth callback for an unknown sign-in");
+      return {
+        message: failed(
+          "OAUTH_STATE_INVALID",
+          "This sign-in was not started here, or the link is incomplete.",
+        ),
+        origin: null,
+      };
+    };
+    if (!q.state) return unknownState();
+    const row = await ctx.db
+      .selectFrom("oauth_states")
+      .selectAll()
+      .where("state", "=", q.state)
+      .executeTakeFirst();
+    if (!row) return unknownState();
+    const origin = row.opener_origin;
+    const at = iso(ctx.clock.now());
+
+    let token: string;
+    let claims: FlowTokenClaims;
+    try {
+      token = ctx.secrets.open(row.flow_token_sealed, sealContext(row.state));
+      claims = FlowTokenClaimsSchema.parse(decodeJwt(token));
+    } catch (error) {
+      ctx.log.error({ err: error }, "an OAuth sign-in's flow token cannot be opened");
+      return { message: failed("OAUTH_STATE_INVALID", "This sign-in cannot be completed."), origin };
+    }
+    const fail = async (code: string, message: string): Promise<CallbackOutcome> => {
+      const failure = await failureOf(ctx, { claims, workspaceId: row.workspace_id }, code);
+      if (failure) await recordFlowFailure(ctx, failure);
+      return { message: failed(code, message), origin };
+    };
+
+    // One use per sign-in: a reload or a replayed code finds it used.
+    const claimed = await ctx.db
+      .updateTable("oauth_states")
+      .set({ used_at: at })
+      .where("state", "=", row.state)
+      .where("used_at", "is", null)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 0) {
+      const spent = await ctx.db
+        .selectFrom("spent_tokens")
+        .select("jti")
+        .where("jti", "=", row.jti)
+        .executeTakeFirst();
+      if (spent) {
+        return {
+          message: failed("TOKEN_ALREADY_USED", "This connection was already completed."),
+          origin: null,
+        };
+      }
+      return fail("OAUTH_STATE_USED", "This sign-in was already used.");
+    }
+    if (row.expires_at <= at) return fail("OAUTH_STATE_EXPIRED", "The sign-in took too long.");
+    if (q.error === "access_denied") return fail("OAUTH_DENIED", "Access was not approved.");
+    if (q.error || !q.code) {
+      return fail("OAUTH_FAILED", `The sign-in failed${q.error ? ` (${q.error.slice(0, 100)})` : ""}.`);
+    }
+
+    let verified: VerifiedFlowToken;
+    let subject: FlowSubject;
+    try {
+      verified = await verifyFlowToken(ctx, token);
+      subject = await resolveFlow(ctx, verified, row.tool);
+    } catch (error) {
+      await recordRefusedToken(ctx, token, error);
+      if (error instanceof ApiError) return { message: failed(error.code, error.message), origin };
+      throw error;
+    }
+    const connector = subject.connector;
+    if (!connector?.oauth) return fail("OAUTH_FAILED", "This tool does not use OAuth.");
+
+    let credentials: Record<string, string>;
+    try {
+      credentials = await connector.oauth.exchangeCode({
+        code: q.code,
+        redirectUri,
+        codeVerifier: ctx.secrets.open(row.code_verifier_sealed, sealContext(row.state)),
+        signal,
+      });
+    } catch (error) {
+      if (error instanceof ConnectorError && error.outcome === "AUTH_FAILED") {
+        return fail("OAUTH_CODE_INVALID", `${connector.tool.name} refused the sign-in code.`);
+      }
+      if (!(error instanceof ConnectorError)) ctx.log.error({ err: error }, "OAuth code exchange failed");
+      return {
+        message: failed(
+          "TOOL_UNREACHABLE",
+          `${connector.tool.name} could not be reached. Try again in a moment.`,
+        ),
+        origin,
+      };
+    }
+
+    try {
+      const completed = await submitCredentials(ctx, subject, credentials, row.opted_out ?? [], signal);
+      ctx.log.info(
+        {
+          workspace_id: subject.workspaceId,
+          flow: completed.flow,
+          integration_id: completed.integration_id,
+          tool: connector.tool.id,
+        },
+        "flow completed",
+      );
+      return { message: { type: "relink:oauth", ...completed }, origin };
+    } catch (error) {
+      if (error instanceof ApiError) {
+        return { message: failed(error.code, error.message, error.details), origin };
+      }
+      throw error;
+    }
+  }
+
+  return app;
+}
+
+const bearer = (c: Context) => /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+
+const toolRequired = () =>
+  new ApiError(
+    400,
+    "INVALID_REQUEST",
+    "Invalid request: tool: choose a tool; GET /connect/v1/tools lists them",
+    {
+      issues: [
+        { path: "tool", code: "invalid_value", message: "choose a tool; GET /connect/v1/tools lists them" },
+      ],
+    },
+  );
+
+/** The tool's auth fields checked, with each issue at its place in this body (`values.<field>`). */
+function assertValues(tool: Tool, values: Record<string, string>): void {
+  try {
+    assertCredentialFields(tool, values);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== "INVALID_REQUEST") throw error;
+    const issues = (
+      (error.details as { issues?: Array<{ path: string; message: string }> })?.issues ?? []
+    ).map((issue) => ({ ...issue, path: issue.path.replace(/^credentials\./, "values.") }));
+    const first = issues[0];
+    throw new ApiError(
+      400,
+      "INVALID_REQUEST",
+      first ? `Invalid request: ${first.path}: ${first.message}` : error.message,
+      { issues },
+    );
+  }
+}
