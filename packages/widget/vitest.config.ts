@@ -1,28 +1,74 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { playwright } from "@vitest/browser-playwright";
 import { defineProject } from "vitest/config";
+import type { BrowserCommandContext } from "vitest/node";
+import { BUDGET_BYTES, buildAndMeasure } from "./scripts/bundle-size.ts";
+import { chromiumArgs, chromiumPath } from "./scripts/chromium.ts";
+
+/** Node-side commands the browser tests call through `commands` from `vitest/browser`. */
+const commands = {
+  /**
+   * Acts as the end user in the OAuth popup: waits for the demo HR consent page, picks the
+   * company and approves or denies (or just closes the window).
+   */
+  async oauthConsent(
+    ctx: BrowserCommandContext,
+    options: { decision: "approve" | "deny" | "close"; company?: string },
+  ) {
+    const isConsent = (p: { url(): string }) => p.url().includes("/oauth/authorize");
+    let popup = ctx.context.pages().find(isConsent);
+    // The popup opens on about:blank and navigates once the server answered.
+    for (let i = 0; !popup && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      popup = ctx.context.pages().find(isConsent);
+    }
+    if (!popup) throw new Error(`no consent page among ${ctx.context.pages().map((p) => p.url())}`);
+    await popup.waitForLoadState();
+    if (options.decision === "close") return void (await popup.close());
+    if (options.company) await popup.selectOption("select[name=company_id]", options.company);
+    await popup.click(`button[value=${options.decision}]`);
+  },
+  /** Builds the drop-in module into a temporary folder and reports its gzip size and the budget. */
+  async bundleSize() {
+    const outDir = mkdtempSync(join(tmpdir(), "relink-widget-size-"));
+    try {
+      return { ...(await buildAndMeasure(outDir)), budget: BUDGET_BYTES };
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  },
+};
+
+declare module "vitest/browser" {
+  interface BrowserCommands {
+    oauthConsent(options: { decision: "approve" | "deny" | "close"; company?: string }): Promise<void>;
+    bundleSize(): Promise<{
+      gzipBytes: number;
+      rawBytes: number;
+      chunks: Record<string, number>;
+      budget: number;
+    }>;
+  }
+}
 
 export default defineProject({
   test: {
     name: "widget",
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/support/global-setup.ts"],
+    setupFiles: ["test/support/browser-setup.ts"],
+    testTimeout: 15_000,
     browser: {
       enabled: true,
       headless: true,
       screenshotFailures: false,
       provider: playwright({
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-          ],
-        },
+        launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
       }),
       instances: [{ browser: "chromium" }],
+      commands,
     },
   },
 });

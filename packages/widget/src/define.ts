@@ -1,4 +1,5 @@
-import { RelinkConnect } from "./relink-connect.ts";
+import { RelinkConnect } from "./relink-connect/relink-connect.ts";
+import type { RelinkEventMap } from "./relink-connect/types.ts";
 
 if (!customElements.get("relink-connect")) customElements.define("relink-connect", RelinkConnect);
 
@@ -6,6 +7,7 @@ declare global {
   interface HTMLElementTagNameMap {
     "relink-connect": RelinkConnect;
   }
+  interface GlobalEventHandlersEventMap extends RelinkEventMap {}
 }
 
 export { RelinkConnect };

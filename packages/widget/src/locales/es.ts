@@ -1,0 +1,96 @@
+import type { Translation } from "./en.ts";
+
+const es: Translation = {
+  lang: "es",
+  close: "Cerrar",
+  cancel: "Cancelar",
+  back: "Atrás",
+  continue: "Continuar",
+  tryAgain: "Reintentar",
+  loading: "Cargando…",
+  stepOf: (step, steps) => `Paso ${step} de ${steps}`,
+  newLink: "Pide un enlace nuevo a quien te lo envió.",
+
+  introTitleRelink: (tool) => `Vuelve a conectar ${tool}`,
+  introTitleConnect: (tool) => (tool ? `Conecta ${tool}` : "Conecta tu herramienta"),
+  introLeadRelink: (organization, tool) => `La conexión de ${organization} con ${tool} necesita tu atención.`,
+  introLeadConnect: (organization, tool) =>
+    `Conecta la cuenta de ${tool ?? "la herramienta"} de ${organization} para sincronizar sus datos.`,
+  introNewPermissions: (count) =>
+    count === 1
+      ? "Ahora necesita 1 permiso más de los que conceden las credenciales actuales."
+      : `Ahora necesita ${count} permisos más de los que conceden las credenciales actuales.`,
+  introCredentials: "Introduce credenciales nuevas para que los datos sigan sincronizados.",
+  introScope: (from, to) => `Los datos compartidos cambian de «${from}» a «${to}».`,
+  introExpires: (date) => `Este enlace es válido hasta el ${date}.`,
+  start: "Empezar",
+
+  toolTitle: "Elige tu herramienta",
+  toolLead: (organization) => `¿Qué sistema usa ${organization}?`,
+
+  permissionsTitle: "Permisos que conceder",
+  permissionsLead: (tool, count) =>
+    count === 1
+      ? `Las credenciales necesitan este permiso en ${tool}:`
+      : `Las credenciales necesitan estos ${count} permisos en ${tool}:`,
+  newBadge: "Nuevo",
+  whereToGrant: "Dónde concederlo:",
+  optionalTitle: "Datos opcionales",
+  optionalLead: "Desmarca lo que prefieras no compartir.",
+
+  credentialsTitle: (tool) => `Tus credenciales de ${tool}`,
+  credentialsLead: (organization, tool) =>
+    `Introduce las credenciales de la cuenta de ${tool} de ${organization}.`,
+  showSecret: (label) => `Mostrar ${label}`,
+  required: (label) => `${label} es obligatorio.`,
+  optionalField: "opcional",
+  submit: "Conectar",
+  oauthTitle: (tool) => `Inicia sesión en ${tool}`,
+  oauthLead: (tool) => `Inicia sesión en ${tool} en una ventana nueva y aprueba el acceso.`,
+  oauthButton: (tool) => `Continuar con ${tool}`,
+  oauthWaiting: (tool) => `Termina en la ventana de ${tool}…`,
+  popupBlocked: "No se pudo abrir la ventana. Permite las ventanas emergentes para este sitio y reinténtalo.",
+  popupClosed: "La ventana se cerró antes de terminar. Reinténtalo.",
+  oauthDenied: (tool) => `No se aprobó el acceso en ${tool}. Reinténtalo y apruébalo para continuar.`,
+
+  checkingTitle: "Comprobando…",
+  checkingLead: (tool) => `Comprobando las credenciales y los permisos con ${tool}.`,
+
+  successTitle: "Conectado",
+  successLead: (organization, tool) =>
+    `La cuenta de ${tool} de ${organization} está conectada. La sincronización empieza ahora.`,
+  done: "Listo",
+
+  invalidTitle: "Estas credenciales no funcionaron",
+  invalidLead: (tool) => `${tool} las rechazó. Revísalas y reinténtalo.`,
+  missingTitle: (count) => (count === 1 ? "Falta 1 permiso" : `Faltan ${count} permisos`),
+  missingLead: (tool) => `Las credenciales funcionan, pero ${tool} no concede todo lo necesario. Concede:`,
+  missingUsedFor: (what) => `Se usa para: ${what}`,
+  checkAgain: "Comprobar de nuevo",
+  otherCredentials: "Usar otras credenciales",
+  mismatchTitle: "Es otra cuenta",
+  mismatchLead: (organization, tool) =>
+    `Estas credenciales pertenecen a otra cuenta de ${tool}. Usa las credenciales de la cuenta de ${organization}.`,
+  expiredTitle: "Este enlace ha caducado",
+  expiredLead: "Por tu seguridad, los enlaces son válidos durante un tiempo limitado.",
+  usedTitle: "Este enlace ya se usó",
+  usedLead: "Cada enlace solo puede completar una conexión.",
+  tokenTitle: "Este enlace no es válido",
+  tokenLead: "Puede estar incompleto o revocado.",
+  noToken: "A este enlace le falta su token.",
+  unreachableTitle: (tool) => `No se pudo contactar con ${tool}`,
+  unreachableLead: "No se cambió nada. Reinténtalo en un momento.",
+  rateTitle: "Demasiados intentos",
+  rateLead: "Espera un minuto y reinténtalo.",
+  networkTitle: "Sin conexión",
+  networkLead: "No se pudo contactar con el servidor de relink. Revisa tu conexión y reinténtalo.",
+  genericTitle: "Algo salió mal",
+  genericLead: "No se cambió nada. Reinténtalo.",
+
+  confirmTitle: "¿Descartar lo que escribiste?",
+  confirmLead: "Se perderán las credenciales introducidas.",
+  keepEditing: "Seguir editando",
+  discard: "Descartar y cerrar",
+};
+
+export default es;

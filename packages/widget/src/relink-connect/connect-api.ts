@@ -1,0 +1,73 @@
+import type { ConnectFlow, ConnectTool, FlowCompleted, FlowStep, RelinkErrorCode } from "./types.ts";
+
+/** A refused or failed request to the connect API, with the server's error code. */
+export class ConnectApiError extends Error {
+  override name = "ConnectApiError";
+  constructor(
+    readonly status: number,
+    readonly code: RelinkErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface CredentialsBody {
+  tool?: string;
+  values: Record<string, string>;
+  opted_out?: string[];
+}
+
+/**
+ * The client of `/connect/v1/*`. The flow token travels in the Authorization header only; the
+ * credential values are sent to `${server}/connect/v1/credentials` and nowhere else.
+ */
+export function connectApi(server: string, token: string) {
+  const base = `${server.replace(/\/+$/, "")}/connect/v1`;
+  const call = async <T>(method: string, path: string, signal?: AbortSignal, body?: unknown): Promise<T> => {
+    let response: Response;
+    try {
+      response = await fetch(base + path, {
+        method,
+        signal,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: "omit",
+        cache: "no-store",
+        referrerPolicy: "no-referrer",
+        keepalive: path === "/exit",
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new ConnectApiError(0, "NETWORK_ERROR", "The relink server could not be reached.");
+    }
+    const data = await response.json().catch(() => null);
+    if (!response.ok) {
+      const error = data?.error;
+      throw new ConnectApiError(
+        response.status,
+        error?.code ?? (response.status === 429 ? "RATE_LIMITED" : "INTERNAL_ERROR"),
+        error?.message ?? `HTTP ${response.status}`,
+        error?.details,
+      );
+    }
+    return data as T;
+  };
+  return {
+    flow: (signal: AbortSignal, tool?: string) =>
+      call<ConnectFlow>("GET", `/flow${tool ? `?tool=${encodeURIComponent(tool)}` : ""}`, signal),
+    tools: (signal: AbortSignal) => call<{ data: ConnectTool[] }>("GET", "/tools", signal),
+    credentials: (body: CredentialsBody, signal: AbortSignal) =>
+      call<FlowCompleted>("POST", "/credentials", signal, body),
+    oauthStart: (body: { tool?: string; opted_out?: string[]; origin: string }, signal: AbortSignal) =>
+      call<{ authorize_url: string }>("POST", "/oauth/start", signal, body),
+    exit: (body: { step: FlowStep; reason: string }) =>
+      call("POST", "/exit", undefined, body).catch(() => {}),
+  };
+}
+
+export type ConnectApi = ReturnType<typeof connectApi>;

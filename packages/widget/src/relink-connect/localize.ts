@@ -1,0 +1,61 @@
+import type { ReactiveController, ReactiveControllerHost } from "lit";
+import en, { type Translation } from "../locales/en.ts";
+import type { Locale } from "./types.ts";
+
+/** Other locales are separate chunks, loaded when first used. */
+const loaders: Record<Exclude<Locale, "en">, () => Promise<{ default: Translation }>> = {
+  de: () => import("../locales/de.ts"),
+  fr: () => import("../locales/fr.ts"),
+  it: () => import("../locales/it.ts"),
+  es: () => import("../locales/es.ts"),
+};
+const loaded = new Map<string, Promise<Translation>>([["en", Promise.resolve(en)]]);
+
+/** The first supported locale among the candidates (`de-CH` counts as `de`), else English. */
+export function pickLocale(candidates: readonly (string | null | undefined)[]): Locale {
+  for (const candidate of candidates) {
+    const lang = candidate?.toLowerCase().split(/[-_]/)[0];
+    if (lang && (lang === "en" || lang in loaders)) return lang as Locale;
+  }
+  return "en";
+}
+
+/** Loads the terms of a locale (cached; falls back to English when a chunk cannot load). */
+export function loadTranslation(locale: Locale): Promise<Translation> {
+  let terms = loaded.get(locale);
+  if (!terms) {
+    terms = loaders[locale as Exclude<Locale, "en">]()
+      .then((m) => m.default)
+      .catch(() => {
+        loaded.delete(locale);
+        return en;
+      });
+    loaded.set(locale, terms);
+  }
+  return terms;
+}
+
+/** Holds the element's terms; `use()` switches them and re-renders the host. */
+export class LocaleController implements ReactiveController {
+  terms: Translation = en;
+  #wanted: Locale = "en";
+  #host: ReactiveControllerHost;
+
+  constructor(host: ReactiveControllerHost) {
+    this.#host = host;
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  /** Chooses among the candidates, then the browser's languages; resolves once the terms are in. */
+  async use(candidates: readonly (string | null | undefined)[]): Promise<void> {
+    const locale = pickLocale([...candidates, ...navigator.languages]);
+    this.#wanted = locale;
+    const terms = await loadTranslation(locale);
+    if (this.#wanted === locale && this.terms !== terms) {
+      this.terms = terms;
+      this.#host.requestUpdate();
+    }
+  }
+}
