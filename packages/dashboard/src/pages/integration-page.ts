@@ -1,0 +1,583 @@
+import type {
+  AuthCheck,
+  CheckAuthResult,
+  EventLogEntry,
+  Integration,
+  Page as ListPage,
+  ManualSyncResult,
+  ScopeConfig,
+  SyncRun,
+  Tool,
+} from "@relink/sdk/contract";
+import { css, html, nothing } from "lit";
+import { ApiError, errorText } from "../api.ts";
+import { authHealth, dateTime, duration, relative, STATE_LABELS } from "../format.ts";
+import { errorBox, loading, Page } from "../page.ts";
+import { href, navigate } from "../router.ts";
+import "../components/auth-timeline.ts";
+import "../components/relink-section.ts";
+
+const REFRESH_MS = 15_000;
+
+/** One integration: facts, auth-health timeline, relink, sync history, missing permissions, events, actions. */
+export class IntegrationPage extends Page {
+  static override styles = [
+    ...Page.styles,
+    css`
+      .head {
+        display: flex;
+        justify-content: space-between;
+        align-items: flex-start;
+        gap: 1rem;
+        flex-wrap: wrap;
+      }
+      .head h1 {
+        margin-bottom: 0.25rem;
+      }
+      .actions {
+        display: flex;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr));
+        gap: 1rem;
+      }
+      .grid .card {
+        margin: 0;
+      }
+      section.card {
+        margin-top: 1rem;
+      }
+      .warning {
+        color: var(--warn);
+        font-size: 0.85rem;
+      }
+      .event-data {
+        font-size: 0.8rem;
+        color: var(--muted);
+        word-break: break-word;
+      }
+    `,
+  ];
+
+  static override properties = {
+    ...Page.properties,
+    integrationId: { attribute: false },
+    integration: { state: true },
+    error: { state: true },
+    tool: { state: true },
+    scopeConfig: { state: true },
+    checks: { state: true },
+    checksError: { state: true },
+    syncs: { state: true },
+    syncsCursor: { state: true },
+    syncsError: { state: true },
+    events: { state: true },
+    eventsError: { state: true },
+    pausedAt: { state: true },
+    busy: { state: true },
+    actionResult: { state: true },
+    actionError: { state: true },
+    now: { state: true },
+  };
+
+  declare integrationId: string;
+  declare integration: Integration | null;
+  declare error: unknown;
+  declare tool: Tool | null;
+  declare scopeConfig: ScopeConfig | null;
+  declare checks: AuthCheck[] | null;
+  declare checksError: unknown;
+  declare syncs: SyncRun[] | null;
+  declare syncsCursor: string | null;
+  declare syncsError: unknown;
+  declare events: EventLogEntry[] | null;
+  declare eventsError: unknown;
+  declare pausedAt: string | null;
+  declare busy: string | null;
+  declare actionResult: string | null;
+  declare actionError: unknown;
+  declare now: number;
+
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    super();
+    this.integrationId = "";
+    this.integration = null;
+    this.error = null;
+    this.tool = null;
+    this.scopeConfig = null;
+    this.checks = null;
+    this.checksError = null;
+    this.syncs = null;
+    this.syncsCursor = null;
+    this.syncsError = null;
+    this.events = null;
+    this.eventsError = null;
+    this.pausedAt = null;
+    this.busy = null;
+    this.actionResult = null;
+    this.actionError = null;
+    this.now = Date.now();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.refresh(true);
+    this.#timer = setInterval(() => {
+      if (document.visibilityState === "visible" && !this.busy) void this.refresh();
+    }, REFRESH_MS);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.#timer);
+  }
+
+  get #path() {
+    return `/v1/integrations/${encodeURIComponent(this.integrationId)}`;
+  }
+
+  /** Reloads everything on the page (the integration first: the rest depends on it). */
+  async refresh(first = false): Promise<void> {
+    try {
+      const integration = await this.api.get<Integration>(this.#path);
+      this.integration = integration;
+      this.error = null;
+      this.now = Date.now();
+      if (first || this.tool?.id !== integration.tool) {
+        this.api
+          .get<Tool>(`/v1/tools/${encodeURIComponent(integration.tool)}`)
+          .then((tool) => {
+            this.tool = tool;
+          })
+          .catch(() => {});
+      }
+      if (integration.scope_config_id && this.scopeConfig?.id !== integration.scope_config_id) {
+        this.api
+          .get<ScopeConfig>(`/v1/scope-configs/${integration.scope_config_id}`)
+          .then((config) => {
+            this.scopeConfig = config;
+          })
+          .catch(() => {});
+      }
+    } catch (error) {
+      this.error = error;
+      return;
+    }
+    await Promise.all([this.loadChecks(), this.loadSyncs(), this.loadEvents()]);
+  }
+
+  async loadChecks(): Promise<void> {
+    try {
+      this.checks = (
+        await this.api.get<ListPage<AuthCheck>>(`${this.#path}/auth-checks`, { limit: 200 })
+      ).data;
+      this.checksError = null;
+    } catch (error) {
+      this.checksError = error;
+    }
+  }
+
+  async loadSyncs(more = false): Promise<void> {
+    try {
+      const page = await this.api.get<ListPage<SyncRun>>(`${this.#path}/syncs`, {
+        limit: 20,
+        cursor: more ? this.syncsCursor : undefined,
+      });
+      this.syncs = more ? [...(this.syncs ?? []), ...page.data] : page.data;
+      this.syncsCursor = page.next_cursor;
+      this.syncsError = null;
+    } catch (error) {
+      this.syncsError = error;
+    }
+  }
+
+  async loadEvents(): Promise<void> {
+    try {
+      const page = await this.api.get<ListPage<EventLogEntry>>("/v1/events", {
+        integration_id: this.integrationId,
+        limit: 50,
+      });
+      this.events = page.data;
+      this.eventsError = null;
+      const pause = page.data.find(
+        (e) => e.type === "integration-state-changed" && e.data.state === "INVALID",
+      );
+      this.pausedAt = this.integration?.state === "INVALID" && pause ? pause.created_at : null;
+    } catch (error) {
+      this.eventsError = error;
+    }
+  }
+
+  async #act(name: string, work: () => Promise<string>): Promise<void> {
+    this.busy = name;
+    this.actionError = null;
+    this.actionResult = null;
+    try {
+      this.actionResult = await work();
+      this.announce(this.actionResult);
+    } catch (error) {
+      this.actionError = error;
+      this.announce(errorText(error));
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  syncNow() {
+    return this.#act("sync", async () => {
+      const answer = await this.api.post<ManualSyncResult>(`${this.#path}/sync`);
+      setTimeout(() => void this.refresh(), 1500);
+      return answer.already_queued
+        ? "A sync was already queued or running: no second one was queued."
+        : `Sync queued (${answer.sync_id}); it checks auth first.`;
+    });
+  }
+
+  checkAuth() {
+    return this.#act("check", async () => {
+      const answer = await this.api.post<CheckAuthResult>(`${this.#path}/check-auth`);
+      this.integration = answer.integration;
+      await Promise.all([this.loadChecks(), this.loadEvents()]);
+      const outcome = {
+        OK: "OK: the tool accepted the credentials",
+        AUTH_FAILED: "failed: the tool rejected the credentials",
+        INCONCLUSIVE: "inconclusive: the tool could not be reached properly",
+      }[answer.outcome];
+      return `Auth check ${outcome}. The integration is ${STATE_LABELS[answer.integration.state].toLowerCase()}.`;
+    });
+  }
+
+  setEnabled(value: boolean) {
+    return this.#act("enabled", async () => {
+      this.integration = await this.api.put<Integration>(`${this.#path}/enabled`, { value });
+      void this.loadEvents();
+      return value
+        ? "Integration enabled: syncs are scheduled again."
+        : "Integration disabled (INACTIVE): no syncs until enabled.";
+    });
+  }
+
+  /** Jumps to the relink form, focused on its first choice. */
+  async #goToRelink(): Promise<void> {
+    const section = this.renderRoot.querySelector<HTMLElement & { updateComplete: Promise<boolean> }>(
+      "relink-relink-section",
+    );
+    if (!section) return;
+    section.scrollIntoView({ block: "start" });
+    await section.updateComplete;
+    section.shadowRoot?.querySelector<HTMLElement>("select")?.focus();
+  }
+
+  #openDelete(): void {
+    this.renderRoot.querySelector<HTMLDialogElement>("#delete-dialog")?.showModal();
+  }
+
+  async #confirmDelete(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const dialog = this.renderRoot.querySelector<HTMLDialogElement>("#delete-dialog");
+    this.busy = "delete";
+    try {
+      await this.api.delete(this.#path);
+      dialog?.close();
+      this.announce(`Integration of ${this.integration?.end_user.organization_name} deleted.`);
+      navigate(href("integrations"));
+    } catch (error) {
+      this.actionError = error;
+      dialog?.close();
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  override render() {
+    if (this.error) {
+      return html`<h1>Integration</h1>
+        ${
+          this.error instanceof ApiError && this.error.status === 404 && !this.error.routeMissing
+            ? html`<div class="notice error" role="alert">
+                No integration <code>${this.integrationId}</code> in this workspace. It may have been deleted.
+                <a href=${href("integrations")}>Back to the list</a>
+              </div>`
+            : errorBox(this.error, "Could not load the integration")
+        }`;
+    }
+    const i = this.integration;
+    if (!i) return html`<h1>Integration</h1>${loading("the integration")}`;
+    const health = authHealth(i, this.now, this.pausedAt);
+    const tone = i.state === "ACTIVE" ? "tone-ok" : i.state === "INVALID" ? "tone-bad" : "tone-muted";
+    return html`
+      <p class="small" style="margin: 0 0 0.5rem"><a href=${href("integrations")}>← Integrations</a></p>
+      <div class="head">
+        <div>
+          <h1>${i.end_user.organization_name}</h1>
+          <div class="row" style="align-items: center">
+            <span class="badge ${tone}" data-testid="state">${STATE_LABELS[i.state]} <span class="visually-hidden">(${i.state})</span></span>
+            <span class="text-${health.tone}" data-testid="health">${health.text}</span>
+          </div>
+        </div>
+        <div class="actions" role="group" aria-label="Actions">
+          ${
+            i.state === "INVALID" || i.auth.status === "FAILING" || i.missing_permissions.length
+              ? html`<button type="button" class="primary" @click=${this.#goToRelink}>Send a relink link</button>`
+              : nothing
+          }
+          <button type="button" @click=${() => this.syncNow()} ?disabled=${!!this.busy || i.state !== "ACTIVE"}>
+            ${this.busy === "sync" ? "Queuing…" : "Sync now"}
+          </button>
+          <button type="button" @click=${() => this.checkAuth()} ?disabled=${!!this.busy || i.state === "INACTIVE"}>
+            ${this.busy === "check" ? "Checking…" : "Check auth now"}
+          </button>
+          ${
+            i.state === "INACTIVE"
+              ? html`<button type="button" @click=${() => this.setEnabled(true)} ?disabled=${!!this.busy}>Enable</button>`
+              : html`<button type="button" @click=${() => this.setEnabled(false)} ?disabled=${!!this.busy}>Disable</button>`
+          }
+          <button type="button" class="danger" @click=${this.#openDelete} ?disabled=${!!this.busy}>Delete…</button>
+          <button type="button" @click=${() => this.refresh()} ?disabled=${!!this.busy}>Refresh</button>
+        </div>
+      </div>
+      ${this.actionResult ? html`<div class="notice success" role="status">${this.actionResult}</div>` : nothing}
+      ${this.actionError ? errorBox(this.actionError) : nothing}
+
+      <div class="grid" style="margin-top: 1rem">
+        <section class="card" aria-labelledby="end-user-title">
+          <h2 id="end-user-title">End user and tool</h2>
+          <dl class="facts">
+            <dt>Organisation</dt>
+            <dd>${i.end_user.organization_name}</dd>
+            <dt>Origin id</dt>
+            <dd class="mono">${i.end_user.origin_id}</dd>
+            <dt>Email</dt>
+            <dd>${i.end_user.email ?? html`<span class="muted">—</span>`}</dd>
+            <dt>Tool</dt>
+            <dd>${this.tool?.name ?? i.tool} <span class="muted small">(${i.category})</span></dd>
+            <dt>Scope config</dt>
+            <dd>
+              ${
+                i.scope_config_id
+                  ? html`<a href=${href("scope-configs", i.scope_config_id)}>${this.scopeConfig?.name ?? i.scope_config_id}</a>`
+                  : html`<span class="muted">none</span>`
+              }
+            </dd>
+            <dt>Integration id</dt>
+            <dd class="mono">${i.id}</dd>
+            <dt>Created</dt>
+            <dd>${dateTime(i.created_at)}</dd>
+          </dl>
+        </section>
+        <section class="card" aria-labelledby="schedule-title">
+          <h2 id="schedule-title">Schedule and auth</h2>
+          <dl class="facts">
+            <dt>Next sync</dt>
+            <dd>${i.next_sync_at ? html`${dateTime(i.next_sync_at)} <span class="muted small">(${relative(i.next_sync_at, this.now)})</span>` : html`<span class="muted">not scheduled${i.state === "INVALID" ? " while paused" : i.state === "INACTIVE" ? " while disabled" : ""}</span>`}</dd>
+            <dt>Last sync</dt>
+            <dd>
+              ${
+                i.last_sync
+                  ? html`${i.last_sync.sync_state ?? i.last_sync.status} · ${dateTime(i.last_sync.ended_at ?? i.last_sync.queued_at)}`
+                  : html`<span class="muted">never</span>`
+              }
+            </dd>
+            <dt>Last auth check</dt>
+            <dd>${dateTime(i.auth.last_checked_at)}</dd>
+            <dt>Last success</dt>
+            <dd>${dateTime(i.auth.last_succeeded_at)}</dd>
+            <dt>Failing since</dt>
+            <dd>${i.auth.failing_since ? dateTime(i.auth.failing_since) : html`<span class="muted">not failing</span>`}</dd>
+            <dt>Failed checks</dt>
+            <dd>${i.auth.failed_checks} in the current streak</dd>
+            ${
+              i.auth.pauses_at
+                ? html`<dt>Pauses at</dt>
+                    <dd class="text-warn">${dateTime(i.auth.pauses_at)} (${relative(i.auth.pauses_at, this.now)})</dd>`
+                : nothing
+            }
+            ${this.pausedAt ? html`<dt>Paused at</dt><dd class="text-bad">${dateTime(this.pausedAt)}</dd>` : nothing}
+          </dl>
+        </section>
+      </div>
+
+      <section class="card" aria-labelledby="timeline-title">
+        <h2 id="timeline-title">Auth health timeline</h2>
+        ${
+          this.checksError
+            ? errorBox(this.checksError, "Auth checks")
+            : this.checks
+              ? html`<relink-auth-timeline
+                  .checks=${this.checks}
+                  .failingSince=${i.auth.failing_since}
+                  .pausedAt=${this.pausedAt}
+                  .pausesAt=${i.auth.pauses_at}
+                  .now=${this.now}
+                ></relink-auth-timeline>`
+              : loading("auth checks")
+        }
+      </section>
+
+      <section class="card" aria-labelledby="missing-title">
+        <h2 id="missing-title">Missing permissions</h2>
+        ${this.#renderMissing(i)}
+      </section>
+
+      <section class="card" aria-labelledby="relink-title">
+        <h2 id="relink-title">Relink integration</h2>
+        <relink-relink-section .api=${this.api} .integration=${i} .tool=${this.tool}></relink-relink-section>
+      </section>
+
+      <section class="card" aria-labelledby="syncs-title">
+        <h2 id="syncs-title">Sync history</h2>
+        ${this.#renderSyncs()}
+      </section>
+
+      <section class="card" aria-labelledby="events-title">
+        <h2 id="events-title">Events</h2>
+        ${this.#renderEvents()}
+      </section>
+
+      <dialog id="delete-dialog" aria-labelledby="delete-title" aria-describedby="delete-desc">
+        <form method="dialog" @submit=${this.#confirmDelete}>
+          <h2 id="delete-title">Delete this integration?</h2>
+          <p id="delete-desc">
+            The integration of <strong>${i.end_user.organization_name}</strong> (${this.tool?.name ?? i.tool}) is deleted and
+            its credentials destroyed. This cannot be undone; the end user would have to connect again.
+          </p>
+          <div class="row" style="justify-content: flex-end">
+            <button type="button" autofocus @click=${() => this.renderRoot.querySelector<HTMLDialogElement>("#delete-dialog")?.close()}>
+              Cancel
+            </button>
+            <button type="submit" class="danger" ?disabled=${this.busy === "delete"}>Delete integration</button>
+          </div>
+        </form>
+      </dialog>
+    `;
+  }
+
+  #renderMissing(i: Integration) {
+    if (i.missing_permissions.length === 0) {
+      return html`<p class="muted">None: the credentials grant everything the scope config asks for.</p>`;
+    }
+    const label = new Map(this.tool?.permissions.map((p) => [p.id, p]) ?? []);
+    return html`<p class="small">
+        The scope config asks for data these credentials cannot read. Syncs finish as
+        <code>PARTIALLY_FAILED</code> until a relink grants them.
+      </p>
+      <ul>
+        ${i.missing_permissions.map((m) => {
+          const p = label.get(m.permission);
+          return html`<li>
+            <strong>${p?.label ?? m.permission}</strong> <code>${m.permission}</code>
+            — blocks ${[...m.models, ...m.fields].join(", ")}
+            ${p ? html`<div class="muted small">Grant it in the tool: ${p.where_to_grant}</div>` : nothing}
+          </li>`;
+        })}
+      </ul>`;
+  }
+
+  #renderSyncs() {
+    if (this.syncsError) return errorBox(this.syncsError, "Sync history");
+    if (!this.syncs) return loading("sync history");
+    if (this.syncs.length === 0) return html`<p class="muted">No sync has run yet.</p>`;
+    return html`<div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Trigger</th>
+              <th scope="col">Result</th>
+              <th scope="col">Duration</th>
+              <th scope="col">Records</th>
+              <th scope="col">Warnings and errors</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${this.syncs.map((s) => {
+              const tone =
+                s.sync_state === "SUCCEEDED"
+                  ? "tone-ok"
+                  : s.sync_state === "PARTIALLY_FAILED"
+                    ? "tone-warn"
+                    : s.sync_state
+                      ? "tone-bad"
+                      : "tone-muted";
+              const records = Object.entries(s.records);
+              return html`<tr>
+                <td>${dateTime(s.started_at ?? s.queued_at)}</td>
+                <td>${s.trigger.toLowerCase()}</td>
+                <td><span class="badge ${tone}">${s.sync_state ?? s.status}</span></td>
+                <td>${s.started_at && s.ended_at ? duration(Date.parse(s.ended_at) - Date.parse(s.started_at)) : "—"}</td>
+                <td class="small">${records.length ? records.map(([m, n]) => `${m} ${n}`).join(", ") : "—"}</td>
+                <td>
+                  ${s.warnings.map(
+                    (w) =>
+                      html`<div class="warning">
+                        ⚠ ${w.code}: <code>${w.permission}</code> (${[...w.models, ...w.fields].join(", ")})
+                      </div>`,
+                  )}
+                  ${s.error ? html`<div class="small text-bad">${s.error}</div>` : nothing}
+                </td>
+              </tr>`;
+            })}
+          </tbody>
+        </table>
+      </div>
+      ${this.syncsCursor ? html`<button type="button" style="margin-top: 0.75rem" @click=${() => this.loadSyncs(true)}>Load older syncs</button>` : nothing}`;
+  }
+
+  #renderEvents() {
+    if (this.eventsError) return errorBox(this.eventsError, "Events");
+    if (!this.events) return loading("events");
+    if (this.events.length === 0) return html`<p class="muted">No events for this integration.</p>`;
+    return html`<div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Type</th>
+            <th scope="col">What</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${this.events.map(
+            (e) => html`<tr>
+              <td>${dateTime(e.created_at)}</td>
+              <td><code>${e.type}</code></td>
+              <td class="event-data">${eventSummary(e)}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
+  }
+}
+
+/** One line saying what an event means. */
+export function eventSummary(e: EventLogEntry): string {
+  const d = e.data as Record<string, unknown>;
+  switch (e.type) {
+    case "integration-state-changed":
+      return `${d.previous_state} → ${d.state} (${d.reason})`;
+    case "integration-auth-status-changed":
+      return d.auth_status === "FAILING"
+        ? `Auth failing; pauses at ${dateTime(String(d.pauses_at ?? ""))}`
+        : "Auth OK again";
+    case "sync-finished":
+      return `${d.trigger} sync ${d.sync_state}${Array.isArray(d.warnings) && d.warnings.length ? ` with ${d.warnings.length} warning(s)` : ""}`;
+    case "integration-relinked":
+      return d.previous_scope_config_id === d.scope_config_id
+        ? "Relinked with new credentials"
+        : `Relinked; scope config ${d.previous_scope_config_id ?? "none"} → ${d.scope_config_id ?? "none"}`;
+    case "connection-flow-failed":
+      return `Flow ${d.flow} failed: ${d.reason}`;
+    case "integration-created":
+      return `Created (${d.state})`;
+    default:
+      return JSON.stringify(d).slice(0, 200);
+  }
+}
+
+customElements.define("relink-integration-page", IntegrationPage);

@@ -1,0 +1,16 @@
+import { defineProject } from "vitest/config";
+
+/**
+ * Unit tests of the dashboard's pure logic, and end-to-end tests that drive the built dashboard in
+ * the system Chromium against a real server. The global setup builds `dist/` first.
+ */
+export default defineProject({
+  test: {
+    name: "dashboard",
+    environment: "node",
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/build-dashboard.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
