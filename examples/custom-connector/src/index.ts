@@ -1,0 +1,2 @@
+export { type StaffbookOptions, staffbookConnector } from "./connector.ts";
+export { createStaffbook, createStaffbookState, type StaffbookState } from "./staffbook.ts";

@@ -1,0 +1,12 @@
+import { defineProject } from "vitest/config";
+
+export default defineProject({
+  test: {
+    name: "e2e",
+    include: ["test/**/*.test.ts"],
+    testTimeout: 90_000,
+    hookTimeout: 120_000,
+    // One demo, one browser: the tests of this project tell one story in order.
+    sequence: { concurrent: false },
+  },
+});
