@@ -4,6 +4,7 @@ export default defineProject({
   test: {
     name: "server",
     include: ["test/**/*.test.ts"],
+    exclude: ["test/reliability/**", "**/node_modules/**"],
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

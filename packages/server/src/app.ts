@@ -24,11 +24,22 @@ import {
 import { router } from "./http/openapi.ts";
 import { createLogger, type Logger } from "./logging.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
+import { connectRoutes } from "./routes/connect.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
+import { dashboardApiRoutes } from "./routes/dashboard-api.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { hostedPageRoutes } from "./routes/hosted-page.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
+import { relinkLinkRoutes } from "./routes/relink-links.ts";
 import { scopeConfigRoutes } from "./routes/scope-configs.ts";
+import { settingsRoutes } from "./routes/settings.ts";
+import { signingKeyRoutes } from "./routes/signing-keys.ts";
+import { syncRoutes } from "./routes/syncs.ts";
 import { toolRoutes } from "./routes/tools.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import { generateEncryptionKey, SecretBox } from "./secrets.ts";
+import { createWebhookDispatcher, type WebhookDispatcher } from "./webhooks/dispatcher.ts";
+import { createScheduler, type Scheduler } from "./workers/scheduler.ts";
 
 /** A background worker (the scheduler, the webhook dispatcher): started and stopped with the server. */
 export interface Worker {
@@ -54,6 +65,10 @@ export interface RelinkServer {
   readonly app: OpenAPIHono<AppEnv>;
   readonly ctx: RelinkContext;
   readonly workers: Worker[];
+  /** Claims and runs due syncs; tests drive it with `scheduler.runDue()` and a manual clock. */
+  readonly scheduler: Scheduler;
+  /** Delivers webhooks; tests drive it with `webhooks.drain()` and a manual clock. */
+  readonly webhooks: WebhookDispatcher;
   /** Starts the background workers (when `config.runWorkers`). */
   start(): void;
   /** Stops the workers, then closes the database. */
@@ -102,12 +117,16 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
   };
 
   const app = buildApp(ctx);
-  const workers: Worker[] = [];
+  const scheduler = createScheduler(ctx);
+  const webhooks = createWebhookDispatcher(ctx);
+  const workers: Worker[] = [scheduler, webhooks];
   let started = false;
   return {
     app,
     ctx,
     workers,
+    scheduler,
+    webhooks,
     start() {
       if (started || !config.runWorkers) return;
       started = true;
@@ -124,7 +143,8 @@ function buildApp(ctx: RelinkContext): OpenAPIHono<AppEnv> {
   const app = router();
   app.use("*", requestContext(ctx));
   app.use("*", methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
-  app.use("*", secureHeaders({ crossOriginResourcePolicy: false }));
+  // `overwrite: false`: the hosted page and the OAuth callback set their own CSP and opener policy.
+  app.use("*", secureHeaders({ crossOriginResourcePolicy: false, overwrite: false }));
   app.use(
     "*",
     bodyLimit({
@@ -137,8 +157,18 @@ function buildApp(ctx: RelinkContext): OpenAPIHono<AppEnv> {
   app.route("/", healthRoutes(ctx));
   app.route("/", toolRoutes(ctx));
   app.route("/", scopeConfigRoutes(ctx));
+  app.route("/", dashboardApiRoutes(ctx)); // before integrationRoutes: `/v1/integrations/stats` is no id
   app.route("/", integrationRoutes(ctx));
+  app.route("/", syncRoutes(ctx));
   app.route("/", apiKeyRoutes(ctx));
+  app.route("/", signingKeyRoutes(ctx));
+  app.route("/", webhookRoutes(ctx));
+  app.route("/", relinkLinkRoutes(ctx));
+  app.route("/", settingsRoutes(ctx));
+  // Flow-token auth, not API keys: outside `/v1`.
+  app.route("/", connectRoutes(ctx));
+  app.route("/", hostedPageRoutes(ctx));
+  app.route("/", dashboardRoutes());
 
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
     type: "http",

@@ -3,7 +3,9 @@ import { parseArgs } from "node:util";
 import { systemClock } from "./clock.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createDatabase, migrateToLatest, redactUrl } from "./db/connect.ts";
+import { reencryptAll } from "./domain/reencrypt.ts";
 import { createWorkspace } from "./domain/workspaces.ts";
+import { SecretBox } from "./secrets.ts";
 import { startServer } from "./serve.ts";
 
 const USAGE = `relink-server: self-hosted reconnection for third-party integrations
@@ -14,6 +16,10 @@ Usage:
   relink-server init [--json] [--name NAME]
                                   create a workspace and print its first API key
                                   (--json prints {"workspace_id","api_key"} alone)
+  relink-server rotate-encryption-key [--batch-size N]
+                                  re-seal every credential and secret with RELINK_ENCRYPTION_KEY;
+                                  the old key must be in RELINK_PREVIOUS_ENCRYPTION_KEYS (alias: reencrypt).
+                                  Safe while servers run, once they all have the new key configured.
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, RELINK_ENCRYPTION_KEY,
 RELINK_PUBLIC_URL, RELINK_PAUSE_AFTER, RELINK_SYNC_INTERVAL, RELINK_DEMO_HRIS_URL,
@@ -77,6 +83,35 @@ async function main(argv: string[]): Promise<number> {
           console.log(`Workspace created: ${workspaceId}`);
           console.log(`API key (shown once, store it now): ${apiKey.key}`);
           console.log(`Try it: curl -H "Authorization: Bearer ${apiKey.key}" ${config.publicUrl}/v1/tools`);
+        }
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
+    case "reencrypt":
+    case "rotate-encryption-key": {
+      const { values } = parseArgs({
+        args: rest,
+        options: { "batch-size": { type: "string", default: "200" } },
+        strict: true,
+      });
+      const batchSize = Number(values["batch-size"]);
+      if (!Number.isInteger(batchSize) || batchSize < 1)
+        throw new ConfigError("--batch-size", "must be a positive integer");
+      if (!config.encryptionKey)
+        throw new ConfigError("RELINK_ENCRYPTION_KEY", "must be set to the new key to rotate to it");
+      const secrets = new SecretBox(config.encryptionKey, config.previousEncryptionKeys);
+      const database = createDatabase(config.databaseUrl);
+      try {
+        await migrateToLatest(database.db);
+        const report = await reencryptAll({ db: database.db, secrets }, { batchSize });
+        console.log(JSON.stringify({ key_id: secrets.keyId, ...report }));
+        if (report.failed.length > 0) {
+          console.error(
+            `${report.failed.length} value(s) could not be opened with the configured keys; they were left as they are.`,
+          );
+          return 1;
         }
       } finally {
         await database.close();

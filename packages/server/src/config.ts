@@ -21,10 +21,21 @@ export interface Config {
   readonly demoHrisUrl: string | null;
   readonly allowPrivateWebhookUrls: boolean;
   readonly allowHttpWebhookUrls: boolean;
+  /** How often the webhook dispatcher looks for due deliveries when nothing woke it. */
+  readonly webhookTickMs: number;
+  /** Total time allowed for one webhook POST, answer included. */
+  readonly webhookTimeoutMs: number;
+  /** Webhook POSTs in flight at once per process. */
+  readonly webhookConcurrency: number;
   readonly logLevel: LogLevel;
   readonly dataDir: string;
   /** Start the scheduler and the webhook dispatcher in this process. */
   readonly runWorkers: boolean;
+  /**
+   * Behind one reverse proxy: the client address is the last `X-Forwarded-For` entry (the one the
+   * proxy added), for the connect API's per-address rate limit. Off: the socket's address.
+   */
+  readonly trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -52,9 +63,13 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   demoHrisUrl: "http://127.0.0.1:8790",
   allowPrivateWebhookUrls: false,
   allowHttpWebhookUrls: false,
+  webhookTickMs: 1_000,
+  webhookTimeoutMs: 10_000,
+  webhookConcurrency: 32,
   logLevel: "info",
   dataDir: "./.relink",
   runWorkers: true,
+  trustProxy: false,
 });
 
 type Env = Record<string, string | undefined>;
@@ -154,9 +169,13 @@ export function loadConfig(env: Env = process.env): Config {
       "RELINK_ALLOW_HTTP_WEBHOOK_URLS",
       boolean("RELINK_ALLOW_PRIVATE_WEBHOOK_URLS", false),
     ),
+    webhookTickMs: duration("RELINK_WEBHOOK_TICK", DEFAULT_CONFIG.webhookTickMs),
+    webhookTimeoutMs: duration("RELINK_WEBHOOK_TIMEOUT", DEFAULT_CONFIG.webhookTimeoutMs, 100),
+    webhookConcurrency: integer("RELINK_WEBHOOK_CONCURRENCY", DEFAULT_CONFIG.webhookConcurrency, 1, 1024),
     logLevel,
     dataDir,
     runWorkers: boolean("RELINK_RUN_WORKERS", true),
+    trustProxy: boolean("RELINK_TRUST_PROXY", false),
   });
 }
 
@@ -181,3 +200,130 @@ function databaseUrlFrom(raw: string | undefined, dataDir: string): string {
 export function defineConfig(overrides: Partial<Config> = {}): Config {
   return Object.freeze({ ...DEFAULT_CONFIG, ...overrides });
 }
+
+/** One environment variable `loadConfig` reads, for the generated configuration reference. */
+export interface ConfigVariable {
+  readonly name: string;
+  /** The default as one would write it, or null when unset means something described. */
+  readonly default: string | null;
+  readonly description: string;
+}
+
+/**
+ * Every variable `loadConfig` reads, in the order of the docs: `scripts/gen-config-docs.ts` writes
+ * the configuration reference in `docs/self-hosting.md` from it, and a test fails when a variable
+ * read above is missing here or the doc is stale.
+ */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
+  { name: "PORT", default: "8787", description: "Port of the HTTP server (`0` picks a free one)." },
+  {
+    name: "HOST",
+    default: "127.0.0.1",
+    description: "Address to listen on; `0.0.0.0` in a container or behind a proxy on another host.",
+  },
+  {
+    name: "RELINK_PUBLIC_URL",
+    default: "http://HOST:PORT",
+    description:
+      "The URL browsers reach relink at: the OpenAPI `servers` entry, magic links, the OAuth redirect URI. Set it behind a proxy.",
+  },
+  {
+    name: "DATABASE_URL",
+    default: "sqlite:RELINK_DATA_DIR/relink.db",
+    description:
+      "`sqlite:<path>` (one server process), `sqlite::memory:` (tests) or `postgres://user:password@host:5432/database` (any number of replicas).",
+  },
+  {
+    name: "RELINK_DATA_DIR",
+    default: "./.relink",
+    description: "Where the default SQLite file and the development encryption key live.",
+  },
+  {
+    name: "RELINK_ENCRYPTION_KEY",
+    default: null,
+    description:
+      "Base64 of 32 random bytes (`openssl rand -base64 32`) sealing credentials and secrets (AES-256-GCM). Unset: a development key is generated in `RELINK_DATA_DIR`, with a warning. Required in production.",
+  },
+  {
+    name: "RELINK_PREVIOUS_ENCRYPTION_KEYS",
+    default: null,
+    description:
+      "Comma-separated earlier keys (base64, 32 bytes each) still accepted to open values sealed before a rotation.",
+  },
+  {
+    name: "RELINK_PAUSE_AFTER",
+    default: "72h",
+    description:
+      "How long authentication must fail continuously before an integration is paused (`INVALID`).",
+  },
+  {
+    name: "RELINK_SYNC_INTERVAL",
+    default: "3h",
+    description: "Time between scheduled syncs of an integration (each starts with an auth check).",
+  },
+  {
+    name: "RELINK_SCHEDULER_TICK",
+    default: "1s",
+    description: "How often the scheduler looks for due syncs.",
+  },
+  {
+    name: "RELINK_SYNC_CONCURRENCY",
+    default: "8",
+    description: "Syncs run at once per process (1 to 256).",
+  },
+  {
+    name: "RELINK_LEASE",
+    default: "5m",
+    description: "How long a claimed sync is held before another replica may take it over after a crash.",
+  },
+  {
+    name: "RELINK_RUN_WORKERS",
+    default: "true",
+    description:
+      "Run the scheduler and the webhook dispatcher in this process; `false` for API-only replicas.",
+  },
+  {
+    name: "RELINK_WEBHOOK_TIMEOUT",
+    default: "10s",
+    description: "Total time allowed for one webhook POST, answer included.",
+  },
+  {
+    name: "RELINK_WEBHOOK_TICK",
+    default: "1s",
+    description: "How often the webhook dispatcher polls when nothing woke it (events of other replicas).",
+  },
+  {
+    name: "RELINK_WEBHOOK_CONCURRENCY",
+    default: "32",
+    description: "Webhook POSTs in flight at once per process (1 to 1024).",
+  },
+  {
+    name: "RELINK_ALLOW_PRIVATE_WEBHOOK_URLS",
+    default: "false",
+    description:
+      "Allow webhook endpoints on loopback and private addresses (and plain http): local development only.",
+  },
+  {
+    name: "RELINK_ALLOW_HTTP_WEBHOOK_URLS",
+    default: "as RELINK_ALLOW_PRIVATE_WEBHOOK_URLS",
+    description: "Allow plain-http webhook endpoints (public addresses only unless the above is set).",
+  },
+  {
+    name: "RELINK_TRUST_PROXY",
+    default: "false",
+    description:
+      "Behind exactly one reverse proxy: take the client address from the last `X-Forwarded-For` entry (for per-address rate limits).",
+  },
+  {
+    name: "RELINK_DEMO_HRIS_URL",
+    default: "http://127.0.0.1:8790",
+    description:
+      "Base URL of the demo HR system, whose connectors (`demo-hris`, `demo-hris-oauth`) are registered by default. A library user choosing `connectors` replaces them.",
+  },
+  {
+    name: "LOG_LEVEL",
+    default: "info",
+    description:
+      "`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`; logs are JSON lines (pino).",
+  },
+]);

@@ -61,6 +61,8 @@ describe("relink-server CLI", () => {
         ...env,
         PORT: String(port),
         DEMO_HRIS_PORT: String(hrisPort),
+        CUSTOMER_APP_PORT: "0",
+        RELINK_DEMO_SKIP_BUILDS: "1",
         DATABASE_URL: `sqlite:${join(dir, "start.db")}`,
       },
     });

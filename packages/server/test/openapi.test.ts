@@ -52,3 +52,39 @@ describe("OpenAPI document", () => {
     expect(await response.text()).toContain("/openapi.json");
   });
 });
+
+describe("OpenAPI document and the contract schemas", () => {
+  it("names every component after a contract schema with the same properties and required fields", async () => {
+    const contract = await import("@relink/sdk/contract");
+    const { z } = await import("zod");
+    const t = await createTestRelink();
+    try {
+      const doc = await (await t.request("GET", "/openapi.json", { key: null })).json();
+      const components = doc.components.schemas as Record<string, { properties?: object; required?: string[] }>;
+      const byId = new Map<string, import("zod").ZodType>();
+      for (const value of Object.values(contract)) {
+        if (value instanceof z.ZodType) {
+          const id = z.globalRegistry.get(value)?.id;
+          if (typeof id === "string") byId.set(id, value);
+        }
+      }
+      let compared = 0;
+      for (const [name, component] of Object.entries(components)) {
+        const schema = byId.get(name);
+        expect(schema, `component ${name} has no contract schema`).toBeDefined();
+        if (!(schema instanceof z.ZodObject) || !component.properties) continue;
+        const shape = schema.shape as Record<string, import("zod").ZodType>;
+        expect(Object.keys(component.properties).sort(), name).toEqual(Object.keys(shape).sort());
+        const required = Object.entries(shape)
+          .filter(([, field]) => !field.safeParse(undefined).success)
+          .map(([key]) => key)
+          .sort();
+        expect([...(component.required ?? [])].sort(), name).toEqual(required);
+        compared++;
+      }
+      expect(compared).toBeGreaterThan(10);
+    } finally {
+      await t.close();
+    }
+  });
+});

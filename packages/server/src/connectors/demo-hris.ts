@@ -193,7 +193,8 @@ export async function checkWithMe(
     await api.me(token, signal);
     return { outcome: "OK" };
   } catch (error) {
-    if (error instanceof ConnectorError) return { outcome: error.outcome, detail: error.message };
+    if (error instanceof ConnectorError)
+      return { outcome: error.outcome, detail: error.message, retryAfterMs: error.retryAfterMs };
     throw error;
   }
 }

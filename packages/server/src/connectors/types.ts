@@ -14,6 +14,8 @@ export interface AuthCheckResult {
   detail?: string;
   /** Set when the check refreshed the credentials (OAuth): they must be stored. */
   refreshedCredentials?: Credentials;
+  /** For an `INCONCLUSIVE` outcome: how long the tool asked us to wait (`Retry-After`). */
+  retryAfterMs?: number;
 }
 
 export interface AccountIdentity {

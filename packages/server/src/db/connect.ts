@@ -41,6 +41,10 @@ export function createDatabase(url: string, options: { poolSize?: number } = {})
     });
     // An idle client losing its connection (a database restart) must not crash the process.
     pool.on("error", () => {});
+    // So must a checked-out one (inside a transaction, between two queries): the pool listens only
+    // to idle clients, and an unheard `error` event kills the process. The query in flight, if any,
+    // still fails, and the pool drops the broken client when it is released.
+    pool.on("connect", (client) => client.on("error", () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: "postgres", close: () => db.destroy() };
   }
@@ -52,11 +56,45 @@ export function createDatabase(url: string, options: { poolSize?: number } = {})
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("temp_store = memory");
+  sqlite.pragma("cache_size = -65536"); // 64 MiB of page cache (the default is 2 MiB)
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: sqlite }),
+    dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
     plugins: [new SqliteValuesPlugin()],
   });
   return { db, dialect: "sqlite", close: () => db.destroy() };
+}
+
+/** Prepared statements kept per SQLite connection, by SQL text (least recently used go first). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The database as Kysely's SQLite driver sees it, with its prepared statements reused: the driver
+ * prepares every query anew, and preparing (parsing, planning) is a good part of a small query's cost.
+ * A statement is reused only when no iteration of it is in progress (streamed queries).
+ */
+function cachingStatements(sqlite: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      sqlite.close();
+    },
+    prepare(sqlText: string) {
+      let stmt = cache.get(sqlText);
+      if (stmt && !stmt.busy) {
+        cache.delete(sqlText); // re-inserted below: most recently used last
+      } else {
+        stmt = sqlite.prepare(sqlText);
+        if (cache.size >= STATEMENT_CACHE_SIZE) {
+          const oldest = cache.keys().next().value;
+          if (oldest !== undefined) cache.delete(oldest);
+        }
+      }
+      cache.set(sqlText, stmt);
+      return stmt;
+    },
+  };
 }
 
 const PG_INT8 = 20;

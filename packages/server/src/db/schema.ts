@@ -205,6 +205,16 @@ export interface OAuthStateTable {
   created_at: Timestamp;
   expires_at: Timestamp;
   used_at: Timestamp | null;
+  /** Optional parts the end user opted out of before signing in (null = none). */
+  opted_out: Json<string[]> | null;
+}
+
+/** A flow token whose failure was announced (`connection-flow-failed`): announced at most once. */
+export interface FlowFailureTable {
+  jti: string;
+  workspace_id: string;
+  reason: string;
+  created_at: Timestamp;
 }
 
 export interface Database {
@@ -223,6 +233,7 @@ export interface Database {
   relink_links: RelinkLinkTable;
   spent_tokens: SpentTokenTable;
   oauth_states: OAuthStateTable;
+  flow_failures: FlowFailureTable;
 }
 
 export type IntegrationRow = Selectable<IntegrationTable>;

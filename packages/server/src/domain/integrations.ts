@@ -121,6 +121,25 @@ export function sealCredentials(
   return ctx.secrets.sealJson(credentials, integrationId);
 }
 
+/**
+ * Whether two reads of an integration hold the same credentials. Not a comparison of the sealed
+ * text alone: re-encryption under a new key (`rotate-encryption-key`) changes it, not the credentials.
+ */
+export function sameCredentials(
+  ctx: Pick<RelinkContext, "secrets">,
+  row: Pick<IntegrationRow, "id" | "credentials_sealed">,
+  other: Pick<IntegrationRow, "credentials_sealed">,
+): boolean {
+  if (row.credentials_sealed === other.credentials_sealed) return true;
+  try {
+    return (
+      ctx.secrets.open(row.credentials_sealed, row.id) === ctx.secrets.open(other.credentials_sealed, row.id)
+    );
+  } catch {
+    return false;
+  }
+}
+
 export function openCredentials(
   ctx: Pick<RelinkContext, "secrets">,
   row: Pick<IntegrationRow, "id" | "credentials_sealed">,

@@ -17,6 +17,21 @@ export function scriptedConnector(toolId = "scripted") {
   const keys = new Map<string, ScriptedAccount>();
   const calls = { checkAuth: 0, sync: 0, syncedWith: [] as string[] };
   let outage: Exclude<AuthOutcome, "OK"> | null = null;
+  const refreshes = new Map<string, string>();
+  let gate: Promise<void> | null = null;
+  let gated: "all" | "sync" = "all";
+  /** While blocked, calls wait (or fail when their signal aborts). */
+  const passGate = (signal: AbortSignal, call: "checkAuth" | "sync") =>
+    gate === null || (gated === "sync" && call !== "sync")
+      ? Promise.resolve()
+      : new Promise<void>((resolve, reject) => {
+          const onAbort = () => reject(new ConnectorError("INCONCLUSIVE", "the call was cancelled"));
+          signal.addEventListener("abort", onAbort, { once: true });
+          gate?.then(() => {
+            signal.removeEventListener("abort", onAbort);
+            resolve();
+          });
+        });
 
   const account = (key: string | undefined) => {
     if (outage)
@@ -46,10 +61,13 @@ export function scriptedConnector(toolId = "scripted") {
       models: DEMO_HRIS_MODELS,
       permissions: DEMO_HRIS_PERMISSIONS,
     },
-    async checkAuth({ credentials }) {
+    async checkAuth({ credentials, signal }) {
       calls.checkAuth++;
+      await passGate(signal, "checkAuth");
       try {
         account(credentials.api_key);
+        const refreshed = refreshes.get(credentials.api_key ?? "");
+        if (refreshed) return { outcome: "OK", refreshedCredentials: { api_key: refreshed } };
         return { outcome: "OK" };
       } catch (error) {
         if (error instanceof ConnectorError) return { outcome: error.outcome, detail: error.message };
@@ -62,8 +80,9 @@ export function scriptedConnector(toolId = "scripted") {
     async accountIdentity({ credentials }) {
       return { id: account(credentials.api_key).accountId };
     },
-    async sync({ credentials, models }) {
+    async sync({ credentials, models, signal }) {
       calls.sync++;
+      await passGate(signal, "sync");
       calls.syncedWith.push(credentials.api_key ?? "");
       account(credentials.api_key);
       const records: Record<string, SyncRecord[]> = {};
@@ -92,6 +111,22 @@ export function scriptedConnector(toolId = "scripted") {
     revoke(key: string) {
       const entry = keys.get(key);
       if (entry) entry.outcome = "AUTH_FAILED";
+    },
+    /** Checks of `from` answer OK with refreshed credentials `{ api_key: to }`, as an OAuth refresh would. */
+    refreshOnCheck(from: string, to: string) {
+      refreshes.set(from, to);
+    },
+    /** Holds later calls (all, or only syncs) until the returned function is called or their signal aborts. */
+    block(which: "all" | "sync" = "all"): () => void {
+      gated = which;
+      let release = () => {};
+      gate = new Promise<void>((resolve) => {
+        release = () => {
+          gate = null;
+          resolve();
+        };
+      });
+      return release;
     },
     /** Every call fails with this outcome until `null`. */
     setOutage(outcome: Exclude<AuthOutcome, "OK"> | null) {

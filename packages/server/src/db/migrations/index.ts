@@ -1,9 +1,17 @@
 import type { Migration, MigrationProvider } from "kysely/migration";
 import * as m0001 from "./0001_initial.ts";
+import * as m0002 from "./0002_sync_runs_open.ts";
+import * as m0003 from "./0003_webhooks.ts";
+import * as m0004 from "./0004_connect_flows.ts";
+import * as m0005 from "./0005_integrations_failing.ts";
 
 /** Every migration, listed in code so they work bundled and in tests. Append; never reorder. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": m0001,
+  "0002_sync_runs_open": m0002,
+  "0003_webhooks": m0003,
+  "0004_connect_flows": m0004,
+  "0005_integrations_failing": m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

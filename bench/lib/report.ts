@@ -1,0 +1,196 @@
+/**
+ * The benchmark suite's figures: one row per measured number, compared in the same run with the
+ * baseline that bounds it, and the table / JSON / Markdown written from them.
+ */
+import { cpus, loadavg, totalmem } from "node:os";
+
+const loadAtStart = loadavg()[0] ?? 0;
+
+export type Direction = "higher" | "lower";
+
+export interface Figure {
+  /** Section: "Connect API", "Pause engine", … */
+  group: string;
+  name: string;
+  value: number;
+  unit: string;
+  /** The floor or ceiling this figure is compared with, measured in the same run (or null). */
+  baseline?: { name: string; value: number } | null;
+  /**
+   * The target: either on the ratio value/baseline (`ratio`) or on the value itself (`value`).
+   * `higher`: at least `limit`; `lower`: at most `limit`.
+   */
+  target?: { on: "ratio" | "value"; direction: Direction; limit: number; label?: string } | null;
+  note?: string;
+}
+
+export interface FigureResult extends Figure {
+  ratio: number | null;
+  status: "pass" | "miss" | "info";
+}
+
+export interface SectionError {
+  group: string;
+  error: string;
+}
+
+export interface Report {
+  date: string;
+  quick: boolean;
+  machine: {
+    cpu: string;
+    cores: number;
+    memoryGiB: number;
+    node: string;
+    platform: string;
+    /** 1-minute load average at the start and the end of the run: other work on the machine. */
+    loadAverage: { start: number; end: number };
+  };
+  durationSeconds: number;
+  figures: FigureResult[];
+  errors: SectionError[];
+  /** Raw output / details of each section, for the JSON only. */
+  details: Record<string, unknown>;
+}
+
+export function machine(): Report["machine"] {
+  const list = cpus();
+  return {
+    cpu: list[0]?.model.trim() ?? "unknown",
+    cores: list.length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverage: { start: round(loadAtStart), end: round(loadavg()[0] ?? 0) },
+  };
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+export function evaluate(figure: Figure): FigureResult {
+  const ratio =
+    figure.baseline && Number.isFinite(figure.baseline.value) && figure.baseline.value !== 0
+      ? figure.value / figure.baseline.value
+      : null;
+  let status: FigureResult["status"] = "info";
+  const t = figure.target;
+  if (t) {
+    const subject = t.on === "ratio" ? ratio : figure.value;
+    if (subject === null || !Number.isFinite(subject)) status = "miss";
+    else status = (t.direction === "higher" ? subject >= t.limit : subject <= t.limit) ? "pass" : "miss";
+  }
+  return { ...figure, ratio, status };
+}
+
+/** A number for people: 3 significant digits, thousands separated. */
+export function num(value: number): string {
+  if (!Number.isFinite(value)) return "n/a";
+  const abs = Math.abs(value);
+  if (abs >= 1000) return Math.round(value).toLocaleString("en");
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  if (abs >= 1) return value.toFixed(2);
+  return value.toPrecision(2);
+}
+
+const withUnit = (value: number, unit: string) => (unit ? `${num(value)} ${unit}` : num(value));
+
+export function targetLabel(figure: Figure): string {
+  const t = figure.target;
+  if (!t) return "—";
+  if (t.label) return t.label;
+  const op = t.direction === "higher" ? "≥" : "≤";
+  return t.on === "ratio" ? `${op} ${t.limit}x` : `${op} ${withUnit(t.limit, figure.unit)}`;
+}
+
+interface Row {
+  cells: string[];
+}
+
+function rows(figures: FigureResult[]): Row[] {
+  return figures.map((f) => ({
+    cells: [
+      `${f.group}: ${f.name}`,
+      withUnit(f.value, f.unit),
+      f.baseline ? `${withUnit(f.baseline.value, f.unit)} (${f.baseline.name})` : "—",
+      f.ratio === null ? "—" : `${f.ratio.toFixed(2)}x`,
+      targetLabel(f),
+      f.status === "info" ? "—" : f.status,
+    ],
+  }));
+}
+
+const HEADER = ["figure", "value", "baseline", "ratio", "target", "pass/miss"];
+
+/** The console table. */
+export function textTable(figures: FigureResult[]): string {
+  const all = [HEADER, ...rows(figures).map((r) => r.cells)];
+  const widths = HEADER.map((_, i) => Math.max(...all.map((cells) => cells[i]?.length ?? 0)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
+  return [line(HEADER), widths.map((w) => "-".repeat(w)).join("  "), ...all.slice(1).map(line)].join("\n");
+}
+
+export function markdownTable(figures: FigureResult[]): string {
+  const esc = (s: string) => s.replaceAll("|", "\\|");
+  const out = [
+    `| ${HEADER.join(" | ")} |`,
+    `|${HEADER.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+  ];
+  for (const r of rows(figures)) {
+    const cells = r.cells.map(esc);
+    if (cells[5] === "miss") cells[5] = "**miss**";
+    out.push(`| ${cells.join(" | ")} |`);
+  }
+  return out.join("\n");
+}
+
+export function markdown(report: Report, analysis: string): string {
+  const m = report.machine;
+  const misses = report.figures.filter((f) => f.status === "miss");
+  return [
+    `# relink benchmarks${report.quick ? " (quick)" : ""}`,
+    "",
+    `Produced by \`pnpm bench${report.quick ? " --quick" : ""}\` on ${report.date} in ${Math.round(report.durationSeconds)} s.`,
+    "",
+    `- CPU: ${m.cpu}, ${m.cores} cores; memory ${m.memoryGiB} GiB; ${m.platform}`,
+    `- Node ${m.node}; every server, load generator and floor in its own process over 127.0.0.1`,
+    `- Load average (1 min) at start / end: ${m.loadAverage.start} / ${m.loadAverage.end} on ${m.cores} cores` +
+      (m.loadAverage.start > m.cores / 2 || m.loadAverage.end > m.cores / 2
+        ? " — the machine was busy with other work: absolute figures are low and noisy, ratios (same run, same load) are the figures to read"
+        : ""),
+    "",
+    "Ratio = value / baseline. The baseline is measured in the same run on the same machine: a floor",
+    "(the least any implementation pays: a bare Hono route, a minimal Lit element) or the reference",
+    "the issue names. pass/miss is against the target; — means reported only.",
+    "",
+    markdownTable(report.figures),
+    "",
+    ...(report.figures.some((f) => f.note)
+      ? [
+          "Notes:",
+          "",
+          ...report.figures.filter((f) => f.note).map((f) => `- ${f.group}: ${f.name}: ${f.note}`),
+          "",
+        ]
+      : []),
+    ...(report.errors.length
+      ? ["## Sections that failed", "", ...report.errors.map((e) => `- **${e.group}**: ${e.error}`), ""]
+      : []),
+    `## Targets missed (${misses.length}) and what bounds them`,
+    "",
+    analysis.trim(),
+    "",
+  ].join("\n");
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+export function median(samples: number[]): number {
+  return percentile(
+    [...samples].sort((a, b) => a - b),
+    50,
+  );
+}

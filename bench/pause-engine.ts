@@ -1,0 +1,379 @@
+/**
+ * Pause-engine benchmark: auth-check-and-schedule throughput with an instant connector (every
+ * integration due, run through the real scheduler: batched claim, check, sync, then one
+ * transaction per batch writing the checks, transitions, events, runs and next slots), the cost of
+ * one scheduler tick (claiming 1,000 due integrations) among few or very many integrations, and a
+ * simulated 3 days of many integrations with 5% of them failing (wall time, peak RSS).
+ * Targets: at least 5,000 checks per second on SQLite; the tick with 1k due out of 1M within 1.5x
+ * of 1k due out of 10k; the simulation under a minute and 300 MB.
+ *
+ *   pnpm exec tsx bench/pause-engine.ts [--sizes 10000,100000] [--small 10000] [--large 1000000]
+ *       [--due 1000] [--concurrency 256] [--sim <integrations>] [--sim-interval 24h] [--postgres <url>]
+ *
+ * `--sim` defaults to a tenth of `--large` (at most 100,000); `--sim 0` skips it. The simulation
+ * runs first (its peak RSS is that of the process so far). Other code can call
+ * `runPauseEngineBench({ quick })`, which returns the figures.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { createRelinkServer, type RelinkServer } from "../packages/server/src/app.ts";
+import { ManualClock } from "../packages/server/src/clock.ts";
+import type { Config } from "../packages/server/src/config.ts";
+import { createDatabase } from "../packages/server/src/db/connect.ts";
+import { toJson } from "../packages/server/src/db/schema.ts";
+import { createWorkspace } from "../packages/server/src/domain/workspaces.ts";
+import { parseDuration } from "../packages/server/src/duration.ts";
+import { newId } from "../packages/server/src/ids.ts";
+import { createLogger } from "../packages/server/src/logging.ts";
+import { generateEncryptionKey } from "../packages/server/src/secrets.ts";
+import { createTestDatabase } from "../packages/server/src/testing/index.ts";
+import { scriptedConnector } from "../packages/server/src/testing/scripted-connector.ts";
+import { claimDue } from "../packages/server/src/workers/scheduler.ts";
+
+const HOUR = 3_600_000;
+
+export interface PauseEngineBenchOptions {
+  /** Small sizes (2k throughput, 500 due among 2k vs 20k, a 2k simulation): seconds, not minutes. */
+  quick?: boolean;
+  sizes?: number[];
+  small?: number;
+  large?: number;
+  due?: number;
+  concurrency?: number;
+  /** Integrations of the 3-day simulation; 0 skips it. */
+  sim?: number;
+  simIntervalMs?: number;
+  /** A PostgreSQL server to measure too (a database is created and dropped per measure). */
+  postgres?: string;
+  /** Where the lines go (default: console.log). */
+  log?: (line: string) => void;
+}
+
+export interface PauseEngineFigures {
+  dialect: "SQLite" | "PostgreSQL";
+  /** Checks (and schedules) per second, by number of integrations (all due). */
+  checksPerSecond: Record<number, number>;
+  tick?: { due: number; small: number; smallMs: number; large: number; largeMs: number; ratio: number };
+}
+
+export interface PauseEngineBenchResult {
+  results: PauseEngineFigures[];
+  simulation?: {
+    integrations: number;
+    failing: number;
+    days: number;
+    intervalMs: number;
+    checks: number;
+    paused: number;
+    wallMs: number;
+    peakRssMb: number;
+  };
+}
+
+const tool = scriptedConnector("bench");
+tool.setKey("bench");
+tool.setKey("revoked", { outcome: "AUTH_FAILED" });
+const encryptionKey = generateEncryptionKey();
+
+interface Target {
+  name: "SQLite" | "PostgreSQL";
+  /** A fresh, empty database URL. */
+  fresh(): Promise<{ url: string; drop(): Promise<void> }>;
+}
+
+/** A raw statement for `executeQuery` (kysely itself is not a dependency of the workspace root). */
+const raw = (text: string) =>
+  ({
+    sql: text,
+    parameters: [],
+    query: { kind: "RawNode", sqlFragments: [text], parameters: [] },
+    queryId: { queryId: "bench" },
+  }) as unknown as Parameters<RelinkServer["ctx"]["db"]["executeQuery"]>[0];
+
+async function open(
+  url: string,
+  clock: ManualClock,
+  config: Partial<Config>,
+): Promise<{ server: RelinkServer; workspaceId: string }> {
+  const server = await createRelinkServer({
+    db: url,
+    clock,
+    connectors: [tool.connector],
+    logger: createLogger({ level: "silent" }),
+    config: { encryptionKey, demoHrisUrl: null, ...config },
+  });
+  const { workspaceId } = await createWorkspace(server.ctx);
+  return { server, workspaceId };
+}
+
+const BATCH = 1000; // 23 columns × 1000 rows stays under SQLite's 32,766 bound parameters
+
+/**
+ * Inserts `count` integrations: the first `due` are due now, the others over the next `spreadMs`;
+ * `failing(i)` ones have a key the tool rejects.
+ */
+async function seed(
+  server: RelinkServer,
+  workspaceId: string,
+  count: number,
+  due: number,
+  options: { spreadMs?: number; failing?: (i: number) => boolean } = {},
+) {
+  const ctx = server.ctx;
+  const now = ctx.clock.now().getTime();
+  const at = new Date(now).toISOString();
+  const spread = options.spreadMs ?? 3 * HOUR;
+  for (let offset = 0; offset < count; offset += BATCH) {
+    const rows = [];
+    for (let i = offset; i < Math.min(count, offset + BATCH); i++) {
+      const id = newId("int", now);
+      const key = options.failing?.(i) ? "revoked" : "bench";
+      rows.push({
+        id,
+        workspace_id: workspaceId,
+        tool: "bench",
+        category: "HRIS",
+        end_user_origin_id: `org-${i}`,
+        end_user_organization_name: `Org ${i}`,
+        end_user_email: null,
+        credentials_sealed: ctx.secrets.sealJson({ api_key: key }, id),
+        account_id: "acme",
+        scope_config_id: null,
+        state: "ACTIVE",
+        failing_since: null,
+        failed_checks: 0,
+        last_checked_at: at,
+        last_succeeded_at: at,
+        next_sync_at: new Date(
+          i < due ? now - 1 : now + 1 + Math.floor((((i * 7919) % 1_000_003) / 1_000_003) * spread),
+        ).toISOString(),
+        sync_interval_ms: null,
+        retry_attempt: 0,
+        granted_permissions: toJson([]),
+        missing_permissions: toJson([]),
+        opted_out: toJson([]),
+        created_at: at,
+        updated_at: at,
+      });
+    }
+    await ctx.db.insertInto("integrations").values(rows).execute();
+  }
+  // Fresh statistics, as autovacuum / a running server would have them.
+  await ctx.db.executeQuery(raw("analyze integrations"));
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en");
+
+export async function runPauseEngineBench(
+  options: PauseEngineBenchOptions = {},
+): Promise<PauseEngineBenchResult> {
+  const quick = options.quick ?? false;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const sizes = options.sizes ?? (quick ? [2_000] : [10_000, 100_000]);
+  const small = options.small ?? (quick ? 2_000 : 10_000);
+  const large = options.large ?? (quick ? 20_000 : 1_000_000);
+  const due = options.due ?? (quick ? 500 : 1_000);
+  const concurrency = Math.min(256, options.concurrency ?? 256);
+  const simSize = options.sim ?? Math.min(100_000, Math.floor(large / 10));
+  const simIntervalMs = options.simIntervalMs ?? 24 * HOUR;
+
+  const dir = mkdtempSync(join(tmpdir(), "relink-bench-pause-"));
+  const targets: Target[] = [
+    {
+      name: "SQLite",
+      async fresh() {
+        const path = join(dir, `${newId("db")}.db`);
+        return {
+          url: `sqlite:${path}`,
+          drop: async () => {
+            for (const suffix of ["", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
+          },
+        };
+      },
+    },
+  ];
+  const postgres = options.postgres;
+  if (postgres) {
+    process.env.RELINK_TEST_POSTGRES_URL = postgres;
+    targets.push({
+      name: "PostgreSQL",
+      async fresh() {
+        const database = await createTestDatabase("postgres");
+        await database.db.destroy(); // only its URL is used: each server opens its own pool
+        return { url: database.url, drop: () => dropDatabase(postgres, database.url) };
+      },
+    });
+  }
+
+  const result: PauseEngineBenchResult = { results: [] };
+  try {
+    // 0. Three simulated days (first: the peak RSS is the process's so far).
+    if (simSize > 0)
+      result.simulation = await simulate(targets[0] as Target, simSize, simIntervalMs, concurrency, log);
+
+    for (const target of targets) {
+      log(`\n## ${target.name}`);
+      const figures: PauseEngineFigures = { dialect: target.name, checksPerSecond: {} };
+      result.results.push(figures);
+
+      // 1. Throughput: every integration due, run through the scheduler.
+      for (const size of sizes) {
+        const database = await target.fresh();
+        const clock = new ManualClock();
+        const { server, workspaceId } = await open(database.url, clock, { syncConcurrency: concurrency });
+        await seed(server, workspaceId, size, size);
+        const checksBefore = tool.calls.checkAuth;
+        const started = performance.now();
+        const { claimed } = await server.scheduler.runDue();
+        const ms = performance.now() - started;
+        const checks = tool.calls.checkAuth - checksBefore;
+        figures.checksPerSecond[size] = (checks / ms) * 1000;
+        log(
+          `checks and schedules, ${fmt(size)} integrations all due: ${fmt(claimed)} runs in ${(ms / 1000).toFixed(2)} s = ${fmt((checks / ms) * 1000)}/s (concurrency ${concurrency})`,
+        );
+        await server.close();
+        await database.drop();
+      }
+
+      // 2. Tick cost: claiming `due` among few, then among very many.
+      const tickCost: number[] = [];
+      for (const size of [small, large]) {
+        const database = await target.fresh();
+        const clock = new ManualClock();
+        const { server, workspaceId } = await open(database.url, clock, { syncConcurrency: concurrency });
+        const seeded = performance.now();
+        await seed(server, workspaceId, size, due);
+        const seedMs = performance.now() - seeded;
+        const samples: number[] = [];
+        for (let i = 0; i < 15; i++) {
+          const started = performance.now();
+          const rows = await claimDue(server.ctx, "bench", due);
+          samples.push(performance.now() - started);
+          if (rows.length !== due) throw new Error(`claimed ${rows.length}, expected ${due}`);
+          await server.ctx.db
+            .updateTable("integrations")
+            .set({ lease_owner: null, lease_expires_at: null })
+            .where("lease_owner", "=", "bench")
+            .execute();
+        }
+        samples.sort((a, b) => a - b);
+        const median = samples[Math.floor(samples.length / 2)] ?? Number.NaN;
+        tickCost.push(median);
+        log(
+          `tick (claim ${fmt(due)} due) among ${fmt(size)}: median ${median.toFixed(1)} ms (seeded in ${(seedMs / 1000).toFixed(1)} s)`,
+        );
+        await server.close();
+        await database.drop();
+      }
+      const [smallMs, largeMs] = tickCost as [number, number];
+      figures.tick = { due, small, smallMs, large, largeMs, ratio: largeMs / smallMs };
+      log(`tick cost ratio large/small: ${(largeMs / smallMs).toFixed(2)}x (target ≤ 1.5x)`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return result;
+}
+
+/**
+ * `size` integrations (5% with a revoked key) synced every `intervalMs` for 3 days and one step:
+ * every failing one must pause at its first check at or after 72 hours.
+ */
+async function simulate(
+  target: Target,
+  size: number,
+  intervalMs: number,
+  concurrency: number,
+  log: (line: string) => void,
+): Promise<NonNullable<PauseEngineBenchResult["simulation"]>> {
+  const database = await target.fresh();
+  const clock = new ManualClock("2026-03-02T00:00:00.000Z");
+  const { server, workspaceId } = await open(database.url, clock, {
+    syncConcurrency: concurrency,
+    syncIntervalMs: intervalMs,
+    pauseAfterMs: 72 * HOUR,
+  });
+  const failing = (i: number) => i % 20 === 0;
+  await seed(server, workspaceId, size, 0, { spreadMs: intervalMs, failing });
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  const checksBefore = tool.calls.checkAuth;
+  const start = clock.now().getTime();
+  const step = Math.min(HOUR, intervalMs);
+  const started = performance.now();
+  try {
+    while (clock.now().getTime() - start < 72 * HOUR + intervalMs) {
+      clock.advance(step);
+      await server.scheduler.runDue();
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+  const wallMs = performance.now() - started;
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const checks = tool.calls.checkAuth - checksBefore;
+  const paused = await server.ctx.db
+    .selectFrom("integrations")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("state", "=", "INVALID")
+    .executeTakeFirstOrThrow();
+  const failingCount = Math.ceil(size / 20);
+  const simulation = {
+    integrations: size,
+    failing: failingCount,
+    days: 3,
+    intervalMs,
+    checks,
+    paused: Number(paused.n),
+    wallMs,
+    peakRssMb: peak / 1024 / 1024,
+  };
+  log(
+    `3-day simulation on ${target.name}: wall ${(wallMs / 1000).toFixed(1)} s, peak RSS ${simulation.peakRssMb.toFixed(0)} MB (${fmt(size)} integrations, 5% failing, synced every ${intervalMs / HOUR} h: ${fmt(checks)} checks = ${fmt((checks / wallMs) * 1000)}/s, ${fmt(simulation.paused)} of ${fmt(failingCount)} paused)`,
+  );
+  if (simulation.paused !== failingCount)
+    throw new Error("the simulation did not pause every failing integration");
+  await server.close();
+  await database.drop();
+  return simulation;
+}
+
+async function dropDatabase(adminUrl: string, url: string): Promise<void> {
+  const admin = createDatabase(adminUrl);
+  const name = new URL(url).pathname.slice(1);
+  await admin.db.executeQuery(raw(`drop database if exists ${name} with (force)`));
+  await admin.close();
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      sizes: { type: "string" },
+      small: { type: "string" },
+      large: { type: "string" },
+      due: { type: "string" },
+      concurrency: { type: "string" },
+      sim: { type: "string" },
+      "sim-interval": { type: "string" },
+      postgres: { type: "string" },
+    },
+  });
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  await runPauseEngineBench({
+    quick: values.quick,
+    sizes: values.sizes?.split(",").map(Number),
+    small: num(values.small),
+    large: num(values.large),
+    due: num(values.due),
+    concurrency: num(values.concurrency),
+    sim: num(values.sim),
+    simIntervalMs: values["sim-interval"] ? parseDuration(values["sim-interval"]) : undefined,
+    postgres: values.postgres,
+  });
+}

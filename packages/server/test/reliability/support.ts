@@ -1,0 +1,236 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import {
+  appendFileSync,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+/**
+ * Shared by the reliability suite: real server processes, a throwaway PostgreSQL cluster that may
+ * be restarted under the servers, the quick/full switch and the run summary.
+ */
+
+export const ROOT = resolve(import.meta.dirname, "../../../..");
+export const FULL = process.env.RELINK_RELIABILITY === "full";
+/** A quick count in `pnpm test`, a larger one with `RELINK_RELIABILITY=full`. */
+export const scale = (quick: number, full: number) => (FULL ? full : quick);
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Set per run by summary-setup.ts (the workers inherit it); a shared default otherwise. */
+export const summaryFile = () =>
+  process.env.RELINK_RELIABILITY_SUMMARY ?? join(tmpdir(), "relink-reliability-summary.jsonl");
+
+export interface SummaryCounts {
+  replicas?: number;
+  kills?: number;
+  eventsChecked?: number;
+  fuzzCases?: number;
+  attacks?: number;
+  leaks?: number;
+  note?: string;
+}
+
+/** Adds a test's counts to the summary printed when the suite ends (see summary-setup.ts). */
+export function report(section: string, counts: SummaryCounts): void {
+  appendFileSync(summaryFile(), `${JSON.stringify({ section, ...counts })}\n`);
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** Every `fn` registered runs at the end, last first, failures or not. */
+export function cleanupStack() {
+  const fns: Array<() => unknown> = [];
+  return {
+    add(fn: () => unknown) {
+      fns.push(fn);
+    },
+    async run() {
+      for (const fn of fns.reverse()) {
+        try {
+          await fn();
+        } catch (error) {
+          console.error("cleanup failed:", error);
+        }
+      }
+      fns.length = 0;
+    },
+  };
+}
+
+export interface ServerProcess {
+  name: string;
+  url: string;
+  port: number;
+  logFile: string;
+  pid(): number | undefined;
+  alive(): boolean;
+  start(): Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGTERM and wait: the clean stop (claims released). */
+  stop(): Promise<void>;
+}
+
+/**
+ * `relink-server serve` as its own process (`node --import tsx`, one process, so SIGKILL hits the
+ * server itself), stdout and stderr appended to a log file the secrets test greps afterwards.
+ */
+export async function serverProcess(
+  name: string,
+  env: Record<string, string>,
+  logDir: string,
+): Promise<ServerProcess> {
+  const port = await freePort();
+  const logFile = join(logDir, `${name}.log`);
+  writeFileSync(logFile, "");
+  let child: ChildProcess | null = null;
+  const alive = () => child !== null && child.exitCode === null && child.signalCode === null;
+  const url = `http://127.0.0.1:${port}`;
+  const self: ServerProcess = {
+    name,
+    url,
+    port,
+    logFile,
+    pid: () => child?.pid,
+    alive,
+    async start() {
+      if (alive()) return;
+      const out = createWriteStream(logFile, { flags: "a" });
+      const proc = spawn(process.execPath, ["--import", "tsx", "packages/server/src/cli.ts", "serve"], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          HOST: "127.0.0.1",
+          PORT: String(port),
+          RELINK_PUBLIC_URL: url,
+          LOG_LEVEL: "info",
+          ...env,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      proc.stdout?.pipe(out);
+      proc.stderr?.pipe(out);
+      child = proc;
+      for (let i = 0; i < 400; i++) {
+        if (proc.exitCode !== null)
+          throw new Error(
+            `${name} exited with ${proc.exitCode}: ${readFileSync(logFile, "utf8").slice(-2000)}`,
+          );
+        try {
+          if ((await fetch(`${url}/readyz`)).ok) return;
+        } catch {
+          // not listening yet
+        }
+        await sleep(50);
+      }
+      throw new Error(`${name} did not become ready`);
+    },
+    async kill(signal = "SIGKILL") {
+      const proc = child;
+      if (!proc || !alive()) return;
+      const exited = new Promise((r) => proc.once("exit", r));
+      proc.kill(signal);
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 35_000);
+      await exited;
+      clearTimeout(timer);
+    },
+    stop() {
+      return self.kill("SIGTERM");
+    },
+  };
+  return self;
+}
+
+function pgBin(): string {
+  for (const d of [
+    "/usr/lib/postgresql/15/bin",
+    "/usr/lib/postgresql/16/bin",
+    "/usr/lib/postgresql/14/bin",
+  ]) {
+    if (existsSync(`${d}/pg_ctl`)) return d;
+  }
+  throw new Error("pg_ctl not found");
+}
+
+const asPostgres = (cmd: string, args: string[]) =>
+  process.getuid?.() === 0
+    ? (["runuser", ["-u", "postgres", "--", cmd, ...args]] as const)
+    : ([cmd, args] as const);
+
+/** A dedicated PostgreSQL cluster (never the shared test server): it can be restarted under the servers. */
+export interface PgCluster {
+  url: string;
+  port: number;
+  /** `pg_ctl restart -m immediate`: every connection dropped, as in a crash of the database. */
+  restart(): void;
+  dump(): string;
+  stop(): void;
+}
+
+export function hasPostgresBinaries(): boolean {
+  try {
+    pgBin();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startPgCluster(): Promise<PgCluster> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "relink-rel-pg-"));
+  rmSync(dir, { recursive: true, force: true });
+  const env = { ...process.env, RELINK_TEST_PG_PORT: String(port), RELINK_TEST_PG_DIR: dir };
+  const out = execFileSync(join(ROOT, "scripts/pg-test-server.sh"), ["start"], { env, encoding: "utf8" });
+  const url = /RELINK_TEST_POSTGRES_URL=(\S+)/.exec(out)?.[1];
+  if (!url) throw new Error(`pg-test-server.sh printed no URL: ${out}`);
+  const bin = pgBin();
+  return {
+    url,
+    port,
+    restart() {
+      const [cmd, args] = asPostgres(`${bin}/pg_ctl`, [
+        "-D",
+        dir,
+        "-m",
+        "immediate",
+        "-w",
+        "-t",
+        "60",
+        "restart",
+      ]);
+      execFileSync(cmd, args, { stdio: "ignore" });
+    },
+    dump() {
+      return execFileSync(`${bin}/pg_dump`, ["--data-only", url], {
+        encoding: "utf8",
+        maxBuffer: 512 * 1024 * 1024,
+      });
+    },
+    stop() {
+      execFileSync(join(ROOT, "scripts/pg-test-server.sh"), ["stop"], { env, stdio: "ignore" });
+    },
+  };
+}
+
+/** Every place a secret appears in `text`: the secret's first characters and where. */
+export function findLeaks(text: string, secrets: readonly string[], where: string): string[] {
+  const hits: string[] = [];
+  for (const secret of secrets) {
+    if (secret.length < 8) continue;
+    if (text.includes(secret)) hits.push(`${secret.slice(0, 6)}… in ${where}`);
+  }
+  return hits;
+}
