@@ -144,6 +144,15 @@ export function markdownTable(figures: FigureResult[]): string {
   return out.join("\n");
 }
 
+const METHODS = [
+  "- **Connect API** (`bench/connect-api.ts`): relink (`startServer`, SQLite file with the run's integrations, seeded beforehand by another process) and the floor (a bare Hono route on `@hono/node-server` answering the very JSON document relink answered) each in their own process; `autocannon` in a third, 16 connections, a warm-up then 8 s (quick: 3 s). `/connect/v1/flow` carries an SDK-minted HS256 relink token (`mintRelinkToken`, key from `POST /v1/signing-keys`) to a wider scope config; `/v1/integrations/:id` an API key. Server CPU per request = the process's user+system time (from /proc) over the requests answered.",
+  "- **Pause engine** (`runPauseEngineBench` from `bench/pause-engine.ts`, in a child process): the real scheduler with an instant connector, every integration due; the claim of 1k due among 10k vs 1M (median of 15); 3 simulated days of 100k integrations with 5% failing (wall time, peak RSS of that process).",
+  "- **Webhooks** (`bench/webhooks.ts`): a 10k-event backlog drained to a receiver in another process, and single events from commit to receipt.",
+  "- **Widget** (`bench/widget.ts`): the drop-in module built by the widget's Vite configuration, gzip -9, vs `bench/lib/floor-element.ts` (a minimal Lit element doing one fetch) built with the same options; in headless Chromium, from `append()` of the element (module already loaded) to the intro's primary button rendered plus one frame, against relink in its own process, alternating with the floor element fetching the same flow from the same server.",
+  "- **Dashboard** (`bench/dashboard.ts`): server time of the list's first page and counts over HTTP, and Chromium from the click to 50 rows and the counts rendered, with 100k integrations (quick: 10k).",
+  "- **Memory** (`bench/memory.ts`): RSS from /proc of the relink process on the run's database, idle (after start-up and a first request) and the peak sampled every 50 ms under the connect API load; the same for the floor process.",
+].join("\n");
+
 export function markdown(report: Report, analysis: string): string {
   const m = report.machine;
   const misses = report.figures.filter((f) => f.status === "miss");
@@ -176,6 +185,10 @@ export function markdown(report: Report, analysis: string): string {
     ...(report.errors.length
       ? ["## Sections that failed", "", ...report.errors.map((e) => `- **${e.group}**: ${e.error}`), ""]
       : []),
+    "## How each figure is measured",
+    "",
+    METHODS,
+    "",
     `## Targets missed (${misses.length}) and what bounds them`,
     "",
     analysis.trim(),
