@@ -57,7 +57,7 @@ export function createDatabase(url: string, options: { poolSize?: number } = {})
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("temp_store = memory");
-  sqlite.pragma("cache_size = -65536"); // 64 MiB of page cache (the default is 2 MiB)
+  sqlite.pragma("cache_size = -16384"); // 16 MiB of page cache (the default is 2 MiB)
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
     plugins: [new SqliteValuesPlugin()],

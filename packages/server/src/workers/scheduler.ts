@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "kysely";
 import type { Worker } from "../app.ts";
 import type { RelinkContext } from "../context.ts";
 import type { IntegrationRow } from "../db/schema.ts";
@@ -66,12 +67,15 @@ export async function claimDue(
   const nowDate = ctx.clock.now();
   const now = nowDate.toISOString();
   const expires = new Date(nowDate.getTime() + ctx.config.leaseMs).toISOString();
-  let due = dueIntegrationsQuery(ctx, now, limit);
-  if (ctx.dialect === "postgres") due = due.forUpdate().skipLocked();
-  return ctx.db
-    .updateTable("integrations")
-    .set({ lease_owner: owner, lease_expires_at: expires })
-    .where("id", "in", due)
+  const due = dueIntegrationsQuery(ctx, now, limit);
+  const claim = ctx.db.updateTable("integrations").set({ lease_owner: owner, lease_expires_at: expires });
+  if (ctx.dialect === "postgres") {
+    return claim.where("id", "in", due.forUpdate().skipLocked()).returningAll().execute();
+  }
+  // SQLite: the due index leads to the rows themselves (rowid), not through the primary key's index
+  // (one B-tree less per claimed row, which grows with the total).
+  return claim
+    .where(sql`rowid`, "in", due.clearSelect().select(sql<number>`rowid`.as("rowid")))
     .returningAll()
     .execute();
 }
