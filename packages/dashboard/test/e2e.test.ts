@@ -317,7 +317,9 @@ describe("dashboard, end to end", () => {
         )
         .toMatch(/SUCCEEDED\s+webhook-test/);
       expect(received.some((body) => body.includes("webhook-test"))).toBe(true);
-      const testDelivery = page.locator("details", { has: page.locator("summary", { hasText: "webhook-test" }) }).first();
+      const testDelivery = page
+        .locator("details", { has: page.locator("summary", { hasText: "webhook-test" }) })
+        .first();
       await testDelivery.locator("summary").click();
       await expectText(testDelivery.locator("table.attempts tbody tr").first(), /204/);
 

@@ -14,7 +14,9 @@ import { type FlowWorld, S1_MODELS, S2_MODELS, startFlowWorld } from "./flows-su
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const runnable = process.env.CI === "true" || (existsSync(chromiumPath) && existsSync(DEFAULT_WIDGET_FILE));
 if (!runnable) {
-  console.warn("⚠ hosted page browser test SKIPPED: needs /usr/bin/chromium and `pnpm --filter @relink/widget build`");
+  console.warn(
+    "⚠ hosted page browser test SKIPPED: needs /usr/bin/chromium and `pnpm --filter @relink/widget build`",
+  );
 }
 
 describe.skipIf(!runnable)("hosted page in Chromium", () => {
@@ -25,7 +27,10 @@ describe.skipIf(!runnable)("hosted page in Chromium", () => {
   afterAll(() => w?.close());
 
   it("runs the widget under the CSP, takes the token out of the URL, and never logs it", async () => {
-    expect(existsSync(DEFAULT_WIDGET_FILE), "build the widget first: pnpm --filter @relink/widget build").toBe(true);
+    expect(
+      existsSync(DEFAULT_WIDGET_FILE),
+      "build the widget first: pnpm --filter @relink/widget build",
+    ).toBe(true);
     const s1 = await w.scopeConfig("Employees", S1_MODELS);
     const s2 = await w.scopeConfig("Employees and time off", S2_MODELS);
     const key = await w.issueKey("acme", ["employees:read"]);

@@ -60,7 +60,10 @@ describe("OpenAPI document and the contract schemas", () => {
     const t = await createTestRelink();
     try {
       const doc = await (await t.request("GET", "/openapi.json", { key: null })).json();
-      const components = doc.components.schemas as Record<string, { properties?: object; required?: string[] }>;
+      const components = doc.components.schemas as Record<
+        string,
+        { properties?: object; required?: string[] }
+      >;
       const byId = new Map<string, import("zod").ZodType>();
       for (const value of Object.values(contract)) {
         if (value instanceof z.ZodType) {
