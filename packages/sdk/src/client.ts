@@ -1,5 +1,7 @@
 import type { z } from "zod";
 import type {
+  AllowedOrigins,
+  AllowedOriginsUpdate,
   ApiKey,
   ApiKeyCreated,
   ApiKeyCreateSchema,
@@ -16,8 +18,10 @@ import type {
   Page,
   PageQuerySchema,
   PublicSigningKeyCreated,
+  RelinkLink,
   RelinkLinkCreated,
   RelinkLinkCreateSchema,
+  RelinkLinkListQuerySchema,
   ScopeConfig,
   ScopeConfigCreateSchema,
   ScopeConfigUpdateSchema,
@@ -354,6 +358,18 @@ export class RelinkClient {
     ): Promise<RelinkLinkCreated> =>
       this.#request("POST", `/v1/integrations/${segment(id)}/relink`, { body, options }),
     /**
+     * `GET /v1/integrations/:id/relink-links`: the links made for it (never their tokens), by `status`.
+     * @example
+     * ```ts
+     * const { data } = await relink.integrations.relinkLinks("int_…", { status: "OUTSTANDING" });
+     * ```
+     */
+    relinkLinks: (
+      id: string,
+      query: ListQuery<typeof RelinkLinkListQuerySchema> = {},
+      options?: RequestOptions,
+    ) => this.#list<RelinkLink>(`/v1/integrations/${segment(id)}/relink-links`, query, options),
+    /**
      * `POST /v1/integrations/:id/sync`: a manual sync (after an auth check).
      * @example
      * ```ts
@@ -539,6 +555,28 @@ export class RelinkClient {
      */
     revoke: (id: string, options?: RequestOptions): Promise<void> =>
       this.#request("DELETE", `/v1/signing-keys/${segment(id)}`, { options }),
+  };
+
+  /** Workspace settings. */
+  readonly settings = {
+    /**
+     * `GET /v1/settings/allowed-origins`: the origins whose pages may run the connect flow.
+     * @example
+     * ```ts
+     * const { allowed_origins } = await relink.settings.getAllowedOrigins();
+     * ```
+     */
+    getAllowedOrigins: (options?: RequestOptions): Promise<AllowedOrigins> =>
+      this.#request("GET", "/v1/settings/allowed-origins", { options }),
+    /**
+     * `PUT /v1/settings/allowed-origins`: replaces the list (CORS of the connect API, OAuth callback targets).
+     * @example
+     * ```ts
+     * await relink.settings.setAllowedOrigins({ allowed_origins: ["https://app.example.com"] });
+     * ```
+     */
+    setAllowedOrigins: (body: AllowedOriginsUpdate, options?: RequestOptions): Promise<AllowedOrigins> =>
+      this.#request("PUT", "/v1/settings/allowed-origins", { body, options }),
   };
 
   /** API keys of the workspace. */

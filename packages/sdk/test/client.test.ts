@@ -172,6 +172,36 @@ describe("RelinkClient against a real server on a local port", () => {
     expect(checks).toContain("OK");
   });
 
+  it("makes relink links, lists them without tokens, and sets the allowed origins", async () => {
+    const integration = await relink.integrations.create({
+      tool: "scripted",
+      end_user: END_USER,
+      credentials: { api_key: "good" },
+    });
+    const made = await relink.integrations.relink(integration.id, {
+      link_type: "MAGIC_LINK",
+      language: "de",
+    });
+    expect(made.link).toContain("/link#token=");
+    expect(made.token.split(".")).toHaveLength(3);
+    expectTypeOf(made).toEqualTypeOf<RelinkLinkCreated>();
+    const links = await relink.integrations.relinkLinks(integration.id, { status: "OUTSTANDING" });
+    expect(links.data.map((l) => l.id)).toEqual([made.id]);
+    expect(JSON.stringify(links)).not.toContain(made.token);
+    const refused = await apiError(relink.integrations.relink(integration.id, { expires_in: "90d" }));
+    expect(refused.code).toBe("INVALID_REQUEST");
+    expect((await apiError(relink.integrations.relink("int_00000000000000000000000000"))).status).toBe(404);
+
+    expect(
+      await relink.settings.setAllowedOrigins({ allowed_origins: ["https://app.example.com/"] }),
+    ).toEqual({
+      allowed_origins: ["https://app.example.com"],
+    });
+    expect((await relink.settings.getAllowedOrigins()).allowed_origins).toEqual(["https://app.example.com"]);
+    const bad = await apiError(relink.settings.setAllowedOrigins({ allowed_origins: ["not an origin"] }));
+    expect(bad.code).toBe("INVALID_REQUEST");
+  });
+
   it("creates, lists and revokes signing keys, the HS256 secret typed as present", async () => {
     const hmac = await relink.signingKeys.create({ algorithm: "HS256" });
     expect(hmac.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
