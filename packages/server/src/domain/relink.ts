@@ -23,6 +23,7 @@ import { createIntegration, lockIntegration, recordStateChange } from "./lifecyc
 import { authStatusChangedData } from "./pause-engine.ts";
 import { missingPermissions, neededPermissions, scopeParts, scopePermissions } from "./scope.ts";
 import { findDefaultScopeConfig, findScopeConfig } from "./scope-configs.ts";
+import { findOpenRun, queueSyncRun } from "./sync-runs.ts";
 import { type VerifiedCredentials, verifyCredentials } from "./tool-checks.ts";
 
 /**
@@ -448,12 +449,7 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
  * going on the old credentials finishes first, and the integration, due now, runs again after it.
  */
 async function queueRelinkSync(tx: Tx, row: IntegrationRow, at: string): Promise<void> {
-  const open = await tx.db
-    .selectFrom("sync_runs")
-    .select(["id", "status"])
-    .where("integration_id", "=", row.id)
-    .where("status", "in", ["QUEUED", "RUNNING"])
-    .executeTakeFirst();
+  const open = await findOpenRun(tx, row.id);
   if (open?.status === "RUNNING") return;
   if (open) {
     await tx.db
@@ -463,24 +459,7 @@ async function queueRelinkSync(tx: Tx, row: IntegrationRow, at: string): Promise
       .execute();
     return;
   }
-  await tx.db
-    .insertInto("sync_runs")
-    .values({
-      id: newId("sync", Date.parse(at)),
-      workspace_id: row.workspace_id,
-      integration_id: row.id,
-      trigger: "RELINK" satisfies SyncTrigger,
-      status: "QUEUED",
-      sync_state: null,
-      queued_at: at,
-      started_at: null,
-      ended_at: null,
-      scope_config_id: row.scope_config_id,
-      warnings: toJson([]),
-      records: toJson({}),
-      error: null,
-    })
-    .execute();
+  await queueSyncRun(tx, row, "RELINK", at);
 }
 
 /**

@@ -102,7 +102,8 @@ export async function runAuthCheck(
 
 // ─── the open run of an integration ─────────────────────────────────────────────────────────────
 
-async function findOpenRun(tx: Tx, integrationId: string): Promise<SyncRunRow | undefined> {
+/** The integration's queued or running sync run, if any (at most one: a unique index keeps it so). */
+export async function findOpenRun(tx: Tx, integrationId: string): Promise<SyncRunRow | undefined> {
   return tx.db
     .selectFrom("sync_runs")
     .selectAll()
@@ -958,6 +959,35 @@ export type ManualSyncAnswer =
   | { kind: "not-found" }
   | { kind: "refused"; state: "INVALID" | "INACTIVE" };
 
+/** Inserts a `QUEUED` sync run that the scheduler will pick up with the integration's next claim. */
+export async function queueSyncRun(
+  tx: Tx,
+  row: Pick<IntegrationRow, "id" | "workspace_id" | "scope_config_id">,
+  trigger: SyncTrigger,
+  at: string,
+): Promise<string> {
+  const id = newId("sync", Date.parse(at));
+  await tx.db
+    .insertInto("sync_runs")
+    .values({
+      id,
+      workspace_id: row.workspace_id,
+      integration_id: row.id,
+      trigger,
+      status: "QUEUED",
+      sync_state: null,
+      queued_at: at,
+      started_at: null,
+      ended_at: null,
+      scope_config_id: row.scope_config_id,
+      warnings: toJson([]),
+      records: toJson({}),
+      error: null,
+    })
+    .execute();
+  return id;
+}
+
 /**
  * Queues a manual sync: at most one queued or running per integration (the one already there is
  * returned). The scheduler is woken and runs it (auth check first) with trigger `MANUAL`.
@@ -984,25 +1014,7 @@ export async function requestManualSync(
         at,
       );
     }
-    const syncId = newId("sync", Date.parse(at));
-    await tx.db
-      .insertInto("sync_runs")
-      .values({
-        id: syncId,
-        workspace_id: row.workspace_id,
-        integration_id: row.id,
-        trigger: "MANUAL" satisfies SyncTrigger,
-        status: "QUEUED",
-        sync_state: null,
-        queued_at: at,
-        started_at: null,
-        ended_at: null,
-        scope_config_id: row.scope_config_id,
-        warnings: toJson([]),
-        records: toJson({}),
-        error: null,
-      })
-      .execute();
+    const syncId = await queueSyncRun(tx, row, "MANUAL", at);
     await tx.db
       .updateTable("integrations")
       .set({ next_sync_at: at, updated_at: at })
