@@ -26,6 +26,7 @@ export interface RelinkContext {
 /** A transaction, with work to do only once it has committed. */
 export interface Tx {
   readonly db: Transaction<Database>;
+  readonly dialect: Dialect;
   afterCommit(fn: () => void): void;
   /** Wakes a background worker once the transaction has committed. */
   wake(worker: Wakeable): void;
@@ -37,6 +38,7 @@ export async function inTransaction<T>(ctx: RelinkContext, fn: (tx: Tx) => Promi
   const result = await ctx.db.transaction().execute((trx) =>
     fn({
       db: trx,
+      dialect: ctx.dialect,
       afterCommit: (cb) => callbacks.push(cb),
       wake: (worker) => callbacks.push(() => ctx.wake(worker)),
     }),

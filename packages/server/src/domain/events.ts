@@ -1,4 +1,5 @@
 import type { Tx } from "../context.ts";
+import { chunks, insertRows, marks, raw } from "../db/bulk.ts";
 import { toJson } from "../db/schema.ts";
 import { newId } from "../ids.ts";
 
@@ -15,47 +16,90 @@ export interface NewEvent {
  * pending delivery per enabled webhook endpoint of the workspace that subscribes to its type.
  * Nothing is sent here: the dispatcher is woken once the transaction commits.
  */
-export async function recordEvent(tx: Tx, event: NewEvent): Promise<{ id: string; seq: number }> {
-  const id = newId("evt", Date.parse(event.createdAt));
-  const inserted = await tx.db
-    .insertInto("events")
-    .values({
-      id,
-      workspace_id: event.workspaceId,
-      type: event.type,
-      integration_id: event.integrationId,
-      data: toJson(event.data),
-      created_at: event.createdAt,
-    })
-    .returning("seq")
-    .executeTakeFirstOrThrow();
+export async function recordEvent(tx: Tx, event: NewEvent): Promise<{ id: string }> {
+  const [id] = await recordEvents(tx, [event]);
+  return { id: id as string };
+}
 
-  const endpoints = await tx.db
-    .selectFrom("webhook_endpoints")
-    .select(["id", "event_types"])
-    .where("workspace_id", "=", event.workspaceId)
-    .where("enabled", "=", true)
-    .execute();
-  const subscribed = endpoints.filter((e) => e.event_types === null || e.event_types.includes(event.type));
-  if (subscribed.length > 0) {
-    await tx.db
-      .insertInto("webhook_deliveries")
-      .values(
-        subscribed.map((endpoint) => ({
-          id: newId("whdl", Date.parse(event.createdAt)),
-          workspace_id: event.workspaceId,
-          endpoint_id: endpoint.id,
-          event_id: id,
-          event_seq: inserted.seq,
-          integration_id: event.integrationId,
-          status: "PENDING",
-          attempts: 0,
-          next_attempt_at: event.createdAt,
-          created_at: event.createdAt,
-        })),
-      )
+const EVENT_COLUMNS = ["id", "workspace_id", "type", "integration_id", "data", "created_at"] as const;
+const DELIVERY_COLUMNS = [
+  "id",
+  "workspace_id",
+  "endpoint_id",
+  "event_id",
+  "event_seq",
+  "integration_id",
+  "status",
+  "attempts",
+  "next_attempt_at",
+  "created_at",
+] as const;
+
+/**
+ * `recordEvent` for a whole batch, in the caller's transaction (the outbox), with the same rows:
+ * the events in order (multi-row inserts), and one pending delivery per enabled webhook endpoint of
+ * the workspace that subscribes to the event's type. The endpoints are read once per batch.
+ * Returns the events' ids, in order.
+ */
+export async function recordEvents(tx: Tx, events: readonly NewEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const { dialect } = tx;
+  const rows = events.map((e) => [
+    newId("evt", Date.parse(e.createdAt)),
+    e.workspaceId,
+    e.type,
+    e.integrationId,
+    toJson(e.data),
+    e.createdAt,
+  ]);
+  const ids = rows.map((row) => row[0] as string);
+  // Write first: on SQLite a transaction that reads before its first write can be refused its
+  // write lock when another connection wrote in between.
+  const seqs = new Map<string, number>();
+  const tuple = marks(EVENT_COLUMNS.length);
+  for (const chunk of chunks(rows)) {
+    const inserted = await raw<{ id: string; seq: number | string }>(
+      tx,
+      dialect,
+      `insert into events (${EVENT_COLUMNS.join(", ")}) values ${chunk.map(() => tuple).join(", ")} returning id, seq`,
+      chunk.flat(),
+    );
+    for (const r of inserted) seqs.set(r.id, Number(r.seq));
+  }
+
+  const workspaces = [...new Set(events.map((e) => e.workspaceId))];
+  const endpoints = new Map<string, Array<{ id: string; event_types: string[] | null }>>();
+  for (const chunk of chunks(workspaces)) {
+    const found = await tx.db
+      .selectFrom("webhook_endpoints")
+      .select(["id", "workspace_id", "event_types"])
+      .where("workspace_id", "in", chunk)
+      .where("enabled", "=", true)
       .execute();
+    for (const e of found) endpoints.set(e.workspace_id, [...(endpoints.get(e.workspace_id) ?? []), e]);
+  }
+  const deliveries: unknown[][] = [];
+  events.forEach((e, i) => {
+    const eventId = ids[i] as string;
+    for (const endpoint of endpoints.get(e.workspaceId) ?? []) {
+      if (endpoint.event_types !== null && !endpoint.event_types.includes(e.type)) continue;
+      deliveries.push([
+        newId("whdl", Date.parse(e.createdAt)),
+        e.workspaceId,
+        endpoint.id,
+        eventId,
+        seqs.get(eventId),
+        e.integrationId,
+        "PENDING",
+        0,
+        e.createdAt,
+        e.createdAt,
+      ]);
+    }
+  });
+  if (deliveries.length > 0) {
+    await insertRows(tx, dialect, "webhook_deliveries", DELIVERY_COLUMNS, deliveries);
     tx.wake("webhooks");
   }
-  return { id, seq: inserted.seq };
+  return ids;
 }

@@ -1,5 +1,4 @@
 import type { AuthCheck, AuthOutcome, SyncState, SyncTrigger, SyncWarning } from "@relink/sdk/contract";
-import { CompiledQuery } from "kysely";
 import type { Config } from "../config.ts";
 import {
   type AuthCheckResult,
@@ -9,6 +8,7 @@ import {
   type SyncResult,
 } from "../connectors/types.ts";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
+import { chunks, insertRows, marks, raw } from "../db/bulk.ts";
 import type { Dialect } from "../db/connect.ts";
 import {
   type AuthCheckRow,
@@ -19,7 +19,7 @@ import {
   toJson,
 } from "../db/schema.ts";
 import { newId } from "../ids.ts";
-import { type NewEvent, recordEvent } from "./events.ts";
+import { type NewEvent, recordEvent, recordEvents } from "./events.ts";
 import { openCredentials, sameCredentials, sealCredentials } from "./integrations.ts";
 import { lockIntegration, stateChangedData } from "./lifecycle.ts";
 import {
@@ -357,50 +357,6 @@ export async function applyClaimed(
   return inTransaction(ctx, (tx) => applyClaimedIn(tx, ctx, owner, works));
 }
 
-/**
- * Splits a list into runs of power-of-two lengths (at most `max`): multi-row statements then come
- * in a few shapes only, and their prepared statements are reused.
- */
-function chunks<T>(list: readonly T[], max = 256): T[][] {
-  const out: T[][] = [];
-  let i = 0;
-  while (i < list.length) {
-    let size = max;
-    while (size > list.length - i) size >>= 1;
-    out.push(list.slice(i, i + size));
-    i += size;
-  }
-  return out;
-}
-
-/** Runs SQL written with `?` placeholders (numbered for PostgreSQL): no query building on the hot path. */
-async function raw<R>(tx: Tx, dialect: Dialect, text: string, params: readonly unknown[]): Promise<R[]> {
-  let n = 0;
-  const sqlText = dialect === "postgres" ? text.replace(/\?/g, () => `$${++n}`) : text;
-  return (await tx.db.executeQuery<R>(CompiledQuery.raw(sqlText, [...params]))).rows;
-}
-
-const marks = (n: number) => `(${Array.from({ length: n }, () => "?").join(", ")})`;
-
-/** One multi-row `INSERT` per chunk; `rows` hold the values in the order of `columns`. */
-async function insertRows(
-  tx: Tx,
-  dialect: Dialect,
-  table: string,
-  columns: readonly string[],
-  rows: readonly unknown[][],
-): Promise<void> {
-  const tuple = marks(columns.length);
-  for (const chunk of chunks(rows)) {
-    await raw(
-      tx,
-      dialect,
-      `insert into ${table} (${columns.join(", ")}) values ${chunk.map(() => tuple).join(", ")}`,
-      chunk.flat(),
-    );
-  }
-}
-
 const AUTH_CHECK_COLUMNS = [
   "id",
   "workspace_id",
@@ -686,91 +642,8 @@ async function applyClaimedIn(
     await tx.db.updateTable("integrations").set(releaseLease).where("id", "in", chunk).execute();
   }
   await replaceRecords(tx, ctx.dialect, replaced, at);
-  await recordEvents(tx, ctx.dialect, events);
+  await recordEvents(tx, events);
   return outcomes;
-}
-
-const EVENT_COLUMNS = ["id", "workspace_id", "type", "integration_id", "data", "created_at"] as const;
-const DELIVERY_COLUMNS = [
-  "id",
-  "workspace_id",
-  "endpoint_id",
-  "event_id",
-  "event_seq",
-  "integration_id",
-  "status",
-  "attempts",
-  "next_attempt_at",
-  "created_at",
-] as const;
-
-/**
- * `recordEvent` for a whole batch, in the caller's transaction (the outbox), with the same rows:
- * the events in order (multi-row inserts), and one pending delivery per enabled webhook endpoint of
- * the workspace that subscribes to the event's type. The endpoints are read once per batch.
- * (To move into `events.ts` as its batch form.)
- */
-async function recordEvents(tx: Tx, dialect: Dialect, events: readonly NewEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  const workspaces = [...new Set(events.map((e) => e.workspaceId))];
-  const endpoints = new Map<string, Array<{ id: string; event_types: string[] | null }>>();
-  for (const chunk of chunks(workspaces)) {
-    const found = await tx.db
-      .selectFrom("webhook_endpoints")
-      .select(["id", "workspace_id", "event_types"])
-      .where("workspace_id", "in", chunk)
-      .where("enabled", "=", true)
-      .execute();
-    for (const e of found) endpoints.set(e.workspace_id, [...(endpoints.get(e.workspace_id) ?? []), e]);
-  }
-  const subscribers = (e: NewEvent) =>
-    (endpoints.get(e.workspaceId) ?? []).filter(
-      (x) => x.event_types === null || x.event_types.includes(e.type),
-    );
-
-  const rows = events.map((e) => [
-    newId("evt", Date.parse(e.createdAt)),
-    e.workspaceId,
-    e.type,
-    e.integrationId,
-    toJson(e.data),
-    e.createdAt,
-  ]);
-  if (!events.some((e) => subscribers(e).length > 0)) {
-    await insertRows(tx, dialect, "events", EVENT_COLUMNS, rows);
-    return;
-  }
-  const seqs = new Map<string, number>();
-  const tuple = marks(EVENT_COLUMNS.length);
-  for (const chunk of chunks(rows)) {
-    const inserted = await raw<{ id: string; seq: number | string }>(
-      tx,
-      dialect,
-      `insert into events (${EVENT_COLUMNS.join(", ")}) values ${chunk.map(() => tuple).join(", ")} returning id, seq`,
-      chunk.flat(),
-    );
-    for (const r of inserted) seqs.set(r.id, Number(r.seq));
-  }
-  const deliveries: unknown[][] = [];
-  events.forEach((e, i) => {
-    const eventId = rows[i]?.[0] as string;
-    for (const endpoint of subscribers(e)) {
-      deliveries.push([
-        newId("whdl", Date.parse(e.createdAt)),
-        e.workspaceId,
-        endpoint.id,
-        eventId,
-        seqs.get(eventId),
-        e.integrationId,
-        "PENDING",
-        0,
-        e.createdAt,
-        e.createdAt,
-      ]);
-    }
-  });
-  await insertRows(tx, dialect, "webhook_deliveries", DELIVERY_COLUMNS, deliveries);
-  tx.wake("webhooks");
 }
 
 type FinishedRunEvent = NewEvent;
