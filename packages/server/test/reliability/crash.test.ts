@@ -61,7 +61,7 @@ async function hrisKey(hris: RunningDemoHris): Promise<string> {
 
 async function startWorld(databaseUrl: string, replicas: number): Promise<World> {
   const logDir = mkdtempSync(join(tmpdir(), "relink-rel-logs-"));
-  cleanup.add(() => rmSync(logDir, { recursive: true, force: true }));
+  cleanup.add(() => (process.env.KEEP_LOGS ? undefined : rmSync(logDir, { recursive: true, force: true })));
   const encryptionKey = generateEncryptionKey();
   const secrets = new SecretBox(encryptionKey);
   const database = createDatabase(databaseUrl);
@@ -266,6 +266,19 @@ async function finish(world: World, rawAfterStop: () => Promise<Array<{ where: s
     const ids = await world.database.db.selectFrom("events").select("id").execute();
     const seen = delivered();
     if (ids.every((e) => seen.has(e.id))) break;
+    await sleep(100);
+  }
+  // A replica SIGKILLed just before this phase still "holds" its claims until their lease runs out
+  // (RELINK_LEASE, 2 s): by design, nobody else may take them sooner. Wait that out, so that what the
+  // clean stop leaves behind is the stopping servers' own doing.
+  for (let i = 0; i < 100; i++) {
+    const held = await world.database.db
+      .selectFrom("integrations")
+      .select("id")
+      .where("lease_owner", "is not", null)
+      .where("lease_expires_at", ">", new Date().toISOString())
+      .execute();
+    if (held.length === 0) break;
     await sleep(100);
   }
   for (const s of world.servers) await s.stop();
