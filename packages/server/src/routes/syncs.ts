@@ -9,7 +9,9 @@ import {
   SyncRunListQuerySchema,
   SyncRunSchema,
 } from "@relink/sdk/contract";
+import type { Selectable } from "kysely";
 import type { RelinkContext } from "../context.ts";
+import type { Database } from "../db/schema.ts";
 import { findIntegration, loadIntegrationView, toSyncRun } from "../domain/integrations.ts";
 import { checkAuthNow, requestManualSync, toAuthCheck } from "../domain/sync-runs.ts";
 import { ApiError, notFound } from "../http/errors.ts";
@@ -17,6 +19,26 @@ import { bearerSecurity, errors, json, router } from "../http/openapi.ts";
 import { decodeCursor, page } from "../http/pagination.ts";
 
 const tags = ["Syncs and auth checks"];
+
+/** A page of an integration's history (sync runs or auth checks), newest first; 404 for another workspace's id. */
+async function historyPage<T extends "sync_runs" | "auth_checks">(
+  ctx: RelinkContext,
+  workspaceId: string,
+  integrationId: string,
+  table: T,
+  q: { limit: number; cursor?: string | undefined },
+) {
+  const after = decodeCursor(q.cursor, table === "sync_runs" ? "sync" : "chk");
+  if (!(await findIntegration(ctx.db, workspaceId, integrationId))) throw notFound("Integration");
+  let query = ctx.db
+    .selectFrom(table as "sync_runs")
+    .selectAll()
+    .where("integration_id", "=", integrationId)
+    .orderBy("id", "desc")
+    .limit(q.limit + 1);
+  if (after) query = query.where("id", "<", after);
+  return page((await query.execute()) as unknown as Array<Selectable<Database[T]> & { id: string }>, q.limit);
+}
 const IdParam = z.object({ id: idSchema("int") });
 
 const invalid = () =>
@@ -122,18 +144,13 @@ export function syncRoutes(ctx: RelinkContext) {
       responses: { 200: json(pageSchema(SyncRunSchema), "Sync runs"), ...errors(404) },
     }),
     async (c) => {
-      const { id } = c.req.valid("param");
-      const q = c.req.valid("query");
-      const after = decodeCursor(q.cursor, "sync");
-      if (!(await findIntegration(ctx.db, c.var.workspaceId, id))) throw notFound("Integration");
-      let query = ctx.db
-        .selectFrom("sync_runs")
-        .selectAll()
-        .where("integration_id", "=", id)
-        .orderBy("id", "desc")
-        .limit(q.limit + 1);
-      if (after) query = query.where("id", "<", after);
-      const { rows, next_cursor } = page(await query.execute(), q.limit);
+      const { rows, next_cursor } = await historyPage(
+        ctx,
+        c.var.workspaceId,
+        c.req.valid("param").id,
+        "sync_runs",
+        c.req.valid("query"),
+      );
       return c.json({ data: rows.map(toSyncRun), next_cursor }, 200);
     },
   );
@@ -149,18 +166,13 @@ export function syncRoutes(ctx: RelinkContext) {
       responses: { 200: json(pageSchema(AuthCheckSchema), "Auth checks"), ...errors(404) },
     }),
     async (c) => {
-      const { id } = c.req.valid("param");
-      const q = c.req.valid("query");
-      const after = decodeCursor(q.cursor, "chk");
-      if (!(await findIntegration(ctx.db, c.var.workspaceId, id))) throw notFound("Integration");
-      let query = ctx.db
-        .selectFrom("auth_checks")
-        .selectAll()
-        .where("integration_id", "=", id)
-        .orderBy("id", "desc")
-        .limit(q.limit + 1);
-      if (after) query = query.where("id", "<", after);
-      const { rows, next_cursor } = page(await query.execute(), q.limit);
+      const { rows, next_cursor } = await historyPage(
+        ctx,
+        c.var.workspaceId,
+        c.req.valid("param").id,
+        "auth_checks",
+        c.req.valid("query"),
+      );
       return c.json({ data: rows.map(toAuthCheck), next_cursor }, 200);
     },
   );
