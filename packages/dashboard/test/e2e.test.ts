@@ -322,6 +322,19 @@ describe("dashboard, end to end", () => {
         .first();
       await testDelivery.locator("summary").click();
       await expectText(testDelivery.locator("table.attempts tbody tr").first(), /204/);
+      // A refresh (new deliveries may be listed above it) keeps the expanded delivery open.
+      const eventId = await testDelivery.locator(".mono").first().textContent();
+      await page.getByRole("button", { name: "Send test event" }).click();
+      await expect
+        .poll(async () => {
+          await page.getByRole("button", { name: "Refresh" }).click();
+          return page.locator("details summary", { hasText: "webhook-test" }).count();
+        })
+        .toBeGreaterThan(1);
+      const stillOpen = page.locator("details[open]");
+      await expect.poll(() => stillOpen.count()).toBe(1);
+      expect(await stillOpen.locator(".mono").first().textContent()).toBe(eventId);
+      await expectText(stillOpen.locator("table.attempts tbody tr"), /204/);
 
       await page.getByRole("button", { name: "Rotate secret" }).click();
       await expect

@@ -5,6 +5,7 @@ import type {
   WebhookEndpointWithSecret,
 } from "@relink/sdk/contract";
 import { css, html, nothing } from "lit";
+import { repeat } from "lit/directives/repeat.js";
 import { errorText } from "../api.ts";
 import { dateTime, relative } from "../format.ts";
 import { errorBox, loading, Page } from "../page.ts";
@@ -78,6 +79,10 @@ export class WebhooksPage extends Page {
   declare filterEndpoint: string;
   declare filterStatus: string;
   declare actionError: unknown;
+  /** Deliveries the operator expanded: a refresh keeps them open. */
+  readonly #openDeliveries = new Set<string>();
+  /** Only the newest deliveries request may render (an older answer arriving late is dropped). */
+  #deliveriesRequest = 0;
 
   constructor() {
     super();
@@ -112,6 +117,7 @@ export class WebhooksPage extends Page {
   }
 
   async loadDeliveries(more = false): Promise<void> {
+    const request = ++this.#deliveriesRequest;
     try {
       const page = await this.api.get<ListPage<WebhookDelivery>>("/v1/webhook-deliveries", {
         limit: 25,
@@ -119,11 +125,12 @@ export class WebhooksPage extends Page {
         status: this.filterStatus,
         cursor: more ? this.deliveriesCursor : undefined,
       });
+      if (request !== this.#deliveriesRequest) return;
       this.deliveries = more ? [...(this.deliveries ?? []), ...page.data] : page.data;
       this.deliveriesCursor = page.next_cursor;
       this.deliveriesError = null;
     } catch (error) {
-      this.deliveriesError = error;
+      if (request === this.#deliveriesRequest) this.deliveriesError = error;
     }
   }
 
@@ -348,17 +355,28 @@ export class WebhooksPage extends Page {
     `;
   }
 
+  #toggleDelivery(id: string, open: boolean): void {
+    if (open) this.#openDeliveries.add(id);
+    else this.#openDeliveries.delete(id);
+  }
+
   #renderDeliveryRows() {
     if (this.deliveriesError) return errorBox(this.deliveriesError, "Deliveries");
     if (!this.deliveries) return loading("deliveries");
     if (this.deliveries.length === 0) return html`<p class="empty">No deliveries match.</p>`;
     const urls = new Map((this.endpoints ?? []).map((e) => [e.id, e.url]));
     return html`<ul class="plain">
-        ${this.deliveries.map((d) => {
-          const tone =
-            d.status === "SUCCEEDED" ? "tone-ok" : d.status === "FAILED" ? "tone-bad" : "tone-warn";
-          return html`<li style="border-bottom: 1px solid var(--border); padding: 0.5rem 0">
-            <details>
+        ${repeat(
+          this.deliveries,
+          (d) => d.id,
+          (d) => {
+            const tone =
+              d.status === "SUCCEEDED" ? "tone-ok" : d.status === "FAILED" ? "tone-bad" : "tone-warn";
+            return html`<li style="border-bottom: 1px solid var(--border); padding: 0.5rem 0">
+            <details
+              ?open=${this.#openDeliveries.has(d.id)}
+              @toggle=${(e: Event) => this.#toggleDelivery(d.id, (e.currentTarget as HTMLDetailsElement).open)}
+            >
               <summary>
                 <span class="badge ${tone}">${d.status}</span>
                 <code>${d.event_type}</code>
@@ -400,7 +418,8 @@ export class WebhooksPage extends Page {
               </div>
             </details>
           </li>`;
-        })}
+          },
+        )}
       </ul>
       ${this.deliveriesCursor ? html`<button type="button" @click=${() => this.loadDeliveries(true)}>Load older deliveries</button>` : nothing}`;
   }
