@@ -1,4 +1,4 @@
-import { type Flow, type FlowTokenClaims, FlowTokenClaimsSchema } from "@relink/sdk/contract";
+import type { Flow, FlowTokenClaims } from "@relink/sdk/contract";
 import { decodeJwt } from "jose";
 import { iso } from "../clock.ts";
 import { inTransaction, type RelinkContext } from "../context.ts";
@@ -112,13 +112,18 @@ export async function failureOf(
 }
 
 /**
- * A token refused as expired or used is a flow that can no longer complete: announce it, once.
- * Only a genuine token counts: it is verified again as of its last valid second, so a forged or
- * foreign token can never make an event.
+ * A token refused as expired is a flow that can no longer complete: announce it, once. Only a
+ * genuine token counts: it is verified again as of its last valid second, so a forged or foreign
+ * token can never make an event. A used token is not a failure: its flow completed (and was
+ * announced as such); presenting it again is only logged.
  */
 export async function recordRefusedToken(ctx: RelinkContext, token: string, refusal: unknown): Promise<void> {
   if (!(refusal instanceof ApiError)) return;
-  if (refusal.code !== "TOKEN_EXPIRED" && refusal.code !== "TOKEN_ALREADY_USED") return;
+  if (refusal.code === "TOKEN_ALREADY_USED") {
+    ctx.log.info({ code: refusal.code }, "a completed flow's token was presented again");
+    return;
+  }
+  if (refusal.code !== "TOKEN_EXPIRED") return;
   try {
     const exp = decodeJwt(token).exp;
     if (typeof exp !== "number") return;
@@ -127,10 +132,9 @@ export async function recordRefusedToken(ctx: RelinkContext, token: string, refu
     let claims: FlowTokenClaims;
     try {
       ({ claims } = await verifyFlowToken(asOf, token));
-    } catch (error) {
-      // A used token fails the last check, after its signature and every claim passed.
-      if (!(error instanceof ApiError) || error.code !== "TOKEN_ALREADY_USED") return;
-      claims = FlowTokenClaimsSchema.parse(decodeJwt(token));
+    } catch {
+      // Forged, foreign, revoked key, or the flow completed after all: nothing to announce.
+      return;
     }
     const failure = await failureOf(ctx, { claims, workspaceId: claims.iss }, refusal.code);
     if (failure) await recordFlowFailure(ctx, failure);
