@@ -27,6 +27,8 @@ export interface Config {
   readonly webhookTimeoutMs: number;
   /** Webhook POSTs in flight at once per process. */
   readonly webhookConcurrency: number;
+  /** How long finished history (deliveries, events, sync runs, expired links) is kept. */
+  readonly retentionMs: number;
   readonly logLevel: LogLevel;
   readonly dataDir: string;
   /** Start the scheduler and the webhook dispatcher in this process. */
@@ -66,6 +68,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   webhookTickMs: 1_000,
   webhookTimeoutMs: 10_000,
   webhookConcurrency: 32,
+  retentionMs: 30 * 86_400_000,
   logLevel: "info",
   dataDir: "./.relink",
   runWorkers: true,
@@ -172,11 +175,27 @@ export function loadConfig(env: Env = process.env): Config {
     webhookTickMs: duration("RELINK_WEBHOOK_TICK", DEFAULT_CONFIG.webhookTickMs),
     webhookTimeoutMs: duration("RELINK_WEBHOOK_TIMEOUT", DEFAULT_CONFIG.webhookTimeoutMs, 100),
     webhookConcurrency: integer("RELINK_WEBHOOK_CONCURRENCY", DEFAULT_CONFIG.webhookConcurrency, 1, 1024),
+    retentionMs: retention(read("RELINK_RETENTION")),
     logLevel,
     dataDir,
     runWorkers: boolean("RELINK_RUN_WORKERS", true),
     trustProxy: boolean("RELINK_TRUST_PROXY", false),
   });
+}
+
+/** At least 7 days: longer than a webhook's 3 days of retries and the 72-hour pause window. */
+const MIN_RETENTION_MS = 7 * 86_400_000;
+
+function retention(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_CONFIG.retentionMs;
+  const ms = parseDuration(raw);
+  if (ms === undefined || ms < MIN_RETENTION_MS) {
+    throw new ConfigError(
+      "RELINK_RETENTION",
+      `"${raw}" must be a duration of at least 7d (webhook retries last 3 days), like 30d or 90d`,
+    );
+  }
+  return ms;
 }
 
 function databaseUrlFrom(raw: string | undefined, dataDir: string): string {
@@ -296,6 +315,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     name: "RELINK_WEBHOOK_CONCURRENCY",
     default: "32",
     description: "Webhook POSTs in flight at once per process (1 to 1024).",
+  },
+  {
+    name: "RELINK_RETENTION",
+    default: "30d",
+    description:
+      "How long finished history is kept: webhook deliveries and their attempts, events, sync runs (each integration keeps its latest), expired relink links. At least `7d`.",
   },
   {
     name: "RELINK_ALLOW_PRIVATE_WEBHOOK_URLS",

@@ -2,23 +2,25 @@ import { randomBytes } from "node:crypto";
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
 
-let lastMs = 0;
-let lastRandom: Uint8Array = new Uint8Array(10);
+/** The last id made per prefix: ids of one prefix are monotonic within a process. */
+const last = new Map<string, { ms: number; random: Uint8Array }>();
 
 /**
  * A prefixed, time-ordered id (`int_01jd…`): 10 characters of millisecond time and 16 of
- * randomness, monotonic within one process, so ids sort by creation for cursor pagination.
+ * randomness, monotonic per prefix within one process, so ids sort by creation for cursor
+ * pagination, and "created before t" is an id range (`idFloor`). Pass the clock's time where the
+ * domain has one, so the id's time is the record's.
  */
 export function newId(prefix: string, nowMs: number = Date.now()): string {
+  const previous = last.get(prefix);
   let random: Uint8Array;
-  if (nowMs <= lastMs) {
-    random = increment(lastRandom);
-    nowMs = lastMs;
+  if (previous && nowMs <= previous.ms) {
+    random = increment(previous.random);
+    nowMs = previous.ms;
   } else {
     random = randomBytes(10);
   }
-  lastMs = nowMs;
-  lastRandom = random;
+  last.set(prefix, { ms: nowMs, random });
   return `${prefix}_${encodeTime(nowMs)}${encodeRandom(random)}`;
 }
 
@@ -53,4 +55,12 @@ function increment(bytes: Uint8Array): Uint8Array {
     }
   }
   return next;
+}
+
+/**
+ * The smallest id `newId(prefix, ms)` can make: every id of that prefix created before `ms` sorts
+ * below it (a primary-key range for "older than").
+ */
+export function idFloor(prefix: string, ms: number): string {
+  return `${prefix}_${encodeTime(Math.max(0, Math.floor(ms)))}${"0".repeat(16)}`;
 }

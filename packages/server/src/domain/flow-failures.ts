@@ -5,6 +5,7 @@ import { inTransaction, type RelinkContext } from "../context.ts";
 import { type VerifiedFlowToken, verifyFlowToken } from "../flow-tokens/verify.ts";
 import { ApiError } from "../http/errors.ts";
 import { recordEvent } from "./events.ts";
+import { tokenFailureForgotten } from "./retention.ts";
 import { findIntegration } from "./integrations.ts";
 
 /**
@@ -112,7 +113,8 @@ export async function failureOf(
 }
 
 /**
- * A token refused as expired is a flow that can no longer complete: announce it, once. Only a
+ * A token refused as expired is a flow that can no longer complete: announce it, once (a token
+ * that expired longer ago than the retention is no longer announced: see retention.ts). Only a
  * genuine token counts: it is verified again as of its last valid second, so a forged or foreign
  * token can never make an event. A used token is not a failure: its flow completed (and was
  * announced as such); presenting it again is only logged.
@@ -127,6 +129,7 @@ export async function recordRefusedToken(ctx: RelinkContext, token: string, refu
   try {
     const exp = decodeJwt(token).exp;
     if (typeof exp !== "number") return;
+    if (tokenFailureForgotten(exp * 1000, ctx.clock.now().getTime(), ctx.config.retentionMs)) return;
     const lastValid = new Date((exp - 1) * 1000);
     const asOf = { ...ctx, clock: { now: () => lastValid } };
     let claims: FlowTokenClaims;

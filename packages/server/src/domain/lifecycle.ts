@@ -111,7 +111,7 @@ export async function createIntegration(
     await tx.db
       .insertInto("auth_checks")
       .values({
-        id: newId("chk"),
+        id: newId("chk", Date.parse(now)),
         workspace_id: input.workspaceId,
         integration_id: id,
         outcome: "OK",

@@ -1,5 +1,6 @@
 import type { Integration } from "@relink/sdk/contract";
 import { expect } from "vitest";
+import type { ManualClock } from "../../src/clock.ts";
 import type { Config } from "../../src/config.ts";
 import type { Dialect } from "../../src/db/connect.ts";
 import { createTestRelink, scriptedConnector, type TestRelink } from "../../src/testing/index.ts";
@@ -29,13 +30,14 @@ export interface PauseWorld {
 }
 
 export async function pauseWorld(
-  options: { dialect?: Dialect; config?: Partial<Config>; scope?: boolean } = {},
+  options: { dialect?: Dialect; config?: Partial<Config>; scope?: boolean; clock?: ManualClock } = {},
 ): Promise<PauseWorld> {
   const tool = scriptedConnector("scripted");
   const t = await createTestRelink({
     dialect: options.dialect ?? "sqlite",
     connectors: [tool.connector],
     config: options.config,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   if (options.scope !== false) {
     const created = await t.request("POST", "/v1/scope-configs", { body: EMPLOYEES_AND_PAY });
