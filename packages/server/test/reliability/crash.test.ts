@@ -10,6 +10,7 @@ import { generateEncryptionKey, SecretBox } from "../../src/secrets.ts";
 import { startReceiver } from "../webhook-receiver.ts";
 import { checkInvariants } from "./invariants.ts";
 import {
+  apiFor,
   cleanupStack,
   findLeaks,
   hasPostgresBinaries,
@@ -118,32 +119,6 @@ async function startWorld(databaseUrl: string, replicas: number): Promise<World>
     hrisKeys: [],
     logDir,
     env,
-  };
-}
-
-/** Calls the management API on a live replica (any one: they share the database). */
-function apiFor(servers: ServerProcess[], key: string) {
-  return async (method: string, path: string, body?: unknown, bearer = key) => {
-    for (let attempt = 0; attempt < 40; attempt++) {
-      const live = servers.filter((s) => s.alive());
-      const server = live[Math.floor(Math.random() * live.length)];
-      if (!server) {
-        await sleep(100);
-        continue;
-      }
-      try {
-        const response = await fetch(server.url + path, {
-          method,
-          headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        const text = await response.text();
-        return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
-      } catch {
-        await sleep(50); // killed under us: try another replica
-      }
-    }
-    throw new Error(`${method} ${path}: no replica answered`);
   };
 }
 

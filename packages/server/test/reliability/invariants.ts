@@ -154,5 +154,38 @@ async function checkSnapshot(db: Kysely<Database>, options: InvariantOptions): P
     .execute();
   for (const o of open) if (Number(o.n) > 1) violations.push(`${o.integration_id}: ${o.n} open sync runs`);
 
+  // 7. Every finished sync run announced exactly once (`sync-finished` naming it, with its outcome);
+  //    no announcement of a run that never finished (its integration still there).
+  const finishedRuns = await db
+    .selectFrom("sync_runs")
+    .select(["id", "integration_id", "sync_state"])
+    .where("status", "=", "FINISHED")
+    .execute();
+  const announcedRuns = new Map<string, Array<{ id: string; state: unknown }>>();
+  for (const e of events) {
+    if (e.type !== "sync-finished") continue;
+    const data = asObject(e.data);
+    const list = announcedRuns.get(String(data.sync_id)) ?? [];
+    list.push({ id: e.id, state: data.sync_state });
+    announcedRuns.set(String(data.sync_id), list);
+  }
+  const finishedIds = new Set<string>();
+  for (const run of finishedRuns) {
+    finishedIds.add(run.id);
+    const said = announcedRuns.get(run.id) ?? [];
+    if (said.length !== 1)
+      violations.push(`${run.integration_id}: run ${run.id} announced ${said.length} times`);
+    else if (said[0]?.state !== run.sync_state)
+      violations.push(
+        `${run.integration_id}: run ${run.id} is ${run.sync_state}, announced ${said[0]?.state}`,
+      );
+  }
+  for (const e of events) {
+    if (e.type !== "sync-finished" || !e.integration_id || !ids.has(e.integration_id)) continue;
+    const syncId = String(asObject(e.data).sync_id);
+    if (!finishedIds.has(syncId))
+      violations.push(`${e.integration_id}: ${e.id} announces run ${syncId}, not finished`);
+  }
+
   return { violations, eventsChecked: events.length, integrationsChecked: integrations.length };
 }

@@ -1,32 +1,65 @@
-// The load generator of load.test.ts, in its own process so that its work does not count
-// against the server's: `node load-client.mjs <json config>`; prints one JSON line of results.
-const config = JSON.parse(process.argv[2] ?? "{}");
-const { targets, seconds, concurrency } = config;
+// The load generator of load.test.ts and replicas.test.ts, in its own process so that its work
+// does not count against the servers': `node load-client.mjs <json config | @config file>`; prints
+// one JSON line of results.
+// Config: `targets` ({ url, token, method?, body?, ok?: the statuses accepted, default any below
+// 300 }), `concurrency`, and either `seconds` (cycle through the targets until then) or `once: true`
+// (each target exactly once).
+// Results: `requests`, `unexpected`, `statuses`, `errors` (the first 20 unexpected answers),
+// `byOrigin` (requests and statuses per server, e.g. per replica), `latencyMs` (p50, p99, max).
+import { readFileSync } from "node:fs";
+
+const arg = process.argv[2] ?? "{}";
+const config = JSON.parse(arg.startsWith("@") ? readFileSync(arg.slice(1), "utf8") : arg);
+const { targets, seconds, concurrency, once } = config;
 const statuses = {};
+const byOrigin = {};
 const errors = [];
+const latencies = [];
 let requests = 0;
-const deadline = Date.now() + seconds * 1000;
+let unexpected = 0;
+let next = 0;
+const deadline = Date.now() + (seconds ?? 0) * 1000;
+
+function count(url, status) {
+  statuses[status] = (statuses[status] ?? 0) + 1;
+  const origin = new URL(url).origin;
+  const entry = byOrigin[origin] ?? { requests: 0, statuses: {} };
+  byOrigin[origin] = entry;
+  entry.requests++;
+  entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
+}
 
 async function worker(n) {
-  for (let i = n; Date.now() < deadline; i++) {
-    const target = targets[i % targets.length];
+  for (let i = n; once ? next < targets.length : Date.now() < deadline; i++) {
+    const target = once ? targets[next++] : targets[i % targets.length];
+    const method = target.method ?? "GET";
+    const started = performance.now();
     try {
       const response = await fetch(target.url, {
-        method: target.method ?? "GET",
+        method,
         headers: { authorization: `Bearer ${target.token}`, "content-type": "application/json" },
         body: target.body ? JSON.stringify(target.body) : undefined,
       });
-      await response.arrayBuffer();
-      statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-      if (response.status >= 300 && errors.length < 20)
-        errors.push(`${target.method ?? "GET"} ${target.url} → ${response.status}`);
+      const text = await response.text();
+      latencies.push(performance.now() - started);
+      count(target.url, response.status);
+      const expected = target.ok ? target.ok.includes(response.status) : response.status < 300;
+      if (!expected) {
+        unexpected++;
+        if (errors.length < 20)
+          errors.push(`${method} ${target.url} → ${response.status} ${text.slice(0, 300)}`);
+      }
     } catch (error) {
-      if (errors.length < 20) errors.push(`${target.url}: ${error.message}`);
-      statuses.network = (statuses.network ?? 0) + 1;
+      unexpected++;
+      if (errors.length < 20) errors.push(`${method} ${target.url}: ${error.message}`);
+      count(target.url, "network");
     }
     requests++;
   }
 }
 
 await Promise.all(Array.from({ length: concurrency }, (_, n) => worker(n)));
-process.stdout.write(`${JSON.stringify({ requests, statuses, errors })}\n`);
+latencies.sort((a, b) => a - b);
+const percentile = (q) => Math.round(latencies[Math.floor((latencies.length - 1) * q)] ?? 0);
+const latencyMs = { p50: percentile(0.5), p99: percentile(0.99), max: percentile(1) };
+process.stdout.write(`${JSON.stringify({ requests, unexpected, statuses, errors, byOrigin, latencyMs })}\n`);

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import {
   appendFileSync,
   createWriteStream,
@@ -11,6 +11,7 @@ import {
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 
 /**
  * Shared by the reliability suite: real server processes, a throwaway PostgreSQL cluster that may
@@ -151,6 +152,145 @@ export async function serverProcess(
     },
   };
   return self;
+}
+
+/** Calls the management API on a live replica (any one: they share the database), retrying on another when one is down. */
+export function apiFor(servers: ServerProcess[], key: string) {
+  return async (method: string, path: string, body?: unknown, bearer = key) => {
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const live = servers.filter((s) => s.alive());
+      const server = live[Math.floor(Math.random() * live.length)];
+      if (!server) {
+        await sleep(100);
+        continue;
+      }
+      try {
+        const response = await fetch(server.url + path, {
+          method,
+          headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await response.text();
+        return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+      } catch {
+        await sleep(50); // killed under us: try another replica
+      }
+    }
+    throw new Error(`${method} ${path}: no replica answered`);
+  };
+}
+
+/**
+ * Waits until `condition` holds (polled, never a fixed sleep), up to a generous deadline; throws
+ * with `describe()`'s account of what is still missing when it does not.
+ */
+export async function waitFor(
+  label: string,
+  condition: () => Promise<boolean> | boolean,
+  options: { timeoutMs: number; intervalMs?: number; describe?: () => Promise<string> | string },
+): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (await condition()) return Date.now() - started;
+    if (Date.now() - started > options.timeoutMs) {
+      const detail = options.describe ? `: ${await options.describe()}` : "";
+      throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${label}${detail}`);
+    }
+    await sleep(options.intervalMs ?? 250);
+  }
+}
+
+export interface HelperProcess {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A TypeScript helper script (a fake tool, a webhook receiver…) as its own process
+ * (`node --import tsx`): ready once it prints a JSON line with its `url`; stderr goes to a log file.
+ */
+export async function startHelper(name: string, script: string, logDir: string): Promise<HelperProcess> {
+  const logFile = join(logDir, `${name}.log`);
+  const out = createWriteStream(logFile, { flags: "a" });
+  const proc = spawn(process.execPath, ["--import", "tsx", script], {
+    cwd: ROOT,
+    env: process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  proc.stderr?.pipe(out);
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let buffered = "";
+    const timer = setTimeout(() => reject(new Error(`${name} did not start`)), 60_000);
+    proc.stdout?.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString("utf8");
+      const line = buffered.split("\n")[0];
+      if (buffered.includes("\n") && line) {
+        clearTimeout(timer);
+        try {
+          resolveUrl((JSON.parse(line) as { url: string }).url);
+        } catch (error) {
+          reject(error);
+        }
+      }
+    });
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}: ${readFileSync(logFile, "utf8").slice(-2000)}`));
+    });
+  });
+  return {
+    url,
+    pid: proc.pid ?? 0,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((r) => proc.once("exit", r));
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface LoadTarget {
+  url: string;
+  token: string;
+  method?: string;
+  body?: unknown;
+  /** Statuses accepted; default: any below 300. */
+  ok?: number[];
+}
+
+export interface LoadResult {
+  requests: number;
+  unexpected: number;
+  statuses: Record<string, number>;
+  errors: string[];
+  byOrigin: Record<string, { requests: number; statuses: Record<string, number> }>;
+  latencyMs: { p50: number; p99: number; max: number };
+}
+
+/** load-client.mjs in its own process: `seconds` of load cycling through the targets, or each target `once`. */
+export async function runLoadClient(config: {
+  targets: LoadTarget[];
+  concurrency: number;
+  seconds?: number;
+  once?: boolean;
+}): Promise<LoadResult> {
+  // In a file: thousands of targets are over the size of one command-line argument.
+  const dir = mkdtempSync(join(tmpdir(), "relink-rel-load-"));
+  try {
+    writeFileSync(join(dir, "config.json"), JSON.stringify(config));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(import.meta.dirname, "load-client.mjs"), `@${join(dir, "config.json")}`],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    return JSON.parse(stdout.trim()) as LoadResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function pgBin(): string {
