@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  hash,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 
 /**
  * Encryption at rest for credentials and secrets: AES-256-GCM, every value tagged with the id of
@@ -91,7 +98,7 @@ export function randomToken(prefix: string, bytes = 24): string {
 
 /** API keys are stored as SHA-256 hashes: they are long and random, so a slow hash adds nothing. */
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
+  return hash("sha256", token, "hex");
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

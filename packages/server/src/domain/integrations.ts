@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { Config } from "../config.ts";
 import type { Credentials } from "../connectors/types.ts";
 import type { RelinkContext } from "../context.ts";
+import { type PreparedParam, prepared } from "../db/prepared.ts";
 import type { Database, IntegrationRow, SyncRunRow } from "../db/schema.ts";
 
 export function toSyncRun(row: SyncRunRow): SyncRun {
@@ -88,27 +89,25 @@ export function integrationSummary(row: IntegrationRow) {
   };
 }
 
+const integrationById = prepared((db, workspaceId: PreparedParam, id: PreparedParam) =>
+  db.selectFrom("integrations").selectAll().where("id", "=", id).where("workspace_id", "=", workspaceId),
+);
+
+const syncRunById = prepared((db, id: PreparedParam) =>
+  db.selectFrom("sync_runs").selectAll().where("id", "=", id),
+);
+
+/** An integration of the workspace by id (the primary key: one indexed read, compiled once). */
 export async function findIntegration(
   db: Kysely<Database>,
   workspaceId: string,
   id: string,
 ): Promise<IntegrationRow | undefined> {
-  return db
-    .selectFrom("integrations")
-    .selectAll()
-    .where("id", "=", id)
-    .where("workspace_id", "=", workspaceId)
-    .executeTakeFirst();
+  return (await integrationById(db, workspaceId, id))[0];
 }
 
 export async function loadIntegrationView(ctx: RelinkContext, row: IntegrationRow): Promise<Integration> {
-  const lastSync = row.last_sync_id
-    ? ((await ctx.db
-        .selectFrom("sync_runs")
-        .selectAll()
-        .where("id", "=", row.last_sync_id)
-        .executeTakeFirst()) ?? null)
-    : null;
+  const lastSync = row.last_sync_id ? ((await syncRunById(ctx.db, row.last_sync_id))[0] ?? null) : null;
   return toIntegration(row, ctx.config, lastSync);
 }
 

@@ -9,6 +9,7 @@ import type { Kysely, Transaction } from "kysely";
 import { iso } from "../clock.ts";
 import type { ConnectorRegistry } from "../connectors/types.ts";
 import type { RelinkContext } from "../context.ts";
+import { type PreparedParam, prepared } from "../db/prepared.ts";
 import type { Database, ScopeConfigRow } from "../db/schema.ts";
 import { toJson } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
@@ -55,18 +56,32 @@ export function toScopeConfig(row: ScopeConfigRow, connectors: ConnectorRegistry
   };
 }
 
+const scopeConfigById = prepared((db, workspaceId: PreparedParam, id: PreparedParam) =>
+  db
+    .selectFrom("scope_configs")
+    .selectAll()
+    .where("id", "=", id)
+    .where("workspace_id", "=", workspaceId)
+    .where("deleted_at", "is", null),
+);
+
+const defaultScopeConfig = prepared((db, workspaceId: PreparedParam, category: PreparedParam) =>
+  db
+    .selectFrom("scope_configs")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("category", "=", category)
+    .where("is_default", "=", true)
+    .where("deleted_at", "is", null),
+);
+
+/** A scope config of the workspace, not deleted (compiled once: read on every connect API call). */
 export async function findScopeConfig(
   db: Kysely<Database>,
   workspaceId: string,
   id: string,
 ): Promise<ScopeConfigRow | undefined> {
-  return db
-    .selectFrom("scope_configs")
-    .selectAll()
-    .where("id", "=", id)
-    .where("workspace_id", "=", workspaceId)
-    .where("deleted_at", "is", null)
-    .executeTakeFirst();
+  return (await scopeConfigById(db, workspaceId, id))[0];
 }
 
 export async function findDefaultScopeConfig(
@@ -74,14 +89,7 @@ export async function findDefaultScopeConfig(
   workspaceId: string,
   category: string,
 ): Promise<ScopeConfigRow | undefined> {
-  return db
-    .selectFrom("scope_configs")
-    .selectAll()
-    .where("workspace_id", "=", workspaceId)
-    .where("category", "=", category)
-    .where("is_default", "=", true)
-    .where("deleted_at", "is", null)
-    .executeTakeFirst();
+  return (await defaultScopeConfig(db, workspaceId, category))[0];
 }
 
 /** One default per workspace and category: making one the default unmarks the others. */

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createSecretKey, type KeyObject, randomBytes } from "node:crypto";
 import {
   ID_PREFIXES,
   type PublicJwk,
@@ -11,10 +11,12 @@ import { importJWK } from "jose";
 import type { Kysely, Selectable } from "kysely";
 import { iso } from "../clock.ts";
 import type { RelinkContext } from "../context.ts";
+import { type PreparedParam, prepared } from "../db/prepared.ts";
 import type { Database, SigningKeyTable } from "../db/schema.ts";
 import { toJson } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
+import type { SecretBox } from "../secrets.ts";
 
 /**
  * Flow-token signing keys. A workspace registers its own (`sk_…`: an HS256 secret generated here,
@@ -115,9 +117,16 @@ async function checkedPublicJwk(
   return publicJwk;
 }
 
-/** Any key by id (the `kid` of a token), of any workspace, revoked or not. */
+const signingKeyById = prepared((db, id: PreparedParam) =>
+  db.selectFrom("signing_keys").selectAll().where("id", "=", id),
+);
+
+/**
+ * Any key by id (the `kid` of a token), of any workspace, revoked or not. Read from the database on
+ * every call (one primary-key lookup, compiled once): a revocation by any replica counts at once.
+ */
 export async function findSigningKey(db: Kysely<Database>, id: string): Promise<SigningKeyRow | undefined> {
-  return db.selectFrom("signing_keys").selectAll().where("id", "=", id).executeTakeFirst();
+  return (await signingKeyById(db, id))[0];
 }
 
 /** Revokes a key of the workspace; tokens it signed are refused from now on. False if there is none. */
@@ -137,14 +146,77 @@ export async function revokeSigningKey(
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** The key a token's signature is checked with: the HMAC secret's bytes, or the imported public key. */
+/** The key a token's signature is checked with: an HMAC secret key, or the imported public key. */
+export type VerificationKey = KeyObject | CryptoKey;
+
+/** Most derived keys kept per server (least recently used go first). */
+export const VERIFICATION_KEY_CACHE_SIZE = 256;
+
+interface DerivedKey {
+  /** What the key was derived from: the sealed secret or the public JWK, with the algorithm. */
+  source: string;
+  key: VerificationKey;
+}
+
+// Per SecretBox (one per server): a server opens only what its own encryption keys open.
+const derivedKeys = new WeakMap<SecretBox, Map<string, DerivedKey>>();
+
+/**
+ * The key a token's signature is checked with: the HMAC secret opened from its sealed value (as a
+ * `KeyObject`, whose bytes never appear when it is logged or inspected), or the imported public JWK.
+ *
+ * Opening and importing cost more than checking a signature, so the result is kept per key id and
+ * reused only while the row still holds the same sealed secret or public key (a re-sealed,
+ * re-created or replaced key derives anew). The cache is no authority on whether the key may be
+ * used: the caller reads the row, with `revoked_at`, on every verification.
+ */
 export async function verificationKey(
   ctx: Pick<RelinkContext, "secrets">,
   row: SigningKeyRow,
-): Promise<CryptoKey | Uint8Array> {
+): Promise<VerificationKey> {
+  const source =
+    row.algorithm === "HS256"
+      ? `HS256\u0000${row.secret_sealed ?? ""}`
+      : `${row.algorithm}\u0000${JSON.stringify(row.public_jwk)}`;
+  let cache = derivedKeys.get(ctx.secrets);
+  if (!cache) {
+    cache = new Map();
+    derivedKeys.set(ctx.secrets, cache);
+  }
+  const cached = cache.get(row.id);
+  if (cached?.source === source) {
+    cache.delete(row.id); // re-inserted: most recently used last
+    cache.set(row.id, cached);
+    return cached.key;
+  }
+  const key = await deriveVerificationKey(ctx, row);
+  cache.delete(row.id);
+  cache.set(row.id, { source, key });
+  while (cache.size > VERIFICATION_KEY_CACHE_SIZE) {
+    const oldest = cache.keys().next().value;
+    if (oldest === undefined) break;
+    cache.delete(oldest);
+  }
+  return key;
+}
+
+/** How many derived keys a server keeps (for tests of the bound). */
+export function cachedVerificationKeyCount(secrets: SecretBox): number {
+  return derivedKeys.get(secrets)?.size ?? 0;
+}
+
+async function deriveVerificationKey(
+  ctx: Pick<RelinkContext, "secrets">,
+  row: SigningKeyRow,
+): Promise<VerificationKey> {
   if (row.algorithm === "HS256") {
     if (!row.secret_sealed) throw new Error(`signing key ${row.id} has no secret`);
-    return new TextEncoder().encode(ctx.secrets.open(row.secret_sealed, sealContext(row.id)));
+    // The HMAC key is the secret's UTF-8 bytes, as the SDK signs with.
+    const bytes = Buffer.from(ctx.secrets.open(row.secret_sealed, sealContext(row.id)), "utf8");
+    if (bytes.length === 0) throw new Error(`signing key ${row.id} has an empty secret`);
+    const key = createSecretKey(bytes);
+    bytes.fill(0);
+    return key;
   }
   if (!row.public_jwk) throw new Error(`signing key ${row.id} has no public key`);
   return (await importJWK(row.public_jwk as PublicJwk, row.algorithm)) as CryptoKey;

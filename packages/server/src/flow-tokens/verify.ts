@@ -1,3 +1,4 @@
+import { KeyObject } from "node:crypto";
 import {
   CLOCK_SKEW,
   type ErrorCode,
@@ -11,10 +12,12 @@ import {
   TOKEN_AUDIENCE,
   TOKEN_TYPE,
 } from "@relink/sdk/contract";
-import { decodeProtectedHeader, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
+import { type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
 import type { RelinkContext } from "../context.ts";
+import { type PreparedParam, prepared } from "../db/prepared.ts";
 import { ApiError } from "../http/errors.ts";
-import { findSigningKey, isServerKeyId, verificationKey } from "./keys.ts";
+import { decodeProtectedHeader, verifyHs256Jwt } from "./hs256.ts";
+import { isServerKeyId, verificationKey } from "./keys.ts";
 
 export { type SignedFlowToken, type SignFlowTokenInput, signFlowToken } from "./sign.ts";
 
@@ -28,6 +31,8 @@ export interface VerifiedFlowToken {
   /** True for a link made by the server (`POST /v1/integrations/:id/relink`). */
   serverIssued: boolean;
   expiresAt: Date;
+  /** The workspace's allowed origins (`PUT /v1/settings/allowed-origins`), read with the key. */
+  allowedOrigins: readonly string[];
 }
 
 export interface VerifyFlowTokenOptions {
@@ -106,7 +111,18 @@ export async function verifyFlowToken(
   }
   if (typeof header.kid !== "string" || !KID.test(header.kid)) throw refuse("TOKEN_KEY_UNKNOWN");
 
-  const key = await findSigningKey(ctx.db, header.kid);
+  // The key row (with its revocation: read on every call), its workspace's allowed origins and
+  // what the token names, in one read. The names come from the payload before its signature is
+  // checked: they are only looked up here, and used below only if the checked claims say the same.
+  const named = namedIds(token, header.kid);
+  const [key] = await keyAndReferences(
+    ctx.db,
+    header.kid,
+    named.linkJti,
+    named.subjectId,
+    named.scopeConfigId,
+    named.jti,
+  );
   if (!key) throw refuse("TOKEN_KEY_UNKNOWN");
   if (key.revoked_at !== null) throw refuse("TOKEN_KEY_REVOKED");
   const algorithm = key.algorithm as SigningAlgorithm;
@@ -115,14 +131,19 @@ export async function verifyFlowToken(
   const now = ctx.clock.now();
   // Outside the try: a key that cannot be opened is the server's fault (500), not the token's.
   const verifyWith = await verificationKey(ctx, key);
+  const verifyOptions = {
+    algorithms: [algorithm],
+    typ: TOKEN_TYPE,
+    currentDate: now,
+    clockTolerance: CLOCK_SKEW,
+  };
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, verifyWith, {
-      algorithms: [algorithm],
-      typ: TOKEN_TYPE,
-      currentDate: now,
-      clockTolerance: CLOCK_SKEW,
-    }));
+    // HS256 (a secret KeyObject): jose's checks with a synchronous HMAC; public keys: jose itself.
+    ({ payload } =
+      verifyWith instanceof KeyObject
+        ? verifyHs256Jwt(token, verifyWith, verifyOptions, header)
+        : await jwtVerify(token, verifyWith, verifyOptions));
   } catch (error) {
     throw refuse(refusalOf(error));
   }
@@ -150,41 +171,31 @@ export async function verifyFlowToken(
 
   const workspaceId = key.workspace_id;
   const lifetime = claims.exp - claims.iat;
-  // Only the server's own key can sign a link that outlives an SDK token, and only for a link it recorded.
-  const serverIssued =
-    isServerKeyId(key.id) &&
-    (await ctx.db
-      .selectFrom("relink_links")
-      .select("id")
-      .where("jti", "=", claims.jti)
-      .where("workspace_id", "=", workspaceId)
-      .executeTakeFirst()) !== undefined;
+  const ids: NamedIds = {
+    // Only the server's own key can sign a link that outlives an SDK token, and only for a link it recorded.
+    linkJti: isServerKeyId(key.id) ? claims.jti : null,
+    subjectId: claims.flow === "relink" ? claims.sub : null,
+    scopeConfigId: claims.scope_config_id ?? null,
+    jti: claims.jti,
+  };
+  // What the token names, judged in the order of the checks below (read again if the checked
+  // claims name other ids than the unchecked payload did, which a well-formed token never does).
+  const found = sameIds(ids, named)
+    ? references(key)
+    : references(
+        (
+          await referencesQuery(ctx.db, workspaceId, ids.linkJti, ids.subjectId, ids.scopeConfigId, ids.jti)
+        )[0],
+      );
+  const serverIssued = isServerKeyId(key.id) && found.link;
   const maxLifetime = serverIssued
     ? MAX_LINK_LIFETIME
     : Math.min(options.maxLifetimeSeconds ?? MAX_SDK_TOKEN_LIFETIME, MAX_SDK_TOKEN_LIFETIME);
   if (lifetime > maxLifetime) throw refuse("TOKEN_LIFETIME_TOO_LONG");
 
-  if (claims.flow === "relink") {
-    const integration = await ctx.db
-      .selectFrom("integrations")
-      .select("id")
-      .where("id", "=", claims.sub)
-      .where("workspace_id", "=", workspaceId)
-      .executeTakeFirst();
-    if (!integration) throw refuse("TOKEN_SUBJECT_UNKNOWN");
-  }
-  if (claims.scope_config_id !== undefined) {
-    const scopeConfig = await ctx.db
-      .selectFrom("scope_configs")
-      .select("id")
-      .where("id", "=", claims.scope_config_id)
-      .where("workspace_id", "=", workspaceId)
-      .where("deleted_at", "is", null)
-      .executeTakeFirst();
-    if (!scopeConfig) throw refuse("TOKEN_SCOPE_CONFIG_UNKNOWN");
-  }
-
-  if (await isFlowTokenSpent(ctx, claims.jti)) throw refuse("TOKEN_ALREADY_USED", 409);
+  if (claims.flow === "relink" && !found.subject) throw refuse("TOKEN_SUBJECT_UNKNOWN");
+  if (claims.scope_config_id !== undefined && !found.scopeConfig) throw refuse("TOKEN_SCOPE_CONFIG_UNKNOWN");
+  if (found.spent) throw refuse("TOKEN_ALREADY_USED", 409);
 
   return {
     claims,
@@ -192,17 +203,165 @@ export async function verifyFlowToken(
     keyId: key.id,
     serverIssued,
     expiresAt: new Date(claims.exp * 1000),
+    allowedOrigins: key.allowed_origins ?? [],
   };
 }
 
+/**
+ * Whether the workspace recorded a link with `linkJti`, has the integration `subjectId` and the
+ * (not deleted) scope config `scopeConfigId`, and whether `jti` is spent. A null id is looked up
+ * as nothing.
+ */
+const referencesQuery = prepared(
+  (
+    db,
+    workspaceId: PreparedParam,
+    linkJti: PreparedParam,
+    subjectId: PreparedParam,
+    scopeConfigId: PreparedParam,
+    jti: PreparedParam,
+  ) =>
+    db.selectNoFrom((eb) => [
+      eb
+        .exists(
+          eb
+            .selectFrom("relink_links")
+            .select("id")
+            .where("jti", "=", linkJti)
+            .where("workspace_id", "=", workspaceId),
+        )
+        .as("link_found"),
+      eb
+        .exists(
+          eb
+            .selectFrom("integrations")
+            .select("id")
+            .where("id", "=", subjectId)
+            .where("workspace_id", "=", workspaceId),
+        )
+        .as("subject_found"),
+      eb
+        .exists(
+          eb
+            .selectFrom("scope_configs")
+            .select("id")
+            .where("id", "=", scopeConfigId)
+            .where("workspace_id", "=", workspaceId)
+            .where("deleted_at", "is", null),
+        )
+        .as("scope_config_found"),
+      eb.exists(eb.selectFrom("spent_tokens").select("jti").where("jti", "=", jti)).as("spent"),
+    ]),
+);
+
+/** A signing key by id (any workspace, revoked or not), its workspace's origins, and `references`. */
+const keyAndReferences = prepared(
+  (
+    db,
+    kid: PreparedParam,
+    linkJti: PreparedParam,
+    subjectId: PreparedParam,
+    scopeConfigId: PreparedParam,
+    jti: PreparedParam,
+  ) =>
+    db
+      .selectFrom("signing_keys as k")
+      .leftJoin("workspaces as w", "w.id", "k.workspace_id")
+      .selectAll("k")
+      .select((eb) => [
+        "w.allowed_origins",
+        eb
+          .exists(
+            eb
+              .selectFrom("relink_links as l")
+              .select("l.id")
+              .where("l.jti", "=", linkJti)
+              .whereRef("l.workspace_id", "=", "k.workspace_id"),
+          )
+          .as("link_found"),
+        eb
+          .exists(
+            eb
+              .selectFrom("integrations as i")
+              .select("i.id")
+              .where("i.id", "=", subjectId)
+              .whereRef("i.workspace_id", "=", "k.workspace_id"),
+          )
+          .as("subject_found"),
+        eb
+          .exists(
+            eb
+              .selectFrom("scope_configs as s")
+              .select("s.id")
+              .where("s.id", "=", scopeConfigId)
+              .whereRef("s.workspace_id", "=", "k.workspace_id")
+              .where("s.deleted_at", "is", null),
+          )
+          .as("scope_config_found"),
+        eb.exists(eb.selectFrom("spent_tokens as t").select("t.jti").where("t.jti", "=", jti)).as("spent"),
+      ])
+      .where("k.id", "=", kid),
+);
+
+/** SQLite answers `exists` with 0 or 1, PostgreSQL with a boolean. */
+const truthy = (value: unknown) => value === true || value === 1;
+
+type ReferenceFlags = {
+  link_found: unknown;
+  subject_found: unknown;
+  scope_config_found: unknown;
+  spent: unknown;
+};
+
+/** The flags of `referencesQuery` (or of `keyAndReferences`) as booleans. */
+const references = (row: ReferenceFlags | undefined) => ({
+  link: truthy(row?.link_found),
+  subject: truthy(row?.subject_found),
+  scopeConfig: truthy(row?.scope_config_found),
+  spent: truthy(row?.spent),
+});
+
+/** The ids a token names, for the reads that check them. */
+interface NamedIds {
+  linkJti: string | null;
+  subjectId: string | null;
+  scopeConfigId: string | null;
+  jti: string | null;
+}
+
+const sameIds = (a: NamedIds, b: NamedIds) =>
+  a.linkJti === b.linkJti &&
+  a.subjectId === b.subjectId &&
+  a.scopeConfigId === b.scopeConfigId &&
+  a.jti === b.jti;
+
+const text = (value: unknown) => (typeof value === "string" ? value : null);
+
+/** The ids the payload names, before any check (nothing is trusted here: they are only looked up). */
+function namedIds(token: string, kid: string): NamedIds {
+  let payload: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
+    if (parsed !== null && typeof parsed === "object") payload = parsed as Record<string, unknown>;
+  } catch {
+    // A payload that is no JSON fails its checks later; nothing is looked up for it.
+  }
+  const jti = text(payload.jti);
+  return {
+    linkJti: isServerKeyId(kid) ? jti : null,
+    subjectId: payload.flow === "relink" ? text(payload.sub) : null,
+    scopeConfigId: text(payload.scope_config_id),
+    jti,
+  };
+}
+
+const spentTokenByJti = prepared((db, jti: PreparedParam) =>
+  db.selectFrom("spent_tokens").select("jti").where("jti", "=", jti),
+);
+
 /** True once a token with this `jti` has completed a flow. */
 export async function isFlowTokenSpent(ctx: Pick<RelinkContext, "db">, jti: string): Promise<boolean> {
-  const spent = await ctx.db
-    .selectFrom("spent_tokens")
-    .select("jti")
-    .where("jti", "=", jti)
-    .executeTakeFirst();
-  return spent !== undefined;
+  return (await spentTokenByJti(ctx.db, jti)).length > 0;
 }
 
 /**

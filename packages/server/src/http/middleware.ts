@@ -1,30 +1,45 @@
 import { randomUUID } from "node:crypto";
 import type { ErrorCode } from "@relink/sdk/contract";
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 import { iso } from "../clock.ts";
 import type { RelinkContext } from "../context.ts";
+import { type PreparedParam, prepared } from "../db/prepared.ts";
+import { lazyChild } from "../logging.ts";
 import { hashToken } from "../secrets.ts";
 import type { AppEnv } from "./env.ts";
 import { ApiError } from "./errors.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-/** Gives every request an id (kept from `x-request-id` when well-formed) and a logger carrying it. */
+/**
+ * Gives every request an id (kept from `x-request-id` when well-formed) and a logger carrying it.
+ * The logger's child is created only if something is logged; the id header is set before the
+ * handler runs, so the response carries it without being rebuilt afterwards.
+ */
 export function requestContext(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const incoming = c.req.header("x-request-id");
     const requestId =
       incoming && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID().replaceAll("-", "")}`;
     c.set("requestId", requestId);
-    c.set("log", ctx.log.child({ request_id: requestId }));
+    c.set("log", lazyChild(ctx.log, { request_id: requestId }));
     const started = performance.now();
-    await next();
     c.header("x-request-id", requestId);
+    // API answers carry personal data and secrets shown once: never stored by a browser or proxy.
+    const api = c.req.path.startsWith("/v1/") || c.req.path.startsWith("/connect/");
+    if (api) c.header("Cache-Control", "no-store");
+    await next();
+    // A response the handler built itself (not through the context) lacks the prepared headers.
+    if (c.res.headers.get("x-request-id") !== requestId) c.header("x-request-id", requestId);
+    if (api && !c.res.headers.has("cache-control")) c.header("Cache-Control", "no-store");
+    const log = c.get("log");
+    if (!log.isLevelEnabled("info")) return;
     // The path only: query strings may carry OAuth codes and states.
-    c.var.log.info(
+    log.info(
       {
         method: c.req.method,
         path: c.req.path,
@@ -34,6 +49,15 @@ export function requestContext(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
       "request",
     );
   };
+}
+
+/**
+ * `bodyLimit` for requests that can have a body: a GET or HEAD request never has one (the fetch
+ * standard forbids it), and asking for it would make the Node adapter build a full `Request`.
+ */
+export function requestBodyLimit(options: Parameters<typeof bodyLimit>[0]): MiddlewareHandler<AppEnv> {
+  const limit = bodyLimit(options);
+  return (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limit(c, next));
 }
 
 export function errorBody(c: Context<AppEnv>, code: ErrorCode, message: string, details?: unknown) {
@@ -143,6 +167,14 @@ export function invalidRequest(error: ZodError, target?: string): ApiError {
   );
 }
 
+const activeApiKeyByHash = prepared((db, keyHash: PreparedParam) =>
+  db
+    .selectFrom("api_keys")
+    .select(["id", "workspace_id"])
+    .where("key_hash", "=", keyHash)
+    .where("revoked_at", "is", null),
+);
+
 /** `Authorization: Bearer <api key>` on every management route; sets the workspace. */
 export function apiKeyAuth(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
   const lastTouched = new Map<string, number>();
@@ -160,12 +192,9 @@ export function apiKeyAuth(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
         },
       );
     }
-    const key = await ctx.db
-      .selectFrom("api_keys")
-      .select(["id", "workspace_id"])
-      .where("key_hash", "=", hashToken(match[1]))
-      .where("revoked_at", "is", null)
-      .executeTakeFirst();
+    // Read on every request (one unique-index lookup, compiled once): a revocation counts at once,
+    // on every replica.
+    const [key] = await activeApiKeyByHash(ctx.db, hashToken(match[1]));
     if (!key) {
       throw new ApiError(401, "UNAUTHORIZED", "This API key is unknown or was revoked.", undefined, {
         "WWW-Authenticate": 'Bearer realm="relink", error="invalid_token"',
@@ -173,7 +202,8 @@ export function apiKeyAuth(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
     }
     c.set("workspaceId", key.workspace_id);
     c.set("apiKeyId", key.id);
-    c.set("log", c.var.log.child({ workspace_id: key.workspace_id }));
+    const log = c.get("log").child({ workspace_id: key.workspace_id });
+    c.set("log", log);
     // Record use at most once a minute per key, off the request's path.
     const now = ctx.clock.now();
     if (now.getTime() - (lastTouched.get(key.id) ?? 0) > 60_000) {
@@ -183,7 +213,7 @@ export function apiKeyAuth(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
         .set({ last_used_at: iso(now) })
         .where("id", "=", key.id)
         .execute()
-        .catch((err) => c.var.log.warn({ err }, "could not record API key use"));
+        .catch((err) => log.warn({ err }, "could not record API key use"));
     }
     await next();
   };

@@ -16,7 +16,6 @@ import {
   type Tool,
 } from "@relink/sdk/contract";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { decodeJwt } from "jose";
 import { iso } from "../clock.ts";
 import { connectCors, isOwnOrigin, markOrigin, originPolicy } from "../connect/origins.ts";
@@ -39,7 +38,7 @@ import { assertCredentialFields } from "../domain/tool-checks.ts";
 import { type VerifiedFlowToken, verifyFlowToken } from "../flow-tokens/verify.ts";
 import type { AppEnv } from "../http/env.ts";
 import { ApiError } from "../http/errors.ts";
-import { errorResponse } from "../http/middleware.ts";
+import { errorResponse, requestBodyLimit } from "../http/middleware.ts";
 import { errors, flowTokenSecurity, json, jsonBody, router } from "../http/openapi.ts";
 
 const tags = ["Connect API"];
@@ -75,7 +74,7 @@ export function connectRoutes(ctx: RelinkContext) {
   app.use("/connect/v1/*", connectCors(ctx));
   app.use(
     "/connect/v1/*",
-    bodyLimit({
+    requestBodyLimit({
       maxSize: CONNECT_BODY_LIMIT,
       onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", "The request body is over 64 KiB."),
     }),
@@ -96,7 +95,8 @@ export function connectRoutes(ctx: RelinkContext) {
       throw error;
     }
     const origin = c.req.header("origin");
-    if (origin && !isOwnOrigin(ctx, c, origin) && !(await origins.allowedFor(verified.workspaceId, origin))) {
+    // The workspace's origins were read with the token's key, in this request.
+    if (origin && !isOwnOrigin(ctx, c, origin) && !verified.allowedOrigins.includes(origin)) {
       markOrigin(c, "refused");
       throw new ApiError(
         403,
@@ -105,7 +105,7 @@ export function connectRoutes(ctx: RelinkContext) {
       );
     }
     markOrigin(c, "allowed");
-    c.set("log", c.var.log.child({ workspace_id: verified.workspaceId }));
+    c.set("log", c.get("log").child({ workspace_id: verified.workspaceId }));
     return verified;
   }
 

@@ -162,7 +162,7 @@ export function integrationRoutes(ctx: RelinkContext) {
       responses: { 200: json(IntegrationSchema, "The integration"), ...errors(404) },
     }),
     async (c) => {
-      const row = await findIntegration(ctx.db, c.var.workspaceId, c.req.valid("param").id);
+      const row = await findIntegration(ctx.db, c.get("workspaceId"), c.req.valid("param").id);
       if (!row) throw notFound("Integration");
       return c.json(await loadIntegrationView(ctx, row), 200);
     },

@@ -37,7 +37,8 @@ export function connectApi(server: string, token: string) {
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials: "omit",
-        cache: "no-store",
+        // No `cache: "no-store"` here: Chromium then skips its CORS preflight cache and sends a
+        // preflight before every call. The server marks every answer `Cache-Control: no-store`.
         referrerPolicy: "no-referrer",
         keepalive: path === "/exit",
       });

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { prepared } from "../src/db/prepared.ts";
+import { createLogger, lazyChild } from "../src/logging.ts";
+import {
+  availableDialects,
+  createTestRelink,
+  scriptedConnector,
+  type TestRelink,
+} from "../src/testing/index.ts";
+
+/**
+ * What the hot read paths (the connect API's flow, an integration by id) skip, and what they must
+ * not lose: the request's logger is created only when something is logged, hot queries are compiled
+ * once, GET requests skip the body limit; request ids, log lines and refusals stay as they were.
+ */
+
+describe("a request's lazy logger", () => {
+  const capture = (level: "debug" | "info" | "warn" | "silent" = "info") => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger({
+      level,
+      destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+    });
+    return { logger, lines, child: vi.spyOn(logger, "child") };
+  };
+
+  it("logs with every binding without creating a child", () => {
+    const { logger, lines, child } = capture();
+    const log = lazyChild(logger, { request_id: "req_1" }).child({ workspace_id: "ws_1" });
+    log.debug("below the level");
+    expect(log.isLevelEnabled("info")).toBe(true);
+    expect(log.isLevelEnabled("debug")).toBe(false);
+    expect(child).not.toHaveBeenCalled();
+    log.info({ apiKey: "rlk_secret", n: 1 }, "hello");
+    expect(child).not.toHaveBeenCalled();
+    expect(lines).toEqual([
+      expect.objectContaining({
+        request_id: "req_1",
+        workspace_id: "ws_1",
+        n: 1,
+        apiKey: "[redacted]",
+        msg: "hello",
+      }),
+    ]);
+    log.warn("again");
+    expect(lines[1]).toMatchObject({
+      request_id: "req_1",
+      workspace_id: "ws_1",
+      level: "warn",
+      msg: "again",
+    });
+    // Anything beyond a log call creates the real child, once.
+    expect(log.bindings()).toMatchObject({ request_id: "req_1", workspace_id: "ws_1" });
+    log.info("through the child");
+    expect(child).toHaveBeenCalledTimes(1);
+    expect(lines[2]).toMatchObject({ request_id: "req_1", workspace_id: "ws_1", msg: "through the child" });
+  });
+
+  it("writes the very lines a pino child writes", () => {
+    const lazy = capture("debug");
+    const real = capture("debug");
+    const lazyLog = lazyChild(lazy.logger, { request_id: "req_3" }).child({ workspace_id: "ws_3" });
+    const realLog = real.logger.child({ request_id: "req_3" }).child({ workspace_id: "ws_3" });
+    const boom = new Error("boom");
+    const calls: Array<(log: typeof lazyLog) => void> = [
+      (log) => log.info("plain"),
+      (log) => log.info("format %s and %d", "x", 7),
+      (log) => log.info({ a: 1, nested: { token: "t", ok: true } }, "with object"),
+      (log) => log.warn({ apiKey: "rlk_x", credentials: { api_key: "k" } }),
+      (log) => log.debug({ request_id: "overridden" }, "same key as a binding"),
+      (log) => log.error({ err: boom }, "an error in an object"),
+      (log) => log.info({ list: [1, 2], when: new Date(0) }, "values"),
+    ];
+    for (const call of calls) {
+      call(lazyLog);
+      call(realLog);
+    }
+    const strip = (lines: Array<Record<string, unknown>>) => lines.map(({ time: _time, ...rest }) => rest);
+    expect(strip(lazy.lines)).toEqual(strip(real.lines));
+    expect(lazy.lines.map((l) => Object.keys(l))).toEqual(real.lines.map((l) => Object.keys(l)));
+    // No child was created for any of these.
+    expect(lazy.child).not.toHaveBeenCalled();
+    // An error as the first argument: through a real child, as pino does it.
+    const first = new Error("first argument");
+    lazyLog.error(first);
+    realLog.error(first);
+    expect(strip(lazy.lines).at(-1)).toEqual(strip(real.lines).at(-1));
+  });
+
+  it("behaves as a pino child for everything else", () => {
+    const { logger, lines } = capture("warn");
+    const log = lazyChild(logger, { request_id: "req_2" });
+    log.info("dropped");
+    expect(lines).toEqual([]);
+    expect(log.level).toBe("warn");
+    expect(log.bindings()).toMatchObject({ request_id: "req_2" });
+    const grandchild = log.child({ a: 1 }, { level: "error" });
+    grandchild.warn("dropped too");
+    grandchild.error("kept");
+    expect(lines).toEqual([expect.objectContaining({ request_id: "req_2", a: 1, msg: "kept" })]);
+    const silent = capture("silent");
+    lazyChild(silent.logger, { request_id: "x" }).error("nothing");
+    expect(silent.child).not.toHaveBeenCalled();
+  });
+});
+
+describe.each(availableDialects())("hot paths on %s", (dialect) => {
+  let t: TestRelink;
+  beforeAll(async () => {
+    t = await createTestRelink({ dialect, connectors: [scriptedConnector().connector] });
+  });
+  afterAll(() => t.close());
+
+  it("runs a prepared query with each call's parameters, as the query builder would", async () => {
+    const keyById = prepared((db, workspaceId: string | null, id: string | null) =>
+      db
+        .selectFrom("api_keys")
+        .select(["id", "workspace_id"])
+        .where("workspace_id", "=", workspaceId)
+        .where("id", "=", id),
+    );
+    const keys = await t.server.ctx.db.selectFrom("api_keys").select(["id", "workspace_id"]).execute();
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      expect(await keyById(t.server.ctx.db, key.workspace_id, key.id)).toEqual([key]);
+      expect(await keyById(t.server.ctx.db, "ws_other", key.id)).toEqual([]);
+      expect(await keyById(t.server.ctx.db, key.workspace_id, null)).toEqual([]);
+    }
+    // Plugins still apply: booleans and JSON read back as values, literals of the query kept.
+    const defaults = prepared((db, workspaceId: string | null) =>
+      db
+        .selectFrom("scope_configs")
+        .selectAll()
+        .where("workspace_id", "=", workspaceId)
+        .where("is_default", "=", false),
+    );
+    const created = await t.request("POST", "/v1/scope-configs", {
+      body: { name: "S", category: "HRIS", models: { employees: { setting: "ENABLED" } } },
+    });
+    expect(created.status).toBe(201);
+    const [row] = await defaults(t.server.ctx.db, t.workspaceId);
+    expect(row).toMatchObject({ is_default: false, models: { employees: { setting: "ENABLED" } } });
+    // Inside a transaction, on the transaction's connection.
+    const inTx = await t.server.ctx.db
+      .transaction()
+      .execute((trx) => keyById(trx, keys[0]?.workspace_id ?? null, keys[0]?.id ?? null));
+    expect(inTx).toEqual([keys[0]]);
+  });
+
+  it("refuses a prepared query whose parameter is not a value", async () => {
+    const bad = prepared((db, _unused: string | null) => db.selectFrom("api_keys").select("id"));
+    await expect(bad(t.server.ctx.db, "x")).rejects.toThrow(/parameter 0/);
+  });
+
+  it("keeps request ids on every kind of answer, and logs each request with its workspace", async () => {
+    const responses = [
+      await t.request("GET", "/healthz", { key: null }),
+      await t.request("GET", `/v1/integrations/int_${"0".repeat(26)}`),
+      await t.request("GET", "/v1/tools", { key: "rlk_nope" }),
+      await t.request("PATCH", "/healthz", { key: null }),
+      await t.request("GET", "/nowhere", { key: null }),
+      await t.request("GET", "/openapi.json", { key: null }),
+      await t.request("GET", "/docs", { key: null }),
+      await t.request("GET", "/connect/v1/flow", { key: null }),
+      await t.request("OPTIONS", "/connect/v1/flow", { key: null, headers: { origin: "https://x.example" } }),
+    ];
+    for (const response of responses)
+      expect(response.headers.get("x-request-id")).toMatch(/^req_[0-9a-f]{32}$/);
+    const ids = new Set(responses.map((r) => r.headers.get("x-request-id")));
+    expect(ids.size).toBe(responses.length);
+    // Security headers as before.
+    expect(responses[0]?.headers.get("x-content-type-options")).toBe("nosniff");
+    // API answers (found, refused, preflight) are never cached: they carry personal data.
+    for (const i of [1, 2, 7, 8])
+      expect(responses[i]?.headers.get("cache-control"), `answer ${i}`).toBe("no-store");
+    const id = responses[1]?.headers.get("x-request-id");
+    const line = t.logs.find((l) => l.msg === "request" && l.request_id === id);
+    expect(line).toMatchObject({ method: "GET", status: 404, workspace_id: t.workspaceId });
+  });
+
+  it("still limits bodies of requests that have one", async () => {
+    const big = JSON.stringify({ name: "x".repeat(1024 * 1024) });
+    const response = await t.request("POST", "/v1/api-keys", { rawBody: big });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+});
