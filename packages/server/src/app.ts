@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
-import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { secureHeaders } from "hono/secure-headers";
 import { type Clock, systemClock } from "./clock.ts";
@@ -19,6 +18,7 @@ import {
   methodNotAllowedResponse,
   notFoundHandler,
   onError,
+  requestBodyLimit,
   requestContext,
 } from "./http/middleware.ts";
 import { router } from "./http/openapi.ts";
@@ -39,9 +39,10 @@ import { toolRoutes } from "./routes/tools.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { generateEncryptionKey, SecretBox } from "./secrets.ts";
 import { createWebhookDispatcher, type WebhookDispatcher } from "./webhooks/dispatcher.ts";
+import { createRetentionWorker } from "./workers/retention.ts";
 import { createScheduler, type Scheduler } from "./workers/scheduler.ts";
 
-/** A background worker (the scheduler, the webhook dispatcher): started and stopped with the server. */
+/** A background worker (scheduler, webhook dispatcher, retention): started and stopped with the server. */
 export interface Worker {
   readonly name: string;
   start(): void;
@@ -118,8 +119,8 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
 
   const app = buildApp(ctx);
   const scheduler = createScheduler(ctx);
-  const webhooks = createWebhookDispatcher(ctx);
-  const workers: Worker[] = [scheduler, webhooks];
+  const webhooks = createWebhookDispatcher(ctx, { newClient: database.newClient });
+  const workers: Worker[] = [scheduler, webhooks, createRetentionWorker(ctx)];
   let started = false;
   return {
     app,
@@ -147,7 +148,7 @@ function buildApp(ctx: RelinkContext): OpenAPIHono<AppEnv> {
   app.use("*", secureHeaders({ crossOriginResourcePolicy: false, overwrite: false }));
   app.use(
     "*",
-    bodyLimit({
+    requestBodyLimit({
       maxSize: 1024 * 1024,
       onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", "The request body is over 1 MiB."),
     }),

@@ -309,7 +309,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   {
     name: "RELINK_WEBHOOK_TICK",
     default: "1s",
-    description: "How often the webhook dispatcher polls when nothing woke it (events of other replicas).",
+    description:
+      "How often the webhook dispatcher polls when nothing woke it (a fallback: commits wake it in-process, and on PostgreSQL through LISTEN/NOTIFY across replicas).",
   },
   {
     name: "RELINK_WEBHOOK_CONCURRENCY",

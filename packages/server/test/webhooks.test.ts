@@ -329,6 +329,57 @@ describe.each(availableDialects())("webhooks on %s", (dialect) => {
     }
   });
 
+  it("a running dispatcher drains a backlog in batches: once each, in order, a failing head holds only its integration", async () => {
+    const h = await harness(dialect, { webhookConcurrency: 8, webhookTickMs: 50 });
+    await h.endpoint();
+    const integrations = Array.from({ length: 6 }, () => newId("int"));
+    const [bad] = integrations;
+    const emitted = new Map<string, string[]>(integrations.map((i) => [i, []]));
+    let failing = true;
+    h.receiver.answer(async (r, res) => {
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 4));
+      res.writeHead(failing && r.json.data.integration_id === bad ? 503 : 200).end();
+    });
+    // A backlog first (the dispatcher stopped), then more while it runs.
+    for (let n = 0; n < 90; n++) {
+      const integration = integrations[n % 6]!;
+      emitted.get(integration)!.push(await h.emit("sync-finished", integration, { n }));
+    }
+    h.t.server.webhooks.start();
+    for (let n = 90; n < 120; n++) {
+      const integration = integrations[n % 6]!;
+      emitted.get(integration)!.push(await h.emit("sync-finished", integration, { n }));
+    }
+    const until = async (what: string, done: () => boolean) => {
+      for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(done(), what).toBe(true);
+    };
+    const of = (integration: string) =>
+      h.receiver.received.filter((r) => r.json.data.integration_id === integration).map((r) => r.json.id);
+    await until("the other integrations delivered", () =>
+      integrations.slice(1).every((i) => of(i).length === 20),
+    );
+    for (const integration of integrations.slice(1))
+      expect(of(integration)).toEqual(emitted.get(integration));
+    // The failing head was tried once (its retry is due in 5 s of the manual clock); the rest wait.
+    expect(of(bad!)).toEqual([emitted.get(bad!)![0]]);
+    const waiting = await h.deliveries(`&integration_id=${bad}&status=PENDING`);
+    expect(waiting).toHaveLength(20);
+    expect(waiting.filter((d) => d.attempt_count > 0).map((d) => d.event_id)).toEqual([
+      emitted.get(bad!)![0],
+    ]);
+
+    // The receiver recovers; the retry (found by polling) goes, then the rest follow in order.
+    failing = false;
+    h.t.clock.advance(RETRY_DELAYS_MS[0]! * 1.1 + 1);
+    await until("the failing integration caught up", () => of(bad!).length === 21);
+    expect([...new Set(of(bad!))]).toEqual(emitted.get(bad!));
+    expect(of(bad!).slice(0, 2)).toEqual([emitted.get(bad!)![0], emitted.get(bad!)![0]]);
+    expect(h.receiver.received).toHaveLength(121);
+    await h.t.server.webhooks.stop();
+    expect(await h.deliveries("&status=SUCCEEDED")).toHaveLength(120);
+  });
+
   it("logs slow receivers as timeouts and truncates huge answers in the log", async () => {
     const h = await harness(dialect, { webhookTimeoutMs: 300 });
     await h.endpoint();

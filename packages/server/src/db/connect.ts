@@ -26,6 +26,8 @@ export interface RelinkDatabase {
   db: Kysely<Database>;
   dialect: Dialect;
   close(): Promise<void>;
+  /** PostgreSQL: a new client outside the pool, same settings (the webhook dispatcher's LISTEN connection). */
+  newClient?: () => pg.Client;
 }
 
 /**
@@ -46,7 +48,9 @@ export function createDatabase(url: string, options: { poolSize?: number } = {})
     // still fails, and the pool drops the broken client when it is released.
     pool.on("connect", (client) => client.on("error", () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: "postgres", close: () => db.destroy() };
+    const newClient = () =>
+      new pg.Client({ connectionString: url, keepAlive: true, types: { getTypeParser: pgTypeParser } });
+    return { db, dialect: "postgres", close: () => db.destroy(), newClient };
   }
   if (!url.startsWith("sqlite:")) throw new TypeError(`unsupported database URL: ${redactUrl(url)}`);
   const path = url.slice("sqlite:".length);

@@ -2,6 +2,7 @@ import type { Tx } from "../context.ts";
 import { chunks, insertRows, marks, raw } from "../db/bulk.ts";
 import { toJson } from "../db/schema.ts";
 import { newId } from "../ids.ts";
+import { notifyWebhookDispatchers } from "../webhooks/notify.ts";
 
 export interface NewEvent {
   workspaceId: string;
@@ -14,7 +15,7 @@ export interface NewEvent {
 /**
  * Writes an event in the transaction of the change it announces (the outbox), together with one
  * pending delivery per enabled webhook endpoint of the workspace that subscribes to its type.
- * Nothing is sent here: the dispatcher is woken once the transaction commits.
+ * Nothing is sent here: the dispatchers are woken once the transaction commits.
  */
 export async function recordEvent(tx: Tx, event: NewEvent): Promise<{ id: string }> {
   const [id] = await recordEvents(tx, [event]);
@@ -99,7 +100,10 @@ export async function recordEvents(tx: Tx, events: readonly NewEvent[]): Promise
   });
   if (deliveries.length > 0) {
     await insertRows(tx, dialect, "webhook_deliveries", DELIVERY_COLUMNS, deliveries);
+    // This process's dispatcher once the transaction commits; on PostgreSQL every replica's too
+    // (a NOTIFY in the transaction: sent on commit only).
     tx.wake("webhooks");
+    await notifyWebhookDispatchers(tx.db, dialect);
   }
   return ids;
 }

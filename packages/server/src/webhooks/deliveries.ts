@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from "kysely";
 import { iso } from "../clock.ts";
 import type { RelinkContext } from "../context.ts";
 import type { Database, WebhookAttemptTable, WebhookDeliveryTable } from "../db/schema.ts";
+import { notifyWebhookDispatchers } from "./notify.ts";
 
 /** The delivery log: what was sent where, every attempt, and manual redelivery. */
 
@@ -126,6 +127,9 @@ export async function retryWebhookDelivery(
     return exists ? "in-flight" : "not-found";
   }
   ctx.wake("webhooks");
+  await notifyWebhookDispatchers(ctx.db, ctx.dialect).catch((error: unknown) =>
+    ctx.log.warn({ err: error }, "could not notify the other replicas' webhook dispatchers"),
+  );
   const [delivery] = await listWebhookDeliveries(ctx.db, workspaceId, { id }, 1);
   return delivery ? { delivery } : "not-found";
 }

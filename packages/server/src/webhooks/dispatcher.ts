@@ -1,17 +1,26 @@
-import { randomBytes } from "node:crypto";
+import { type KeyObject, randomBytes } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import { hostname } from "node:os";
-import { type Kysely, sql } from "kysely";
+import type pg from "pg";
 import type { Worker } from "../app.ts";
 import { iso } from "../clock.ts";
 import type { RelinkContext } from "../context.ts";
-import type { Database } from "../db/schema.ts";
 import { newId } from "../ids.ts";
 import { signingSecrets } from "./endpoints.ts";
-import { type PostOutcome, parseRetryAfter, postWebhook } from "./http-post.ts";
+import { type PostOutcome, type PostTarget, parseRetryAfter, postTarget, postWebhook } from "./http-post.ts";
+import { listenForWebhooks, type WebhookListener } from "./notify.ts";
+import {
+  type AttemptRow,
+  type CandidateRow,
+  type Completion,
+  dispatcherQueries,
+  type Executor,
+  type LoadedRow,
+  run,
+} from "./queries.ts";
 import { nextAttemptAt } from "./retry.ts";
-import { signWebhookMessage } from "./sign.ts";
+import { signWebhookMessage, webhookSigningKey } from "./sign.ts";
 import { assertPublicIfLiteral, guardedLookup, parseWebhookUrl, type Resolver } from "./url-guard.ts";
 
 /**
@@ -25,7 +34,11 @@ import { assertPublicIfLiteral, guardedLookup, parseWebhookUrl, type Resolver } 
  * - A disabled endpoint's pending deliveries wait; they resume when it is enabled again.
  * - At least once: a delivery is marked done only after its POST; a crash between the two sends it
  *   again once its lease expires, with the same `webhook-id`.
- * - Prompt: woken in-process when an event commits, polling every `webhookTickMs` otherwise.
+ * - Prompt: woken in-process when an event commits, on PostgreSQL also by a NOTIFY from other
+ *   replicas (LISTEN on a dedicated connection), polling every `webhookTickMs` otherwise.
+ * - Batched: the results of the attempts that finish together are written in one transaction,
+ *   which also claims the next deliveries for the room they leave (one transaction per batch, a
+ *   few plain statements, whatever its size).
  */
 export interface WebhookDispatcher extends Worker {
   /** Claims the deliveries due now (up to the concurrency), attempts them all; returns how many. */
@@ -39,6 +52,11 @@ export interface WebhookDispatcherOptions {
   resolve?: Resolver;
   /** Jitter source, 0 to 1 (`() => 0.5` = no jitter). */
   random?: () => number;
+  /**
+   * PostgreSQL: a new client outside the pool, for LISTEN (wake-ups from the other replicas). Without
+   * it, events committed by another replica are found by polling.
+   */
+  newClient?: (() => pg.Client) | undefined;
 }
 
 /** Bytes of a receiver's answer kept in the delivery log. */
@@ -50,22 +68,46 @@ const READ_BODY_BYTES = 64 * 1024;
  * the latest; normally the earlier one's completion wakes it at once.
  */
 const WAITING_RECHECK_MS = 60_000;
+/**
+ * Due deliveries read beyond the free slots (a quarter more): the waiting ones among them are set
+ * aside, so that the next claim reads past them; in a backlog without failures there are none.
+ */
+const candidateLimit = (slots: number) => slots + Math.ceil(slots / 4);
+/** Results written in one transaction at most. */
+const MAX_BATCH = 500;
 
 interface ClaimedDelivery {
   id: string;
   attempts: number;
   endpoint_id: string;
   event_id: string;
-  event_seq: number;
   integration_id: string | null;
   url: string;
   secret_sealed: string;
   previous_secret_sealed: string | null;
   previous_secret_expires_at: string | null;
-  type: string;
   event_created_at: string;
-  data: Record<string, unknown>;
+  /** The request body (the same for every endpoint an event goes to). */
+  body: string;
 }
+
+interface Claim {
+  rows: ClaimedDelivery[];
+  setAside: number;
+}
+
+/** An endpoint's signing keys, decoded once per secret. */
+interface EndpointKeys {
+  sealed: string;
+  previousSealed: string | null;
+  previousExpiresAt: string | null;
+  current: KeyObject;
+  previous: KeyObject | null;
+  previousUntil: number;
+}
+
+/** A URL checked once (form, scheme, IP literal): its target, or why it is refused. */
+type CheckedUrl = { target: PostTarget } | { error: Error };
 
 export function createWebhookDispatcher(
   ctx: RelinkContext,
@@ -75,222 +117,212 @@ export function createWebhookDispatcher(
   const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   const random = options.random ?? Math.random;
   const concurrency = config.webhookConcurrency;
+  // Claims come in batches of at least this many (unless nothing is in flight): fewer, larger
+  // transactions; the deliveries still in flight keep the receivers busy meanwhile.
   const claimBatch = Math.max(1, Math.floor(concurrency / 4));
   // Longer than any attempt can take (the POST has a hard deadline), so that a live claim never
   // expires under its holder; short, so that a crashed process's claims come back quickly.
   const leaseMs = 2 * config.webhookTimeoutMs + 2_000;
   const policy = { allowHttp: config.allowHttpWebhookUrls, allowPrivate: config.allowPrivateWebhookUrls };
+  // Every new connection checks the addresses it connects to (DNS rebinding); a kept-alive
+  // connection stays on the address checked when it was opened.
   const lookup = policy.allowPrivate ? undefined : guardedLookup(options.resolve);
-  const agentOptions = { keepAlive: true, maxSockets: concurrency, scheduling: "lifo" as const };
+  // Kept-alive connections per receiver, the most recently used first; idle ones closed after a while.
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: concurrency,
+    scheduling: "lifo" as const,
+    timeout: Math.max(30_000, 2 * config.webhookTimeoutMs),
+  };
   const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
-  const secretCache = new Map<string, string[]>();
+  const q = dispatcherQueries(ctx.dialect);
+  const postgres = ctx.dialect === "postgres";
+  const debug = log.isLevelEnabled("debug");
+
+  const targets = new Map<string, CheckedUrl>();
+  const keys = new Map<string, EndpointKeys>();
+
+  /** The checked target of a URL, cached (the check depends on the text and the policy only). */
+  function targetFor(raw: string): PostTarget {
+    let checked = targets.get(raw);
+    if (!checked) {
+      try {
+        const url = parseWebhookUrl(raw, policy);
+        if (!policy.allowPrivate) assertPublicIfLiteral(url);
+        checked = { target: postTarget(url, url.protocol === "https:" ? agents.https : agents.http, lookup) };
+      } catch (error) {
+        checked = { error: error instanceof Error ? error : new Error(String(error)) };
+      }
+      if (targets.size >= 1_000) targets.clear();
+      targets.set(raw, checked);
+    }
+    if ("error" in checked) throw checked.error;
+    return checked.target;
+  }
+
+  /** The keys that sign a delivery now: the current one, then a rotated-out one still in its grace period. */
+  function keysFor(row: ClaimedDelivery, now: number): KeyObject[] {
+    let entry = keys.get(row.endpoint_id);
+    if (
+      !entry ||
+      entry.sealed !== row.secret_sealed ||
+      entry.previousSealed !== row.previous_secret_sealed ||
+      entry.previousExpiresAt !== row.previous_secret_expires_at
+    ) {
+      // Both secrets opened (as at the epoch: the previous one too, if any); its grace period is
+      // judged below, per delivery.
+      const [current, previous] = signingSecrets(ctx, { ...row, id: row.endpoint_id }, new Date(0));
+      entry = {
+        sealed: row.secret_sealed,
+        previousSealed: row.previous_secret_sealed,
+        previousExpiresAt: row.previous_secret_expires_at,
+        current: webhookSigningKey(current as string),
+        previous: previous ? webhookSigningKey(previous) : null,
+        previousUntil: row.previous_secret_expires_at ? Date.parse(row.previous_secret_expires_at) : 0,
+      };
+      if (keys.size >= 1_000) keys.clear();
+      keys.set(row.endpoint_id, entry);
+    }
+    return entry.previous && entry.previousUntil > now ? [entry.current, entry.previous] : [entry.current];
+  }
+
   /**
-   * PostgreSQL: one transaction holding the candidate rows (`FOR UPDATE SKIP LOCKED`), so that
-   * replicas never claim the same row. SQLite (one process): plain statements, each update
-   * re-checking its rows; a deferred transaction that reads then writes would fail with
-   * SQLITE_BUSY whenever another connection wrote in between.
+   * `{ id, type, created_at, data }` as JSON. On SQLite `data` is read as the JSON text it was
+   * written as (`toJson`), not parsed and serialized again; PostgreSQL gives it parsed.
    */
-  /** A timestamp parameter where its type cannot be inferred (a CASE), typed for PostgreSQL. */
-  const timestamp = (value: string) =>
-    ctx.dialect === "postgres" ? sql<string>`cast(${value} as timestamptz)` : sql<string>`${value}`;
-  const claimScope = <T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> =>
-    ctx.dialect === "postgres" ? ctx.db.transaction().execute(fn) : fn(ctx.db);
+  function bodyOf(row: LoadedRow): string {
+    const data = postgres ? JSON.stringify(row.event_data) : (row.event_data as string);
+    return `{"id":${JSON.stringify(row.event_id)},"type":${JSON.stringify(row.type)},"created_at":${JSON.stringify(row.event_created_at)},"data":${data}}`;
+  }
 
   const inflight = new Map<string, Promise<void>>();
+  /** Slots promised to claims under way. */
+  let reserved = 0;
   let running = false;
   let claiming: Promise<void> | null = null;
   let again = false;
+  /** Counts wake-ups, so that a claim can tell whether one came while it was under way. */
+  let wakeups = 0;
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
+  let listener: WebhookListener | undefined;
 
   /**
-   * Leases up to `limit` due deliveries, in due order, and loads what sending them needs. Due
-   * deliveries waiting behind an earlier pending one of their integration are set aside for a
-   * while instead (the earlier one's completion wakes the next), so that a long queue behind a
-   * failing receiver is not read again on every claim.
+   * Leases up to `limit` due deliveries, in due order, and loads what sending them needs, through
+   * `db` (on PostgreSQL a transaction: the candidates stay locked until it ends, so that replicas
+   * never claim the same row; on SQLite, outside a flush, plain statements, each update re-checking
+   * its rows: a deferred transaction that reads then writes would fail with SQLITE_BUSY whenever
+   * another connection wrote in between). Due deliveries waiting behind an earlier pending one of
+   * their integration are set aside for a while instead (the earlier one's completion wakes the
+   * next), so that a long queue behind a failing receiver is not read again on every claim.
    */
-  async function claim(limit: number): Promise<{ rows: ClaimedDelivery[]; setAside: number }> {
+  async function claimWith(db: Executor, limit: number): Promise<Claim> {
     const now = ctx.clock.now();
     const nowIso = iso(now);
     const leaseUntil = iso(new Date(now.getTime() + leaseMs));
-    const recheckAt = iso(new Date(now.getTime() + WAITING_RECHECK_MS));
-    const { ids, setAside } = await claimScope(async (trx) => {
-      const candidates = await trx
-        .selectFrom("webhook_deliveries as d")
-        .select(["d.id", "d.endpoint_id", "d.integration_id", "d.event_seq"])
-        .select((eb) =>
-          eb
-            .exists(
-              eb
-                .selectFrom("webhook_deliveries as p")
-                .select(sql`1`.as("one"))
-                .whereRef("p.endpoint_id", "=", "d.endpoint_id")
-                .whereRef("p.integration_id", "=", "d.integration_id")
-                .whereRef("p.event_seq", "<", "d.event_seq")
-                // A literal, so that SQLite uses the partial index of pending deliveries.
-                .where("p.status", "=", sql.lit("PENDING")),
-            )
-            .as("waiting"),
-        )
-        .where("d.status", "=", "PENDING")
-        .where("d.next_attempt_at", "<=", nowIso)
-        .where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom("webhook_endpoints as e")
-              .select(sql`1`.as("one"))
-              .whereRef("e.id", "=", "d.endpoint_id")
-              .where("e.enabled", "=", true),
-          ),
-        )
-        // Ties in any order: the order within an integration is kept by the waiting check.
-        .orderBy("d.next_attempt_at")
-        .limit(limit * 4)
-        .$if(ctx.dialect === "postgres", (qb) => qb.forUpdate().skipLocked())
-        .execute();
-      const ready = candidates
-        .filter((c) => !c.waiting)
-        .slice(0, limit)
-        .map((c) => c.id);
-      let waiting = candidates.filter((c) => c.waiting).map((c) => c.id);
-      if (waiting.length > 0 && ctx.dialect === "postgres") {
-        // The earlier pending deliveries are share-locked before anything is set aside: one being
-        // completed right now (its row locked) is skipped, so what waits behind it stays due; one
-        // not being completed cannot complete before this claim commits, and its wake-up then
-        // sees what was set aside. Without it, a completion racing this claim lost its wake-up
-        // and the integration's queue stalled for the whole recheck delay.
-        const waitingRows = candidates.filter((c) => c.waiting);
-        const blockers = await trx
-          .selectFrom("webhook_deliveries as p")
-          .select(["p.endpoint_id", "p.integration_id", "p.event_seq"])
-          .where("p.status", "=", sql.lit("PENDING"))
-          .where("p.integration_id", "in", [...new Set(waitingRows.map((c) => c.integration_id ?? ""))])
-          .forShare()
-          .skipLocked()
-          .execute();
-        waiting = waitingRows
-          .filter((c) =>
-            blockers.some(
-              (b) =>
-                b.endpoint_id === c.endpoint_id &&
-                b.integration_id === c.integration_id &&
-                b.event_seq < c.event_seq,
-            ),
-          )
-          .map((c) => c.id);
-      }
-      // Both updates check again that the rows are still due: on SQLite they run outside a
-      // transaction, and another claimer may have taken a row since it was read.
-      if (waiting.length > 0) {
-        await trx
-          .updateTable("webhook_deliveries")
-          .set({ next_attempt_at: recheckAt })
-          .where("id", "in", waiting)
-          .where("status", "=", "PENDING")
-          .where("next_attempt_at", "<=", nowIso)
-          // Still behind a pending one, seen afresh: if the earlier delivery completed since the
-          // candidates were read, its wake-up has already run, and setting this one aside would
-          // stall the integration's queue for the whole recheck delay.
-          .where((eb) =>
-            eb.exists(
-              eb
-                .selectFrom("webhook_deliveries as p")
-                .select(sql`1`.as("one"))
-                .whereRef("p.endpoint_id", "=", "webhook_deliveries.endpoint_id")
-                .whereRef("p.integration_id", "=", "webhook_deliveries.integration_id")
-                .whereRef("p.event_seq", "<", "webhook_deliveries.event_seq")
-                .where("p.status", "=", sql.lit("PENDING")),
-            ),
-          )
-          .execute();
-      }
-      const claimed =
-        ready.length === 0
-          ? []
-          : await trx
-              .updateTable("webhook_deliveries")
-              .set({ lease_owner: owner, lease_expires_at: leaseUntil, next_attempt_at: leaseUntil })
-              .where("id", "in", ready)
-              .where("status", "=", "PENDING")
-              .where("next_attempt_at", "<=", nowIso)
-              .returning("id")
-              .execute();
-      const taken = new Set(claimed.map((r) => r.id));
-      return { ids: ready.filter((id) => taken.has(id) && !inflight.has(id)), setAside: waiting.length };
-    });
+    const candidates = await run<CandidateRow>(db, q.candidates, [nowIso, candidateLimit(limit)]);
+    if (candidates.length === 0) return { rows: [], setAside: 0 };
+    // Ties in any order: the order within an integration is kept by the waiting check.
+    const ready: string[] = [];
+    let waitingRows: CandidateRow[] = [];
+    for (const c of candidates) {
+      if (c.waiting) waitingRows.push(c);
+      else if (ready.length < limit) ready.push(c.id);
+    }
+    if (waitingRows.length > 0 && postgres) {
+      // The earlier pending deliveries are share-locked before anything is set aside: one being
+      // completed right now (its row locked) is skipped, so what waits behind it stays due; one
+      // not being completed cannot complete before this claim commits, and its wake-up then
+      // sees what was set aside. Without it, a completion racing this claim lost its wake-up
+      // and the integration's queue stalled for the whole recheck delay.
+      const blockers = await run<Pick<CandidateRow, "endpoint_id" | "integration_id" | "event_seq">>(
+        db,
+        q.blockers,
+        [q.list([...new Set(waitingRows.map((c) => c.integration_id ?? ""))])],
+      );
+      waitingRows = waitingRows.filter((c) =>
+        blockers.some(
+          (b) =>
+            b.endpoint_id === c.endpoint_id &&
+            b.integration_id === c.integration_id &&
+            b.event_seq < c.event_seq,
+        ),
+      );
+    }
+    // Both updates check again that the rows are still due: on SQLite they may run outside a
+    // transaction, and another claimer may have taken a row since it was read. Setting aside
+    // checks afresh that an earlier delivery is still pending: if it completed since the
+    // candidates were read, its wake-up has already run, and setting this one aside would stall
+    // the integration's queue for the whole recheck delay.
+    if (waitingRows.length > 0) {
+      const recheckAt = iso(new Date(now.getTime() + WAITING_RECHECK_MS));
+      await run(db, q.setAside, [recheckAt, q.list(waitingRows.map((c) => c.id)), nowIso]);
+    }
+    const setAside = waitingRows.length;
+    if (ready.length === 0) return { rows: [], setAside };
+    const claimed = await run<{ id: string }>(db, q.claim, [
+      owner,
+      leaseUntil,
+      leaseUntil,
+      q.list(ready),
+      nowIso,
+    ]);
+    const taken = new Set(claimed.map((r) => r.id));
+    const ids = ready.filter((id) => taken.has(id) && !inflight.has(id));
     if (ids.length === 0) return { rows: [], setAside };
-    const rows = await ctx.db
-      .selectFrom("webhook_deliveries as d")
-      .innerJoin("webhook_endpoints as e", "e.id", "d.endpoint_id")
-      .innerJoin("events as ev", "ev.id", "d.event_id")
-      .select([
-        "d.id",
-        "d.attempts",
-        "d.endpoint_id",
-        "d.event_id",
-        "d.event_seq",
-        "d.integration_id",
-        "e.url",
-        "e.secret_sealed",
-        "e.previous_secret_sealed",
-        "e.previous_secret_expires_at",
-        "ev.type",
-        "ev.created_at as event_created_at",
-        "ev.data",
-      ])
-      .where("d.id", "in", ids)
-      .execute();
-    const byId = new Map(rows.map((r) => [r.id, r]));
+    const loaded = await run<LoadedRow>(db, q.load, [q.list(ids)]);
+    const byId = new Map<string, ClaimedDelivery>();
+    const bodies = new Map<string, string>();
+    for (const row of loaded) {
+      let body = bodies.get(row.event_id);
+      if (body === undefined) {
+        body = bodyOf(row);
+        bodies.set(row.event_id, body);
+      }
+      byId.set(row.id, {
+        id: row.id,
+        attempts: Number(row.attempts),
+        endpoint_id: row.endpoint_id,
+        event_id: row.event_id,
+        integration_id: row.integration_id,
+        url: row.url,
+        secret_sealed: row.secret_sealed,
+        previous_secret_sealed: row.previous_secret_sealed,
+        previous_secret_expires_at: row.previous_secret_expires_at,
+        event_created_at: row.event_created_at,
+        body,
+      });
+    }
     // Keep the claim order (due time) for the attempts.
-    return {
-      rows: ids.flatMap((id) => {
-        const row = byId.get(id);
-        return row ? [row] : [];
-      }),
-      setAside,
-    };
+    const rows = ids.flatMap((id) => {
+      const row = byId.get(id);
+      return row ? [row] : [];
+    });
+    return { rows, setAside };
   }
 
-  function secretsFor(row: ClaimedDelivery, now: Date): string[] {
-    const key = `${row.endpoint_id}|${row.secret_sealed}|${row.previous_secret_sealed}|${row.previous_secret_expires_at}`;
-    const cached = secretCache.get(key);
-    if (
-      cached &&
-      (!row.previous_secret_expires_at || Date.parse(row.previous_secret_expires_at) > now.getTime())
-    )
-      return cached;
-    const secrets = signingSecrets(ctx, { ...row, id: row.endpoint_id }, now);
-    if (secretCache.size > 1_000) secretCache.clear();
-    secretCache.set(key, secrets);
-    return secrets;
+  /** A claim on its own: one transaction on PostgreSQL, plain statements on SQLite. */
+  function claim(limit: number): Promise<Claim> {
+    return postgres ? ctx.db.transaction().execute((trx) => claimWith(trx, limit)) : claimWith(ctx.db, limit);
   }
 
   async function attempt(row: ClaimedDelivery): Promise<void> {
     const startedAt = ctx.clock.now();
     let outcome: PostOutcome;
     try {
-      const url = parseWebhookUrl(row.url, policy);
-      if (!policy.allowPrivate) assertPublicIfLiteral(url);
-      const body = JSON.stringify({
-        id: row.event_id,
-        type: row.type,
-        created_at: row.event_created_at,
-        data: row.data,
-      });
+      const target = targetFor(row.url);
       const headers = signWebhookMessage({
         id: row.event_id,
         timestamp: Math.floor(startedAt.getTime() / 1000),
-        body,
-        secrets: secretsFor(row, startedAt),
+        body: row.body,
+        secrets: keysFor(row, startedAt.getTime()),
       });
-      outcome = await postWebhook(url, {
+      outcome = await postWebhook(target, {
         headers: { ...headers, "user-agent": "relink-webhooks/0.1" },
-        body,
+        body: row.body,
         timeoutMs: config.webhookTimeoutMs,
         keepBytes: LOGGED_BODY_BYTES,
         readBytes: READ_BODY_BYTES,
-        agent: url.protocol === "https:" ? agents.https : agents.http,
-        ...(lookup ? { lookup } : {}),
       });
     } catch (error) {
       outcome = {
@@ -303,13 +335,13 @@ export function createWebhookDispatcher(
     await record(row, startedAt, outcome);
   }
 
-  interface Completion {
+  interface Result {
     row: ClaimedDelivery;
     startedAt: Date;
     outcome: PostOutcome;
     settle: (error?: unknown) => void;
   }
-  const completions: Completion[] = [];
+  const results: Result[] = [];
   let flushing: Promise<void> | null = null;
 
   /**
@@ -319,7 +351,7 @@ export function createWebhookDispatcher(
    */
   function record(row: ClaimedDelivery, startedAt: Date, outcome: PostOutcome): Promise<void> {
     return new Promise((resolve, reject) => {
-      completions.push({
+      results.push({
         row,
         startedAt,
         outcome,
@@ -330,19 +362,26 @@ export function createWebhookDispatcher(
   }
 
   function flushSoon(): void {
-    if (flushing || completions.length === 0) return;
+    if (flushing || results.length === 0) return;
     // After the answers that arrived in this turn of the event loop have all been recorded: on
     // SQLite a write never waits for I/O, so without this every batch would hold one attempt.
     flushing = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => flush(completions.splice(0, 500)))
+      .then(() => flush(results.splice(0, MAX_BATCH), true))
+      .catch((error: unknown) => log.error({ err: error }, "webhook dispatcher could not record attempts"))
       .finally(() => {
         flushing = null;
         flushSoon();
       });
   }
 
-  async function flush(batch: Completion[]): Promise<void> {
+  /**
+   * Writes a batch of results in one transaction; while running, the same transaction claims the
+   * next deliveries for the room the batch leaves (on SQLite it holds the write lock already, on
+   * PostgreSQL it locks what it claims like any claim).
+   */
+  async function flush(batch: Result[], claimNext: boolean): Promise<void> {
     const now = ctx.clock.now();
+    const nowIso = iso(now);
     const outcomes = batch.map(({ row, outcome }) => {
       const attempts = row.attempts + 1;
       const succeeded = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
@@ -355,114 +394,93 @@ export function createWebhookDispatcher(
             random,
             parseRetryAfter(outcome.retryAfter, now.getTime()),
           );
-      const status = succeeded ? "SUCCEEDED" : retryAt ? "PENDING" : "FAILED";
+      const status: Completion["status"] = succeeded ? "SUCCEEDED" : retryAt ? "PENDING" : "FAILED";
       return { attempts, succeeded, retryAt, status };
     });
+    const completions: Completion[] = batch.map(({ row, startedAt, outcome }, i) => {
+      const { status, retryAt } = outcomes[i]!;
+      return {
+        id: row.id,
+        status,
+        nextAttemptAt: retryAt ? iso(retryAt) : null,
+        attemptedAt: iso(startedAt),
+        responseStatus: outcome.status,
+        completedAt: status === "PENDING" ? null : nowIso,
+      };
+    });
+    // The room this batch leaves, for the deliveries claimed in the same transaction.
+    const leaving = batch.reduce((n, r) => n + (inflight.has(r.row.id) ? 1 : 0), 0);
+    let limit = 0;
+    let wakeupsSeen = wakeups;
     let kept: boolean[];
+    let next: Claim = { rows: [], setAside: 0 };
     try {
-      kept = await ctx.db.transaction().execute(async (trx) => {
-        // One update per group of attempts with the same result (usually one group: delivered).
-        const groups = new Map<string, number[]>();
-        for (const [i, { outcome }] of batch.entries()) {
-          const { retryAt, status } = outcomes[i]!;
-          const key = `${status}|${retryAt?.getTime()}|${outcome.status}`;
-          const group = groups.get(key);
-          if (group) group.push(i);
-          else groups.set(key, [i]);
-        }
-        const updatedIds = new Set<string>();
-        for (const indexes of groups.values()) {
-          const first = indexes[0]!;
-          const { retryAt, status } = outcomes[first]!;
-          const ids = indexes.map((i) => batch[i]!.row.id);
-          const attemptedAt = sql<string>`case ${sql.ref("id")} ${sql.join(
-            indexes.map((i) => sql`when ${batch[i]!.row.id} then ${timestamp(iso(batch[i]!.startedAt))}`),
-            sql` `,
-          )} end`;
-          const updated = await trx
-            .updateTable("webhook_deliveries")
-            .set((eb) => ({
-              status,
-              attempts: eb("attempts", "+", 1),
-              next_attempt_at: retryAt ? iso(retryAt) : null,
-              lease_owner: null,
-              lease_expires_at: null,
-              last_attempt_at: attemptedAt,
-              last_response_status: batch[first]!.outcome.status,
-              completed_at: status === "PENDING" ? null : iso(now),
-            }))
-            .where("id", "in", ids)
-            .where("lease_owner", "=", owner)
-            .returning("id")
-            .execute();
-          for (const { id } of updated) updatedIds.add(id);
-        }
+      const written = await ctx.db.transaction().execute(async (trx) => {
+        const updated = await run<{ id: string }>(trx, q.complete, q.completeParams(completions, owner));
+        const updatedIds = new Set(updated.map((r) => r.id));
         // A lost lease (another replica took over) still logs what happened, if the delivery exists.
-        const lost = batch.map((c) => c.row.id).filter((id) => !updatedIds.has(id));
-        const stillThere = new Set(
+        const lost = batch.filter((r) => !updatedIds.has(r.row.id)).map((r) => r.row.id);
+        const stillThere =
           lost.length === 0
-            ? []
-            : (await trx.selectFrom("webhook_deliveries").select("id").where("id", "in", lost).execute()).map(
-                (r) => r.id,
-              ),
-        );
-        const kept = batch.map((c) => updatedIds.has(c.row.id) || stillThere.has(c.row.id));
+            ? new Set<string>()
+            : new Set((await run<{ id: string }>(trx, q.existing, [q.list(lost)])).map((r) => r.id));
+        const kept = batch.map((r) => updatedIds.has(r.row.id) || stillThere.has(r.row.id));
         const finished = batch
-          .filter((c, i) => updatedIds.has(c.row.id) && outcomes[i]!.status !== "PENDING")
-          .filter((c) => c.row.integration_id !== null)
-          .map((c) => c.row.id);
-        if (finished.length > 0) {
-          // The next delivery of each finished one's integration to its endpoint may go now.
-          await trx
-            .updateTable("webhook_deliveries")
-            .set({ next_attempt_at: iso(now) })
-            .where("id", "in", (eb) =>
-              eb
-                .selectFrom("webhook_deliveries as d")
-                .select((inner) =>
-                  inner
-                    .selectFrom("webhook_deliveries as n")
-                    .select("n.id")
-                    .whereRef("n.endpoint_id", "=", "d.endpoint_id")
-                    .whereRef("n.integration_id", "=", "d.integration_id")
-                    .where("n.status", "=", sql.lit("PENDING"))
-                    .whereRef("n.event_seq", ">", "d.event_seq")
-                    .orderBy("n.event_seq")
-                    .limit(1)
-                    .as("next_id"),
-                )
-                .where("d.id", "in", finished),
-            )
-            .where("next_attempt_at", ">", iso(now))
-            .where("lease_expires_at", "is", null)
-            .execute();
-        }
-        const attemptRows = batch
-          .filter((_, i) => kept[i])
-          .map(({ row, startedAt, outcome }) => ({
+          .filter((r, i) => updatedIds.has(r.row.id) && outcomes[i]!.status !== "PENDING")
+          .filter((r) => r.row.integration_id !== null)
+          .map((r) => r.row.id);
+        // The next delivery of each finished one's integration to its endpoint may go now.
+        if (finished.length > 0) await run(trx, q.wakeNext, [nowIso, q.list(finished), nowIso]);
+        const attemptRows: AttemptRow[] = [];
+        for (const [i, { row, startedAt, outcome }] of batch.entries()) {
+          if (!kept[i]) continue;
+          attemptRows.push({
             id: newId("wha", startedAt.getTime()),
-            delivery_id: row.id,
-            attempted_at: iso(startedAt),
-            response_status: outcome.status,
-            latency_ms: outcome.latencyMs,
-            response_body: outcome.body,
+            deliveryId: row.id,
+            attemptedAt: iso(startedAt),
+            responseStatus: outcome.status,
+            latencyMs: outcome.latencyMs,
+            responseBody: outcome.body,
             error: outcome.error,
-          }));
-        if (attemptRows.length > 0) await trx.insertInto("webhook_attempts").values(attemptRows).execute();
+          });
+        }
+        if (attemptRows.length > 0) await run(trx, q.insertAttempts, q.insertAttemptsParams(attemptRows));
+        if (claimNext && running) {
+          const room = concurrency - (inflight.size - leaving) - reserved;
+          if (room >= claimBatch || (room > 0 && inflight.size === leaving)) {
+            limit = room;
+            reserved += limit;
+            wakeupsSeen = wakeups;
+            next = await claimWith(trx, limit);
+          }
+        }
         return kept;
       });
+      kept = written;
     } catch (error) {
+      reserved -= limit;
+      limit = 0;
+      next = { rows: [], setAside: 0 };
       if (batch.length > 1) {
         // One bad row must not hold back the others: write them one by one.
-        for (const completion of batch) await flush([completion]);
-        return;
+        for (const result of batch) await flush([result], false);
+      } else {
+        // Nothing written: the lease expires and the delivery is attempted again.
+        for (const result of batch) {
+          inflight.delete(result.row.id);
+          result.settle(error);
+        }
       }
-      // Nothing written: the lease expires and the delivery is attempted again.
-      for (const completion of batch) completion.settle(error);
+      kick();
       return;
     }
     for (const [i, { row, outcome, settle }] of batch.entries()) {
+      inflight.delete(row.id);
       const { attempts, succeeded, retryAt } = outcomes[i]!;
+      if (succeeded && !debug && kept[i]) {
+        settle();
+        continue;
+      }
       const fields = {
         delivery_id: row.id,
         event_id: row.event_id,
@@ -478,14 +496,25 @@ export function createWebhookDispatcher(
       else log.warn({ ...fields, error: outcome.error }, "webhook delivery failed for good after 3 days");
       settle();
     }
+    reserved -= limit;
+    for (const row of next.rows) track(row);
+    // Claimed in the transaction: more is due only if it filled its room, set some aside, or a
+    // wake-up came meanwhile (possibly turned away for want of room: it was reserved for this
+    // claim). A batch too small to claim leaves the claiming to the next one (attempts are still
+    // in flight).
+    if (limit > 0 && (next.rows.length >= limit || next.setAside > 0 || wakeups !== wakeupsSeen)) kick();
+    else if (limit === 0 && (inflight.size === 0 || wakeups !== wakeupsSeen)) kick();
   }
 
   function track(row: ClaimedDelivery): void {
-    const done = attempt(row)
+    const done: Promise<void> = attempt(row)
       .catch((error: unknown) => log.error({ err: error, delivery_id: row.id }, "webhook attempt crashed"))
       .finally(() => {
-        inflight.delete(row.id);
-        kick();
+        // Normally removed when its result was written.
+        if (inflight.get(row.id) === done) {
+          inflight.delete(row.id);
+          kick();
+        }
       });
     inflight.set(row.id, done);
   }
@@ -493,13 +522,15 @@ export function createWebhookDispatcher(
   /** Claims while there is room and work; coalesces wake-ups that arrive meanwhile. */
   function kick(): void {
     if (!running) return;
+    wakeups++;
     if (claiming) {
       again = true;
       return;
     }
-    // Under load, claim in batches rather than one row per finished attempt; the next attempt to
-    // finish kicks again.
-    if (inflight.size > 0 && concurrency - inflight.size < claimBatch) return;
+    // Under load, claim in batches rather than one row per finished attempt; the next batch of
+    // results claims in its own transaction.
+    const room = concurrency - inflight.size - reserved;
+    if (room <= 0 || (inflight.size > 0 && room < claimBatch)) return;
     // `.finally` runs after the assignment, even when the loop ends without awaiting.
     claiming = claimWhileRoom().finally(() => {
       claiming = null;
@@ -510,12 +541,18 @@ export function createWebhookDispatcher(
     try {
       do {
         again = false;
-        const room = concurrency - inflight.size;
+        const room = concurrency - inflight.size - reserved;
         if (room <= 0) break;
-        const { rows, setAside } = await claim(room);
-        for (const row of rows) track(row);
+        reserved += room;
+        let claimed: Claim;
+        try {
+          claimed = await claim(room);
+        } finally {
+          reserved -= room;
+        }
+        for (const row of claimed.rows) track(row);
         // More may be due behind the deliveries just set aside.
-        if (setAside > 0 && rows.length < room) again = true;
+        if (claimed.setAside > 0 && claimed.rows.length < room) again = true;
       } while (again && running);
     } catch (error) {
       log.error({ err: error }, "webhook dispatcher could not claim deliveries");
@@ -546,6 +583,9 @@ export function createWebhookDispatcher(
       if (running) return;
       running = true;
       unsubscribe = ctx.onWake("webhooks", kick);
+      if (postgres && options.newClient) {
+        listener = listenForWebhooks({ newClient: options.newClient, onWake: kick, log });
+      }
       timer = setInterval(kick, config.webhookTickMs);
       timer.unref();
       kick();
@@ -554,9 +594,16 @@ export function createWebhookDispatcher(
       running = false;
       if (timer) clearInterval(timer);
       unsubscribe?.();
-      await claiming;
-      // Attempts under way finish (each has a deadline); nothing claimed is left behind.
-      await Promise.allSettled([...inflight.values()]);
+      const closing = listener?.close();
+      listener = undefined;
+      // Attempts under way finish (each has a deadline) and their results are written; nothing
+      // claimed is left behind.
+      while (claiming || flushing || inflight.size > 0) {
+        await claiming;
+        await Promise.allSettled([...inflight.values()]);
+        await flushing;
+      }
+      await closing;
       const now = iso(ctx.clock.now());
       await ctx.db
         .updateTable("webhook_deliveries")

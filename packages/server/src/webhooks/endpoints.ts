@@ -10,6 +10,7 @@ import { iso } from "../clock.ts";
 import { inTransaction, type RelinkContext } from "../context.ts";
 import { toJson, type WebhookEndpointTable } from "../db/schema.ts";
 import { newId } from "../ids.ts";
+import { notifyWebhookDispatchers } from "./notify.ts";
 import { generateWebhookSecret } from "./sign.ts";
 
 /** Webhook endpoints of a workspace: where events go, with which secret. */
@@ -119,7 +120,12 @@ export async function updateWebhookEndpoint(
     .where("id", "=", id)
     .returningAll()
     .executeTakeFirst();
-  if (row?.enabled) ctx.wake("webhooks");
+  if (row?.enabled) {
+    ctx.wake("webhooks");
+    await notifyWebhookDispatchers(ctx.db, ctx.dialect).catch((error: unknown) =>
+      ctx.log.warn({ err: error }, "could not notify the other replicas' webhook dispatchers"),
+    );
+  }
   return row ? toWebhookEndpoint(row) : undefined;
 }
 
@@ -215,6 +221,7 @@ export async function sendTestEvent(
       })
       .execute();
     tx.wake("webhooks");
+    await notifyWebhookDispatchers(tx.db, tx.dialect);
   });
   return { eventId, deliveryId };
 }

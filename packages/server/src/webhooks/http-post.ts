@@ -1,6 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
+import { urlToHttpOptions } from "node:url";
 
 /** What one POST to a receiver gave: an answer (any status) or an error, never both. */
 export interface PostOutcome {
@@ -22,80 +23,128 @@ export interface PostOptions {
   keepBytes: number;
   /** Bytes of the answer read at most (to reuse the connection); past that it is cut. */
   readBytes: number;
-  agent: http.Agent;
-  lookup?: LookupFunction;
+}
+
+/**
+ * Where a webhook goes, prepared once per URL: the request options (through a keep-alive agent, and
+ * with the address check of every new connection as `lookup`).
+ */
+export interface PostTarget {
+  readonly url: URL;
+  readonly send: (options: http.RequestOptions) => http.ClientRequest;
+  readonly options: Readonly<http.RequestOptions>;
+}
+
+export function postTarget(url: URL, agent: http.Agent, lookup?: LookupFunction): PostTarget {
+  // Only what a request needs: the agent and the client copy these options on every request.
+  const { protocol, hostname, port, path, auth } = urlToHttpOptions(url);
+  return {
+    url,
+    send: url.protocol === "https:" ? https.request : http.request,
+    options: {
+      protocol,
+      hostname,
+      ...(port !== undefined ? { port } : {}),
+      path,
+      ...(auth ? { auth } : {}),
+      method: "POST",
+      agent,
+      ...(lookup ? { lookup } : {}),
+    },
+  };
 }
 
 /**
  * POSTs a webhook. Redirects are not followed (a 3xx is an unsuccessful answer like any other),
  * the whole exchange has one deadline, and an answer's body is read only up to a cap.
+ *
+ * A kept-alive connection may have been closed by the receiver just as it was reused (its idle
+ * timeout): a reset of a reused connection before any answer is tried again at once, once, on
+ * another connection, within the same deadline (the receiver did not read the request, or, if it
+ * did, gets it twice with the same `webhook-id`: at least once).
  */
-export function postWebhook(url: URL, options: PostOptions): Promise<PostOutcome> {
+export function postWebhook(target: PostTarget, options: PostOptions): Promise<PostOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  const requestOptions: http.RequestOptions = {
+    ...target.options,
+    headers: {
+      ...options.headers,
+      "content-type": "application/json",
+      "content-length": String(Buffer.byteLength(options.body)),
+    },
+  };
   return new Promise((resolve) => {
     let settled = false;
+    let request: http.ClientRequest;
     const finish = (outcome: Omit<PostOutcome, "latencyMs">) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       resolve({ ...outcome, latencyMs: elapsed() });
     };
-    const request = (url.protocol === "https:" ? https : http).request(url, {
-      method: "POST",
-      agent: options.agent,
-      headers: {
-        ...options.headers,
-        "content-type": "application/json",
-        "content-length": String(Buffer.byteLength(options.body)),
-      },
-      ...(options.lookup ? { lookup: options.lookup } : {}),
-    });
     const timer = setTimeout(() => {
       const error = new Error(`timed out after ${options.timeoutMs} ms`);
       request.destroy(error);
       finish({ status: null, body: null, error: error.message });
     }, options.timeoutMs);
 
-    request.on("error", (error: NodeJS.ErrnoException) => {
-      finish({ status: null, body: null, error: describeError(error) });
-    });
-    request.on("response", (response) => {
-      const status = response.statusCode ?? null;
-      const retryAfter = status === 429 || status === 503 ? response.headers["retry-after"] : undefined;
-      const kept: Buffer[] = [];
-      let keptBytes = 0;
-      let readBytes = 0;
-      let cut = false;
-      const text = () => {
-        // NUL characters cannot be stored in a PostgreSQL text column.
-        const body = Buffer.concat(kept).toString("utf8").replaceAll("\u0000", "\uFFFD");
-        return readBytes > keptBytes || cut ? `${body}…[truncated]` : body;
-      };
-      response.on("data", (chunk: Buffer) => {
-        readBytes += chunk.length;
-        if (keptBytes < options.keepBytes) {
-          const part = chunk.subarray(0, options.keepBytes - keptBytes);
-          kept.push(part);
-          keptBytes += part.length;
+    const send = (retried: boolean) => {
+      let answered = false;
+      request = target.send(requestOptions);
+      const current = request;
+      current.on("error", (error: NodeJS.ErrnoException) => {
+        if (
+          !retried &&
+          !answered &&
+          !settled &&
+          current.reusedSocket &&
+          (error.code === "ECONNRESET" || error.code === "EPIPE")
+        ) {
+          send(true);
+          return;
         }
-        if (readBytes > options.readBytes && !cut) {
-          cut = true;
-          response.destroy();
-          request.destroy();
-          finish({ status, body: text(), error: null });
-        }
+        finish({ status: null, body: null, error: describeError(error) });
       });
-      response.on("end", () =>
-        finish({ status, body: text(), error: null, ...(retryAfter ? { retryAfter } : {}) }),
-      );
-      response.on("error", (error) => {
-        // The status arrived: the receiver answered even if the body broke off.
-        finish({ status, body: text(), error: cut ? null : describeError(error) });
+      current.on("response", (response) => {
+        answered = true;
+        const status = response.statusCode ?? null;
+        const retryAfter = status === 429 || status === 503 ? response.headers["retry-after"] : undefined;
+        const kept: Buffer[] = [];
+        let keptBytes = 0;
+        let readBytes = 0;
+        let cut = false;
+        const text = () => {
+          // NUL characters cannot be stored in a PostgreSQL text column.
+          const body = Buffer.concat(kept).toString("utf8").replaceAll("\u0000", "\uFFFD");
+          return readBytes > keptBytes || cut ? `${body}…[truncated]` : body;
+        };
+        response.on("data", (chunk: Buffer) => {
+          readBytes += chunk.length;
+          if (keptBytes < options.keepBytes) {
+            const part = chunk.subarray(0, options.keepBytes - keptBytes);
+            kept.push(part);
+            keptBytes += part.length;
+          }
+          if (readBytes > options.readBytes && !cut) {
+            cut = true;
+            response.destroy();
+            current.destroy();
+            finish({ status, body: text(), error: null });
+          }
+        });
+        response.on("end", () =>
+          finish({ status, body: text(), error: null, ...(retryAfter ? { retryAfter } : {}) }),
+        );
+        response.on("error", (error) => {
+          // The status arrived: the receiver answered even if the body broke off.
+          finish({ status, body: text(), error: cut ? null : describeError(error) });
+        });
+        response.on("close", () => finish({ status, body: text(), error: null }));
       });
-      response.on("close", () => finish({ status, body: text(), error: null }));
-    });
-    request.end(options.body);
+      current.end(options.body);
+    };
+    send(false);
   });
 }
 
