@@ -223,7 +223,9 @@ describe.each(availableDialects())("retention (%s)", (dialect) => {
         );
         const text = plan.rows.map((r) => r.detail).join("\n");
         // The outer scan is a range of the id index (SQLite names it an autoindex) in id order.
-        expect(text, table).toMatch(new RegExp(`SEARCH ${table} USING (?:COVERING )?INDEX \\S+ \\(id<\\?\\)`));
+        expect(text, table).toMatch(
+          new RegExp(`SEARCH ${table} USING (?:COVERING )?INDEX \\S+ \\(id<\\?\\)`),
+        );
         expect(text, table).not.toMatch(/TEMP B-TREE/);
       } else {
         const text = await db.transaction().execute(async (trx) => {

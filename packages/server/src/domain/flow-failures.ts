@@ -5,8 +5,8 @@ import { inTransaction, type RelinkContext } from "../context.ts";
 import { type VerifiedFlowToken, verifyFlowToken } from "../flow-tokens/verify.ts";
 import { ApiError } from "../http/errors.ts";
 import { recordEvent } from "./events.ts";
-import { tokenFailureForgotten } from "./retention.ts";
 import { findIntegration } from "./integrations.ts";
+import { tokenFailureForgotten } from "./retention.ts";
 
 /**
  * `connection-flow-failed`: a flow the end user left (`POST /connect/v1/exit`), or one that cannot
