@@ -61,18 +61,27 @@ function pauseEngine(report: Report, f: FigureResult): string {
     const head =
       `**${f.name}: ${num(f.value)} s (target under 60 s).** ` +
       `${num(checks)} checks-and-syncs in ${num(f.value)} s is ${num(rate)}/s; 60 s would need ${num(checks / 60)}/s sustained. `;
+    const cpuSeconds = Number(
+      /CPU time of the process meanwhile ([\d.]+) s/.exec(f.note ?? "")?.[1] ?? Number.NaN,
+    );
+    const waited =
+      cpuSeconds > 0 && cpuSeconds < 0.8 * f.value
+        ? `The process used ${num(cpuSeconds)} s of CPU in those ${num(f.value)} s: it waited for a core (or the disk) for the rest, so on a free core the run takes about ${num(cpuSeconds)} s. `
+        : cpuSeconds > 0
+          ? `The process used ${num(cpuSeconds)} s of CPU in those ${num(f.value)} s: the run is bounded by its own work, not by waiting. `
+          : "";
     if (rate >= 0.7 * best) {
-      return `${head}That is close to the all-due throughput (best ${num(best)}/s): the simulation is bounded by the per-run write path, not by the clock steps or the pausing.`;
+      return `${head}${waited}That is close to the all-due throughput (best ${num(best)}/s): the simulation is bounded by the per-run write path, not by the clock steps or the pausing.`;
     }
     return (
       head +
-      `That is well below the all-due throughput of the same scheduler (best ${num(best)}/s), which is measured on fresh tables. ` +
+      waited +
+      `That is below the all-due throughput of the same scheduler (best ${num(best)}/s), which is measured on fresh tables. ` +
       (tick
         ? `The claims are not the difference: at the measured tick cost (${num(tick.value)} ms per 1k claimed) they account for about ${num(claimSeconds)} s. `
         : "") +
-      "A CPU profile of a 20k-integration simulation (`node --cpu-prof --import tsx bench/pause-engine.ts --sim 20000 …`, taken 2026-11-28) puts about 59% of all samples inside SQLite executing statements and little in query building any more: " +
-      "the batched inserts of sync runs (and their events) and the integration updates. Unlike the all-due runs, the simulation keeps inserting into tables that grow to one sync run per check (and its `sync-finished` event), so every batch updates ever larger indexes beyond the 64 MiB page cache, " +
-      "and the 5% failing add streak and pause transitions with their events and auth-check records. The bound is SQLite's write cost on large, growing tables on one thread; the levers are fewer rows per uneventful run (no event or run row for a successful no-change sync, or pruning them), fewer secondary indexes on the append-only tables, and a larger page cache for this load."
+      "Where a run's time goes (a `perf` profile of a 50k-integration simulation, `perf record -e cpu-clock -g -- node --perf-basic-prof --import tsx bench/pause-engine.ts --sim 50000 --only sim`, taken 2026-11-28 after the write path was reworked): about 36% of the CPU in SQLite executing statements, a third of that committing (each commit writes every page it changed to the WAL: the integration's row twice, once for the claim and once for its result, and one page of each of the three per-integration history indexes, of auth checks, sync runs and events: about 5 pages per run, each about 5 µs of system calls); 10% binding parameters and building rows; GC 7%; decrypting credentials 4%; the rest the scheduler's and the outbox's JavaScript. " +
+      "The bound is that per-run work on one thread (better-sqlite3 is synchronous); the per-integration indexes are what the history routes and the event log's filters need, and the page cache is not the lever (32 MiB instead of 16 MiB changed nothing measurable)."
     );
   }
   if (f.name.includes("simulation") && f.unit === "MB") {
@@ -81,7 +90,7 @@ function pauseEngine(report: Report, f: FigureResult): string {
       `**${f.name}: ${num(f.value)} MB (target under 300 MB).** ` +
       "This is the peak RSS of the whole benchmark process: Node and the tsx loader" +
       (bare ? ` (about ${num(bare)} MB: the bare Hono process's idle RSS in the Memory rows)` : "") +
-      ", the relink library in-process, the 100k-row seeding done just before, the SQLite page cache (64 MiB configured) and up to 256 runs in flight with the batch of results they build before its transaction. " +
+      ", the relink library in-process, the 100k-row seeding done just before, the SQLite page cache (16 MiB configured) and up to 256 runs in flight with the batch of results they build before its transaction. " +
       "The server itself serving 100k integrations stays far below (Memory rows). What of the simulation's working set dominates was not profiled in this run: a heap snapshot at the peak is the next step; the page cache and the in-flight batch size are the two settings that bound it."
     );
   }

@@ -48,7 +48,8 @@ export async function runPauseEngine({
   const k = (size: number) => (size >= 1_000_000 ? `${size / 1_000_000}M` : `${size / 1000}k`);
   const sim = result.simulation;
   if (sim) {
-    const note = `${sim.integrations.toLocaleString("en")} integrations, ${sim.failing.toLocaleString("en")} failing, synced every ${sim.intervalMs / 3_600_000} h for ${sim.days} days: ${sim.checks.toLocaleString("en")} checks, ${sim.paused.toLocaleString("en")} paused`;
+    const cpu = `; CPU time of the process meanwhile ${(sim.cpuMs / 1000).toFixed(1)} s`;
+    const note = `${sim.integrations.toLocaleString("en")} integrations, ${sim.failing.toLocaleString("en")} failing, synced every ${sim.intervalMs / 3_600_000} h for ${sim.days} days: ${sim.checks.toLocaleString("en")} checks, ${sim.paused.toLocaleString("en")} paused${cpu}`;
     figures.push(
       {
         group: "Pause engine",

@@ -1,5 +1,5 @@
 import type { Tx } from "../context.ts";
-import { chunks, insertRows, marks, raw } from "../db/bulk.ts";
+import { chunks, flatValues, insertRows, marks, memoText, raw, tuples } from "../db/bulk.ts";
 import { toJson } from "../db/schema.ts";
 import { newId } from "../ids.ts";
 import { notifyWebhookDispatchers } from "../webhooks/notify.ts";
@@ -57,13 +57,16 @@ export async function recordEvents(tx: Tx, events: readonly NewEvent[]): Promise
   // Write first: on SQLite a transaction that reads before its first write can be refused its
   // write lock when another connection wrote in between.
   const seqs = new Map<string, number>();
-  const tuple = marks(EVENT_COLUMNS.length);
   for (const chunk of chunks(rows)) {
     const inserted = await raw<{ id: string; seq: number | string }>(
       tx,
       dialect,
-      `insert into events (${EVENT_COLUMNS.join(", ")}) values ${chunk.map(() => tuple).join(", ")} returning id, seq`,
-      chunk.flat(),
+      memoText(
+        `events\u0000${chunk.length}`,
+        () =>
+          `insert into events (${EVENT_COLUMNS.join(", ")}) values ${tuples(marks(EVENT_COLUMNS.length), chunk.length)} returning id, seq`,
+      ),
+      flatValues(chunk),
     );
     for (const r of inserted) seqs.set(r.id, Number(r.seq));
   }

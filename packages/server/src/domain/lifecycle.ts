@@ -6,6 +6,7 @@ import { newId } from "../ids.ts";
 import { recordEvent } from "./events.ts";
 import { integrationSummary, sealCredentials } from "./integrations.ts";
 import { missingPermissions } from "./scope.ts";
+import { cancelOpenRun } from "./sync-runs.ts";
 import type { VerifiedCredentials } from "./tool-checks.ts";
 
 /**
@@ -163,6 +164,10 @@ export async function setEnabled(
       .executeTakeFirstOrThrow();
     await recordStateChange(tx, row, current.state, enabled ? "ENABLED" : "DISABLED", now);
     if (enabled) tx.wake("scheduler");
+    // A queued manual sync would never run (nothing is scheduled any more): it ends now. A sync
+    // being run by a live claim is ended by its scheduler, which finds the integration INACTIVE.
+    const claimed = current.lease_owner !== null && (current.lease_expires_at ?? "") > now;
+    if (!enabled && !claimed) await cancelOpenRun(tx, id, "the integration was disabled", now);
     return row;
   });
 }

@@ -1,6 +1,7 @@
 import type { AuthOutcome } from "@relink/sdk/contract";
 import type { Config } from "../config.ts";
 import type { RelinkContext, Tx } from "../context.ts";
+import { raw } from "../db/bulk.ts";
 import type { IntegrationRow, IntegrationUpdate } from "../db/schema.ts";
 import { newId } from "../ids.ts";
 import { recordEvent } from "./events.ts";
@@ -187,28 +188,18 @@ export function authCheckValues(
 }
 
 /**
- * Keeps the newest `AUTH_CHECK_RETENTION` checks of each of these integrations (one statement).
- * Ids are time-ordered: everything older than the newest `AUTH_CHECK_RETENTION` goes; nothing is
- * deleted while there are fewer.
+ * Keeps the newest `AUTH_CHECK_RETENTION` checks of each of these integrations. Ids are
+ * time-ordered: everything older than the integration's `AUTH_CHECK_RETENTION`-th newest goes;
+ * nothing is deleted while there are fewer. One statement per integration, its cut-off read once
+ * from the integration's index entries (a subquery correlated with each deleted row would walk
+ * them again for every row: quadratic in the retention).
  */
 export async function pruneAuthChecks(tx: Tx, integrationIds: readonly string[]): Promise<void> {
-  for (let i = 0; i < integrationIds.length; i += 500) {
-    const chunk = integrationIds.slice(i, i + 500);
-    await tx.db
-      .deleteFrom("auth_checks")
-      .where("integration_id", "in", chunk)
-      .where("id", "<", (eb) =>
-        eb
-          .selectFrom("auth_checks as newer")
-          .select("newer.id")
-          .whereRef("newer.integration_id", "=", "auth_checks.integration_id")
-          .orderBy("newer.id", "desc")
-          .limit(1)
-          .offset(AUTH_CHECK_RETENTION - 1),
-      )
-      .execute();
-  }
+  for (const id of integrationIds) await raw(tx, tx.dialect, PRUNE_AUTH_CHECKS, [id, id]);
 }
+
+/** The prune of one integration's checks (its id twice): both parts read `auth_checks_integration`. */
+export const PRUNE_AUTH_CHECKS = `delete from auth_checks where integration_id = ? and id < (select id from auth_checks where integration_id = ? order by id desc limit 1 offset ${AUTH_CHECK_RETENTION - 1})`;
 
 async function recordAuthCheck(tx: Tx, row: IntegrationRow, check: CheckRecord, at: string) {
   const values = authCheckValues(row, check, at);

@@ -8,7 +8,7 @@ import {
   type SyncResult,
 } from "../connectors/types.ts";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
-import { chunks, insertRows, marks, raw } from "../db/bulk.ts";
+import { chunks, insertRows, marks, memoText, raw, tuples } from "../db/bulk.ts";
 import type { Dialect } from "../db/connect.ts";
 import {
   type AuthCheckRow,
@@ -199,7 +199,12 @@ async function startRun(tx: Tx, row: IntegrationRow, startedAt: string, at: stri
 }
 
 /** Cancels the queued run of an integration that can no longer sync (disabled, paused). */
-async function cancelOpenRun(tx: Tx, integrationId: string, reason: string, at: string): Promise<void> {
+export async function cancelOpenRun(
+  tx: Tx,
+  integrationId: string,
+  reason: string,
+  at: string,
+): Promise<void> {
   const open = await findOpenRun(tx, integrationId);
   if (open) await finishRun(tx, open, { sync_state: "CANCELLED", error: reason }, at);
 }
@@ -397,14 +402,22 @@ async function applyClaimedIn(
     const rows = await raw<IntegrationRow>(
       tx,
       ctx.dialect,
-      `select * from integrations where id in ${marks(chunk.length)} order by id${ctx.dialect === "postgres" ? " for update" : ""}`,
+      memoText(
+        `locked\u0000${ctx.dialect}\u0000${chunk.length}`,
+        () =>
+          `select * from integrations where id in ${marks(chunk.length)} order by id${ctx.dialect === "postgres" ? " for update" : ""}`,
+      ),
       chunk,
     );
     for (const row of rows) locked.set(row.id, row);
     const runs = await raw<SyncRunRow>(
       tx,
       ctx.dialect,
-      `select * from sync_runs where integration_id in ${marks(chunk.length)} and status in ('QUEUED', 'RUNNING')`,
+      memoText(
+        `open-runs\u0000${chunk.length}`,
+        () =>
+          `select * from sync_runs where integration_id in ${marks(chunk.length)} and status in ('QUEUED', 'RUNNING')`,
+      ),
       chunk,
     );
     for (const run of runs) open.set(run.integration_id, run);
@@ -416,7 +429,9 @@ async function applyClaimedIn(
   const checks: Array<ReturnType<typeof authCheckValues>> = [];
   const prune: string[] = [];
   const newRuns: unknown[][] = [];
-  const updates: IntegrationRow[] = [];
+  /** The rows to write back: those whose state and streak stay as they were (most runs), and the others. */
+  const quiet: IntegrationRow[] = [];
+  const changed: IntegrationRow[] = [];
   const released: string[] = [];
   const replaced: Array<{ id: string; records: SyncResult["records"] }> = [];
   const events: NewEvent[] = [];
@@ -596,7 +611,7 @@ async function applyClaimedIn(
       newRuns.push(SYNC_RUN_COLUMNS.map((c) => values[c]));
     }
     after.last_sync_id = run.id;
-    updates.push(after);
+    (after.state === row.state && after.failing_since === row.failing_since ? quiet : changed).push(after);
 
     // 3. The events, in the order of what happened: the transitions, then the runs.
     if (transition.authStatus) {
@@ -637,7 +652,8 @@ async function applyClaimedIn(
   );
   if (prune.length > 0) await pruneAuthChecks(tx, prune);
   await insertRows(tx, ctx.dialect, "sync_runs", SYNC_RUN_COLUMNS, newRuns);
-  for (const chunk of chunks(updates, 128)) await updateIntegrations(tx, ctx.dialect, chunk);
+  for (const chunk of chunks(quiet)) await updateIntegrations(tx, ctx.dialect, chunk, QUIET);
+  for (const chunk of chunks(changed)) await updateIntegrations(tx, ctx.dialect, chunk, CHANGED);
   for (const chunk of chunks(released)) {
     await tx.db.updateTable("integrations").set(releaseLease).where("id", "in", chunk).execute();
   }
@@ -695,11 +711,11 @@ async function finishRunQuietly(tx: Tx, run: SyncRunRow, result: FinishedRun, at
   return syncFinishedEvent(finished, at);
 }
 
+type Written = ReadonlyArray<readonly [keyof IntegrationRow, string]>;
+
 /** The columns the scheduler writes back, per row, with their PostgreSQL types. */
-const WRITTEN: ReadonlyArray<readonly [keyof IntegrationRow, string]> = [
+const WRITTEN_QUIET: Written = [
   ["id", "text"],
-  ["state", "text"],
-  ["failing_since", "timestamptz"],
   ["failed_checks", "integer"],
   ["last_checked_at", "timestamptz"],
   ["last_succeeded_at", "timestamptz"],
@@ -711,29 +727,56 @@ const WRITTEN: ReadonlyArray<readonly [keyof IntegrationRow, string]> = [
   ["missing_permissions", "jsonb"],
   ["updated_at", "timestamptz"],
 ];
+/**
+ * A column an index holds is rewritten in that index whenever an `UPDATE` sets it, even to the
+ * same value (SQLite): `state` and `failing_since` (the dashboard's indexes) are set only for the
+ * rows whose streak or state changed, so a quiet run touches no index but the due one.
+ */
+const WRITTEN_CHANGED: Written = [...WRITTEN_QUIET, ["state", "text"], ["failing_since", "timestamptz"]];
 const JSON_WRITTEN = new Set<string>(["granted_permissions", "missing_permissions"]);
-const SET_WRITTEN = WRITTEN.slice(1)
-  .map(([column]) => `${column} = v.${column}`)
-  .join(", ");
+
+interface UpdateShape {
+  name: string;
+  columns: Written;
+  json: boolean[];
+}
+const shape = (name: string, columns: Written): UpdateShape => ({
+  name,
+  columns,
+  json: columns.map(([column]) => JSON_WRITTEN.has(column)),
+});
+const QUIET = shape("quiet", WRITTEN_QUIET);
+const CHANGED = shape("changed", WRITTEN_CHANGED);
 
 /** Updates many integrations with per-row values in one statement (`UPDATE … FROM (VALUES …)`), releasing their claims. */
-async function updateIntegrations(tx: Tx, dialect: Dialect, rows: readonly IntegrationRow[]): Promise<void> {
+async function updateIntegrations(
+  tx: Tx,
+  dialect: Dialect,
+  rows: readonly IntegrationRow[],
+  { name, columns, json }: UpdateShape,
+): Promise<void> {
   if (rows.length === 0) return;
-  const tuple =
-    dialect === "postgres"
-      ? `(${WRITTEN.map(([, type]) => `cast(? as ${type})`).join(", ")})`
-      : marks(WRITTEN.length);
-  const params = rows.flatMap((row) =>
-    WRITTEN.map(([column]) => (JSON_WRITTEN.has(column) ? toJson(row[column]) : row[column])),
-  );
-  await raw(
-    tx,
-    dialect,
-    `with v (${WRITTEN.map(([c]) => c).join(", ")}) as (values ${rows.map(() => tuple).join(", ")})
-    update integrations set ${SET_WRITTEN}, lease_owner = null, lease_expires_at = null
-    from v where integrations.id = v.id`,
-    params,
-  );
+  const text = memoText(`update-integrations\u0000${name}\u0000${dialect}\u0000${rows.length}`, () => {
+    const tuple =
+      dialect === "postgres"
+        ? `(${columns.map(([, type]) => `cast(? as ${type})`).join(", ")})`
+        : marks(columns.length);
+    const set = columns
+      .slice(1)
+      .map(([column]) => `${column} = v.${column}`)
+      .join(", ");
+    return `with v (${columns.map(([c]) => c).join(", ")}) as (values ${tuples(tuple, rows.length)})
+    update integrations set ${set}, lease_owner = null, lease_expires_at = null
+    from v where integrations.id = v.id`;
+  });
+  const params: unknown[] = [];
+  for (const row of rows) {
+    for (let i = 0; i < columns.length; i++) {
+      const value = row[(columns[i] as Written[number])[0]];
+      params.push(json[i] ? toJson(value) : value);
+    }
+  }
+  await raw(tx, dialect, text, params);
 }
 
 /**
@@ -810,7 +853,10 @@ async function replaceRecords(
     await raw(
       tx,
       dialect,
-      `delete from synced_records where integration_id in ${marks(chunk.length)}`,
+      memoText(
+        `records-delete\u0000${chunk.length}`,
+        () => `delete from synced_records where integration_id in ${marks(chunk.length)}`,
+      ),
       chunk,
     );
   }

@@ -2,11 +2,16 @@ import { CompiledQuery } from "kysely";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Dialect } from "../../src/db/connect.ts";
 import { AUTH_CHECK_PRUNE_EVERY, AUTH_CHECK_RETENTION } from "../../src/domain/pause-engine.ts";
-import { applyClaimed, loadScopeModels, runClaimedNetwork } from "../../src/domain/sync-runs.ts";
+import {
+  applyClaimed,
+  loadScopeModels,
+  retryDelayMs,
+  runClaimedNetwork,
+} from "../../src/domain/sync-runs.ts";
 import { newId } from "../../src/ids.ts";
 import { availableDialects } from "../../src/testing/index.ts";
 import { claimDue } from "../../src/workers/scheduler.ts";
-import { HOUR, type PauseWorld, pauseWorld } from "./helpers.ts";
+import { HOUR, type PauseWorld, pauseWorld, transitions } from "./helpers.ts";
 
 /** Makes every insert of a sync run of `integrationId` fail, inside whatever transaction does it. */
 async function failRunsOf(
@@ -145,6 +150,112 @@ describe.each(availableDialects())("batched scheduler writes on %s", (dialect) =
       "skipped",
     ]);
     expect(await written(world, ids)).toEqual(done);
+  });
+
+  it("writes every row of one batch, the quiet runs and those that change a streak or a state alike", async () => {
+    const world = await pauseWorld({
+      dialect,
+      scope: false,
+      config: { pauseAfterMs: 6 * HOUR, syncIntervalMs: 3 * HOUR },
+    });
+    w = world;
+    const names = ["steady", "opens", "extends", "pauses", "recovers", "flaky"] as const;
+    const ids = {} as Record<(typeof names)[number], string>;
+    for (const name of names) {
+      world.tool.setKey(name);
+      ids[name] = (await world.importIntegration(name)).id;
+    }
+    const t0 = world.t.clock.now().getTime();
+    const at = (hours: number) => new Date(t0 + hours * HOUR).toISOString();
+    await world.step(0);
+    world.tool.revoke("pauses");
+    world.tool.revoke("recovers");
+    await world.step(3 * HOUR);
+    world.tool.revoke("extends");
+    await world.step(3 * HOUR);
+    world.tool.revoke("opens");
+    world.tool.setKey("recovers");
+    world.tool.setKey("flaky", { outcome: "INCONCLUSIVE" });
+
+    // One claim, one batch: the six results are applied in the same transaction.
+    const apply = vi.spyOn(await import("../../src/domain/sync-runs.ts"), "applyClaimed");
+    await world.step(3 * HOUR);
+    expect(apply.mock.calls.map(([, , works]) => works.length)).toEqual([6]);
+
+    const rows = await world.t.database.db
+      .selectFrom("integrations")
+      .select(["id", "state", "failing_since", "failed_checks", "last_checked_at", "next_sync_at"])
+      .select(["last_succeeded_at", "retry_attempt", "lease_owner", "last_sync_id"])
+      .where("id", "in", Object.values(ids))
+      .execute();
+    const row = (name: (typeof names)[number]) => rows.find((r) => r.id === ids[name]);
+    const common = { last_checked_at: at(9), lease_owner: null };
+    expect(row("steady")).toMatchObject({
+      ...common,
+      state: "ACTIVE",
+      failing_since: null,
+      failed_checks: 0,
+      last_succeeded_at: at(9),
+      next_sync_at: at(12),
+      retry_attempt: 0,
+    });
+    expect(row("opens")).toMatchObject({
+      ...common,
+      state: "ACTIVE",
+      failing_since: at(9),
+      failed_checks: 1,
+      last_succeeded_at: at(6),
+      next_sync_at: at(12),
+    });
+    expect(row("extends")).toMatchObject({
+      ...common,
+      state: "ACTIVE",
+      failing_since: at(6),
+      failed_checks: 2,
+      next_sync_at: at(12),
+    });
+    expect(row("pauses")).toMatchObject({
+      ...common,
+      state: "INVALID",
+      failing_since: at(3),
+      failed_checks: 3,
+      next_sync_at: null,
+    });
+    expect(row("recovers")).toMatchObject({
+      ...common,
+      state: "ACTIVE",
+      failing_since: null,
+      failed_checks: 0,
+      last_succeeded_at: at(9),
+      next_sync_at: at(12),
+    });
+    expect(row("flaky")).toMatchObject({
+      ...common,
+      state: "ACTIVE",
+      failing_since: null,
+      retry_attempt: 1,
+      next_sync_at: new Date(t0 + 9 * HOUR + retryDelayMs(0, 3 * HOUR)).toISOString(),
+    });
+    for (const name of names) {
+      const runs = await (await world.t.request("GET", `/v1/integrations/${ids[name]}/syncs?limit=1`)).json();
+      expect(row(name)?.last_sync_id, name).toBe((runs as { data: Array<{ id: string }> }).data[0]?.id);
+    }
+    expect(transitions(await world.events(ids.opens))).toEqual(["integration-created", "auth:FAILING"]);
+    expect(transitions(await world.events(ids.pauses))).toEqual([
+      "integration-created",
+      "auth:FAILING",
+      "state:INVALID:AUTHENTICATION_FAILED",
+    ]);
+    expect(transitions(await world.events(ids.recovers))).toEqual([
+      "integration-created",
+      "auth:FAILING",
+      "auth:OK",
+    ]);
+    for (const name of ["steady", "extends", "flaky"] as const) {
+      expect(transitions(await world.events(ids[name])), name).toEqual(
+        name === "extends" ? ["integration-created", "auth:FAILING"] : ["integration-created"],
+      );
+    }
   });
 
   it("the scheduler writes the rest of a failed batch one by one; the failing one keeps its claim until the lease expires", async () => {

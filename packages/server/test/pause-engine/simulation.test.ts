@@ -220,4 +220,49 @@ describe("the pause engine over three days of checks every 3 hours", () => {
     expect(view.state).toBe("INACTIVE");
     expect(view.next_sync_at).toBeNull();
   });
+
+  it("disabling ends a queued manual sync (announced once), and enabling again does not run it", async () => {
+    w = await pauseWorld();
+    w.tool.setKey("k1");
+    const integration = await w.importIntegration("k1");
+    await w.step(0);
+    const queued = await w.t.request("POST", `/v1/integrations/${integration.id}/sync`);
+    expect(queued.status).toBe(202);
+    const { sync_id } = (await queued.json()) as { sync_id: string };
+    expect(
+      (await w.t.request("PUT", `/v1/integrations/${integration.id}/enabled`, { body: { value: false } }))
+        .status,
+    ).toBe(200);
+    const run = await w.t.database.db
+      .selectFrom("sync_runs")
+      .selectAll()
+      .where("id", "=", sync_id)
+      .executeTakeFirstOrThrow();
+    expect(run).toMatchObject({
+      status: "FINISHED",
+      sync_state: "CANCELLED",
+      error: "the integration was disabled",
+    });
+    const finished = (await w.events(integration.id)).filter(
+      (e) => e.type === "sync-finished" && e.data.sync_id === sync_id,
+    );
+    expect(finished).toHaveLength(1);
+    expect(finished[0]?.data.sync_state).toBe("CANCELLED");
+
+    expect(
+      (await w.t.request("PUT", `/v1/integrations/${integration.id}/enabled`, { body: { value: true } }))
+        .status,
+    ).toBe(200);
+    const syncs = w.tool.calls.sync;
+    await w.step(0);
+    expect(w.tool.calls.sync).toBe(syncs + 1);
+    const runs = await w.t.database.db
+      .selectFrom("sync_runs")
+      .select(["trigger", "status"])
+      .where("integration_id", "=", integration.id)
+      .orderBy("id")
+      .execute();
+    expect(runs.at(-1)).toEqual({ trigger: "SCHEDULE", status: "FINISHED" });
+    expect(runs.filter((r) => r.status !== "FINISHED")).toEqual([]);
+  });
 });

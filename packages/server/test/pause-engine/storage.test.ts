@@ -1,8 +1,11 @@
 import type { AuthCheck, CheckAuthResult, ManualSyncResult, SyncRun } from "@relink/sdk/contract";
 import { CompiledQuery } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inTransaction } from "../../src/context.ts";
+import { raw } from "../../src/db/bulk.ts";
 import { toJson } from "../../src/db/schema.ts";
 import { openCredentials } from "../../src/domain/integrations.ts";
+import { PRUNE_AUTH_CHECKS } from "../../src/domain/pause-engine.ts";
 import { createWorkspace } from "../../src/domain/workspaces.ts";
 import { newId } from "../../src/ids.ts";
 import { availableDialects } from "../../src/testing/index.ts";
@@ -372,6 +375,59 @@ describe.each(availableDialects())("sync runs and auth checks on %s", (dialect) 
       // An index condition on the due index: the rows read are the due ones, whatever the total.
       expect(text).toMatch(/Index Cond: \(next_sync_at <= /);
       expect(text).toMatch(/integrations_due/);
+    }
+  });
+
+  it("reads an integration's history, its events, its open run and its checks to prune through per-integration indexes", async () => {
+    const ctx = w.t.server.ctx;
+    const plan = (text: string, params: unknown[]) =>
+      inTransaction(ctx, async (tx) => {
+        if (dialect === "sqlite") {
+          const rows = await raw<{ detail: string }>(tx, dialect, `explain query plan ${text}`, params);
+          return rows.map((r) => r.detail).join("\n");
+        }
+        await raw(tx, dialect, "set local enable_seqscan = off", []);
+        const rows = await raw<{ "QUERY PLAN": string }>(tx, dialect, `explain ${text}`, params);
+        return rows.map((r) => r["QUERY PLAN"]).join("\n");
+      });
+    const id = newId("int");
+    const cases: Array<[string, unknown[], RegExp]> = [
+      [
+        "select * from sync_runs where integration_id = ? and id < ? order by id desc limit 51",
+        [id, "sync_~"],
+        /sync_runs_integration/,
+      ],
+      [
+        "select * from auth_checks where integration_id = ? and id < ? order by id desc limit 51",
+        [id, "chk_~"],
+        /auth_checks_integration/,
+      ],
+      [
+        "select seq from events where workspace_id = ? and integration_id = ? order by seq desc limit 51",
+        [w.t.workspaceId, id],
+        /events_integration/,
+      ],
+      [
+        "select * from sync_runs where integration_id in (?, ?) and status in ('QUEUED', 'RUNNING')",
+        [id, newId("int")],
+        /sync_runs_open|sync_runs_integration/,
+      ],
+      [PRUNE_AUTH_CHECKS, [id, id], /auth_checks_integration/],
+    ];
+    for (const [text, params, index] of cases) {
+      const found = await plan(text, params);
+      if (dialect === "sqlite") {
+        expect(found, text).toMatch(index);
+        expect(found, text).not.toMatch(/SCAN (sync_runs|auth_checks|events)\b(?! USING)/);
+        expect(found, text).not.toMatch(/TEMP B-TREE/); // the index gives the order
+      } else {
+        // Which index depends on the statistics of these few rows; that one exists is the point.
+        expect(found, text).not.toMatch(/Seq Scan/);
+      }
+    }
+    // Both halves of the prune (the cut-off and the delete) seek the index.
+    if (dialect === "sqlite") {
+      expect((await plan(PRUNE_AUTH_CHECKS, [id, id])).match(/auth_checks_integration/g)).toHaveLength(2);
     }
   });
 });
