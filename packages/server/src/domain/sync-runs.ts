@@ -611,7 +611,11 @@ async function applyClaimedIn(
       newRuns.push(SYNC_RUN_COLUMNS.map((c) => values[c]));
     }
     after.last_sync_id = run.id;
-    (after.state === row.state && after.failing_since === row.failing_since ? quiet : changed).push(after);
+    const same =
+      after.state === row.state &&
+      after.failing_since === row.failing_since &&
+      after.credentials_sealed === row.credentials_sealed;
+    (same ? quiet : changed).push(after);
 
     // 3. The events, in the order of what happened: the transitions, then the runs.
     if (transition.authStatus) {
@@ -722,7 +726,6 @@ const WRITTEN_QUIET: Written = [
   ["next_sync_at", "timestamptz"],
   ["retry_attempt", "integer"],
   ["last_sync_id", "text"],
-  ["credentials_sealed", "text"],
   ["granted_permissions", "jsonb"],
   ["missing_permissions", "jsonb"],
   ["updated_at", "timestamptz"],
@@ -730,9 +733,15 @@ const WRITTEN_QUIET: Written = [
 /**
  * A column an index holds is rewritten in that index whenever an `UPDATE` sets it, even to the
  * same value (SQLite): `state` and `failing_since` (the dashboard's indexes) are set only for the
- * rows whose streak or state changed, so a quiet run touches no index but the due one.
+ * rows whose streak or state changed, so a quiet run touches no index but the due one; and the
+ * sealed credentials (the longest value) only when the tool refreshed them.
  */
-const WRITTEN_CHANGED: Written = [...WRITTEN_QUIET, ["state", "text"], ["failing_since", "timestamptz"]];
+const WRITTEN_CHANGED: Written = [
+  ...WRITTEN_QUIET,
+  ["state", "text"],
+  ["failing_since", "timestamptz"],
+  ["credentials_sealed", "text"],
+];
 const JSON_WRITTEN = new Set<string>(["granted_permissions", "missing_permissions"]);
 
 interface UpdateShape {
