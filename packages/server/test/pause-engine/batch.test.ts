@@ -8,10 +8,9 @@ import {
   retryDelayMs,
   runClaimedNetwork,
 } from "../../src/domain/sync-runs.ts";
-import { newId } from "../../src/ids.ts";
 import { availableDialects } from "../../src/testing/index.ts";
 import { claimDue } from "../../src/workers/scheduler.ts";
-import { HOUR, type PauseWorld, pauseWorld, transitions } from "./helpers.ts";
+import { HOUR, type PauseWorld, pauseWorld, seedOldAuthChecks, transitions } from "./helpers.ts";
 
 /** Makes every insert of a sync run of `integrationId` fail, inside whatever transaction does it. */
 async function failRunsOf(
@@ -362,22 +361,7 @@ describe.each(availableDialects())("batched scheduler writes on %s", (dialect) =
     w = world;
     world.tool.setKey("many");
     const integration = await world.importIntegration("many");
-    const base = world.t.clock.now().getTime() - 600 * 60_000;
-    const old = Array.from({ length: 600 }, (_, i) => ({
-      id: newId("chk", base + i * 60_000),
-      workspace_id: world.t.workspaceId,
-      integration_id: integration.id,
-      outcome: "OK",
-      trigger: "SYNC",
-      detail: null,
-      duration_ms: 1,
-      checked_at: new Date(base + i * 60_000).toISOString(),
-    }));
-    for (let i = 0; i < old.length; i += 100)
-      await world.t.database.db
-        .insertInto("auth_checks")
-        .values(old.slice(i, i + 100))
-        .execute();
+    await seedOldAuthChecks(world.t, integration.id, 600);
     const count = async () =>
       Number(
         (

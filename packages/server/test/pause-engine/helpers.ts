@@ -3,6 +3,7 @@ import { expect } from "vitest";
 import type { ManualClock } from "../../src/clock.ts";
 import type { Config } from "../../src/config.ts";
 import type { Dialect } from "../../src/db/connect.ts";
+import { newId } from "../../src/ids.ts";
 import { createTestRelink, scriptedConnector, type TestRelink } from "../../src/testing/index.ts";
 
 export const HOUR = 3_600_000;
@@ -91,3 +92,23 @@ export const transitions = (events: Array<{ type: string; data: Record<string, u
           ? `state:${e.data.state}:${e.data.reason}`
           : e.type,
     );
+
+/** Writes `count` old OK checks of an integration, one a minute, ending now (for retention tests). */
+export async function seedOldAuthChecks(t: TestRelink, integrationId: string, count: number): Promise<void> {
+  const base = t.clock.now().getTime() - count * 60_000;
+  const rows = Array.from({ length: count }, (_, i) => ({
+    id: newId("chk", base + i * 60_000),
+    workspace_id: t.workspaceId,
+    integration_id: integrationId,
+    outcome: "OK",
+    trigger: "SYNC",
+    detail: null,
+    duration_ms: 1,
+    checked_at: new Date(base + i * 60_000).toISOString(),
+  }));
+  for (let i = 0; i < rows.length; i += 100)
+    await t.database.db
+      .insertInto("auth_checks")
+      .values(rows.slice(i, i + 100))
+      .execute();
+}

@@ -10,7 +10,7 @@ import { createWorkspace } from "../../src/domain/workspaces.ts";
 import { newId } from "../../src/ids.ts";
 import { availableDialects } from "../../src/testing/index.ts";
 import { claimDue, createScheduler, dueIntegrationsQuery } from "../../src/workers/scheduler.ts";
-import { HOUR, type PauseWorld, pauseWorld } from "./helpers.ts";
+import { HOUR, type PauseWorld, pauseWorld, seedOldAuthChecks } from "./helpers.ts";
 
 const page = async <T>(r: Response | Promise<Response>) =>
   (await r).json() as Promise<{ data: T[]; next_cursor: string | null }>;
@@ -191,22 +191,7 @@ describe.each(availableDialects())("sync runs and auth checks on %s", (dialect) 
   it("keeps the newest 500 auth checks of an integration", async () => {
     w.tool.setKey("many");
     const integration = await w.importIntegration("many");
-    const base = w.t.clock.now().getTime() - 600 * 60_000;
-    const old = Array.from({ length: 600 }, (_, i) => ({
-      id: newId("chk", base + i * 60_000),
-      workspace_id: w.t.workspaceId,
-      integration_id: integration.id,
-      outcome: "OK",
-      trigger: "SYNC",
-      detail: null,
-      duration_ms: 1,
-      checked_at: new Date(base + i * 60_000).toISOString(),
-    }));
-    for (let i = 0; i < old.length; i += 100)
-      await w.t.database.db
-        .insertInto("auth_checks")
-        .values(old.slice(i, i + 100))
-        .execute();
+    await seedOldAuthChecks(w.t, integration.id, 600);
     await w.t.request("POST", `/v1/integrations/${integration.id}/check-auth`);
     const kept = await w.t.database.db
       .selectFrom("auth_checks")
