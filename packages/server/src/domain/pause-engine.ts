@@ -9,7 +9,7 @@ import { integrationSummary, pausesAt } from "./integrations.ts";
 import { recordStateChange, type StateChangeReason } from "./lifecycle.ts";
 
 /**
- * The pause engine (DESIGN.md section 2): what one auth check's outcome does to an integration's
+ * The pause engine (docs/design.md section 4): what one auth check's outcome does to an integration's
  * failure streak and state. `decideAuthTransition` is the rule, pure; `applyAuthOutcome` writes it
  * with its events in the caller's transaction. Lifecycle changes go through `lifecycle.ts`, which
  * this module extends.

@@ -27,7 +27,7 @@ import { findOpenRun, queueSyncRun } from "./sync-runs.ts";
 import { type VerifiedCredentials, verifyCredentials } from "./tool-checks.ts";
 
 /**
- * Relink and connect flows (DESIGN.md section 2 rule 7, section 4 "Connect API"): what a flow
+ * Relink and connect flows (docs/design.md section 4 rule 7, section 6 "Connect API"): what a flow
  * token authorises, what the end user must grant, and the completion: the network checks first,
  * outside any transaction, then one transaction that spends the token and replaces the
  * credentials and scope (relink) or creates the integration (connect). Until that transaction

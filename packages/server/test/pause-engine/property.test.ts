@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOUR, type PauseWorld, pauseWorld, transitions } from "./helpers.ts";
 
 /**
- * The rules of DESIGN.md section 2 against a tiny reference model: random sequences of check
+ * The rules of docs/design.md section 4 against a tiny reference model: random sequences of check
  * outcomes (scheduled and manual), waits, disables and enables, run through the real server.
  */
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { HOUR, type PauseWorld, pauseWorld, transitions } from "./helpers.ts";
 
 /**
- * DESIGN.md section 2, walked through with an injected clock: checks every 3 hours for days,
+ * docs/design.md section 4, walked through with an injected clock: checks every 3 hours for days,
  * one integration at a time.
  */
 describe("the pause engine over three days of checks every 3 hours", () => {

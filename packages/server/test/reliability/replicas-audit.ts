@@ -218,7 +218,7 @@ export function checkSlots(audit: readonly AuditRow[], runs: readonly SyncRunVie
         );
     }
   }
-  // No run while paused or disabled (DESIGN.md §2, rule 6): a run's release comes before the state
+  // No run while paused or disabled (docs/design.md §4, rule 6): a run's release comes before the state
   // change written with it, so a run that paused its integration counts as run while ACTIVE.
   const state = new Map<string, string>();
   for (const a of audit) {
