@@ -471,7 +471,7 @@ describe.skipIf(!postgresAdminUrl())("several replicas on PostgreSQL", () => {
             .execute();
           return held.length === 0 && running.length === 0;
         },
-        { timeoutMs: 60_000 },
+        { timeoutMs: 60_000, intervalMs: 250 },
       );
       phase("release");
       const received = async () =>
