@@ -700,6 +700,6 @@ describe.skipIf(!postgresAdminUrl())("several replicas on PostgreSQL", () => {
       });
     },
     // Failure bounds (every wait has its own deadline); quick takes one to two minutes on 2 cores.
-    scale(300_000, 1_500_000),
+    scale(900_000, 1_500_000),
   );
 });
