@@ -1,6 +1,6 @@
 /**
  * Memory benchmark: resident set size (from /proc) of the relink server process, started on a
- * SQLite database holding the run's integrations (100k; quick: 10k): idle after start-up and a
+ * SQLite database holding the run's integrations (100k; quick: 2k): idle after start-up and a
  * first request, and the peak while autocannon drives `GET /connect/v1/flow`. The baseline is the
  * bare Hono floor process answering the same document, measured the same way.
  *
@@ -22,14 +22,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Idle RSS (after `settleMs`), and the peak RSS sampled every 50 ms while the load runs. */
 async function profile(child: Child<unknown>, url: string, headers: Record<string, string>, quick: boolean) {
   await fetch(url, { headers }).then((r) => r.arrayBuffer());
-  await sleep(quick ? 1_000 : 3_000);
+  await sleep(quick ? 250 : 3_000);
   const idle = child.rss();
   let peak = idle;
   const sampler = setInterval(() => {
     peak = Math.max(peak, child.rss());
   }, 50);
   try {
-    await measure({ url, headers, connections: 16, seconds: quick ? 3 : 8 }, 1);
+    await measure({ url, headers, connections: 16, seconds: quick ? 1 : 8 }, 1);
   } finally {
     clearInterval(sampler);
   }

@@ -297,10 +297,10 @@ export async function runPauseEngineBench(
 ): Promise<PauseEngineBenchResult> {
   const quick = options.quick ?? false;
   const log = options.log ?? ((line: string) => console.log(line));
-  const sizes = options.sizes ?? (quick ? [2_000] : [10_000, 100_000]);
-  const small = options.small ?? (quick ? 2_000 : 10_000);
-  const large = options.large ?? (quick ? 20_000 : 1_000_000);
-  const due = options.due ?? (quick ? 500 : 1_000);
+  const sizes = options.sizes ?? (quick ? [1_000] : [10_000, 100_000]);
+  const small = options.small ?? (quick ? 1_000 : 10_000);
+  const large = options.large ?? (quick ? 10_000 : 1_000_000);
+  const due = options.due ?? (quick ? 200 : 1_000);
   const concurrency = Math.min(256, options.concurrency ?? 256);
   const simSize = options.sim ?? Math.min(100_000, Math.floor(large / 10));
   const simIntervalMs = options.simIntervalMs ?? 24 * HOUR;

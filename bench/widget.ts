@@ -122,9 +122,9 @@ export async function runWidgetBench({ quick }: { quick: boolean }) {
   });
   await new Promise<void>((resolve) => pages.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(pages.address() as { port: number }).port}`;
-  const relink = await startRelink(quick ? 10_000 : 100_000, origin);
+  const relink = await startRelink(quick ? 2_000 : 100_000, origin);
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-  const runs = quick ? 8 : 30;
+  const runs = quick ? 3 : 30;
   const samples = { relink: [] as number[], floor: [] as number[] };
   /** When the flow's answer had arrived (ms after attach): the rest is the element's own work. */
   const fetched = { relink: [] as number[], floor: [] as number[] };

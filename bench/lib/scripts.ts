@@ -96,7 +96,7 @@ export async function runPauseEngine({
 /** Webhooks: a backlog drained to a local receiver, and commit-to-receipt latency. */
 export async function runWebhooks({ quick }: { quick: boolean }): Promise<ScriptResult> {
   const args = quick
-    ? ["--events", "1000", "--latency-events", "50"]
+    ? ["--events", "300", "--latency-events", "20"]
     : ["--events", "10000", "--latency-events", "300"];
   const output = await run("webhooks", args, quick ? 60_000 : 300_000);
   const figures: Figure[] = [];
@@ -132,8 +132,8 @@ export async function runWebhooks({ quick }: { quick: boolean }): Promise<Script
 
 /** Dashboard: first page of the integrations list, server time and time to rendered rows. */
 export async function runDashboard({ quick }: { quick: boolean }): Promise<ScriptResult> {
-  const count = quick ? 10_000 : 100_000;
-  const args = ["--integrations", String(count), "--runs", quick ? "3" : "10"];
+  const count = quick ? 2_000 : 100_000;
+  const args = ["--integrations", String(count), "--runs", quick ? "2" : "10"];
   const output = await run("dashboard", args, quick ? 90_000 : 300_000);
   const figures: Figure[] = [];
   const wanted: Array<[RegExp, string]> = [

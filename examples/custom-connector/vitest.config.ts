@@ -4,7 +4,7 @@ export default defineProject({
   test: {
     name: "custom-connector",
     include: ["test/**/*.test.ts"],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

@@ -4,8 +4,8 @@ export default defineProject({
   test: {
     name: "e2e",
     include: ["test/**/*.test.ts"],
-    testTimeout: 90_000,
-    hookTimeout: 120_000,
+    testTimeout: 180_000,
+    hookTimeout: 300_000,
     // One demo, one browser: the tests of this project tell one story in order.
     sequence: { concurrent: false },
   },

@@ -5,7 +5,7 @@ export default defineProject({
     name: "server",
     include: ["test/**/*.test.ts"],
     exclude: ["test/reliability/**", "**/node_modules/**"],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

@@ -10,7 +10,7 @@ export default defineProject({
     name: "reliability",
     include: ["test/reliability/**/*.test.ts"],
     globalSetup: ["test/reliability/summary-setup.ts"],
-    testTimeout: 180_000,
+    testTimeout: 600_000,
     hookTimeout: 120_000,
   },
 });

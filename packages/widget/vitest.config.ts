@@ -59,7 +59,7 @@ export default defineProject({
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],
     setupFiles: ["test/support/browser-setup.ts"],
-    testTimeout: 15_000,
+    testTimeout: 45_000,
     browser: {
       enabled: true,
       headless: true,

@@ -98,7 +98,7 @@ describe("customer backend", () => {
     return response.headers.get("set-cookie")!.split(";")[0]!;
   }
 
-  const until = async <T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> => {
+  const until = async <T>(probe: () => T | undefined, timeoutMs = 60_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = probe();

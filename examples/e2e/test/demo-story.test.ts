@@ -126,7 +126,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the demo story, end to end in Chromium",
     await screenshot(page, "03-early-warning");
 
     // Failing for the whole (demo) pause window: paused.
-    await waitText("state", "INVALID", 20_000);
+    await waitText("state", "INVALID", 90_000);
     await until("the paused banner", async () =>
       /paused/.test((await page.locator("#banner-title").textContent()) ?? ""),
     );

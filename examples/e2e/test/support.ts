@@ -69,7 +69,8 @@ export async function startDemo(env: Record<string, string>): Promise<RunningDem
     output += d;
   });
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  const deadline = Date.now() + 60_000;
+  // The demo starts several servers (tsx compiles each): seconds when quiet, minutes under load.
+  const deadline = Date.now() + 180_000;
   while (!output.includes("Press Ctrl+C to stop.")) {
     if (Date.now() > deadline || child.exitCode !== null)
       throw new Error(`the demo did not start:\n${output}`);
@@ -105,7 +106,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function until<T>(
   what: string,
   probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createWorkspace, defineConfig, type RunningServer, startServer } from "@relink/server";
-import { scriptedConnector } from "@relink/server/testing";
+import { scriptedConnector, waitFor } from "@relink/server/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, signIn } from "./support/browser.ts";
@@ -143,13 +143,13 @@ describe("markup from tools and users is shown as text", () => {
     });
   async function expectText(page: Page, text: string) {
     let seen = "";
-    for (let i = 0; i < 50; i++) {
-      seen = await deepText(page);
-      if (seen.includes(text)) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(
-      `"${text}" is not shown as text on ${page.url()}; the page shows: ${seen.slice(0, 1500)}`,
+    await waitFor(
+      `"${text}" shown as text on ${page.url()}`,
+      async () => {
+        seen = await deepText(page);
+        return seen.includes(text);
+      },
+      { intervalMs: 200, describe: () => `the page shows: ${seen.slice(0, 1500)}` },
     );
   }
   async function expectInert(page: Page) {

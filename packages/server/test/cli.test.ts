@@ -5,11 +5,17 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { waitFor } from "../src/testing/index.ts";
 
 const root = resolve(import.meta.dirname, "../../..");
 const tsx = join(root, "node_modules/.bin/tsx");
 const cli = join(root, "packages/server/src/cli.ts");
 const run = promisify(execFile);
+/**
+ * Each CLI call starts a fresh tsx process that compiles the server: about 2 s on a quiet
+ * machine, several times that on a busy one. The tests get room for it.
+ */
+const CLI_TEST_TIMEOUT_MS = 120_000;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -32,26 +38,34 @@ describe("relink-server CLI", () => {
     for (const child of children) child.kill("SIGKILL");
   });
 
-  it("init --json prints the workspace id and API key alone; migrate is idempotent", async () => {
-    const { stdout } = await run(tsx, [cli, "init", "--json"], { env });
-    const created = JSON.parse(stdout);
-    expect(Object.keys(created).sort()).toEqual(["api_key", "workspace_id"]);
-    expect(created.workspace_id).toMatch(/^ws_/);
-    expect(created.api_key).toMatch(/^rlk_/);
-    const migrate = await run(tsx, [cli, "migrate"], { env });
-    expect(migrate.stdout).toContain("up to date");
-  });
+  it(
+    "init --json prints the workspace id and API key alone; migrate is idempotent",
+    async () => {
+      const { stdout } = await run(tsx, [cli, "init", "--json"], { env });
+      const created = JSON.parse(stdout);
+      expect(Object.keys(created).sort()).toEqual(["api_key", "workspace_id"]);
+      expect(created.workspace_id).toMatch(/^ws_/);
+      expect(created.api_key).toMatch(/^rlk_/);
+      const migrate = await run(tsx, [cli, "migrate"], { env });
+      expect(migrate.stdout).toContain("up to date");
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 
-  it("refuses bad configuration with a message naming the variable", async () => {
-    const failure = await run(tsx, [cli, "serve"], {
-      env: { ...env, RELINK_PAUSE_AFTER: "three days" },
-    }).catch((e) => e);
-    expect(failure.code).toBe(78);
-    expect(failure.stderr).toContain('RELINK_PAUSE_AFTER: "three days" is not a duration');
-    const usage = await run(tsx, [cli, "frobnicate"], { env }).catch((e) => e);
-    expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain("Usage:");
-  });
+  it(
+    "refuses bad configuration with a message naming the variable",
+    async () => {
+      const failure = await run(tsx, [cli, "serve"], {
+        env: { ...env, RELINK_PAUSE_AFTER: "three days" },
+      }).catch((e) => e);
+      expect(failure.code).toBe(78);
+      expect(failure.stderr).toContain('RELINK_PAUSE_AFTER: "three days" is not a duration');
+      const usage = await run(tsx, [cli, "frobnicate"], { env }).catch((e) => e);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toContain("Usage:");
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 
   it("pnpm start serves /healthz, /openapi.json and /v1/tools with the printed API key", async () => {
     const [port, hrisPort] = [await freePort(), await freePort()];
@@ -71,11 +85,18 @@ describe("relink-server CLI", () => {
     child.stdout.on("data", (d) => {
       output += d;
     });
-    const deadline = Date.now() + 30_000;
-    while (!/API key\s+rlk_/.test(output) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    const apiKey = /API key\s+(rlk_\w+)/.exec(output)?.[1];
-    expect(apiKey, output).toBeTruthy();
+    let exited: number | null = null;
+    child.once("exit", (code) => {
+      exited = code;
+    });
+    const apiKey = await waitFor(
+      "pnpm start to print the API key",
+      () => {
+        if (exited !== null) throw new Error(`pnpm start exited with ${exited}: ${output}`);
+        return /API key\s+(rlk_\w+)/.exec(output)?.[1];
+      },
+      { timeoutMs: 90_000, intervalMs: 100, describe: () => output },
+    );
     const base = `http://127.0.0.1:${port}`;
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
     expect((await (await fetch(`${base}/openapi.json`)).json()).openapi).toBe("3.1.0");
@@ -83,8 +104,8 @@ describe("relink-server CLI", () => {
       await fetch(`${base}/v1/tools`, { headers: { authorization: `Bearer ${apiKey}` } })
     ).json();
     expect(tools.data.map((t: { id: string }) => t.id)).toEqual(["demo-hris", "demo-hris-oauth"]);
+    const code = new Promise((r) => child.once("exit", r));
     child.kill("SIGTERM");
-    const code = await new Promise((r) => child.once("exit", r));
-    expect(code).toBe(0);
-  }, 60_000);
+    expect(await code).toBe(0);
+  }, 180_000);
 });

@@ -114,7 +114,7 @@ describe.each(availableDialects())("completion on %s", (dialect) => {
     const before = w.tool.calls.checkAuth;
     const both = [w.submit(token, "D"), w.submit(token, "D")];
     // Both are past the token check and inside the tool check before either may go on.
-    await expect.poll(() => w.tool.calls.checkAuth - before, { timeout: 5_000 }).toBe(2);
+    await expect.poll(() => w.tool.calls.checkAuth - before, { timeout: 30_000 }).toBe(2);
     release();
     const answers = await Promise.all(both);
     const bodies = await Promise.all(answers.map((r) => r.json() as Promise<Record<string, unknown>>));
@@ -136,7 +136,7 @@ describe.each(availableDialects())("completion on %s", (dialect) => {
     const release = w.tool.block();
     const before = w.tool.calls.checkAuth;
     const both = [w.submit(token, "D"), w.submit(token, "D")];
-    await expect.poll(() => w.tool.calls.checkAuth - before, { timeout: 5_000 }).toBe(2);
+    await expect.poll(() => w.tool.calls.checkAuth - before, { timeout: 30_000 }).toBe(2);
     release();
     const statuses = (await Promise.all(both)).map((r) => r.status).sort();
     expect(statuses).toEqual([200, 409]);

@@ -12,6 +12,7 @@ import { createWorkspace } from "../src/domain/workspaces.ts";
 import { newId } from "../src/ids.ts";
 import { createLogger } from "../src/logging.ts";
 import { generateEncryptionKey } from "../src/secrets.ts";
+import { waitFor } from "../src/testing/index.ts";
 import { startReceiver, validSignatures } from "./webhook-receiver.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -87,16 +88,18 @@ describe("webhooks across crashes", () => {
         stdio: ["ignore", "ignore", "inherit"],
       });
       child = proc;
-      for (let i = 0; i < 600; i++) {
-        if (proc.exitCode !== null) throw new Error(`the server exited with ${proc.exitCode}`);
-        try {
-          if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
-        } catch {
-          // not listening yet
-        }
-        await sleep(50);
-      }
-      throw new Error("the server did not start");
+      // tsx compiles the server first: seconds on a quiet machine, many more on a busy one.
+      await waitFor(
+        "the server to start",
+        async () => {
+          if (proc.exitCode !== null) throw new Error(`the server exited with ${proc.exitCode}`);
+          return fetch(`http://127.0.0.1:${port}/healthz`).then(
+            (r) => r.ok,
+            () => false, // not listening yet
+          );
+        },
+        { timeoutMs: 90_000, intervalMs: 50 },
+      );
     };
     const kill = async () => {
       const proc = child;
@@ -144,8 +147,11 @@ describe("webhooks across crashes", () => {
         .where("status", "!=", "SUCCEEDED")
         .executeTakeFirstOrThrow()
         .then((r) => Number(r.n));
-    for (let i = 0; i < 300 && (await pending()) > 0; i++) await sleep(100);
-    expect(await pending()).toBe(0);
+    await waitFor("every delivery done", async () => (await pending()) === 0, {
+      timeoutMs: 120_000,
+      intervalMs: 100,
+      describe: async () => `${await pending()} not done`,
+    });
 
     const received = receiver.received;
     const all = [...emitted.values()].flat();
@@ -163,5 +169,5 @@ describe("webhooks across crashes", () => {
     console.info(
       `crash test: ${n} events, ${received.length} requests, ${duplicates} redelivered after kills`,
     );
-  }, 90_000);
+  }, 300_000);
 });

@@ -186,12 +186,15 @@ describe("OAuth popup", () => {
     await toCredentials(m);
     expect(m.text()).toContain("Sign in to Acme Cloud in a new window");
     const before = starts;
+    const listeners = vi.spyOn(window, "addEventListener");
     await m.click("Continue with Acme Cloud");
     expect(popup).not.toBeNull();
     expect(m.text()).toContain("Finish in the Acme Cloud window");
-    await vi.waitFor(() => expect(starts).toBe(before + 1));
-    // Let the widget send the popup to the authorize URL and start listening.
-    await new Promise((r) => setTimeout(r, 20));
+    await vi.waitFor(() => expect(starts).toBe(before + 1), { timeout: 30_000 });
+    // Until the widget has sent the popup to the authorize URL and listens for its message.
+    await vi.waitFor(() => expect(listeners.mock.calls.map(([type]) => type)).toContain("message"), {
+      timeout: 30_000,
+    });
     return popup!;
   }
 

@@ -80,10 +80,11 @@ describe("locale of the rendered flow", () => {
     await m.step("intro");
     expect(m.$("[part~=title]").textContent).toBe("Reconnecter Demo HR");
     // Changing the attribute switches the language in place.
-    m.el.locale = "es";
-    await new Promise((r) => setTimeout(r, 50));
-    await m.el.updateComplete;
-    expect(m.$("[part~=title]").textContent).toBe("Vuelve a conectar Demo HR");
+    const switching = m;
+    switching.el.locale = "es";
+    await expect
+      .poll(() => switching.$("[part~=title]").textContent, { timeout: 30_000 })
+      .toBe("Vuelve a conectar Demo HR");
     m.remove();
 
     const none = await scenario({ flow: "relink" });

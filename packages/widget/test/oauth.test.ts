@@ -36,7 +36,7 @@ describe.runIf(ctx.backend === "real")("OAuth against the real server and the de
     await toOAuthButton();
     await m!.click(/^Continue with /);
     await commands.oauthConsent({ decision: "deny" });
-    await expect.poll(() => m!.text(), { timeout: 8000 }).toContain("Access was not approved");
+    await expect.poll(() => m!.text(), { timeout: 30_000 }).toContain("Access was not approved");
     expect(m!.events.at(-1)).toMatchObject({ type: "relink-error", detail: { code: "OAUTH_DENIED" } });
     expect(m!.$$("button").some((b) => b.textContent?.trim().startsWith("Continue with"))).toBe(true);
   });
@@ -46,7 +46,7 @@ describe.runIf(ctx.backend === "real")("OAuth against the real server and the de
     await m!.click(/^Continue with /);
     await commands.oauthConsent({ decision: "close" });
     await expect
-      .poll(() => m!.text(), { timeout: 8000 })
+      .poll(() => m!.text(), { timeout: 30_000 })
       .toContain("The window was closed before you finished.");
   });
 });

@@ -137,3 +137,4 @@ export async function createTestRelink(options: TestRelinkOptions = {}): Promise
   };
 }
 export * from "./scripted-connector.ts";
+export * from "./wait.ts";

@@ -8,7 +8,7 @@ import { openCredentials } from "../../src/domain/integrations.ts";
 import { PRUNE_AUTH_CHECKS } from "../../src/domain/pause-engine.ts";
 import { createWorkspace } from "../../src/domain/workspaces.ts";
 import { newId } from "../../src/ids.ts";
-import { availableDialects } from "../../src/testing/index.ts";
+import { availableDialects, waitFor } from "../../src/testing/index.ts";
 import { claimDue, createScheduler, dueIntegrationsQuery } from "../../src/workers/scheduler.ts";
 import { HOUR, type PauseWorld, pauseWorld, seedOldAuthChecks } from "./helpers.ts";
 
@@ -140,7 +140,7 @@ describe.each(availableDialects())("sync runs and auth checks on %s", (dialect) 
     let run: Promise<unknown> = Promise.resolve();
     try {
       run = w.t.server.scheduler.runDue();
-      await waitFor(() => w.tool.calls.sync > syncs);
+      await waitFor("a sync call", () => w.tool.calls.sync > syncs, { intervalMs: 2 });
       const during = (await (
         await w.t.request("POST", `/v1/integrations/${integration.id}/sync`)
       ).json()) as ManualSyncResult;
@@ -289,7 +289,7 @@ describe.each(availableDialects())("sync runs and auth checks on %s", (dialect) 
     let run: Promise<unknown> = Promise.resolve();
     try {
       run = w.t.server.scheduler.runDue();
-      await waitFor(() => w.tool.calls.checkAuth > checkCalls);
+      await waitFor("an auth check call", () => w.tool.calls.checkAuth > checkCalls, { intervalMs: 2 });
       // A relink completes meanwhile: new credentials.
       const sealed = w.t.server.ctx.secrets.sealJson({ api_key: "stale-new" }, integration.id);
       await w.t.database.db
@@ -320,7 +320,7 @@ describe.each(availableDialects())("sync runs and auth checks on %s", (dialect) 
     const release = w.tool.block();
     try {
       void scheduler.runDue();
-      await waitFor(() => scheduler.running > 0);
+      await waitFor("a run under way", () => scheduler.running > 0, { intervalMs: 2 });
       await scheduler.stop();
     } finally {
       release();
@@ -416,11 +416,3 @@ describe.each(availableDialects())("sync runs and auth checks on %s", (dialect) 
     }
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const started = performance.now();
-  while (!condition()) {
-    if (performance.now() - started > timeoutMs) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}

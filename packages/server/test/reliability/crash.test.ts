@@ -21,6 +21,7 @@ import {
   serverProcess,
   sleep,
   startPgCluster,
+  waitFor,
 } from "./support.ts";
 
 /**
@@ -188,14 +189,15 @@ async function chaos(world: World, options: { seconds: number; pg?: PgCluster; i
       options.pg.restart();
       pgRestarted = true;
       for (const server of world.servers) {
-        let ready = false;
-        for (let i = 0; i < 200 && !ready; i++) {
-          ready = await fetch(`${server.url}/readyz`).then(
+        const readyz = () =>
+          fetch(`${server.url}/readyz`).then(
             (r) => r.ok,
             () => false,
           );
-          if (!ready) await sleep(100);
-        }
+        const ready = await waitFor(`${server.name} ready`, readyz, {
+          timeoutMs: 90_000,
+          intervalMs: 100,
+        }).catch(() => false);
         const last = await fetch(`${server.url}/readyz`).then(
           async (r) => `${r.status} ${await r.text()}`,
           String,
@@ -237,25 +239,31 @@ async function finish(world: World, rawAfterStop: () => Promise<Array<{ where: s
   const all = await world.database.db.selectFrom("integrations").select("id").execute();
   for (const { id } of all) await api("PUT", `/v1/integrations/${id}/enabled`, { value: false });
   const delivered = () => new Set(world.receiver.received.map((r) => r.json.id));
-  for (let i = 0; i < 300; i++) {
-    const ids = await world.database.db.selectFrom("events").select("id").execute();
-    const seen = delivered();
-    if (ids.every((e) => seen.has(e.id))) break;
-    await sleep(100);
-  }
+  await waitFor(
+    "every event delivered",
+    async () => {
+      const ids = await world.database.db.selectFrom("events").select("id").execute();
+      const seen = delivered();
+      return ids.every((e) => seen.has(e.id));
+    },
+    { timeoutMs: 120_000, intervalMs: 100 },
+  );
   // A replica SIGKILLed just before this phase still "holds" its claims until their lease runs out
   // (RELINK_LEASE, 2 s): by design, nobody else may take them sooner. Wait that out, so that what the
   // clean stop leaves behind is the stopping servers' own doing.
-  for (let i = 0; i < 100; i++) {
-    const held = await world.database.db
-      .selectFrom("integrations")
-      .select("id")
-      .where("lease_owner", "is not", null)
-      .where("lease_expires_at", ">", new Date().toISOString())
-      .execute();
-    if (held.length === 0) break;
-    await sleep(100);
-  }
+  await waitFor(
+    "the killed replicas' leases run out",
+    async () => {
+      const held = await world.database.db
+        .selectFrom("integrations")
+        .select("id")
+        .where("lease_owner", "is not", null)
+        .where("lease_expires_at", ">", new Date().toISOString())
+        .execute();
+      return held.length === 0;
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
   for (const s of world.servers) await s.stop();
   const eventsChecked = await assertInvariants(world, "after the clean stop", true);
 
@@ -346,7 +354,7 @@ describe.skipIf(!hasPostgresBinaries())("crash and restart on PostgreSQL", () =>
         note: `${restarts} PostgreSQL restart(s), ${result.secrets} secrets grepped`,
       });
     },
-    scale(120_000, 900_000),
+    scale(600_000, 900_000),
   );
 });
 
@@ -369,6 +377,6 @@ describe("crash and restart on SQLite", () => {
         leaks: result.leaks,
       });
     },
-    scale(90_000, 600_000),
+    scale(600_000, 600_000),
   );
 });

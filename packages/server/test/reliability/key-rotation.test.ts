@@ -19,7 +19,7 @@ import {
 } from "../../src/testing/index.ts";
 import { startReceiver, validSignatures } from "../webhook-receiver.ts";
 import { checkInvariants } from "./invariants.ts";
-import { cleanupStack, ROOT, report, type ServerProcess, serverProcess, sleep } from "./support.ts";
+import { cleanupStack, ROOT, report, type ServerProcess, serverProcess, sleep, waitFor } from "./support.ts";
 
 /**
  * Issue 11 item 5: encryption key rotation without downtime. Two replicas (PostgreSQL when the
@@ -215,12 +215,12 @@ describe("encryption key rotation", () => {
     const before = receiver.received.length;
     const test = await call("POST", `/v1/webhook-endpoints/${endpoint.body.id}/test`, {});
     expect(test.status).toBeLessThan(300);
-    for (let i = 0; i < 100 && receiver.received.length === before; i++) await sleep(50);
+    await waitFor("the test webhook", () => receiver.received.length > before, { intervalMs: 50 });
     const last = receiver.received.at(-1);
     expect(last && (await validSignatures(webhookSecret, last)).some(Boolean)).toBe(true);
     for (const s of servers) await s.stop();
     report("secrets/key-rotation", { replicas, note: `${requests} requests during the rotation, 0 errors` });
-  }, 120_000);
+  }, 600_000);
 });
 
 describe("re-encryption during an auth check", () => {
@@ -250,8 +250,10 @@ describe("re-encryption during an auth check", () => {
         .where("id", "=", id)
         .execute();
       const release = tool.block();
+      const checksBefore = tool.calls.checkAuth;
       const checking = t.request("POST", `/v1/integrations/${id}/check-auth`);
-      await sleep(50);
+      // Until the check is inside the tool call, holding the credentials it opened.
+      await waitFor("the auth check under way", () => tool.calls.checkAuth > checksBefore, { intervalMs: 5 });
       const moved = await reencryptAll({ db: t.database.db, secrets: t.server.ctx.secrets });
       expect(moved.resealed["integrations.credentials_sealed"]).toBe(1);
       release();

@@ -180,25 +180,8 @@ export function apiFor(servers: ServerProcess[], key: string) {
   };
 }
 
-/**
- * Waits until `condition` holds (polled, never a fixed sleep), up to a generous deadline; throws
- * with `describe()`'s account of what is still missing when it does not.
- */
-export async function waitFor(
-  label: string,
-  condition: () => Promise<boolean> | boolean,
-  options: { timeoutMs: number; intervalMs?: number; describe?: () => Promise<string> | string },
-): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (await condition()) return Date.now() - started;
-    if (Date.now() - started > options.timeoutMs) {
-      const detail = options.describe ? `: ${await options.describe()}` : "";
-      throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${label}${detail}`);
-    }
-    await sleep(options.intervalMs ?? 250);
-  }
-}
+/** Waits on a condition, never for a fixed time (shared with the other test projects). */
+export { waitFor } from "../../src/testing/wait.ts";
 
 export interface HelperProcess {
   url: string;

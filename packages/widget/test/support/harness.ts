@@ -94,7 +94,7 @@ export async function mount(
           ).toBeGreaterThanOrEqual(0);
           consumed = index + 1;
         },
-        { timeout: 8000, interval: 20 },
+        { timeout: 30_000, interval: 20 },
       );
       await el.updateComplete;
     },
