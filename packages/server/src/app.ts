@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { Scalar } from "@scalar/hono-api-reference";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { secureHeaders } from "hono/secure-headers";
 import { type Clock, systemClock } from "./clock.ts";
@@ -24,6 +23,7 @@ import {
 import { router } from "./http/openapi.ts";
 import { createLogger, type Logger } from "./logging.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
+import { apiReferenceRoutes } from "./routes/api-reference.ts";
 import { connectRoutes } from "./routes/connect.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { dashboardApiRoutes } from "./routes/dashboard-api.ts";
@@ -191,7 +191,7 @@ function buildApp(ctx: RelinkContext): OpenAPIHono<AppEnv> {
     },
     servers: [{ url: ctx.config.publicUrl }],
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "relink API reference" }));
+  app.route("/", apiReferenceRoutes());
 
   app.notFound(notFoundHandler);
   app.onError(onError);

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { brotliCompress, constants, gzip } from "node:zlib";
 import type { Context } from "hono";
 import type { AppEnv } from "./env.ts";
 
@@ -17,19 +18,27 @@ export interface StaticAsset {
   readonly hash: string;
 }
 
-export function compressAsset(contents: Uint8Array): StaticAsset {
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/** Compresses off the event loop (zlib's thread pool): megabytes take seconds. */
+export async function compressAsset(contents: Uint8Array): Promise<StaticAsset> {
   // Brotli's best quality is slow on megabytes (the API reference's script): a lower one there.
-  const quality = contents.byteLength <= 1024 * 1024 ? constants.BROTLI_MAX_QUALITY : 6;
-  return {
-    identity: contents,
-    br: brotliCompressSync(contents, {
+  const quality = contents.byteLength <= 1024 * 1024 ? constants.BROTLI_MAX_QUALITY : 5;
+  const [br, gzipped] = await Promise.all([
+    brotliAsync(contents, {
       params: {
         [constants.BROTLI_PARAM_QUALITY]: quality,
         [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
         [constants.BROTLI_PARAM_SIZE_HINT]: contents.byteLength,
       },
     }),
-    gzip: gzipSync(contents, { level: 9 }),
+    gzipAsync(contents, { level: 9 }),
+  ]);
+  return {
+    identity: contents,
+    br,
+    gzip: gzipped,
     hash: createHash("sha256").update(contents).digest("base64url").slice(0, 22),
   };
 }
@@ -43,10 +52,7 @@ export function assetCache() {
   return (path: string): Promise<StaticAsset | null> => {
     let asset = loaded.get(path);
     if (!asset) {
-      asset = readFile(path).then(
-        (contents) => compressAsset(contents),
-        () => null,
-      );
+      asset = readFile(path).then(compressAsset, () => null);
       loaded.set(path, asset);
       asset.then((found) => found ?? loaded.delete(path));
     }
