@@ -4,6 +4,7 @@ export default defineProject({
   test: {
     name: "e2e",
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 180_000,
     hookTimeout: 300_000,
     // One demo, one browser: the tests of this project tell one story in order.

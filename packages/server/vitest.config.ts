@@ -5,6 +5,8 @@ export default defineProject({
     name: "server",
     include: ["test/**/*.test.ts"],
     exclude: ["test/reliability/**", "**/node_modules/**"],
+    // Builds the widget and the dashboard this server serves, when missing or stale.
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -8,15 +8,7 @@ import type { Integration, WebhookEvent } from "@relink/sdk";
 import { signWebhook } from "@relink/sdk/server";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  buildWidgetIfMissing,
-  CHROMIUM,
-  CHROMIUM_ARGS,
-  type RunningDemo,
-  screenshot,
-  startDemo,
-  until,
-} from "./support.ts";
+import { CHROMIUM, CHROMIUM_ARGS, type RunningDemo, screenshot, startDemo, until } from "./support.ts";
 
 interface Received {
   received: Array<{ received_at: string; event: WebhookEvent }>;
@@ -75,7 +67,6 @@ describe.skipIf(!existsSync(CHROMIUM))("the demo story, end to end in Chromium",
   };
 
   beforeAll(async () => {
-    buildWidgetIfMissing();
     demo = await startDemo({
       RELINK_PAUSE_AFTER: "4s",
       RELINK_SYNC_INTERVAL: "1s",

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -23,12 +23,6 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((r) => server.close(r));
   return port;
-}
-
-export function buildWidgetIfMissing(): void {
-  if (existsSync(join(ROOT, "packages/widget/dist/relink-widget.js"))) return;
-  const build = spawnSync("pnpm", ["--filter", "@relink/widget", "build"], { cwd: ROOT, encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`widget build failed:\n${build.stdout}\n${build.stderr}`);
 }
 
 export interface RunningDemo {
@@ -55,7 +49,7 @@ export async function startDemo(env: Record<string, string>): Promise<RunningDem
       RELINK_DATA_DIR: dir,
       DATABASE_URL: `sqlite:${join(dir, "relink.db")}`,
       LOG_LEVEL: "error",
-      // The widget is built by buildWidgetIfMissing(); the dashboard is not needed here.
+      // The widget is built by this project's global setup; the dashboard is not needed here.
       RELINK_DEMO_SKIP_BUILDS: "1",
       ...env,
     },

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { Scalar } from "@scalar/hono-api-reference";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { secureHeaders } from "hono/secure-headers";
 import { type Clock, systemClock } from "./clock.ts";
@@ -23,7 +22,9 @@ import {
 } from "./http/middleware.ts";
 import { router } from "./http/openapi.ts";
 import { createLogger, type Logger } from "./logging.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
+import { apiReferenceRoutes } from "./routes/api-reference.ts";
 import { connectRoutes } from "./routes/connect.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { dashboardApiRoutes } from "./routes/dashboard-api.ts";
@@ -70,6 +71,8 @@ export interface RelinkServer {
   readonly scheduler: Scheduler;
   /** Delivers webhooks; tests drive it with `webhooks.drain()` and a manual clock. */
   readonly webhooks: WebhookDispatcher;
+  /** Prometheus metrics of this server (`serve` exposes them on `RELINK_METRICS_PORT`). */
+  readonly metrics: Metrics;
   /** Starts the background workers (when `config.runWorkers`). */
   start(): void;
   /** Stops the workers, then closes the database. */
@@ -117,9 +120,13 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
     ...createWakeups(),
   };
 
-  const app = buildApp(ctx);
-  const scheduler = createScheduler(ctx);
-  const webhooks = createWebhookDispatcher(ctx, { newClient: database.newClient });
+  const metrics = createMetrics(ctx);
+  const app = buildApp(ctx, metrics);
+  const scheduler = createScheduler(ctx, { onOutcome: metrics.recordSync });
+  const webhooks = createWebhookDispatcher(ctx, {
+    newClient: database.newClient,
+    onAttempt: metrics.recordDelivery,
+  });
   const workers: Worker[] = [scheduler, webhooks, createRetentionWorker(ctx)];
   let started = false;
   return {
@@ -128,6 +135,7 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
     workers,
     scheduler,
     webhooks,
+    metrics,
     start() {
       if (started || !config.runWorkers) return;
       started = true;
@@ -140,8 +148,9 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
   };
 }
 
-function buildApp(ctx: RelinkContext): OpenAPIHono<AppEnv> {
+function buildApp(ctx: RelinkContext, metrics: Metrics): OpenAPIHono<AppEnv> {
   const app = router();
+  app.use("*", metrics.http());
   app.use("*", requestContext(ctx));
   app.use("*", methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
   // `overwrite: false`: the hosted page and the OAuth callback set their own CSP and opener policy.
@@ -191,7 +200,7 @@ function buildApp(ctx: RelinkContext): OpenAPIHono<AppEnv> {
     },
     servers: [{ url: ctx.config.publicUrl }],
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "relink API reference" }));
+  app.route("/", apiReferenceRoutes());
 
   app.notFound(notFoundHandler);
   app.onError(onError);

@@ -38,6 +38,8 @@ export interface Config {
    * proxy added), for the connect API's per-address rate limit. Off: the socket's address.
    */
   readonly trustProxy: boolean;
+  /** Port of the Prometheus `/metrics` listener (on `host`, apart from the API); null = none. */
+  readonly metricsPort: number | null;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +75,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   dataDir: "./.relink",
   runWorkers: true,
   trustProxy: false,
+  metricsPort: null,
 });
 
 type Env = Record<string, string | undefined>;
@@ -180,6 +183,8 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     runWorkers: boolean("RELINK_RUN_WORKERS", true),
     trustProxy: boolean("RELINK_TRUST_PROXY", false),
+    metricsPort:
+      read("RELINK_METRICS_PORT") === undefined ? null : integer("RELINK_METRICS_PORT", 0, 0, 65_535),
   });
 }
 
@@ -339,6 +344,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     default: "false",
     description:
       "Behind exactly one reverse proxy: take the client address from the last `X-Forwarded-For` entry (for per-address rate limits).",
+  },
+  {
+    name: "RELINK_METRICS_PORT",
+    default: null,
+    description:
+      "Serve Prometheus metrics at `GET /metrics` on this port (on `HOST`), a listener apart from the API so that only the network you expose it to can scrape it (`0` picks a free one).",
   },
   {
     name: "RELINK_DEMO_HRIS_URL",

@@ -7,6 +7,8 @@ export interface RunningServer {
   relink: RelinkServer;
   url: string;
   port: number;
+  /** `http://host:port` of the Prometheus listener (`RELINK_METRICS_PORT`), or null without one. */
+  metricsUrl: string | null;
   /** Stops taking requests, stops the workers (releasing their claims), closes the database. */
   close(): Promise<void>;
 }
@@ -23,11 +25,15 @@ export async function startServer(
     );
     server.once("error", reject);
   });
+  const metrics = config.metricsPort === null ? null : await serveMetrics(relink, config);
   relink.start();
-  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  const hostPart = config.host.includes(":") ? `[${config.host}]` : config.host;
+  const url = `http://${hostPart}:${port}`;
+  const metricsUrl = metrics === null ? null : `http://${hostPart}:${metrics.port}`;
   relink.ctx.log.info(
     {
       url,
+      ...(metricsUrl ? { metrics: `${metricsUrl}/metrics` } : {}),
       database: redactUrl(config.databaseUrl),
       tools: relink.ctx.connectors.list().map((c) => c.tool.id),
     },
@@ -38,15 +44,52 @@ export async function startServer(
     relink,
     url,
     port,
+    metricsUrl,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
         });
+        await metrics?.close();
         await relink.close();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * The Prometheus listener: `GET /metrics` only, on its own port, so that the API's port never
+ * exposes it (scrapers reach it on the network the operator opens to them).
+ */
+export async function serveMetrics(relink: RelinkServer, config: Pick<Config, "metricsPort" | "host">) {
+  const registry = relink.metrics.registry;
+  const fetch = async (request: Request): Promise<Response> => {
+    const { pathname } = new URL(request.url);
+    if (pathname !== "/metrics") return new Response("Not found: GET /metrics\n", { status: 404 });
+    if (request.method !== "GET" && request.method !== "HEAD")
+      return new Response("Method not allowed\n", { status: 405, headers: { Allow: "GET, HEAD" } });
+    try {
+      return new Response(await registry.metrics(), {
+        headers: { "Content-Type": registry.contentType, "Cache-Control": "no-store" },
+      });
+    } catch (error) {
+      relink.ctx.log.error({ err: error }, "metrics could not be collected");
+      return new Response("metrics could not be collected\n", { status: 503 });
+    }
+  };
+  return new Promise<{ port: number; close(): Promise<void> }>((resolve, reject) => {
+    const server = serve({ fetch, port: config.metricsPort ?? 0, hostname: config.host }, (info) =>
+      resolve({
+        port: info.port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+          }),
+      }),
+    );
+    server.once("error", reject);
+  });
 }

@@ -1,6 +1,7 @@
 import type { ConnectFlow } from "@relink/sdk/contract";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HOSTED_PAGE_CSP } from "../src/connect/pages.ts";
+import { WIDGET_VERSION } from "../src/connect/widget.ts";
 import { createWorkspace } from "../src/domain/workspaces.ts";
 import { signFlowToken } from "../src/flow-tokens/verify.ts";
 import { router } from "../src/http/openapi.ts";
@@ -370,7 +371,10 @@ describe("hosted page", () => {
     expect(page.headers.get("cross-origin-opener-policy")).toBe("same-origin-allow-popups");
     expect(page.headers.get("cache-control")).toBe("no-store");
     const html = await page.text();
-    expect(html).toContain('<script type="module" src="/widget/relink-widget.js"></script>');
+    // The versioned URL, cached immutably (it was `/widget/relink-widget.js` before versioning).
+    expect(html).toContain(
+      `<script type="module" src="/widget/v${WIDGET_VERSION}/relink-widget.js"></script>`,
+    );
     expect(html).toContain('<script type="module" src="/link.js"></script>');
     expect(html.match(/<script(?![^>]*\ssrc=)[^>]*>/g)).toBeNull();
 

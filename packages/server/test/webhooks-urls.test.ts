@@ -40,9 +40,12 @@ describe("webhook endpoint URLs (SSRF) and event types", () => {
     ["https://[::ffff:169.254.169.254]/", "::ffff:a9fe:a9fe, a link-local address"],
     ["https://0x7f.1/", "127.0.0.1, a loopback address"],
     ["https://2130706433/", "127.0.0.1, a loopback address"],
-    ["https://localhost/hooks", "localhost resolves to"],
+    ["https://localhost/hooks", "the host localhost resolves to an address that is not allowed"],
     // Resolves to loopback where a resolver knows the root-qualified name; refused either way.
-    ["https://localhost./hooks", /localhost\. (resolves to (127\.0\.0\.1|::1), a loopback|does not resolve)/],
+    [
+      "https://localhost./hooks",
+      /the host localhost\. (resolves to an address that is not allowed|does not resolve)/,
+    ],
     ["http://example.com/hooks", "the URL must use https"],
     ["ftp://example.com/hooks", "the URL must use https, not ftp"],
     ["not a url", '"not a url" is not a URL'],
@@ -99,7 +102,31 @@ describe("webhook endpoint URLs (SSRF) and event types", () => {
     ];
     await expect(
       checkWebhookUrl("https://mixed.example/", { allowHttp: false, allowPrivate: false }, resolver),
-    ).rejects.toThrow("mixed.example resolves to 10.0.0.7, a private address");
+    ).rejects.toThrow("the host mixed.example resolves to an address that is not allowed");
+  });
+
+  it("refuses a name that resolves to a non-public address without saying what it resolves to", async () => {
+    const policy = { allowHttp: false, allowPrivate: false };
+    const resolver = async () => [
+      { address: "93.184.215.14", family: 4 },
+      { address: "10.0.0.7", family: 4 },
+    ];
+    const refusal = await checkWebhookUrl("https://mixed.example/", policy, resolver).then(
+      () => null,
+      (error: Error) => error,
+    );
+    expect(refusal).toBeInstanceOf(WebhookUrlError);
+    expect(refusal!.message).toBe(
+      "the host mixed.example resolves to an address that is not allowed: webhooks go to public addresses only (RELINK_ALLOW_PRIVATE_WEBHOOK_URLS=true allows others, for local development)",
+    );
+    // Over the API too, for a name the system resolver knows: no address, no kind of address.
+    const { status, body } = await create({ url: "https://localhost/hooks" });
+    expect(status).toBe(400);
+    expect(body.error.message).toContain("the host localhost resolves to an address that is not allowed");
+    for (const leak of ["127.0.0.1", "::1", "loopback", "10.0.0.7", "private address"]) {
+      expect(body.error.message).not.toContain(leak);
+      expect(refusal!.message).not.toContain(leak);
+    }
   });
 
   it("classifies addresses", () => {

@@ -1,4 +1,5 @@
 import type { OAuthCallbackMessage } from "@relink/sdk/contract";
+import { WIDGET_SCRIPT_PATH } from "./widget.ts";
 
 /**
  * The server's few HTML pages: the hosted flow (`/link`) and the OAuth callback. No inline script
@@ -60,7 +61,7 @@ export function hostedPage(): string {
   return page(
     "Reconnect your account",
     `<main id="relink"><noscript>This page needs JavaScript to reconnect your account.</noscript></main>`,
-    `<script type="module" src="/widget/relink-widget.js"></script>
+    `<script type="module" src="${WIDGET_SCRIPT_PATH}"></script>
 <script type="module" src="/link.js"></script>`,
   );
 }

@@ -212,8 +212,8 @@ export async function cancelOpenRun(
 // ─── claimed integrations ───────────────────────────────────────────────────────────────────────
 
 export type ClaimOutcome =
-  | { kind: "synced"; syncState: SyncState; syncId: string }
-  | { kind: "not-synced"; syncState: SyncState; syncId: string; outcome: AuthOutcome }
+  | { kind: "synced"; syncState: SyncState; syncId: string; paused?: boolean }
+  | { kind: "not-synced"; syncState: SyncState; syncId: string; outcome: AuthOutcome; paused?: boolean }
   | { kind: "skipped"; reason: "lease-lost" | "relinked" | "not-active" | "deleted" | "stopping" };
 
 /** Aborted because the server is stopping (not because a call took too long). */
@@ -639,10 +639,12 @@ async function applyClaimedIn(
     if (leftover) events.push(leftover);
     events.push(syncFinishedEvent(run, at));
 
+    // `paused`: this check paused the integration (ACTIVE to INVALID), for the metrics.
+    const paused = transition.stateChange?.to === "INVALID";
     outcomes.push(
       check.outcome === "OK" && sync !== null && sync.failure === null
-        ? { kind: "synced", syncState, syncId: run.id }
-        : { kind: "not-synced", syncState, syncId: run.id, outcome: check.outcome },
+        ? { kind: "synced", syncState, syncId: run.id, paused }
+        : { kind: "not-synced", syncState, syncId: run.id, outcome: check.outcome, paused },
     );
   }
 

@@ -54,9 +54,22 @@ export function requestContext(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
 /**
  * `bodyLimit` for requests that can have a body: a GET or HEAD request never has one (the fetch
  * standard forbids it), and asking for it would make the Node adapter build a full `Request`.
+ * A refusal says `Connection: close` and the server closes the connection after it: the rest of
+ * the body is never read (it may be large), so the connection cannot carry another request, and
+ * the client must know not to send one on it.
  */
-export function requestBodyLimit(options: Parameters<typeof bodyLimit>[0]): MiddlewareHandler<AppEnv> {
-  const limit = bodyLimit(options);
+export function requestBodyLimit(options: {
+  maxSize: number;
+  onError: (c: Context<AppEnv>) => Response | Promise<Response>;
+}): MiddlewareHandler<AppEnv> {
+  const limit = bodyLimit({
+    maxSize: options.maxSize,
+    onError: async (c) => {
+      const response = await options.onError(c as Context<AppEnv>);
+      response.headers.set("Connection", "close");
+      return response;
+    },
+  });
   return (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limit(c, next));
 }
 

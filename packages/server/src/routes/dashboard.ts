@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { extname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { dashboardDistDir } from "@relink/dashboard/paths";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../http/env.ts";
 import { errorResponse } from "../http/middleware.ts";
@@ -24,11 +25,11 @@ const CONTENT_TYPES: Record<string, string> = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-/** Where `pnpm --filter @relink/dashboard build` writes the dashboard, beside this package. */
-export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL("../../../dashboard/dist", import.meta.url));
+/** The built dashboard, through its package's export `@relink/dashboard/paths`. */
+export const DEFAULT_DASHBOARD_DIR = fileURLToPath(dashboardDistDir);
 
 export interface DashboardRoutesOptions {
-  /** The built dashboard (`index.html` and `assets/`); default: `packages/dashboard/dist`. */
+  /** The built dashboard (`index.html` and `assets/`); default: the `@relink/dashboard` package's build. */
   distDir?: string;
 }
 

@@ -1,14 +1,14 @@
-import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import type { Context } from "hono";
 import { HOSTED_PAGE_CSP, HOSTED_PAGE_SCRIPT, hostedPage, widgetMissingPage } from "../connect/pages.ts";
+import { WIDGET_FILE, WIDGET_VERSION } from "../connect/widget.ts";
 import type { RelinkContext } from "../context.ts";
+import type { AppEnv } from "../http/env.ts";
 import { router } from "../http/openapi.ts";
+import { assetCache, serveAsset } from "../http/static-asset.ts";
 
-/** Where the built widget is: `pnpm --filter @relink/widget build` writes it. */
-export const DEFAULT_WIDGET_FILE = fileURLToPath(
-  new URL("../../../widget/dist/relink-widget.js", import.meta.url),
-);
+/** Where the built widget is, through its package's export `@relink/widget/relink-widget.js`. */
+export const DEFAULT_WIDGET_FILE = WIDGET_FILE;
 
 const PAGE_HEADERS = {
   "Content-Security-Policy": HOSTED_PAGE_CSP,
@@ -19,14 +19,26 @@ const PAGE_HEADERS = {
   "Cross-Origin-Opener-Policy": "same-origin-allow-popups",
 };
 
+const JAVASCRIPT = "text/javascript; charset=utf-8";
+const IMMUTABLE = "public, max-age=31536000, immutable";
+/** The unversioned URL may change with an upgrade: cached briefly, then revalidated by ETag. */
+const SHORT = "public, max-age=300";
+
 /**
  * The hosted flow for links sent by email or chat: `GET /link#token=…` (the token stays in the
- * fragment, so it never reaches the server or its logs), `/link.js`, and the widget itself.
+ * fragment, so it never reaches the server or its logs), `/link.js`, and the widget itself:
+ * `/widget/v<version>/relink-widget.js` cached for good, `/widget/relink-widget.js` for five
+ * minutes, both compressed (gzip, brotli) once and with an ETag; locale chunks beside them.
  */
-export function hostedPageRoutes(_ctx: RelinkContext, options: { widgetFile?: string } = {}) {
+export function hostedPageRoutes(
+  _ctx: RelinkContext,
+  options: { widgetFile?: string; widgetVersion?: string } = {},
+) {
   const app = router();
   const widgetFile = options.widgetFile ?? DEFAULT_WIDGET_FILE;
-  const widget = () => readFile(widgetFile, "utf8").catch(() => null);
+  const version = options.widgetVersion ?? WIDGET_VERSION;
+  const assets = assetCache();
+  const widget = () => assets(widgetFile);
 
   app.get("/link", async (c) => {
     const available = (await widget()) !== null;
@@ -35,40 +47,45 @@ export function hostedPageRoutes(_ctx: RelinkContext, options: { widgetFile?: st
 
   app.get("/link.js", (c) =>
     c.body(HOSTED_PAGE_SCRIPT, 200, {
-      "Content-Type": "text/javascript; charset=utf-8",
+      "Content-Type": JAVASCRIPT,
       "Cache-Control": "no-cache",
     }),
   );
 
-  app.get("/widget/relink-widget.js", async (c) => {
-    const source = await widget();
-    if (source === null) {
+  const serveWidget = async (c: Context<AppEnv>, cacheControl: string) => {
+    const asset = await widget();
+    if (asset === null) {
       return c.text("// The relink widget is not built: run `pnpm --filter @relink/widget build`.\n", 503, {
-        "Content-Type": "text/javascript; charset=utf-8",
+        "Content-Type": JAVASCRIPT,
         "Cache-Control": "no-store",
       });
     }
-    return c.body(source, 200, {
-      "Content-Type": "text/javascript; charset=utf-8",
-      "Cache-Control": "no-cache",
-      "Access-Control-Allow-Origin": "*",
-    });
-  });
+    return serveAsset(c, asset, { contentType: JAVASCRIPT, cacheControl, cors: true });
+  };
 
-  // Other languages than English are separate chunks the widget loads on demand.
-  app.get("/widget/locales/:file", async (c) => {
-    const file = c.req.param("file");
-    const source = /^[a-z]{2}-[A-Za-z0-9_-]{1,32}\.js$/.test(file)
-      ? await readFile(join(dirname(widgetFile), "locales", file), "utf8").catch(() => null)
+  // Other languages than English are separate chunks (content-hashed names) the widget loads on
+  // demand, relative to its own URL.
+  const serveLocale = async (c: Context<AppEnv>) => {
+    const file = c.req.param("file") ?? "";
+    const asset = /^[a-z]{2}-[A-Za-z0-9_-]{1,32}\.js$/.test(file)
+      ? await assets(join(dirname(widgetFile), "locales", file))
       : null;
-    if (source === null)
-      return c.text("// No such widget file.\n", 404, { "Content-Type": "text/javascript; charset=utf-8" });
-    return c.body(source, 200, {
-      "Content-Type": "text/javascript; charset=utf-8",
-      "Cache-Control": "public, max-age=31536000, immutable",
-      "Access-Control-Allow-Origin": "*",
+    if (asset === null) return c.text("// No such widget file.\n", 404, { "Content-Type": JAVASCRIPT });
+    return serveAsset(c, asset, { contentType: JAVASCRIPT, cacheControl: IMMUTABLE, cors: true });
+  };
+  const noSuchVersion = (c: Context<AppEnv>) =>
+    c.text(`// This server serves the widget version ${version} only.\n`, 404, {
+      "Content-Type": JAVASCRIPT,
     });
-  });
+
+  app.get("/widget/relink-widget.js", (c) => serveWidget(c, SHORT));
+  app.get("/widget/locales/:file", serveLocale);
+  app.get("/widget/:version/relink-widget.js", (c) =>
+    c.req.param("version") === `v${version}` ? serveWidget(c, IMMUTABLE) : noSuchVersion(c),
+  );
+  app.get("/widget/:version/locales/:file", (c) =>
+    c.req.param("version") === `v${version}` ? serveLocale(c) : noSuchVersion(c),
+  );
 
   return app;
 }

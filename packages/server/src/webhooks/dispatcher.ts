@@ -57,6 +57,8 @@ export interface WebhookDispatcherOptions {
    * it, events committed by another replica are found by polling.
    */
   newClient?: (() => pg.Client) | undefined;
+  /** Told what became of each attempt this dispatcher wrote (for the metrics). */
+  onAttempt?: ((outcome: "succeeded" | "retrying" | "failed") => void) | undefined;
 }
 
 /** Bytes of a receiver's answer kept in the delivery log. */
@@ -477,6 +479,7 @@ export function createWebhookDispatcher(
     for (const [i, { row, outcome, settle }] of batch.entries()) {
       inflight.delete(row.id);
       const { attempts, succeeded, retryAt } = outcomes[i]!;
+      if (kept[i]) options.onAttempt?.(succeeded ? "succeeded" : retryAt ? "retrying" : "failed");
       if (succeeded && !debug && kept[i]) {
         settle();
         continue;

@@ -86,12 +86,21 @@ export function assertPublicIfLiteral(url: URL): void {
   if (isIP(host)) assertPublicAddress(host, host);
 }
 
+const PUBLIC_ONLY =
+  "webhooks go to public addresses only (RELINK_ALLOW_PRIVATE_WEBHOOK_URLS=true allows others, for local development)";
+
+/**
+ * Refuses a non-public address. An IP literal is named (the caller wrote it); for a host name the
+ * refusal never says what the name resolves to, nor what kind of address that is: the answers of
+ * relink's resolver (its internal network) are not the caller's to learn.
+ */
 function assertPublicAddress(host: string, address: string): void {
   const kind = nonPublicKind(address);
   if (!kind) return;
-  const via = host === address ? address : `${host} resolves to ${address}`;
   throw new WebhookUrlError(
-    `${via}, a ${kind} address: webhooks go to public addresses only (RELINK_ALLOW_PRIVATE_WEBHOOK_URLS=true allows others, for local development)`,
+    host === address
+      ? `${address}, a ${kind} address: ${PUBLIC_ONLY}`
+      : `the host ${host} resolves to an address that is not allowed: ${PUBLIC_ONLY}`,
   );
 }
 

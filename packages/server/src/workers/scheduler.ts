@@ -44,6 +44,8 @@ export interface SchedulerOptions {
   stopTimeoutMs?: number;
   /** The lease owner id; default: host, process and a random part, unique per instance. */
   owner?: string;
+  /** Told the outcome of each claimed sync once applied (for the metrics). */
+  onOutcome?: (outcome: ClaimOutcome) => void;
 }
 
 /** The due scan, shared by the claim and by the query-plan test: it must use `integrations_due`. */
@@ -159,6 +161,7 @@ export function createScheduler(ctx: RelinkContext, options: SchedulerOptions = 
         })
         .then((outcome) => {
           running.delete(row.id);
+          options.onOutcome?.(outcome);
           collected?.push(outcome);
           for (const wake of idleWaiters) wake();
           // Slots are free again: with a backlog, claim more at once rather than at the next tick.
