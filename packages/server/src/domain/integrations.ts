@@ -111,6 +111,26 @@ export async function loadIntegrationView(ctx: RelinkContext, row: IntegrationRo
   return toIntegration(row, ctx.config, lastSync);
 }
 
+/**
+ * `loadIntegrationView` for a page of integrations: their last syncs in one read, each row mapped
+ * by the same `toIntegration` and `toSyncRun` as a single read (the list once returned a join's
+ * aliased columns, which SQLite left as JSON text).
+ */
+export async function loadIntegrationViews(
+  ctx: RelinkContext,
+  rows: readonly IntegrationRow[],
+): Promise<Integration[]> {
+  const syncIds = rows.flatMap((row) => (row.last_sync_id ? [row.last_sync_id] : []));
+  const syncs = new Map<string, SyncRunRow>();
+  if (syncIds.length > 0) {
+    for (const sync of await ctx.db.selectFrom("sync_runs").selectAll().where("id", "in", syncIds).execute())
+      syncs.set(sync.id, sync);
+  }
+  return rows.map((row) =>
+    toIntegration(row, ctx.config, row.last_sync_id ? (syncs.get(row.last_sync_id) ?? null) : null),
+  );
+}
+
 /** Credentials are sealed with the integration id as associated data: a sealed value cannot be moved to another row. */
 export function sealCredentials(
   ctx: Pick<RelinkContext, "secrets">,
