@@ -1,4 +1,4 @@
-import type { Integration, SyncRun } from "@relink/sdk/contract";
+import type { Integration, SyncRun, WebhookEventData } from "@relink/sdk/contract";
 import type { Kysely } from "kysely";
 import type { Config } from "../config.ts";
 import type { Credentials } from "../connectors/types.ts";
@@ -73,18 +73,18 @@ export function toIntegration(
   };
 }
 
-/** The integration summary that events carry. */
-export function integrationSummary(row: IntegrationRow) {
+/** The integration summary that events carry (`integration-created`). */
+export function integrationSummary(row: IntegrationRow): WebhookEventData<"integration-created"> {
   return {
     id: row.id,
     tool: row.tool,
-    category: row.category,
+    category: row.category as Integration["category"],
     end_user: {
       origin_id: row.end_user_origin_id,
       organization_name: row.end_user_organization_name,
       email: row.end_user_email,
     },
-    state: row.state,
+    state: row.state as Integration["state"],
     scope_config_id: row.scope_config_id,
   };
 }

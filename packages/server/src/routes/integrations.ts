@@ -28,6 +28,7 @@ export function integrationRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/integrations",
+      operationId: "listIntegrations",
       tags,
       security: bearerSecurity,
       summary: "List integrations, newest first",
@@ -71,6 +72,7 @@ export function integrationRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/v1/integrations",
+      operationId: "importIntegration",
       tags,
       security: bearerSecurity,
       summary: "Import an integration with credentials (checked with the tool first); it syncs at once",
@@ -119,6 +121,7 @@ export function integrationRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/integrations/{id}",
+      operationId: "getIntegration",
       tags,
       security: bearerSecurity,
       summary:
@@ -137,6 +140,7 @@ export function integrationRoutes(ctx: RelinkContext) {
     createRoute({
       method: "delete",
       path: "/v1/integrations/{id}",
+      operationId: "deleteIntegration",
       tags,
       security: bearerSecurity,
       summary: "Delete an integration; its credentials are destroyed",
@@ -154,6 +158,7 @@ export function integrationRoutes(ctx: RelinkContext) {
     createRoute({
       method: "put",
       path: "/v1/integrations/{id}/enabled",
+      operationId: "setIntegrationEnabled",
       tags,
       security: bearerSecurity,
       summary: "Disable (INACTIVE) or re-enable an integration",
