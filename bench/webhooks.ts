@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import type { WebhookEventData } from "../packages/sdk/src/contract/index.ts";
 import { createRelinkServer } from "../packages/server/src/app.ts";
 import { inTransaction } from "../packages/server/src/context.ts";
 import { recordEvent } from "../packages/server/src/domain/events.ts";
@@ -97,9 +98,9 @@ const created = await relink.app.request("/v1/webhook-endpoints", {
 if (created.status !== 201) throw new Error(`endpoint not created: ${await created.text()}`);
 
 const integrations = Array.from({ length: INTEGRATIONS }, () => newId("int"));
-const data = (n: number) => ({
+const data = (n: number): WebhookEventData<"sync-finished"> => ({
   sync_id: newId("sync"),
-  integration_id: integrations[n % INTEGRATIONS],
+  integration_id: integrations[n % INTEGRATIONS]!,
   sync_state: "SUCCEEDED",
   trigger: "SCHEDULE",
   started_at: new Date().toISOString(),

@@ -313,6 +313,33 @@ describe("verifyWebhook", () => {
     }
   });
 
+  it("keeps the step and detail of a connection-flow-failed event the server sends on an exit", async () => {
+    const exited = {
+      id: "evt_01jd5x3m9k2q8r7t6y5w4v3u28",
+      type: "connection-flow-failed",
+      created_at: "2026-11-28T08:00:00.000Z",
+      data: {
+        flow: "relink",
+        integration_id: "int_01jd5x3m9k2q8r7t6y5w4v3u2s",
+        tool: "demo-hris",
+        end_user: { origin_id: "o", organization_name: "O", email: null },
+        reason: "USER_EXITED",
+        step: "credentials",
+        detail: "closed",
+      },
+    } as const;
+    const payload = JSON.stringify(exited);
+    const headers = await signWebhook({ id: exited.id, timestamp: NOW, body: payload, secret });
+    const verified = await verifyWebhook({ body: payload, headers, secret, currentDate: NOW });
+    expect(verified).toStrictEqual(exited);
+    if (verified.type === "connection-flow-failed") {
+      expectTypeOf(verified.data.step).toEqualTypeOf<
+        "intro" | "tool" | "permissions" | "credentials" | "checking" | "success" | "error" | undefined
+      >();
+      expectTypeOf(verified.data.detail).toEqualTypeOf<string | undefined>();
+    }
+  });
+
   it("pins the public types", () => {
     expectTypeOf(verifyWebhook).returns.resolves.toEqualTypeOf<WebhookEvent>();
     expectTypeOf<WebhookVerificationError["code"]>().toEqualTypeOf<

@@ -20,7 +20,7 @@ import {
   requestBodyLimit,
   requestContext,
 } from "./http/middleware.ts";
-import { router } from "./http/openapi.ts";
+import { openApiDocument, registerWebhookEvents, router } from "./http/openapi.ts";
 import { createLogger, type Logger } from "./logging.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
@@ -185,21 +185,34 @@ function buildApp(ctx: RelinkContext, metrics: Metrics): OpenAPIHono<AppEnv> {
     scheme: "bearer",
     description: "A workspace API key (`rlk_…`), from `relink-server init` or `POST /v1/api-keys`.",
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "webhookSignature", {
+    type: "apiKey",
+    in: "header",
+    name: "webhook-signature",
+    description:
+      "Webhook deliveries are signed as Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the endpoint's `whsec_…` secret; check them with `verifyWebhook` of `@relink/sdk/server`.",
+  });
   app.openAPIRegistry.registerComponent("securitySchemes", "flowToken", {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
     description: "A flow token (signed JWT) minted with the SDK or by `POST /v1/integrations/{id}/relink`.",
   });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "relink API",
-      version: "0.1.0",
-      description: "Auth health checks, the pause engine, relink and connect flows, and webhooks.",
-    },
-    servers: [{ url: ctx.config.publicUrl }],
-  });
+  registerWebhookEvents(app);
+  app.get("/openapi.json", (c) =>
+    c.json(
+      openApiDocument(app, {
+        openapi: "3.1.0",
+        info: {
+          title: "relink API",
+          version: "0.1.0",
+          license: { name: "MIT", url: "https://opensource.org/license/mit" },
+          description: "Auth health checks, the pause engine, relink and connect flows, and webhooks.",
+        },
+        servers: [{ url: ctx.config.publicUrl }],
+      }),
+    ),
+  );
   app.route("/", apiReferenceRoutes());
 
   app.notFound(notFoundHandler);

@@ -1,5 +1,12 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE } from "@relink/sdk/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRelink, type TestRelink } from "../src/testing/index.ts";
+import { type OpenApiDocument, operations, pointer, schemaValidator } from "./openapi-support.ts";
 
 /** The OpenAPI document is generated from the schemas that validate requests, so it cannot drift. */
 describe("OpenAPI document", () => {
@@ -92,6 +99,135 @@ describe("OpenAPI document and the contract schemas", () => {
       expect(compared).toBeGreaterThan(10);
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe("OpenAPI document for generators and validators", () => {
+  let t: TestRelink;
+  let doc: OpenApiDocument;
+  beforeAll(async () => {
+    t = await createTestRelink();
+    doc = (await (await t.request("GET", "/openapi.json", { key: null })).json()) as OpenApiDocument;
+  });
+  afterAll(() => t.close());
+
+  it("writes nullable fields as OpenAPI 3.1 nullable, so that null validates against them", () => {
+    const nullOverrides: string[] = [];
+    const walk = (node: unknown, at: string) => {
+      if (typeof node !== "object" || node === null) return;
+      const allOf = (node as { allOf?: unknown[] }).allOf;
+      if (allOf?.some((s) => JSON.stringify((s as { type?: unknown }).type ?? "").includes("null")))
+        nullOverrides.push(at);
+      for (const [key, value] of Object.entries(node)) walk(value, `${at}/${key}`);
+    };
+    walk(doc, "#");
+    expect(nullOverrides).toEqual([]);
+
+    const validator = schemaValidator(doc);
+    const property = (schema: string, name: string) =>
+      pointer("components", "schemas", schema, "properties", name);
+    for (const [schema, name] of [
+      ["AuthHealth", "failing_since"],
+      ["Integration", "next_sync_at"],
+      ["ApiKey", "last_used_at"],
+      ["SyncRun", "ended_at"],
+      ["WebhookDelivery", "completed_at"],
+    ] as const) {
+      expect(validator.errors(property(schema, name), null), `${schema}.${name}`).toEqual([]);
+      expect(validator.errors(property(schema, name), "2026-12-01T08:00:00.000Z")).toEqual([]);
+      expect(validator.errors(property(schema, name), "yesterday")).not.toEqual([]);
+    }
+  });
+
+  it("documents 413 on every operation that can carry a body and 415 on every one that reads JSON", () => {
+    const missing: string[] = [];
+    for (const { method, operation, key } of operations(doc)) {
+      if (method !== "get" && !operation.responses["413"]) missing.push(`${key} 413`);
+      if (operation.requestBody && !operation.responses["415"]) missing.push(`${key} 415`);
+      for (const status of ["413", "415"]) {
+        const response = operation.responses[status];
+        if (response)
+          expect(response.content?.["application/json"]?.schema, `${key} ${status}`).toEqual({
+            $ref: "#/components/schemas/Error",
+          });
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("documents every webhook event type under webhooks, with its payload's schema", () => {
+    const validator = schemaValidator(doc);
+    const types = [...WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE];
+    expect(Object.keys(doc.webhooks ?? {}).sort()).toEqual([...types].sort());
+    for (const type of types) {
+      const body = pointer("webhooks", type, "post", "requestBody", "content", "application/json", "schema");
+      const envelope = { id: "evt_0123456789abcdef", type, created_at: "2026-12-01T08:00:00.000Z" };
+      // The schema is the event's own: its type is fixed and its data is required.
+      expect(validator.errors(body, envelope), type).not.toEqual([]);
+      expect(validator.errors(body, { ...envelope, type: "other", data: {} }), type).not.toEqual([]);
+      expect(doc.webhooks?.[type]?.post?.operationId).toMatch(/^[a-z][A-Za-z0-9]+$/);
+    }
+    const failed = pointer(
+      "webhooks",
+      "connection-flow-failed",
+      "post",
+      "requestBody",
+      "content",
+      "application/json",
+      "schema",
+    );
+    expect(
+      validator.errors(failed, {
+        id: "evt_0123456789abcdef",
+        type: "connection-flow-failed",
+        created_at: "2026-12-01T08:00:00.000Z",
+        data: {
+          flow: "relink",
+          integration_id: "int_0123456789abcdef",
+          tool: "demo-hris",
+          end_user: { origin_id: "acme", organization_name: "Acme", email: null },
+          reason: "USER_EXITED",
+          step: "credentials",
+          detail: "closed",
+        },
+      }),
+    ).toEqual([]);
+  });
+
+  it("gives every operation a unique, camelCase operationId", () => {
+    const ids = operations(doc).map(({ operation, key }) => {
+      expect(operation.operationId, key).toMatch(/^[a-z][A-Za-z0-9]+$/);
+      return operation.operationId;
+    });
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toContain("listIntegrations");
+  });
+
+  it("passes redocly lint (recommended rules) with zero errors", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "relink-openapi-"));
+    try {
+      const file = join(dir, "openapi.json");
+      writeFileSync(file, JSON.stringify(doc));
+      const redocly = join(import.meta.dirname, "../node_modules/.bin/redocly");
+      const { stdout } = await promisify(execFile)(redocly, ["lint", file, "--format=json"], {
+        maxBuffer: 32 * 1024 * 1024,
+        env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+      }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
+      const report = JSON.parse(stdout) as {
+        problems: Array<{
+          severity: string;
+          ruleId: string;
+          message: string;
+          location: Array<{ pointer: string }>;
+        }>;
+      };
+      const errors = report.problems
+        .filter((p) => p.severity === "error")
+        .map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`);
+      expect(errors).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

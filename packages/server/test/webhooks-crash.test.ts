@@ -12,7 +12,7 @@ import { createWorkspace } from "../src/domain/workspaces.ts";
 import { newId } from "../src/ids.ts";
 import { createLogger } from "../src/logging.ts";
 import { generateEncryptionKey } from "../src/secrets.ts";
-import { waitFor } from "../src/testing/index.ts";
+import { syntheticEvent, waitFor } from "../src/testing/index.ts";
 import { startReceiver, validSignatures } from "./webhook-receiver.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -115,13 +115,16 @@ describe("webhooks across crashes", () => {
     const emit = async (n: number) => {
       const integration = integrations[n % integrations.length]!;
       const { id } = await inTransaction(local.ctx, (tx) =>
-        recordEvent(tx, {
-          workspaceId,
-          type: "sync-finished",
-          integrationId: integration,
-          data: { integration_id: integration, n },
-          createdAt: iso(new Date()),
-        }),
+        recordEvent(
+          tx,
+          syntheticEvent({
+            workspaceId,
+            type: "sync-finished",
+            integrationId: integration,
+            data: { integration_id: integration, n },
+            createdAt: iso(new Date()),
+          }),
+        ),
       );
       emitted.get(integration)!.push(id);
     };

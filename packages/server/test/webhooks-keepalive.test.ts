@@ -5,7 +5,7 @@ import { iso } from "../src/clock.ts";
 import { inTransaction } from "../src/context.ts";
 import { recordEvent } from "../src/domain/events.ts";
 import { newId } from "../src/ids.ts";
-import { createTestRelink } from "../src/testing/index.ts";
+import { createTestRelink, syntheticEvent } from "../src/testing/index.ts";
 
 /**
  * The dispatcher keeps connections to receivers alive. A receiver may close an idle one just as it
@@ -87,13 +87,16 @@ describe("webhook connections kept alive", () => {
     );
     const emit = () =>
       inTransaction(t.server.ctx, (tx) =>
-        recordEvent(tx, {
-          workspaceId: t.workspaceId,
-          type: "sync-finished",
-          integrationId: newId("int"),
-          data: {},
-          createdAt: iso(t.clock.now()),
-        }),
+        recordEvent(
+          tx,
+          syntheticEvent({
+            workspaceId: t.workspaceId,
+            type: "sync-finished",
+            integrationId: newId("int"),
+            data: {},
+            createdAt: iso(t.clock.now()),
+          }),
+        ),
       ).then((e) => e.id);
     const delivery = async (eventId: string) => {
       const res = await t.request("GET", `/v1/webhook-deliveries?event_id=${eventId}`);

@@ -10,7 +10,7 @@ import { createWorkspace } from "../src/domain/workspaces.ts";
 import { newId } from "../src/ids.ts";
 import { createLogger } from "../src/logging.ts";
 import { generateEncryptionKey } from "../src/secrets.ts";
-import { createTestDatabase, postgresAdminUrl, waitFor } from "../src/testing/index.ts";
+import { createTestDatabase, postgresAdminUrl, syntheticEvent, waitFor } from "../src/testing/index.ts";
 import { WEBHOOK_CHANNEL } from "../src/webhooks/notify.ts";
 import { startReceiver } from "./webhook-receiver.ts";
 
@@ -77,13 +77,16 @@ describe.skipIf(!postgresAdminUrl())("webhook wake-ups across replicas (PostgreS
     const emit = (server: RelinkServer, fail = false) =>
       inTransaction(server.ctx, async (tx) => {
         const integrationId = newId("int");
-        const { id } = await recordEvent(tx, {
-          workspaceId,
-          type: "sync-finished",
-          integrationId,
-          data: { integration_id: integrationId },
-          createdAt: iso(new Date()),
-        });
+        const { id } = await recordEvent(
+          tx,
+          syntheticEvent({
+            workspaceId,
+            type: "sync-finished",
+            integrationId,
+            data: { integration_id: integrationId },
+            createdAt: iso(new Date()),
+          }),
+        );
         if (fail) throw new Error("rolled back on purpose");
         return id;
       });

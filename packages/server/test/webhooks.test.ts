@@ -8,7 +8,13 @@ import type { Dialect } from "../src/db/connect.ts";
 import { recordEvent } from "../src/domain/events.ts";
 import { createWorkspace } from "../src/domain/workspaces.ts";
 import { newId } from "../src/ids.ts";
-import { availableDialects, createTestRelink, type TestRelink, waitFor } from "../src/testing/index.ts";
+import {
+  availableDialects,
+  createTestRelink,
+  syntheticEvent,
+  type TestRelink,
+  waitFor,
+} from "../src/testing/index.ts";
 import { createWebhookDispatcher } from "../src/webhooks/dispatcher.ts";
 import { DELIVERY_WINDOW_MS, RETRY_DELAYS_MS } from "../src/webhooks/retry.ts";
 import { type Receiver, startReceiver, validSignatures } from "./webhook-receiver.ts";
@@ -51,13 +57,16 @@ async function harness(dialect: Dialect, config: Partial<Config> = {}): Promise<
     receiver,
     emit: (type, integrationId, data = {}) =>
       inTransaction(t.server.ctx, (tx) =>
-        recordEvent(tx, {
-          workspaceId: t.workspaceId,
-          type,
-          integrationId,
-          data: { integration_id: integrationId, ...data },
-          createdAt: iso(t.clock.now()),
-        }),
+        recordEvent(
+          tx,
+          syntheticEvent({
+            workspaceId: t.workspaceId,
+            type,
+            integrationId,
+            data: { integration_id: integrationId, ...data },
+            createdAt: iso(t.clock.now()),
+          }),
+        ),
       ).then((e) => e.id),
     async endpoint(body = {}) {
       const res = await t.request("POST", "/v1/webhook-endpoints", { body: { url: receiver.url, ...body } });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { idSchema, TimestampSchema } from "./common.ts";
+import { FlowStepSchema } from "./connect.ts";
 import { FlowSchema } from "./flow-tokens.ts";
 import {
   IntegrationStateSchema,
@@ -95,7 +96,12 @@ export const ConnectionFlowFailedDataSchema = z.object({
   integration_id: idSchema("int").nullish(),
   tool: z.string().nullish(),
   end_user: EventEndUserSchema,
+  /** `USER_EXITED`, `TOKEN_EXPIRED`, `OAUTH_DENIED`, … */
   reason: z.string(),
+  /** `USER_EXITED` only: the widget step the end user left at. */
+  step: FlowStepSchema.optional(),
+  /** `USER_EXITED` only: the widget's reason for the exit (e.g. `closed`). */
+  detail: z.string().optional(),
 });
 
 export const SyncFinishedDataSchema = z.object({
@@ -109,25 +115,57 @@ export const SyncFinishedDataSchema = z.object({
   warnings: z.array(SyncWarningSchema),
 });
 
-const event = <T extends WebhookEventType, D extends z.ZodType>(type: T, data: D) =>
-  z.object({ id: idSchema("evt"), type: z.literal(type), created_at: TimestampSchema, data });
+/**
+ * The `data` schema of each event type: the one source of every event's payload. The server builds
+ * each event's `data` typed from these (`WebhookEventData<T>`), and `verifyWebhook` parses with them.
+ */
+export const WEBHOOK_EVENT_DATA_SCHEMAS = {
+  "integration-created": IntegrationCreatedDataSchema,
+  "integration-deleted": IntegrationDeletedDataSchema,
+  "integration-state-changed": IntegrationStateChangedDataSchema,
+  "integration-auth-status-changed": IntegrationAuthStatusChangedDataSchema,
+  "integration-relinked": IntegrationRelinkedDataSchema,
+  "connection-flow-failed": ConnectionFlowFailedDataSchema,
+  "sync-finished": SyncFinishedDataSchema,
+} as const satisfies Record<WebhookEventType, z.ZodType>;
 
-export const IntegrationCreatedEventSchema = event("integration-created", IntegrationCreatedDataSchema);
-export const IntegrationDeletedEventSchema = event("integration-deleted", IntegrationDeletedDataSchema);
+/** The `data` of an event of type `T`, e.g. `WebhookEventData<"connection-flow-failed">`. */
+export type WebhookEventData<T extends WebhookEventType> = z.input<(typeof WEBHOOK_EVENT_DATA_SCHEMAS)[T]>;
+
+const event = <T extends WebhookEventType, D extends z.ZodType>(type: T, data: D, id: string) =>
+  z.object({ id: idSchema("evt"), type: z.literal(type), created_at: TimestampSchema, data }).meta({ id });
+
+export const IntegrationCreatedEventSchema = event(
+  "integration-created",
+  IntegrationCreatedDataSchema,
+  "IntegrationCreatedEvent",
+);
+export const IntegrationDeletedEventSchema = event(
+  "integration-deleted",
+  IntegrationDeletedDataSchema,
+  "IntegrationDeletedEvent",
+);
 export const IntegrationStateChangedEventSchema = event(
   "integration-state-changed",
   IntegrationStateChangedDataSchema,
+  "IntegrationStateChangedEvent",
 );
 export const IntegrationAuthStatusChangedEventSchema = event(
   "integration-auth-status-changed",
   IntegrationAuthStatusChangedDataSchema,
+  "IntegrationAuthStatusChangedEvent",
 );
-export const IntegrationRelinkedEventSchema = event("integration-relinked", IntegrationRelinkedDataSchema);
+export const IntegrationRelinkedEventSchema = event(
+  "integration-relinked",
+  IntegrationRelinkedDataSchema,
+  "IntegrationRelinkedEvent",
+);
 export const ConnectionFlowFailedEventSchema = event(
   "connection-flow-failed",
   ConnectionFlowFailedDataSchema,
+  "ConnectionFlowFailedEvent",
 );
-export const SyncFinishedEventSchema = event("sync-finished", SyncFinishedDataSchema);
+export const SyncFinishedEventSchema = event("sync-finished", SyncFinishedDataSchema, "SyncFinishedEvent");
 
 /**
  * The type of the event sent by `POST /v1/webhook-endpoints/:id/test`: it reaches only the endpoint
@@ -135,12 +173,17 @@ export const SyncFinishedEventSchema = event("sync-finished", SyncFinishedDataSc
  */
 export const WEBHOOK_TEST_EVENT_TYPE = "webhook-test";
 
-export const WebhookTestEventSchema = z.object({
-  id: idSchema("evt"),
-  type: z.literal(WEBHOOK_TEST_EVENT_TYPE),
-  created_at: TimestampSchema,
-  data: z.object({ endpoint_id: idSchema("whep"), message: z.string() }),
-});
+export const WebhookTestDataSchema = z.object({ endpoint_id: idSchema("whep"), message: z.string() });
+export type WebhookTestData = z.input<typeof WebhookTestDataSchema>;
+
+export const WebhookTestEventSchema = z
+  .object({
+    id: idSchema("evt"),
+    type: z.literal(WEBHOOK_TEST_EVENT_TYPE),
+    created_at: TimestampSchema,
+    data: WebhookTestDataSchema,
+  })
+  .meta({ id: "WebhookTestEvent" });
 
 /**
  * Every webhook event, discriminated on `type`: the typed result of `verifyWebhook`.

@@ -1,16 +1,23 @@
+import type { WebhookEventData, WebhookEventType } from "@relink/sdk/contract";
 import type { Tx } from "../context.ts";
 import { chunks, flatValues, insertRows, marks, memoText, raw, tuples } from "../db/bulk.ts";
 import { toJson } from "../db/schema.ts";
 import { newId } from "../ids.ts";
 import { notifyWebhookDispatchers } from "../webhooks/notify.ts";
 
-export interface NewEvent {
-  workspaceId: string;
-  type: string;
-  integrationId: string | null;
-  data: Record<string, unknown>;
-  createdAt: string;
-}
+/**
+ * An event to record: its `data` is typed from the SDK contract's schema of its type
+ * (`WEBHOOK_EVENT_DATA_SCHEMAS`), the one source of every payload that `verifyWebhook` parses.
+ */
+export type NewEvent = {
+  [T in WebhookEventType]: {
+    workspaceId: string;
+    type: T;
+    integrationId: string | null;
+    data: WebhookEventData<T>;
+    createdAt: string;
+  };
+}[WebhookEventType];
 
 /**
  * Writes an event in the transaction of the change it announces (the outbox), together with one

@@ -1,4 +1,4 @@
-import type { Flow, FlowTokenClaims } from "@relink/sdk/contract";
+import type { Flow, FlowStep, FlowTokenClaims } from "@relink/sdk/contract";
 import { decodeJwt } from "jose";
 import { iso } from "../clock.ts";
 import { inTransaction, type RelinkContext } from "../context.ts";
@@ -14,6 +14,11 @@ import { tokenFailureForgotten } from "./retention.ts";
  * however often the widget reports it; every report is logged.
  */
 
+export interface FlowFailureExtra {
+  step?: FlowStep;
+  detail?: string;
+}
+
 export interface FlowFailure {
   workspaceId: string;
   jti: string;
@@ -23,8 +28,8 @@ export interface FlowFailure {
   endUser: { origin_id: string; organization_name: string; email: string | null };
   /** `USER_EXITED`, `TOKEN_EXPIRED`, `TOKEN_ALREADY_USED`, `OAUTH_DENIED`, … */
   reason: string;
-  /** Extra fields of the event (e.g. the step the user left at). */
-  extra?: Record<string, unknown>;
+  /** Extra fields of the event: the step the user left at and the widget's reason (`USER_EXITED`). */
+  extra?: FlowFailureExtra;
 }
 
 /** Records the failure; returns whether it was announced (false: this token's failure already was). */
@@ -82,7 +87,7 @@ export async function failureOf(
   ctx: Pick<RelinkContext, "db">,
   token: Pick<VerifiedFlowToken, "claims" | "workspaceId">,
   reason: string,
-  extra?: Record<string, unknown>,
+  extra?: FlowFailureExtra,
 ): Promise<FlowFailure | null> {
   const { claims, workspaceId } = token;
   const base = { workspaceId, jti: claims.jti, flow: claims.flow, reason, extra };

@@ -1,4 +1,4 @@
-import type { Integration, SyncRun } from "@relink/sdk/contract";
+import type { Integration, SyncRun, WebhookEventData } from "@relink/sdk/contract";
 import type { Kysely } from "kysely";
 import type { Config } from "../config.ts";
 import type { Credentials } from "../connectors/types.ts";
@@ -73,18 +73,18 @@ export function toIntegration(
   };
 }
 
-/** The integration summary that events carry. */
-export function integrationSummary(row: IntegrationRow) {
+/** The integration summary that events carry (`integration-created`). */
+export function integrationSummary(row: IntegrationRow): WebhookEventData<"integration-created"> {
   return {
     id: row.id,
     tool: row.tool,
-    category: row.category,
+    category: row.category as Integration["category"],
     end_user: {
       origin_id: row.end_user_origin_id,
       organization_name: row.end_user_organization_name,
       email: row.end_user_email,
     },
-    state: row.state,
+    state: row.state as Integration["state"],
     scope_config_id: row.scope_config_id,
   };
 }
@@ -109,6 +109,26 @@ export async function findIntegration(
 export async function loadIntegrationView(ctx: RelinkContext, row: IntegrationRow): Promise<Integration> {
   const lastSync = row.last_sync_id ? ((await syncRunById(ctx.db, row.last_sync_id))[0] ?? null) : null;
   return toIntegration(row, ctx.config, lastSync);
+}
+
+/**
+ * `loadIntegrationView` for a page of integrations: their last syncs in one read, each row mapped
+ * by the same `toIntegration` and `toSyncRun` as a single read (the list once returned a join's
+ * aliased columns, which SQLite left as JSON text).
+ */
+export async function loadIntegrationViews(
+  ctx: RelinkContext,
+  rows: readonly IntegrationRow[],
+): Promise<Integration[]> {
+  const syncIds = rows.flatMap((row) => (row.last_sync_id ? [row.last_sync_id] : []));
+  const syncs = new Map<string, SyncRunRow>();
+  if (syncIds.length > 0) {
+    for (const sync of await ctx.db.selectFrom("sync_runs").selectAll().where("id", "in", syncIds).execute())
+      syncs.set(sync.id, sync);
+  }
+  return rows.map((row) =>
+    toIntegration(row, ctx.config, row.last_sync_id ? (syncs.get(row.last_sync_id) ?? null) : null),
+  );
 }
 
 /** Credentials are sealed with the integration id as associated data: a sealed value cannot be moved to another row. */

@@ -1,4 +1,4 @@
-import type { EndUser } from "@relink/sdk/contract";
+import type { EndUser, Integration, WebhookEventData } from "@relink/sdk/contract";
 import { iso } from "../clock.ts";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
 import { type IntegrationRow, toJson } from "../db/schema.ts";
@@ -26,14 +26,14 @@ export function stateChangedData(
   previousState: string,
   reason: StateChangeReason,
   at: string,
-) {
+): WebhookEventData<"integration-state-changed"> {
   return {
     integration_id: row.id,
     integration_tool: row.tool,
-    integration_category: row.category,
+    integration_category: row.category as Integration["category"],
     end_user: integrationSummary(row).end_user,
-    state: row.state,
-    previous_state: previousState,
+    state: row.state as Integration["state"],
+    previous_state: previousState as Integration["state"],
     reason,
     updated_at: at,
   };

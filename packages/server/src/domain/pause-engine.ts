@@ -1,4 +1,4 @@
-import type { AuthOutcome } from "@relink/sdk/contract";
+import type { AuthOutcome, WebhookEventData } from "@relink/sdk/contract";
 import type { Config } from "../config.ts";
 import type { RelinkContext, Tx } from "../context.ts";
 import { raw } from "../db/bulk.ts";
@@ -142,12 +142,12 @@ export function authStatusChangedData(
   row: IntegrationRow,
   status: "FAILING" | "OK",
   config: Pick<Config, "pauseAfterMs">,
-) {
+): WebhookEventData<"integration-auth-status-changed"> {
   const summary = integrationSummary(row);
   return {
     integration_id: row.id,
     integration_tool: row.tool,
-    integration_category: row.category,
+    integration_category: summary.category,
     end_user: summary.end_user,
     auth_status: status,
     failing_since: row.failing_since,

@@ -1,4 +1,11 @@
-import type { AuthCheck, AuthOutcome, SyncState, SyncTrigger, SyncWarning } from "@relink/sdk/contract";
+import type {
+  AuthCheck,
+  AuthOutcome,
+  SyncState,
+  SyncTrigger,
+  SyncWarning,
+  WebhookEventData,
+} from "@relink/sdk/contract";
 import type { Config } from "../config.ts";
 import {
   type AuthCheckResult,
@@ -139,16 +146,7 @@ async function finishRun(tx: Tx, run: SyncRunRow, result: FinishedRun, at: strin
     workspaceId: finished.workspace_id,
     type: "sync-finished",
     integrationId: finished.integration_id,
-    data: {
-      sync_id: finished.id,
-      integration_id: finished.integration_id,
-      sync_state: finished.sync_state,
-      trigger: finished.trigger,
-      started_at: finished.started_at,
-      ended_at: finished.ended_at,
-      scope_config_id: finished.scope_config_id,
-      warnings: finished.warnings,
-    },
+    data: syncFinishedData(finished, at),
     createdAt: at,
   });
   return finished;
@@ -670,21 +668,26 @@ async function applyClaimedIn(
 
 type FinishedRunEvent = NewEvent;
 
+/** The `sync-finished` payload of a finished run (its state and end are set when it finishes). */
+function syncFinishedData(run: SyncRunRow, at: string): WebhookEventData<"sync-finished"> {
+  return {
+    sync_id: run.id,
+    integration_id: run.integration_id,
+    sync_state: (run.sync_state ?? "FAILED") as SyncState,
+    trigger: run.trigger as SyncTrigger,
+    started_at: run.started_at,
+    ended_at: run.ended_at ?? at,
+    scope_config_id: run.scope_config_id,
+    warnings: run.warnings,
+  };
+}
+
 function syncFinishedEvent(run: SyncRunRow, at: string): NewEvent {
   return {
     workspaceId: run.workspace_id,
     type: "sync-finished",
     integrationId: run.integration_id,
-    data: {
-      sync_id: run.id,
-      integration_id: run.integration_id,
-      sync_state: run.sync_state,
-      trigger: run.trigger,
-      started_at: run.started_at,
-      ended_at: run.ended_at,
-      scope_config_id: run.scope_config_id,
-      warnings: run.warnings,
-    },
+    data: syncFinishedData(run, at),
     createdAt: at,
   };
 }

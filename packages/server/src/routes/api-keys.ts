@@ -24,6 +24,7 @@ export function apiKeyRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/api-keys",
+      operationId: "listApiKeys",
       tags,
       security: bearerSecurity,
       summary: "List the workspace's API keys (never the keys themselves)",
@@ -50,6 +51,7 @@ export function apiKeyRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/v1/api-keys",
+      operationId: "createApiKey",
       tags,
       security: bearerSecurity,
       summary: "Create an API key (the key is shown in this answer only)",
@@ -66,6 +68,7 @@ export function apiKeyRoutes(ctx: RelinkContext) {
     createRoute({
       method: "delete",
       path: "/v1/api-keys/{id}",
+      operationId: "revokeApiKey",
       tags,
       security: bearerSecurity,
       summary: "Revoke an API key; it is refused at once",

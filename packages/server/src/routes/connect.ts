@@ -39,7 +39,7 @@ import { type VerifiedFlowToken, verifyFlowToken } from "../flow-tokens/verify.t
 import type { AppEnv } from "../http/env.ts";
 import { ApiError } from "../http/errors.ts";
 import { errorResponse, requestBodyLimit } from "../http/middleware.ts";
-import { errors, flowTokenSecurity, json, jsonBody, router } from "../http/openapi.ts";
+import { errors, flowTokenSecurity, json, jsonBody, publicSecurity, router } from "../http/openapi.ts";
 
 const tags = ["Connect API"];
 
@@ -125,6 +125,7 @@ export function connectRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/connect/v1/flow",
+      operationId: "getConnectFlow",
       tags,
       security: flowTokenSecurity,
       summary:
@@ -143,6 +144,7 @@ export function connectRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/connect/v1/tools",
+      operationId: "listConnectTools",
       tags,
       security: flowTokenSecurity,
       summary: "The tools the end user may choose from (connect flows without a preselected tool)",
@@ -162,6 +164,7 @@ export function connectRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/connect/v1/credentials",
+      operationId: "submitConnectCredentials",
       tags,
       security: flowTokenSecurity,
       summary:
@@ -202,6 +205,7 @@ export function connectRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/connect/v1/oauth/start",
+      operationId: "startConnectOAuth",
       tags,
       security: flowTokenSecurity,
       summary:
@@ -278,7 +282,9 @@ export function connectRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/connect/v1/oauth/callback",
+      operationId: "connectOAuthCallback",
       tags,
+      security: publicSecurity,
       summary:
         "The OAuth redirect URI: exchanges the code, completes the flow, and reports to the opener window by postMessage",
       request: {
@@ -320,6 +326,7 @@ export function connectRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/connect/v1/exit",
+      operationId: "exitConnectFlow",
       tags,
       security: flowTokenSecurity,
       summary:

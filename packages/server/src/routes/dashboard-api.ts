@@ -21,6 +21,7 @@ export function dashboardApiRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/integrations/stats",
+      operationId: "getIntegrationStats",
       tags,
       security: bearerSecurity,
       summary: "Integrations counted per state, and how many active ones are failing auth",
@@ -59,6 +60,7 @@ export function dashboardApiRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/integrations/pauses",
+      operationId: "listIntegrationPauses",
       tags,
       security: bearerSecurity,
       summary: "When each of the given paused (INVALID) integrations was paused, from the event log",

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "kysely";
 import type { RelinkContext } from "../context.ts";
-import { json, router } from "../http/openapi.ts";
+import { json, publicSecurity, router } from "../http/openapi.ts";
 
 const Health = z.object({ status: z.literal("ok") });
 const Ready = z.object({ status: z.enum(["ready", "unavailable"]), database: z.enum(["ok", "unreachable"]) });
@@ -12,7 +12,9 @@ export function healthRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/healthz",
+      operationId: "getHealth",
       tags: ["Operations"],
+      security: publicSecurity,
       summary: "Liveness: the process answers",
       responses: { 200: json(Health, "Alive") },
     }),
@@ -22,7 +24,9 @@ export function healthRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/readyz",
+      operationId: "getReadiness",
       tags: ["Operations"],
+      security: publicSecurity,
       summary: "Readiness: the database answers",
       responses: { 200: json(Ready, "Ready"), 503: json(Ready, "Not ready") },
     }),

@@ -9,7 +9,7 @@ import {
 } from "@relink/sdk/contract";
 import { sql } from "kysely";
 import type { RelinkContext } from "../context.ts";
-import { findIntegration, loadIntegrationView, toIntegration } from "../domain/integrations.ts";
+import { findIntegration, loadIntegrationView, loadIntegrationViews } from "../domain/integrations.ts";
 import { createIntegration, deleteIntegration, setEnabled } from "../domain/lifecycle.ts";
 import { findDefaultScopeConfig, findScopeConfig } from "../domain/scope-configs.ts";
 import { assertCredentialFields, verifyCredentials } from "../domain/tool-checks.ts";
@@ -28,6 +28,7 @@ export function integrationRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/integrations",
+      operationId: "listIntegrations",
       tags,
       security: bearerSecurity,
       summary: "List integrations, newest first",
@@ -39,22 +40,7 @@ export function integrationRoutes(ctx: RelinkContext) {
       const after = decodeCursor(q.cursor, "int");
       let query = ctx.db
         .selectFrom("integrations as i")
-        .leftJoin("sync_runs as s", "s.id", "i.last_sync_id")
         .selectAll("i")
-        .select([
-          "s.id as s_id",
-          "s.integration_id as s_integration_id",
-          "s.trigger as s_trigger",
-          "s.status as s_status",
-          "s.sync_state as s_sync_state",
-          "s.queued_at as s_queued_at",
-          "s.started_at as s_started_at",
-          "s.ended_at as s_ended_at",
-          "s.scope_config_id as s_scope_config_id",
-          "s.warnings as s_warnings",
-          "s.records as s_records",
-          "s.error as s_error",
-        ])
         .where("i.workspace_id", "=", c.var.workspaceId)
         .orderBy("i.id", "desc")
         .limit(q.limit + 1);
@@ -77,27 +63,7 @@ export function integrationRoutes(ctx: RelinkContext) {
         );
       }
       const { rows, next_cursor } = page(await query.execute(), q.limit);
-      const data = rows.map((row) => {
-        const lastSync =
-          row.s_id === null
-            ? null
-            : {
-                id: row.s_id,
-                workspace_id: row.workspace_id,
-                integration_id: row.s_integration_id ?? row.id,
-                trigger: row.s_trigger ?? "SCHEDULE",
-                status: row.s_status ?? "FINISHED",
-                sync_state: row.s_sync_state,
-                queued_at: row.s_queued_at ?? row.created_at,
-                started_at: row.s_started_at,
-                ended_at: row.s_ended_at,
-                scope_config_id: row.s_scope_config_id,
-                warnings: row.s_warnings ?? [],
-                records: row.s_records ?? {},
-                error: row.s_error,
-              };
-        return toIntegration(row, ctx.config, lastSync);
-      });
+      const data = await loadIntegrationViews(ctx, rows);
       return c.json({ data, next_cursor }, 200);
     },
   );
@@ -106,6 +72,7 @@ export function integrationRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/v1/integrations",
+      operationId: "importIntegration",
       tags,
       security: bearerSecurity,
       summary: "Import an integration with credentials (checked with the tool first); it syncs at once",
@@ -154,6 +121,7 @@ export function integrationRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/integrations/{id}",
+      operationId: "getIntegration",
       tags,
       security: bearerSecurity,
       summary:
@@ -172,6 +140,7 @@ export function integrationRoutes(ctx: RelinkContext) {
     createRoute({
       method: "delete",
       path: "/v1/integrations/{id}",
+      operationId: "deleteIntegration",
       tags,
       security: bearerSecurity,
       summary: "Delete an integration; its credentials are destroyed",
@@ -189,6 +158,7 @@ export function integrationRoutes(ctx: RelinkContext) {
     createRoute({
       method: "put",
       path: "/v1/integrations/{id}/enabled",
+      operationId: "setIntegrationEnabled",
       tags,
       security: bearerSecurity,
       summary: "Disable (INACTIVE) or re-enable an integration",

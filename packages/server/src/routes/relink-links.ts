@@ -69,6 +69,7 @@ export function relinkLinkRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/v1/integrations/{id}/relink",
+      operationId: "createRelinkLink",
       tags,
       security: bearerSecurity,
       summary:
@@ -147,6 +148,7 @@ export function relinkLinkRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/integrations/{id}/relink-links",
+      operationId: "listRelinkLinks",
       tags,
       security: bearerSecurity,
       summary: "The integration's relink links, newest first (never their tokens); filter by status",

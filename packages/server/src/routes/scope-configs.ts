@@ -29,6 +29,7 @@ export function scopeConfigRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/scope-configs",
+      operationId: "listScopeConfigs",
       tags,
       security: bearerSecurity,
       summary: "List scope configs",
@@ -55,6 +56,7 @@ export function scopeConfigRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/v1/scope-configs",
+      operationId: "createScopeConfig",
       tags,
       security: bearerSecurity,
       summary: "Create a scope config (validated against the catalog)",
@@ -71,6 +73,7 @@ export function scopeConfigRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/scope-configs/{id}",
+      operationId: "getScopeConfig",
       tags,
       security: bearerSecurity,
       summary: "One scope config, with the permissions it requires per tool",
@@ -88,6 +91,7 @@ export function scopeConfigRoutes(ctx: RelinkContext) {
     createRoute({
       method: "patch",
       path: "/v1/scope-configs/{id}",
+      operationId: "updateScopeConfig",
       tags,
       security: bearerSecurity,
       summary: "Change a scope config; integrations using it read the new scope from their next sync",
@@ -110,6 +114,7 @@ export function scopeConfigRoutes(ctx: RelinkContext) {
     createRoute({
       method: "delete",
       path: "/v1/scope-configs/{id}",
+      operationId: "deleteScopeConfig",
       tags,
       security: bearerSecurity,
       summary: "Delete a scope config no integration uses",

@@ -24,6 +24,7 @@ export function settingsRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/settings/allowed-origins",
+      operationId: "getAllowedOrigins",
       tags,
       security: bearerSecurity,
       summary: "The origins whose pages may run the connect flow (`<relink-connect>`)",
@@ -36,6 +37,7 @@ export function settingsRoutes(ctx: RelinkContext) {
     createRoute({
       method: "put",
       path: "/v1/settings/allowed-origins",
+      operationId: "setAllowedOrigins",
       tags,
       security: bearerSecurity,
       summary:

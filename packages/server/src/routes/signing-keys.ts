@@ -23,6 +23,7 @@ export function signingKeyRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/signing-keys",
+      operationId: "listSigningKeys",
       tags,
       security: bearerSecurity,
       summary: "List the workspace's flow-token signing keys (never their secrets)",
@@ -50,6 +51,7 @@ export function signingKeyRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/v1/signing-keys",
+      operationId: "createSigningKey",
       tags,
       security: bearerSecurity,
       summary:
@@ -68,6 +70,7 @@ export function signingKeyRoutes(ctx: RelinkContext) {
     createRoute({
       method: "delete",
       path: "/v1/signing-keys/{id}",
+      operationId: "revokeSigningKey",
       tags,
       security: bearerSecurity,
       summary: "Revoke a signing key; tokens it signed are refused at once",

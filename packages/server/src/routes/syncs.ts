@@ -62,6 +62,7 @@ export function syncRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/v1/integrations/{id}/sync",
+      operationId: "syncIntegration",
       tags,
       security: bearerSecurity,
       summary: "Queue a manual sync (auth check first); at most one queued or running per integration",
@@ -83,6 +84,7 @@ export function syncRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/v1/integrations/{id}/check-auth",
+      operationId: "checkIntegrationAuth",
       tags,
       security: bearerSecurity,
       summary:
@@ -137,6 +139,7 @@ export function syncRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/integrations/{id}/syncs",
+      operationId: "listIntegrationSyncs",
       tags,
       security: bearerSecurity,
       summary: "The integration's sync runs, newest first",
@@ -159,6 +162,7 @@ export function syncRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/integrations/{id}/auth-checks",
+      operationId: "listIntegrationAuthChecks",
       tags,
       security: bearerSecurity,
       summary: "The integration's auth checks, newest first (the last 500 are kept)",

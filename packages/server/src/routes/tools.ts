@@ -15,6 +15,7 @@ export function toolRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/tools",
+      operationId: "listTools",
       tags,
       security: bearerSecurity,
       summary: "The tool catalog",
@@ -27,6 +28,7 @@ export function toolRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/tools/{tool}",
+      operationId: "getTool",
       tags,
       security: bearerSecurity,
       summary:

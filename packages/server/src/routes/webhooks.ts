@@ -58,6 +58,7 @@ export function webhookRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/webhook-endpoints",
+      operationId: "listWebhookEndpoints",
       tags: ["Webhooks"],
       security: bearerSecurity,
       summary: "List webhook endpoints, newest first (never their secrets)",
@@ -83,6 +84,7 @@ export function webhookRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/v1/webhook-endpoints",
+      operationId: "createWebhookEndpoint",
       tags: ["Webhooks"],
       security: bearerSecurity,
       summary: "Create a webhook endpoint; its signing secret (whsec_…) is shown in this answer only",
@@ -102,6 +104,7 @@ export function webhookRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/webhook-endpoints/{id}",
+      operationId: "getWebhookEndpoint",
       tags: ["Webhooks"],
       security: bearerSecurity,
       summary: "One webhook endpoint (never its secret)",
@@ -119,6 +122,7 @@ export function webhookRoutes(ctx: RelinkContext) {
     createRoute({
       method: "patch",
       path: "/v1/webhook-endpoints/{id}",
+      operationId: "updateWebhookEndpoint",
       tags: ["Webhooks"],
       security: bearerSecurity,
       summary: "Change an endpoint's URL, description, event types, or enable/disable it",
@@ -140,6 +144,7 @@ export function webhookRoutes(ctx: RelinkContext) {
     createRoute({
       method: "delete",
       path: "/v1/webhook-endpoints/{id}",
+      operationId: "deleteWebhookEndpoint",
       tags: ["Webhooks"],
       security: bearerSecurity,
       summary: "Delete an endpoint with its pending deliveries and delivery log",
@@ -157,6 +162,7 @@ export function webhookRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/v1/webhook-endpoints/{id}/rotate-secret",
+      operationId: "rotateWebhookEndpointSecret",
       tags: ["Webhooks"],
       security: bearerSecurity,
       summary:
@@ -194,6 +200,7 @@ export function webhookRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/v1/webhook-endpoints/{id}/test",
+      operationId: "testWebhookEndpoint",
       tags: ["Webhooks"],
       security: bearerSecurity,
       summary: "Send a webhook-test event to this endpoint only; follow it in the delivery log",
@@ -217,6 +224,7 @@ export function webhookRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/webhook-deliveries",
+      operationId: "listWebhookDeliveries",
       tags: ["Webhooks"],
       security: bearerSecurity,
       summary:
@@ -247,6 +255,7 @@ export function webhookRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/webhook-deliveries/{id}",
+      operationId: "getWebhookDelivery",
       tags: ["Webhooks"],
       security: bearerSecurity,
       summary: "One delivery with every attempt",
@@ -269,6 +278,7 @@ export function webhookRoutes(ctx: RelinkContext) {
     createRoute({
       method: "post",
       path: "/v1/webhook-deliveries/{id}/retry",
+      operationId: "retryWebhookDelivery",
       tags: ["Webhooks"],
       security: bearerSecurity,
       summary: "Send a delivery again now (replay a succeeded one, retry a failed one)",
@@ -289,6 +299,7 @@ export function webhookRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/events",
+      operationId: "listEvents",
       tags: ["Webhooks"],
       security: bearerSecurity,
       summary: "The event log (what was or will be sent as webhooks), newest first",

@@ -4,6 +4,7 @@ import { createRelinkServer, type RelinkServer, type RelinkServerOptions } from 
 import { ManualClock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import { createDatabase, type Dialect, type RelinkDatabase } from "../db/connect.ts";
+import type { NewEvent } from "../domain/events.ts";
 import { createWorkspace } from "../domain/workspaces.ts";
 import { createLogger } from "../logging.ts";
 import { generateEncryptionKey } from "../secrets.ts";
@@ -69,6 +70,20 @@ export async function createTestDatabase(
       await c.end();
     },
   };
+}
+
+/**
+ * An event with any payload, for tests of the delivery machinery (which never reads `data`). Real
+ * events are typed from the contract's schemas (`NewEvent`).
+ */
+export function syntheticEvent(event: {
+  workspaceId: string;
+  type: string;
+  integrationId: string | null;
+  data: Record<string, unknown>;
+  createdAt: string;
+}): NewEvent {
+  return event as unknown as NewEvent;
 }
 
 export interface TestRelink {
