@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 
 /**
  * Text relink cannot keep as it was sent: a NUL character (PostgreSQL refuses it in `text` and
@@ -70,3 +70,33 @@ export function refuseUnstorableText(value: unknown, ctx: z.RefinementCtx): void
     ctx.addIssue({ code: "custom", path, message: UNSTORABLE_TEXT_MESSAGE, input: undefined });
   }
 }
+
+/**
+ * One submitted credential value (an API key, a secret, a URL): at most 4096 characters of one line,
+ * without control characters (C0, DEL, C1) or line separators, which no tool could receive in a
+ * header and which only ever come from a bad paste. The refusal names the field, never the value.
+ *
+ * @example
+ * ```ts
+ * CredentialValueSchema.safeParse("sk_live_abc").success; // true
+ * CredentialValueSchema.safeParse("sk_live_abc\r\n").success; // false
+ * ```
+ */
+export const CredentialValueSchema = z
+  .string()
+  .max(4096)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+  .regex(
+    /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/,
+    "must be one line of text without control characters",
+  );
+
+/**
+ * Submitted credentials: field id → value (see `CredentialValueSchema`).
+ *
+ * @example
+ * ```ts
+ * CredentialValuesSchema.parse({ api_key: "sk_live_abc" });
+ * ```
+ */
+export const CredentialValuesSchema = z.record(z.string().max(100), CredentialValueSchema);
