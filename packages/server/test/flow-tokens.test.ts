@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { ERROR_CODES, type ErrorCode } from "@relink/sdk/contract";
 import { generateKeyPair } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { iso } from "../src/clock.ts";
 import {
   isFlowTokenSpent,
@@ -459,6 +459,42 @@ describe.each(availableDialects())("flow-token verification on %s", (dialect) =>
       });
       for (const kid of [f.hs.id, link.keyId]) {
         expect(await outcome(forged(kid, claims(bad)))).toBe("TOKEN_SIGNATURE_INVALID");
+      }
+    });
+
+    it("hands only the checked kid to a query, for every algorithm and a forged payload", async () => {
+      const db = f.t.server.ctx.db;
+      const spy = vi.spyOn(db, "executeQuery");
+      try {
+        const named = claims({ scope_config_id: f.scopeConfigId, jti: "named-jti-of-a-forged-token" });
+        const tokens: Array<[string, string]> = [
+          [f.hs.id, forged(f.hs.id, named)],
+          [
+            f.es.id,
+            await forge(
+              { alg: "ES256", typ: TYP, kid: f.es.id },
+              named,
+              (await generateKeyPair("ES256")).privateKey,
+            ),
+          ],
+          [
+            f.ed.id,
+            await forge(
+              { alg: "EdDSA", typ: TYP, kid: f.ed.id },
+              named,
+              (await generateKeyPair("EdDSA")).privateKey,
+            ),
+          ],
+        ];
+        for (const [kid, token] of tokens) {
+          spy.mockClear();
+          expect(await outcome(token)).toBe("TOKEN_SIGNATURE_INVALID");
+          const parameters = spy.mock.calls.flatMap(([query]) => [...query.parameters]);
+          expect(spy.mock.calls.length).toBeGreaterThan(0);
+          expect(parameters.filter((value) => typeof value === "string")).toEqual([kid]);
+        }
+      } finally {
+        spy.mockRestore();
       }
     });
   });
