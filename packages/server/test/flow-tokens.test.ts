@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { ERROR_CODES, type ErrorCode } from "@relink/sdk/contract";
 import { generateKeyPair } from "jose";
+import type { CompiledQuery } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { iso } from "../src/clock.ts";
 import {
@@ -489,7 +490,7 @@ describe.each(availableDialects())("flow-token verification on %s", (dialect) =>
         for (const [kid, token] of tokens) {
           spy.mockClear();
           expect(await outcome(token)).toBe("TOKEN_SIGNATURE_INVALID");
-          const parameters = spy.mock.calls.flatMap(([query]) => [...query.parameters]);
+          const parameters = spy.mock.calls.flatMap(([query]) => [...(query as CompiledQuery).parameters]);
           expect(spy.mock.calls.length).toBeGreaterThan(0);
           expect(parameters.filter((value) => typeof value === "string")).toEqual([kid]);
         }
