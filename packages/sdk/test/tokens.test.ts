@@ -206,6 +206,31 @@ describe("mintConnectToken", () => {
     ],
     ["a bad email", { endUser: { originId: "o", organizationName: "A", email: "nope" } }, /endUser\.email/],
     ["an empty tool", { endUser: { originId: "o", organizationName: "A" }, tool: "" }, /tool/],
+    [
+      "a NUL in the organisation",
+      { endUser: { originId: "o", organizationName: "Acme\u0000" } },
+      /endUser\.organizationName must not contain NUL/,
+    ],
+    [
+      "a NUL in the origin id",
+      { endUser: { originId: "\u0000o", organizationName: "A" } },
+      /endUser\.originId must not contain NUL/,
+    ],
+    [
+      "an unpaired surrogate in the email",
+      { endUser: { originId: "o", organizationName: "A", email: "it@acme.example\ud800" } },
+      /endUser\.email/,
+    ],
+    [
+      "a NUL in the tool",
+      { endUser: { originId: "o", organizationName: "A" }, tool: "demo\u0000" },
+      /tool must not contain NUL/,
+    ],
+    [
+      "an email the server would refuse",
+      { endUser: { originId: "o", organizationName: "A", email: "it@acme" } },
+      /claim end_user\.email/,
+    ],
   ])("throws a TypeError for %s", async (_name, extra, message) => {
     const error = await mintConnectToken({ ...base, ...extra } as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);

@@ -1,9 +1,15 @@
 import { createHmac } from "node:crypto";
 import { ERROR_CODES, type ErrorCode } from "@relink/sdk/contract";
 import { generateKeyPair } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CompiledQuery } from "kysely";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { iso } from "../src/clock.ts";
-import { signFlowToken, spendFlowToken, verifyFlowToken } from "../src/flow-tokens/verify.ts";
+import {
+  isFlowTokenSpent,
+  signFlowToken,
+  spendFlowToken,
+  verifyFlowToken,
+} from "../src/flow-tokens/verify.ts";
 import { ApiError } from "../src/http/errors.ts";
 import { newId } from "../src/ids.ts";
 import { availableDialects } from "../src/testing/index.ts";
@@ -57,18 +63,27 @@ describe.each(availableDialects())("flow-token verification on %s", (dialect) =>
   const hs = (payload: Record<string, unknown>, header: Record<string, unknown> = {}) =>
     handSignHs256(hsHeader(header), payload, f.hs.secret);
 
-  const outcome = async (token: string | undefined): Promise<ErrorCode | "OK"> => {
+  /** The refusal's code, and the claim it names (only a claim refusal names one). */
+  const refusal = async (token: string | undefined): Promise<{ code: ErrorCode | "OK"; claim?: string }> => {
     try {
       await verifyFlowToken(f.t.server.ctx, token);
-      return "OK";
+      return { code: "OK" };
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      // A refusal says which check failed and nothing else.
-      expect(error.details).toBeUndefined();
       expect(error.status).toBe(error.code === "TOKEN_ALREADY_USED" ? 409 : 401);
-      return error.code;
+      if (error.code === "TOKEN_CLAIM_MISSING" || error.code === "TOKEN_CLAIM_INVALID") {
+        // A claim refusal names the claim (message and details.claim), and says nothing else.
+        const { claim } = error.details as { claim: string };
+        expect(error.details).toEqual({ claim: expect.stringMatching(/^[a-z_]+(\.[a-z_]+)*$/) });
+        expect(error.message).toContain(claim);
+        return { code: error.code, claim };
+      }
+      // Any other refusal says which check failed and nothing else.
+      expect(error.details).toBeUndefined();
+      return { code: error.code };
     }
   };
+  const outcome = async (token: string | undefined): Promise<ErrorCode | "OK"> => (await refusal(token)).code;
 
   describe("accepts well-formed tokens", () => {
     it("HS256, EdDSA and ES256, relink and connect", async () => {
@@ -104,6 +119,12 @@ describe.each(availableDialects())("flow-token verification on %s", (dialect) =>
       expect(verified.expiresAt.getTime()).toBe((payload.exp as number) * 1000);
     });
 
+    it("accepts an audience list that contains relink (RFC 7519 section 4.1.3)", async () => {
+      expect(await outcome(hs(claims({ aud: ["relink"] })))).toBe("OK");
+      expect(await outcome(hs(claims({ aud: ["billing", "relink"] })))).toBe("OK");
+      expect(await outcome(hs(connectClaims({ aud: ["relink"], tool: "scripted" })))).toBe("OK");
+    });
+
     it("tolerates 60 s of clock skew either way, and an application/ prefix on typ", async () => {
       const now = f.now();
       expect(await outcome(hs(claims({ iat: now - 900, exp: now - 59 })))).toBe("OK");
@@ -115,7 +136,13 @@ describe.each(availableDialects())("flow-token verification on %s", (dialect) =>
 
   // Every refusal of DESIGN section 3, each token built by hand.
   const refusals: Array<
-    [string, ErrorCode, (f: FlowTokenFixture) => Promise<string | undefined> | string | undefined]
+    [
+      string,
+      ErrorCode,
+      (f: FlowTokenFixture) => Promise<string | undefined> | string | undefined,
+      // The claim a TOKEN_CLAIM_* refusal names.
+      string?,
+    ]
   > = [
     ["no token", "TOKEN_MISSING", () => undefined],
     ["an empty token", "TOKEN_MISSING", () => ""],
@@ -242,15 +269,22 @@ describe.each(availableDialects())("flow-token verification on %s", (dialect) =>
         ),
     ],
     ["another audience", "TOKEN_AUDIENCE_INVALID", () => hs(claims({ aud: "stripe" }))],
-    ["an audience list", "TOKEN_AUDIENCE_INVALID", () => hs(claims({ aud: ["relink", "other"] }))],
-    ["no audience", "TOKEN_CLAIM_MISSING", () => hs(claims({ aud: undefined }))],
+    [
+      "an audience list without relink",
+      "TOKEN_AUDIENCE_INVALID",
+      () => hs(claims({ aud: ["stripe", "other"] })),
+    ],
+    ["an empty audience list", "TOKEN_AUDIENCE_INVALID", () => hs(claims({ aud: [] }))],
+    ["an audience list with a number", "TOKEN_AUDIENCE_INVALID", () => hs(claims({ aud: ["relink", 7] }))],
+    ["an audience object", "TOKEN_AUDIENCE_INVALID", () => hs(claims({ aud: { relink: true } }))],
+    ["no audience", "TOKEN_CLAIM_MISSING", () => hs(claims({ aud: undefined })), "aud"],
     ["another workspace as issuer", "TOKEN_ISSUER_INVALID", (f) => hs(claims({ iss: f.other.workspaceId }))],
     [
       "the other workspace's key signing for this workspace",
       "TOKEN_ISSUER_INVALID",
       (f) => handSignHs256({ alg: "HS256", typ: TYP, kid: f.other.hs.id }, claims(), f.other.hs.secret),
     ],
-    ["no issuer", "TOKEN_CLAIM_MISSING", () => hs(claims({ iss: undefined }))],
+    ["no issuer", "TOKEN_CLAIM_MISSING", () => hs(claims({ iss: undefined })), "iss"],
     ["expired beyond the skew", "TOKEN_EXPIRED", () => hs(claims({ iat: f.now() - 900, exp: f.now() - 61 }))],
     ["long expired", "TOKEN_EXPIRED", () => hs(claims({ iat: 1_000_000, exp: 1_000_600 }))],
     ["nbf in the future", "TOKEN_NOT_YET_VALID", () => hs(claims({ nbf: f.now() + 120 }))],
@@ -289,32 +323,71 @@ describe.each(availableDialects())("flow-token verification on %s", (dialect) =>
           })
         ).token,
     ],
-    ["no jti", "TOKEN_CLAIM_MISSING", () => hs(claims({ jti: undefined }))],
-    ["a short jti", "TOKEN_CLAIM_INVALID", () => hs(claims({ jti: "1" }))],
-    ["no exp", "TOKEN_CLAIM_MISSING", () => hs(claims({ exp: undefined }))],
-    ["no iat", "TOKEN_CLAIM_MISSING", () => hs(claims({ iat: undefined }))],
-    ["exp as a string", "TOKEN_CLAIM_INVALID", () => hs(claims({ exp: String(f.now() + 600) }))],
-    ["no flow", "TOKEN_CLAIM_MISSING", () => hs(claims({ flow: undefined }))],
-    ["an unknown flow", "TOKEN_CLAIM_INVALID", () => hs(claims({ flow: "admin" }))],
-    ["a relink token with no sub", "TOKEN_CLAIM_MISSING", () => hs(claims({ sub: undefined }))],
+    ["no jti", "TOKEN_CLAIM_MISSING", () => hs(claims({ jti: undefined })), "jti"],
+    ["a short jti", "TOKEN_CLAIM_INVALID", () => hs(claims({ jti: "1" })), "jti"],
+    ["a jti with a NUL", "TOKEN_CLAIM_INVALID", () => hs(claims({ jti: `${newJti()}\u0000` })), "jti"],
+    ["no exp", "TOKEN_CLAIM_MISSING", () => hs(claims({ exp: undefined })), "exp"],
+    ["no iat", "TOKEN_CLAIM_MISSING", () => hs(claims({ iat: undefined })), "iat"],
+    ["exp as a string", "TOKEN_CLAIM_INVALID", () => hs(claims({ exp: String(f.now() + 600) })), "exp"],
+    ["iat as a string", "TOKEN_CLAIM_INVALID", () => hs(claims({ iat: String(f.now()) })), "iat"],
+    ["no flow", "TOKEN_CLAIM_MISSING", () => hs(claims({ flow: undefined })), "flow"],
+    ["an unknown flow", "TOKEN_CLAIM_INVALID", () => hs(claims({ flow: "admin" })), "flow"],
+    ["a relink token with no sub", "TOKEN_CLAIM_MISSING", () => hs(claims({ sub: undefined })), "sub"],
     [
       "a sub that is not an integration id",
       "TOKEN_CLAIM_INVALID",
       () => hs(claims({ sub: "ws_0000000000abcdef" })),
+      "sub",
+    ],
+    [
+      "a sub with a NUL",
+      "TOKEN_CLAIM_INVALID",
+      (f) => hs(claims({ sub: `${f.integrationId}\u0000` })),
+      "sub",
+    ],
+    [
+      "a scope_config_id with a NUL",
+      "TOKEN_CLAIM_INVALID",
+      (f) => hs(claims({ scope_config_id: `${f.scopeConfigId}\u0000` })),
+      "scope_config_id",
     ],
     [
       "a connect token with no end_user",
       "TOKEN_CLAIM_MISSING",
       () => hs(connectClaims({ end_user: undefined })),
+      "end_user",
     ],
     [
       "a connect token with no organisation name",
       "TOKEN_CLAIM_MISSING",
       () => hs(connectClaims({ end_user: { origin_id: "o" } })),
+      "end_user.organization_name",
     ],
-    ["a connect token with a sub", "TOKEN_CLAIM_INVALID", (f) => hs(connectClaims({ sub: f.integrationId }))],
-    ["a connect token for an unknown tool", "TOKEN_CLAIM_INVALID", () => hs(connectClaims({ tool: "sap" }))],
-    ["an unsupported locale", "TOKEN_CLAIM_INVALID", () => hs(claims({ locale: "nl" }))],
+    [
+      "a connect token whose organisation name has a NUL",
+      "TOKEN_CLAIM_INVALID",
+      () => hs(connectClaims({ end_user: { origin_id: "o", organization_name: "Acme\u0000" } })),
+      "end_user.organization_name",
+    ],
+    [
+      "a connect token whose origin id has an unpaired surrogate",
+      "TOKEN_CLAIM_INVALID",
+      () => hs(connectClaims({ end_user: { origin_id: "o\ud800", organization_name: "Acme" } })),
+      "end_user.origin_id",
+    ],
+    [
+      "a connect token with a sub",
+      "TOKEN_CLAIM_INVALID",
+      (f) => hs(connectClaims({ sub: f.integrationId })),
+      "sub",
+    ],
+    [
+      "a connect token for an unknown tool",
+      "TOKEN_CLAIM_INVALID",
+      () => hs(connectClaims({ tool: "sap" })),
+      "tool",
+    ],
+    ["an unsupported locale", "TOKEN_CLAIM_INVALID", () => hs(claims({ locale: "nl" })), "locale"],
     [
       "an integration of another workspace",
       "TOKEN_SUBJECT_UNKNOWN",
@@ -361,8 +434,70 @@ describe.each(availableDialects())("flow-token verification on %s", (dialect) =>
     expect(ERROR_CODES.filter((code) => code.startsWith("TOKEN_") && !covered.has(code))).toEqual([]);
   });
 
-  it.each(refusals)("refuses %s with %s", async (_name, code, make) => {
-    expect(await outcome(await make(f))).toBe(code);
+  it.each(refusals)("refuses %s with %s", async (_name, code, make, claim) => {
+    expect(await refusal(await make(f))).toEqual(claim === undefined ? { code } : { code, claim });
+  });
+
+  it("names the claim of every TOKEN_CLAIM_* refusal in the table", () => {
+    const unnamed = refusals.filter(([, code, , claim]) => code.startsWith("TOKEN_CLAIM_") && !claim);
+    expect(unnamed.map(([name]) => name)).toEqual([]);
+  });
+
+  describe("a forged token is refused by its signature before anything it names is looked up", () => {
+    // NUL cannot be stored by PostgreSQL: a lookup of any of these would fail there with a 500.
+    const forged = (kid: string, payload: Record<string, unknown>) =>
+      `${b64url(JSON.stringify({ alg: "HS256", typ: TYP, kid }))}.${b64url(JSON.stringify(payload))}.${b64url("forged signature of thirty-two b")}`;
+    it.each([
+      ["jti", { jti: "abcdefghijklmnopq\u0000" }],
+      ["sub", { sub: "int_\u0000" }],
+      ["scope_config_id", { scope_config_id: "sc_0000000000\u0000" }],
+      ["every id", { jti: "\u0000".repeat(20), sub: "\u0000", scope_config_id: "\u0000" }],
+    ])("NUL in %s: TOKEN_SIGNATURE_INVALID with the workspace's key and the server's", async (_what, bad) => {
+      const link = await signFlowToken(f.t.server.ctx, {
+        workspaceId: f.workspaceId,
+        claims: { flow: "relink", sub: f.integrationId },
+        lifetime: 600,
+      });
+      for (const kid of [f.hs.id, link.keyId]) {
+        expect(await outcome(forged(kid, claims(bad)))).toBe("TOKEN_SIGNATURE_INVALID");
+      }
+    });
+
+    it("hands only the checked kid to a query, for every algorithm and a forged payload", async () => {
+      const db = f.t.server.ctx.db;
+      const spy = vi.spyOn(db, "executeQuery");
+      try {
+        const named = claims({ scope_config_id: f.scopeConfigId, jti: "named-jti-of-a-forged-token" });
+        const tokens: Array<[string, string]> = [
+          [f.hs.id, forged(f.hs.id, named)],
+          [
+            f.es.id,
+            await forge(
+              { alg: "ES256", typ: TYP, kid: f.es.id },
+              named,
+              (await generateKeyPair("ES256")).privateKey,
+            ),
+          ],
+          [
+            f.ed.id,
+            await forge(
+              { alg: "EdDSA", typ: TYP, kid: f.ed.id },
+              named,
+              (await generateKeyPair("EdDSA")).privateKey,
+            ),
+          ],
+        ];
+        for (const [kid, token] of tokens) {
+          spy.mockClear();
+          expect(await outcome(token)).toBe("TOKEN_SIGNATURE_INVALID");
+          const parameters = spy.mock.calls.flatMap(([query]) => [...(query as CompiledQuery).parameters]);
+          expect(spy.mock.calls.length).toBeGreaterThan(0);
+          expect(parameters.filter((value) => typeof value === "string")).toEqual([kid]);
+        }
+      } finally {
+        spy.mockRestore();
+      }
+    });
   });
 
   describe("links made by the server", () => {
@@ -464,6 +599,38 @@ describe.each(availableDialects())("flow-token verification on %s", (dialect) =>
       code: "TOKEN_ALREADY_USED",
     });
     expect(await outcome(hs(payload))).toBe("TOKEN_ALREADY_USED");
+  });
+
+  it("keeps spent token ids per workspace: another workspace's token with the same jti is not spent", async () => {
+    const jti = newJti();
+    const mine = hs(claims({ jti }));
+    const theirs = handSignHs256(
+      { alg: "HS256", typ: TYP, kid: f.other.hs.id },
+      claims({ jti, iss: f.other.workspaceId, sub: f.other.integrationId }),
+      f.other.hs.secret,
+    );
+    await spendFlowToken(f.t.server.ctx.db, {
+      jti,
+      workspaceId: f.workspaceId,
+      integrationId: f.integrationId,
+      at: iso(f.t.clock.now()),
+    });
+    expect(await outcome(mine)).toBe("TOKEN_ALREADY_USED");
+    expect(await outcome(theirs)).toBe("OK");
+    expect(await isFlowTokenSpent(f.t.server.ctx, f.other.workspaceId, jti)).toBe(false);
+    expect(await isFlowTokenSpent(f.t.server.ctx, f.workspaceId, jti)).toBe(true);
+    // The other workspace completes its own flow with that jti, once.
+    const spentThere = {
+      jti,
+      workspaceId: f.other.workspaceId,
+      integrationId: f.other.integrationId,
+      at: iso(f.t.clock.now()),
+    };
+    await spendFlowToken(f.t.server.ctx.db, spentThere);
+    expect(await outcome(theirs)).toBe("TOKEN_ALREADY_USED");
+    await expect(spendFlowToken(f.t.server.ctx.db, spentThere)).rejects.toMatchObject({
+      code: "TOKEN_ALREADY_USED",
+    });
   });
 
   function handSignHs256Raw(header: Record<string, unknown>, payload: string): string {

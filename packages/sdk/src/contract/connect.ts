@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { idSchema, TimestampSchema } from "./common.ts";
 import { FlowSchema, LocaleSchema } from "./flow-tokens.ts";
+import { CredentialValuesSchema } from "./text.ts";
 import { AuthFieldSchema, CategorySchema } from "./tools.ts";
 
 /**
@@ -76,7 +77,7 @@ export const ConnectToolQuerySchema = z.object({ tool: z.string().max(100).optio
 export const CredentialsSubmissionSchema = z
   .strictObject({
     tool: z.string().min(1).max(100).optional(),
-    values: z.record(z.string().max(100), z.string().max(4096)),
+    values: CredentialValuesSchema,
     opted_out: z.array(z.string().max(200)).max(200).optional(),
   })
   .meta({ id: "CredentialsSubmission" });

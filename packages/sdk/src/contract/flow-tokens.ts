@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { idSchema } from "./common.ts";
+import { refuseUnstorableText } from "./text.ts";
 
 /**
  * The `typ` header of every flow token.
@@ -51,10 +52,39 @@ export type FlowTokenEndUser = z.infer<typeof FlowTokenEndUserSchema>;
 
 const numericDate = z.number().finite().nonnegative();
 
+/**
+ * The `aud` claim: `"relink"`, or an array of audiences that contains it (RFC 7519 section 4.1.3).
+ *
+ * @example
+ * ```ts
+ * TokenAudienceSchema.parse("relink");
+ * TokenAudienceSchema.parse(["relink", "billing"]);
+ * TokenAudienceSchema.safeParse(["billing"]).success; // false
+ * ```
+ */
+export const TokenAudienceSchema = z.union([
+  z.literal(TOKEN_AUDIENCE),
+  z
+    .array(z.string())
+    .refine((audiences) => audiences.includes(TOKEN_AUDIENCE), `must contain "${TOKEN_AUDIENCE}"`),
+]);
+
+/**
+ * True when an `aud` value names relink: the string itself, or an array of strings containing it.
+ *
+ * @example
+ * ```ts
+ * if (!isRelinkAudience(payload.aud)) throw new Error("not for relink");
+ * ```
+ */
+export function isRelinkAudience(aud: unknown): boolean {
+  return TokenAudienceSchema.safeParse(aud).success;
+}
+
 const commonClaims = {
   /** The workspace id. */
   iss: idSchema("ws"),
-  aud: z.literal(TOKEN_AUDIENCE),
+  aud: TokenAudienceSchema,
   /** Target scope config; absent = keep the current one (relink) or the workspace default (connect). */
   scope_config_id: idSchema("sc").optional(),
   locale: LocaleSchema.optional(),
@@ -89,7 +119,8 @@ export const ConnectFlowClaimsSchema = z.object({
 export type ConnectFlowClaims = z.infer<typeof ConnectFlowClaimsSchema>;
 
 /**
- * The claims of a flow token (DESIGN section 3), discriminated on `flow`.
+ * The claims of a flow token (DESIGN section 3), discriminated on `flow`. No text claim may hold a
+ * NUL character or an unpaired surrogate (see `isStorableText`).
  *
  * @example
  * ```ts
@@ -98,8 +129,7 @@ export type ConnectFlowClaims = z.infer<typeof ConnectFlowClaimsSchema>;
  * if (claims.flow === "relink") console.log(claims.sub);
  * ```
  */
-export const FlowTokenClaimsSchema = z.discriminatedUnion("flow", [
-  RelinkFlowClaimsSchema,
-  ConnectFlowClaimsSchema,
-]);
+export const FlowTokenClaimsSchema = z
+  .discriminatedUnion("flow", [RelinkFlowClaimsSchema, ConnectFlowClaimsSchema])
+  .superRefine(refuseUnstorableText);
 export type FlowTokenClaims = z.infer<typeof FlowTokenClaimsSchema>;

@@ -20,6 +20,7 @@ export * from "./integrations.ts";
 export * from "./relink-links.ts";
 export * from "./scope-configs.ts";
 export * from "./signing-keys.ts";
+export * from "./text.ts";
 export * from "./tools.ts";
 export * from "./webhook-endpoints.ts";
 export * from "./webhooks.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { idSchema, PageQuerySchema, TimestampSchema } from "./common.ts";
+import { CredentialValuesSchema } from "./text.ts";
 import { CategorySchema } from "./tools.ts";
 
 export const INTEGRATION_STATES = ["ACTIVE", "INVALID", "INACTIVE"] as const;
@@ -110,7 +111,7 @@ export const IntegrationImportSchema = z
   .strictObject({
     tool: z.string().min(1).max(100),
     end_user: EndUserSchema,
-    credentials: z.record(z.string().max(100), z.string().max(4096)),
+    credentials: CredentialValuesSchema,
     scope_config_id: idSchema("sc").optional(),
     sync_interval: z
       .string()

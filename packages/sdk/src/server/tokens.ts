@@ -1,11 +1,13 @@
 import { importJWK, type JWK, SignJWT } from "jose";
 import {
+  FlowTokenClaimsSchema,
   LOCALES,
   type Locale,
   MAX_SDK_TOKEN_LIFETIME,
   TOKEN_AUDIENCE,
   TOKEN_TYPE,
 } from "../contract/flow-tokens.ts";
+import { isStorableText } from "../contract/text.ts";
 import { randomBase64Url, utf8 } from "./encoding.ts";
 
 /**
@@ -199,18 +201,25 @@ async function mint(options: MintOptions, flowClaims: Record<string, unknown>): 
   const { kid, alg, signingKey } = await resolveKey(options.key);
 
   const iat = Math.floor((options.now?.getTime() ?? Date.now()) / 1000);
-  return new SignJWT({
+  const claims = {
     ...flowClaims,
     ...(options.scopeConfigId === undefined ? {} : { scope_config_id: options.scopeConfigId }),
     ...(options.locale === undefined ? {} : { locale: options.locale }),
-  })
-    .setProtectedHeader({ alg, typ: TOKEN_TYPE, kid })
-    .setIssuer(options.workspaceId)
-    .setAudience(TOKEN_AUDIENCE)
-    .setJti(options.jti ?? randomBase64Url(24))
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + lifetime)
-    .sign(signingKey);
+    iss: options.workspaceId,
+    aud: TOKEN_AUDIENCE,
+    jti: options.jti ?? randomBase64Url(24),
+    iat,
+    exp: iat + lifetime,
+  };
+  // The server's own check of the claims: a token minted here is never refused for its claims.
+  const checked = FlowTokenClaimsSchema.safeParse(claims);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new TypeError(
+      `the token's claim ${issue?.path.join(".") || "set"} ${issue?.message ?? "is invalid"}`,
+    );
+  }
+  return new SignJWT(claims).setProtectedHeader({ alg, typ: TOKEN_TYPE, kid }).sign(signingKey);
 }
 
 type Algorithm = "HS256" | "EdDSA" | "ES256";
@@ -311,8 +320,11 @@ function checkId(value: unknown, prefix: string, name: string, expected: string)
 }
 
 function checkText(value: unknown, name: string, max: number): void {
-  if (typeof value !== "string" || value.trim() === "" || value.length > max) {
+  if (typeof value !== "string" || value.trim() === "" || value.trim().length > max) {
     throw new TypeError(`${name} must be a non-empty string of at most ${max} characters`);
+  }
+  if (!isStorableText(value)) {
+    throw new TypeError(`${name} must not contain NUL characters or unpaired surrogates`);
   }
 }
 

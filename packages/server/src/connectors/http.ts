@@ -24,11 +24,19 @@ export interface ToolResponse<T> {
 export async function callTool<T>(request: ToolRequest): Promise<ToolResponse<T>> {
   const timeout = AbortSignal.timeout(request.timeoutMs);
   const signal = AbortSignal.any([request.signal, timeout]);
+  let headers: Headers;
+  try {
+    headers = new Headers({ accept: "application/json", ...request.headers });
+  } catch {
+    // A header value (a key with a character no header can carry) that cannot be sent: the
+    // credentials are wrong, the tool was never asked. The error quotes the value: never repeated.
+    throw new ConnectorError("AUTH_FAILED", "the credentials cannot be sent to the tool");
+  }
   let response: Response;
   try {
     response = await (request.fetch ?? fetch)(request.url, {
       method: request.method ?? "GET",
-      headers: { accept: "application/json", ...request.headers },
+      headers,
       body: request.body,
       signal,
       redirect: "manual",
@@ -69,12 +77,15 @@ export async function callTool<T>(request: ToolRequest): Promise<ToolResponse<T>
   return { status: response.status, body, headers: response.headers };
 }
 
+/**
+ * A failed call in words that quote nothing of the request: an error's message may repeat a
+ * header or the URL, and so a credential. Only a system error code (`ECONNREFUSED`) is named.
+ */
 function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as Error & { cause?: { code?: string } }).cause;
-    return cause?.code ?? error.message;
-  }
-  return "unknown error";
+  const code =
+    (error as { cause?: { code?: unknown }; code?: unknown } | null)?.cause?.code ??
+    (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) ? code : "request failed";
 }
 
 /** `Retry-After` in seconds or as an HTTP date, in milliseconds; capped at one hour. */

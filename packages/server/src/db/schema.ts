@@ -187,9 +187,10 @@ export interface RelinkLinkTable {
 }
 
 /** A flow token's `jti` once it has completed a flow: it can never complete another. */
+/** A flow token that completed its flow; keyed by `(workspace_id, jti)`: ids are the workspace's own. */
 export interface SpentTokenTable {
-  jti: string;
   workspace_id: string;
+  jti: string;
   integration_id: string;
   spent_at: Timestamp;
 }

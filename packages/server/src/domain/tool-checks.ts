@@ -53,12 +53,22 @@ export async function verifyCredentials(
   credentials: Credentials,
   signal: AbortSignal = AbortSignal.timeout(30_000),
 ): Promise<VerifiedCredentials> {
-  const check = await connector.checkAuth({ credentials, signal });
-  const current = check.refreshedCredentials ?? credentials;
-  if (check.outcome === "AUTH_FAILED") {
-    throw new ApiError(422, "CREDENTIALS_INVALID", `${connector.tool.name} rejected these credentials.`);
+  // What a connector says is repeated to the caller and the log only without the submitted values.
+  const scrub = (text: string | undefined) => withoutValues(text, credentials);
+  let check: Awaited<ReturnType<Connector["checkAuth"]>>;
+  try {
+    check = await connector.checkAuth({ credentials, signal });
+  } catch (error) {
+    if (error instanceof ConnectorError) {
+      if (error.outcome === "AUTH_FAILED") throw credentialsInvalid(connector);
+      throw toolUnreachable(connector, scrub(error.message));
+    }
+    ctx.log.error({ err: scrubbedError(error, credentials), tool: connector.tool.id }, "connector failed");
+    throw toolUnreachable(connector, "the connector failed");
   }
-  if (check.outcome === "INCONCLUSIVE") throw toolUnreachable(connector, check.detail);
+  const current = check.refreshedCredentials ?? credentials;
+  if (check.outcome === "AUTH_FAILED") throw credentialsInvalid(connector);
+  if (check.outcome === "INCONCLUSIVE") throw toolUnreachable(connector, scrub(check.detail));
   try {
     const [granted, account] = await Promise.all([
       connector.grantedPermissions({ credentials: current, signal }),
@@ -67,12 +77,10 @@ export async function verifyCredentials(
     return { credentials: current, granted, account };
   } catch (error) {
     if (error instanceof ConnectorError) {
-      if (error.outcome === "AUTH_FAILED") {
-        throw new ApiError(422, "CREDENTIALS_INVALID", `${connector.tool.name} rejected these credentials.`);
-      }
-      throw toolUnreachable(connector, error.message);
+      if (error.outcome === "AUTH_FAILED") throw credentialsInvalid(connector);
+      throw toolUnreachable(connector, scrub(error.message));
     }
-    ctx.log.error({ err: error, tool: connector.tool.id }, "connector failed");
+    ctx.log.error({ err: scrubbedError(error, credentials), tool: connector.tool.id }, "connector failed");
     throw toolUnreachable(connector, "the connector failed");
   }
 }
@@ -85,4 +93,32 @@ function toolUnreachable(connector: Connector, detail: string | undefined): ApiE
     undefined,
     { "Retry-After": "5" },
   );
+}
+
+const credentialsInvalid = (connector: Connector) =>
+  new ApiError(422, "CREDENTIALS_INVALID", `${connector.tool.name} rejected these credentials.`);
+
+/** `text` with every submitted credential value in it replaced (longest first). */
+function withoutValues(text: string | undefined, credentials: Credentials): string | undefined {
+  if (text === undefined) return undefined;
+  const values = Object.values(credentials)
+    .filter((value): value is string => typeof value === "string" && value.trim().length >= 4)
+    .sort((a, b) => b.length - a.length);
+  let scrubbed = text;
+  for (const value of values) {
+    for (const form of [value, value.trim(), JSON.stringify(value).slice(1, -1)]) {
+      if (form.length >= 4) scrubbed = scrubbed.replaceAll(form, "[redacted]");
+    }
+  }
+  return scrubbed;
+}
+
+/** An unexpected connector error, as logged: its message and stack without the submitted values. */
+function scrubbedError(error: unknown, credentials: Credentials) {
+  if (!(error instanceof Error)) return { message: "a connector threw a non-error" };
+  return {
+    type: error.name,
+    message: withoutValues(error.message, credentials),
+    stack: withoutValues(error.stack, credentials),
+  };
 }

@@ -4,6 +4,7 @@ import {
   type ErrorCode,
   type FlowTokenClaims,
   FlowTokenClaimsSchema,
+  isRelinkAudience,
   MAX_LINK_LIFETIME,
   MAX_SDK_TOKEN_LIFETIME,
   MAX_TOKEN_BYTES,
@@ -43,6 +44,21 @@ export interface VerifyFlowTokenOptions {
 /** A refusal: the code says which check failed; the message adds nothing an attacker could use. */
 const refuse = (code: ErrorCode, status: 401 | 409 = 401): ApiError =>
   new ApiError(status, code, REFUSALS[code] ?? "The flow token was refused.");
+
+/**
+ * A claim missing or invalid, named in the message and in `details.claim` (a dotted path such as
+ * `end_user.organization_name`), never quoting its value. Only ever said of a token whose signature
+ * was checked: whoever reads it holds the signing key.
+ */
+const refuseClaim = (code: "TOKEN_CLAIM_MISSING" | "TOKEN_CLAIM_INVALID", claim: string): ApiError =>
+  new ApiError(
+    401,
+    code,
+    code === "TOKEN_CLAIM_MISSING"
+      ? `The flow token lacks the required claim ${claim}.`
+      : `The flow token's claim ${claim} is invalid.`,
+    { claim },
+  );
 
 const REFUSALS: Partial<Record<ErrorCode, string>> = {
   TOKEN_MISSING: "A flow token is required.",
@@ -111,18 +127,10 @@ export async function verifyFlowToken(
   }
   if (typeof header.kid !== "string" || !KID.test(header.kid)) throw refuse("TOKEN_KEY_UNKNOWN");
 
-  // The key row (with its revocation: read on every call), its workspace's allowed origins and
-  // what the token names, in one read. The names come from the payload before its signature is
-  // checked: they are only looked up here, and used below only if the checked claims say the same.
-  const named = namedIds(token, header.kid);
-  const [key] = await keyAndReferences(
-    ctx.db,
-    header.kid,
-    named.linkJti,
-    named.subjectId,
-    named.scopeConfigId,
-    named.jti,
-  );
+  // The key row (with its revocation: read on every call) and its workspace's allowed origins.
+  // Nothing else of the token is looked up before its signature is checked: the kid was checked
+  // against a strict pattern above, and nothing of the payload is read until the signature holds.
+  const [key] = await keyById(ctx.db, header.kid);
   if (!key) throw refuse("TOKEN_KEY_UNKNOWN");
   if (key.revoked_at !== null) throw refuse("TOKEN_KEY_REVOKED");
   const algorithm = key.algorithm as SigningAlgorithm;
@@ -145,48 +153,51 @@ export async function verifyFlowToken(
         ? verifyHs256Jwt(token, verifyWith, verifyOptions, header)
         : await jwtVerify(token, verifyWith, verifyOptions));
   } catch (error) {
-    throw refuse(refusalOf(error));
+    throw refusalOf(error);
   }
 
   const nowSeconds = Math.floor(now.getTime() / 1000);
-  if (!("aud" in payload)) throw refuse("TOKEN_CLAIM_MISSING");
-  if (payload.aud !== TOKEN_AUDIENCE) throw refuse("TOKEN_AUDIENCE_INVALID");
-  if (!("iss" in payload)) throw refuse("TOKEN_CLAIM_MISSING");
+  if (!("aud" in payload)) throw refuseClaim("TOKEN_CLAIM_MISSING", "aud");
+  if (!isRelinkAudience(payload.aud)) throw refuse("TOKEN_AUDIENCE_INVALID");
+  if (!("iss" in payload)) throw refuseClaim("TOKEN_CLAIM_MISSING", "iss");
   if (payload.iss !== key.workspace_id) throw refuse("TOKEN_ISSUER_INVALID");
   // jose has checked that exp, nbf and iat are numbers when present, and exp and nbf against now.
-  if (payload.exp === undefined || payload.iat === undefined) throw refuse("TOKEN_CLAIM_MISSING");
+  if (payload.exp === undefined) throw refuseClaim("TOKEN_CLAIM_MISSING", "exp");
+  if (payload.iat === undefined) throw refuseClaim("TOKEN_CLAIM_MISSING", "iat");
   if (payload.iat > nowSeconds + CLOCK_SKEW) throw refuse("TOKEN_NOT_YET_VALID");
 
   const parsed = FlowTokenClaimsSchema.safeParse(payload);
   if (!parsed.success) {
-    const missing = parsed.error.issues.some((issue) => valueAt(payload, issue.path) === undefined);
-    throw refuse(missing ? "TOKEN_CLAIM_MISSING" : "TOKEN_CLAIM_INVALID");
+    // Named: the first claim that is absent (missing), else the first invalid one.
+    const { issues } = parsed.error;
+    const issue = issues.find((i) => valueAt(payload, i.path) === undefined) ?? issues[0];
+    const path = issue?.path ?? [];
+    const claim = path.length > 0 ? path.map(String).join(".") : "flow";
+    throw refuseClaim(
+      valueAt(payload, path) === undefined ? "TOKEN_CLAIM_MISSING" : "TOKEN_CLAIM_INVALID",
+      claim,
+    );
   }
   const claims = parsed.data;
   // A relink token names its integration in `sub`; a connect token creates one and must not.
-  if (claims.flow === "connect" && "sub" in payload) throw refuse("TOKEN_CLAIM_INVALID");
+  if (claims.flow === "connect" && "sub" in payload) throw refuseClaim("TOKEN_CLAIM_INVALID", "sub");
   if (claims.flow === "connect" && claims.tool !== undefined && !ctx.connectors.get(claims.tool)) {
-    throw refuse("TOKEN_CLAIM_INVALID");
+    throw refuseClaim("TOKEN_CLAIM_INVALID", "tool");
   }
 
   const workspaceId = key.workspace_id;
   const lifetime = claims.exp - claims.iat;
-  const ids: NamedIds = {
+  // What the token names, read only now that its signature and the shape of its claims are checked.
+  const [row] = await referencesQuery(
+    ctx.db,
+    workspaceId,
     // Only the server's own key can sign a link that outlives an SDK token, and only for a link it recorded.
-    linkJti: isServerKeyId(key.id) ? claims.jti : null,
-    subjectId: claims.flow === "relink" ? claims.sub : null,
-    scopeConfigId: claims.scope_config_id ?? null,
-    jti: claims.jti,
-  };
-  // What the token names, judged in the order of the checks below (read again if the checked
-  // claims name other ids than the unchecked payload did, which a well-formed token never does).
-  const found = sameIds(ids, named)
-    ? references(key)
-    : references(
-        (
-          await referencesQuery(ctx.db, workspaceId, ids.linkJti, ids.subjectId, ids.scopeConfigId, ids.jti)
-        )[0],
-      );
+    isServerKeyId(key.id) ? claims.jti : null,
+    claims.flow === "relink" ? claims.sub : null,
+    claims.scope_config_id ?? null,
+    claims.jti,
+  );
+  const found = references(row);
   const serverIssued = isServerKeyId(key.id) && found.link;
   const maxLifetime = serverIssued
     ? MAX_LINK_LIFETIME
@@ -250,57 +261,26 @@ const referencesQuery = prepared(
             .where("deleted_at", "is", null),
         )
         .as("scope_config_found"),
-      eb.exists(eb.selectFrom("spent_tokens").select("jti").where("jti", "=", jti)).as("spent"),
+      eb
+        .exists(
+          eb
+            .selectFrom("spent_tokens")
+            .select("jti")
+            .where("workspace_id", "=", workspaceId)
+            .where("jti", "=", jti),
+        )
+        .as("spent"),
     ]),
 );
 
-/** A signing key by id (any workspace, revoked or not), its workspace's origins, and `references`. */
-const keyAndReferences = prepared(
-  (
-    db,
-    kid: PreparedParam,
-    linkJti: PreparedParam,
-    subjectId: PreparedParam,
-    scopeConfigId: PreparedParam,
-    jti: PreparedParam,
-  ) =>
-    db
-      .selectFrom("signing_keys as k")
-      .leftJoin("workspaces as w", "w.id", "k.workspace_id")
-      .selectAll("k")
-      .select((eb) => [
-        "w.allowed_origins",
-        eb
-          .exists(
-            eb
-              .selectFrom("relink_links as l")
-              .select("l.id")
-              .where("l.jti", "=", linkJti)
-              .whereRef("l.workspace_id", "=", "k.workspace_id"),
-          )
-          .as("link_found"),
-        eb
-          .exists(
-            eb
-              .selectFrom("integrations as i")
-              .select("i.id")
-              .where("i.id", "=", subjectId)
-              .whereRef("i.workspace_id", "=", "k.workspace_id"),
-          )
-          .as("subject_found"),
-        eb
-          .exists(
-            eb
-              .selectFrom("scope_configs as s")
-              .select("s.id")
-              .where("s.id", "=", scopeConfigId)
-              .whereRef("s.workspace_id", "=", "k.workspace_id")
-              .where("s.deleted_at", "is", null),
-          )
-          .as("scope_config_found"),
-        eb.exists(eb.selectFrom("spent_tokens as t").select("t.jti").where("t.jti", "=", jti)).as("spent"),
-      ])
-      .where("k.id", "=", kid),
+/** A signing key by id (any workspace, revoked or not) and its workspace's allowed origins. */
+const keyById = prepared((db, kid: PreparedParam) =>
+  db
+    .selectFrom("signing_keys as k")
+    .leftJoin("workspaces as w", "w.id", "k.workspace_id")
+    .selectAll("k")
+    .select("w.allowed_origins")
+    .where("k.id", "=", kid),
 );
 
 /** SQLite answers `exists` with 0 or 1, PostgreSQL with a boolean. */
@@ -313,7 +293,7 @@ type ReferenceFlags = {
   spent: unknown;
 };
 
-/** The flags of `referencesQuery` (or of `keyAndReferences`) as booleans. */
+/** The flags of `referencesQuery` as booleans. */
 const references = (row: ReferenceFlags | undefined) => ({
   link: truthy(row?.link_found),
   subject: truthy(row?.subject_found),
@@ -321,53 +301,26 @@ const references = (row: ReferenceFlags | undefined) => ({
   spent: truthy(row?.spent),
 });
 
-/** The ids a token names, for the reads that check them. */
-interface NamedIds {
-  linkJti: string | null;
-  subjectId: string | null;
-  scopeConfigId: string | null;
-  jti: string | null;
-}
-
-const sameIds = (a: NamedIds, b: NamedIds) =>
-  a.linkJti === b.linkJti &&
-  a.subjectId === b.subjectId &&
-  a.scopeConfigId === b.scopeConfigId &&
-  a.jti === b.jti;
-
-const text = (value: unknown) => (typeof value === "string" ? value : null);
-
-/** The ids the payload names, before any check (nothing is trusted here: they are only looked up). */
-function namedIds(token: string, kid: string): NamedIds {
-  let payload: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
-    if (parsed !== null && typeof parsed === "object") payload = parsed as Record<string, unknown>;
-  } catch {
-    // A payload that is no JSON fails its checks later; nothing is looked up for it.
-  }
-  const jti = text(payload.jti);
-  return {
-    linkJti: isServerKeyId(kid) ? jti : null,
-    subjectId: payload.flow === "relink" ? text(payload.sub) : null,
-    scopeConfigId: text(payload.scope_config_id),
-    jti,
-  };
-}
-
-const spentTokenByJti = prepared((db, jti: PreparedParam) =>
-  db.selectFrom("spent_tokens").select("jti").where("jti", "=", jti),
+const spentTokenByJti = prepared((db, workspaceId: PreparedParam, jti: PreparedParam) =>
+  db.selectFrom("spent_tokens").select("jti").where("workspace_id", "=", workspaceId).where("jti", "=", jti),
 );
 
-/** True once a token with this `jti` has completed a flow. */
-export async function isFlowTokenSpent(ctx: Pick<RelinkContext, "db">, jti: string): Promise<boolean> {
-  return (await spentTokenByJti(ctx.db, jti)).length > 0;
+/**
+ * True once a token of the workspace with this `jti` has completed a flow. Token ids are the
+ * workspace's own: another workspace's token with the same `jti` is another token.
+ */
+export async function isFlowTokenSpent(
+  ctx: Pick<RelinkContext, "db">,
+  workspaceId: string,
+  jti: string,
+): Promise<boolean> {
+  return (await spentTokenByJti(ctx.db, workspaceId, jti)).length > 0;
 }
 
 /**
  * Marks a token as having completed its flow, in the transaction that completes it. A second
- * completion with the same `jti` (a race between two submissions) throws `409 TOKEN_ALREADY_USED`
- * and so rolls that transaction back.
+ * completion with the same `jti` in the same workspace (a race between two submissions) throws
+ * `409 TOKEN_ALREADY_USED` and so rolls that transaction back.
  *
  * @example
  * ```ts
@@ -389,25 +342,27 @@ export async function spendFlowToken(
       integration_id: spent.integrationId,
       spent_at: spent.at,
     })
-    .onConflict((oc) => oc.column("jti").doNothing())
+    .onConflict((oc) => oc.columns(["workspace_id", "jti"]).doNothing())
     .executeTakeFirst();
   if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) throw refuse("TOKEN_ALREADY_USED", 409);
 }
 
-function refusalOf(error: unknown): ErrorCode {
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "TOKEN_SIGNATURE_INVALID";
-  if (error instanceof joseErrors.JWTExpired) return "TOKEN_EXPIRED";
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return "TOKEN_ALGORITHM_INVALID";
+/** The refusal for what jose (or `verifyHs256Jwt`) threw. */
+function refusalOf(error: unknown): ApiError {
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return refuse("TOKEN_SIGNATURE_INVALID");
+  if (error instanceof joseErrors.JWTExpired) return refuse("TOKEN_EXPIRED");
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return refuse("TOKEN_ALGORITHM_INVALID");
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    if (error.claim === "typ") return "TOKEN_TYPE_INVALID";
-    if (error.reason === "missing") return "TOKEN_CLAIM_MISSING";
-    if (error.reason === "invalid") return "TOKEN_CLAIM_INVALID";
-    if (error.claim === "nbf" || error.claim === "iat") return "TOKEN_NOT_YET_VALID";
-    return "TOKEN_CLAIM_INVALID";
+    if (error.claim === "typ") return refuse("TOKEN_TYPE_INVALID");
+    // Claim checks run only after the signature held.
+    if (error.reason === "missing") return refuseClaim("TOKEN_CLAIM_MISSING", error.claim);
+    if (error.reason === "invalid") return refuseClaim("TOKEN_CLAIM_INVALID", error.claim);
+    if (error.claim === "nbf" || error.claim === "iat") return refuse("TOKEN_NOT_YET_VALID");
+    return refuseClaim("TOKEN_CLAIM_INVALID", error.claim);
   }
   // JWSInvalid, JWTInvalid (payload not a JSON object), JOSENotSupported (unknown `crit`), and
   // anything else about the token's form.
-  return "TOKEN_MALFORMED";
+  return refuse("TOKEN_MALFORMED");
 }
 
 /** `typ` compares like a media type: case-insensitive, `application/` optional (RFC 7515 §4.1.9). */

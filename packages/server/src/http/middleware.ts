@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ErrorCode } from "@relink/sdk/contract";
+import { type ErrorCode, UNSTORABLE_TEXT_MESSAGE, unstorableTextPaths } from "@relink/sdk/contract";
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -155,18 +155,42 @@ export const methodNotAllowedResponse = (c: Context<AppEnv>, methods: string[]) 
   );
 };
 
-/** Maps a failed zod validation to `400 INVALID_REQUEST` listing each issue. */
+/**
+ * Maps a failed zod validation to `400 INVALID_REQUEST` listing each issue. A request that passed
+ * its schema is refused the same way when any of its text (a value or a key, at any depth) holds a
+ * NUL character or an unpaired surrogate: PostgreSQL cannot store it as sent and SQLite could, so
+ * it is refused here, once for every route, before it reaches a query. Issues name the field, never
+ * the value.
+ */
 export function validationHook(
-  result: { success: true } | { success: false; error: ZodError; target?: string },
+  result:
+    | { success: true; data?: unknown; target?: string }
+    | { success: false; error: ZodError; target?: string },
   _c: Context,
 ): undefined {
-  if (result.success) return;
-  throw invalidRequest(result.error, result.target);
+  if (!result.success) throw invalidRequest(result.error, result.target);
+  const unstorable = unstorableTextPaths(result.data);
+  if (unstorable.length > 0) {
+    throw invalidRequestAt(
+      result.target,
+      unstorable.map((path) => ({ path, code: "invalid_format", message: UNSTORABLE_TEXT_MESSAGE })),
+    );
+  }
 }
 
 export function invalidRequest(error: ZodError, target?: string): ApiError {
+  return invalidRequestAt(
+    target,
+    error.issues.map((issue) => ({ path: issue.path, code: issue.code, message: issue.message })),
+  );
+}
+
+function invalidRequestAt(
+  target: string | undefined,
+  found: Array<{ path: readonly PropertyKey[]; code: string; message: string }>,
+): ApiError {
   const where = target === "json" ? "body" : target;
-  const issues = error.issues.map((issue) => ({
+  const issues = found.map((issue) => ({
     path: [...(where ? [where] : []), ...issue.path.map(String)].join("."),
     code: issue.code,
     message: issue.message,

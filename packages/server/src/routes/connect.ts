@@ -416,6 +416,7 @@ export function connectRoutes(ctx: RelinkContext) {
       const spent = await ctx.db
         .selectFrom("spent_tokens")
         .select("jti")
+        .where("workspace_id", "=", row.workspace_id)
         .where("jti", "=", row.jti)
         .executeTakeFirst();
       if (spent) {

@@ -128,12 +128,14 @@ async function checkSnapshot(db: Kysely<Database>, options: InvariantOptions): P
 
   // 5. Spent tokens and completed links agree; a spent token completed a flow on a real integration.
   const spent = await db.selectFrom("spent_tokens").selectAll().execute();
-  const spentJtis = new Set(spent.map((s) => s.jti));
-  const links = await db.selectFrom("relink_links").select(["jti", "completed_at"]).execute();
+  // Token ids are per workspace.
+  const spentJtis = new Set(spent.map((s) => `${s.workspace_id}:${s.jti}`));
+  const links = await db.selectFrom("relink_links").select(["workspace_id", "jti", "completed_at"]).execute();
   for (const link of links) {
-    if (link.completed_at !== null && !spentJtis.has(link.jti))
+    const key = `${link.workspace_id}:${link.jti}`;
+    if (link.completed_at !== null && !spentJtis.has(key))
       violations.push(`link ${link.jti} completed but its token is not spent`);
-    if (link.completed_at === null && spentJtis.has(link.jti))
+    if (link.completed_at === null && spentJtis.has(key))
       violations.push(`link ${link.jti} spent but not marked completed`);
   }
   const ids = new Set(integrations.map((i) => i.id));
