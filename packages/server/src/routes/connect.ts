@@ -96,7 +96,7 @@ export function connectRoutes(ctx: RelinkContext) {
     }
     const origin = c.req.header("origin");
     // The workspace's origins were read with the token's key, in this request.
-    if (origin && !isOwnOrigin(ctx, c, origin) && !verified.allowedOrigins.includes(origin)) {
+    if (origin && !isOwnOrigin(ctx, origin) && !verified.allowedOrigins.includes(origin)) {
       markOrigin(c, "refused");
       throw new ApiError(
         403,
@@ -225,10 +225,7 @@ export function connectRoutes(ctx: RelinkContext) {
         );
       }
       const openerOrigin = new URL(body.origin).origin;
-      if (
-        !isOwnOrigin(ctx, c, openerOrigin) &&
-        !(await origins.allowedFor(subject.workspaceId, openerOrigin))
-      ) {
+      if (!isOwnOrigin(ctx, openerOrigin) && !(await origins.allowedFor(subject.workspaceId, openerOrigin))) {
         throw new ApiError(
           403,
           "ORIGIN_NOT_ALLOWED",
