@@ -24,7 +24,10 @@ export const RelinkLinkCreateSchema = z
     link_type: LinkTypeSchema.optional(),
     /** The flow's language. */
     language: LocaleSchema.optional(),
-    /** Lifetime: seconds (60 to 30 days) or a duration such as `10m`, `48h`, `14d` (at most `30d`). */
+    /**
+     * Lifetime: seconds or a duration such as `10m`, `48h`, `14d`: at least 60 seconds; an `EMBEDDED`
+     * link at most 1 hour, a `MAGIC_LINK` at most 30 days (longer is refused, `400 INVALID_REQUEST`).
+     */
     expires_in: z
       .union([z.number().int().min(60).max(MAX_LINK_LIFETIME), z.string().regex(DURATION_PATTERN)])
       .optional(),

@@ -33,15 +33,27 @@ const DEFAULT_LIFETIME: Record<LinkType, number> = {
   MAGIC_LINK: MAGIC_LINK_LIFETIME,
 };
 
+/** Longest lifetime of each link type: an `EMBEDDED` token is for a page open now, so at most 1 hour. */
+const MAX_LIFETIME: Record<LinkType, number> = {
+  EMBEDDED: EMBEDDED_LINK_LIFETIME,
+  MAGIC_LINK: MAX_LINK_LIFETIME,
+};
+
+const lifetimeRefused = (message: string) =>
+  new ApiError(400, "INVALID_REQUEST", `Invalid request: body.expires_in: ${message}`, {
+    issues: [{ path: "body.expires_in", code: "too_big", message }],
+  });
+
 function lifetimeSeconds(linkType: LinkType, expiresIn: number | string | undefined): number {
   if (expiresIn === undefined) return DEFAULT_LIFETIME[linkType];
   const seconds =
     typeof expiresIn === "number" ? expiresIn : Math.floor((parseDuration(expiresIn) ?? 0) / 1000);
-  if (seconds < 60 || seconds > MAX_LINK_LIFETIME) {
-    const message = "must be from 60 seconds to 30 days";
-    throw new ApiError(400, "INVALID_REQUEST", `Invalid request: body.expires_in: ${message}`, {
-      issues: [{ path: "body.expires_in", code: "too_big", message }],
-    });
+  if (seconds < 60 || seconds > MAX_LINK_LIFETIME)
+    throw lifetimeRefused("must be from 60 seconds to 30 days");
+  if (seconds > MAX_LIFETIME[linkType]) {
+    throw lifetimeRefused(
+      "EMBEDDED links live at most 1 hour (3600 seconds); use a MAGIC_LINK for a link that must last longer",
+    );
   }
   return seconds;
 }
@@ -72,7 +84,7 @@ export function relinkLinkRoutes(ctx: RelinkContext) {
       tags,
       security: bearerSecurity,
       summary:
-        "Make a relink link: a flow token (EMBEDDED: 1 hour; MAGIC_LINK: 7 days; at most 30 days) and the hosted page's URL",
+        "Make a relink link: a flow token (EMBEDDED: 1 hour, at most 1 hour; MAGIC_LINK: 7 days, at most 30 days) and the hosted page's URL",
       request: { params: IdParam, ...jsonBody(RelinkLinkCreateSchema) },
       responses: {
         201: json(RelinkLinkCreatedSchema, "The link (its token is shown here only)"),
