@@ -27,6 +27,7 @@ import { newId } from "../ids.ts";
 
 const tags = ["Relink links"];
 const IdParam = z.object({ id: idSchema("int") });
+const LinkParams = z.object({ id: idSchema("int"), link_id: idSchema("lnk") });
 
 const DEFAULT_LIFETIME: Record<LinkType, number> = {
   EMBEDDED: EMBEDDED_LINK_LIFETIME,
@@ -65,11 +66,18 @@ function toRelinkLink(row: Selectable<RelinkLinkTable>, now: string): RelinkLink
     link_type: row.link_type as LinkType,
     scope_config_id: row.scope_config_id,
     language: row.language as RelinkLink["language"],
-    status: row.completed_at ? "COMPLETED" : row.expires_at <= now ? "EXPIRED" : "OUTSTANDING",
+    status: row.completed_at
+      ? "COMPLETED"
+      : row.revoked_at
+        ? "REVOKED"
+        : row.expires_at <= now
+          ? "EXPIRED"
+          : "OUTSTANDING",
     created_at: row.created_at,
     expires_at: row.expires_at,
     completed_at: row.completed_at,
     exited_at: row.exited_at,
+    revoked_at: row.revoked_at,
   };
 }
 
@@ -136,6 +144,7 @@ export function relinkLinkRoutes(ctx: RelinkContext) {
           created_at: iso(now),
           completed_at: null,
           exited_at: null,
+          revoked_at: null,
         })
         .execute();
       c.var.log.info(
@@ -181,12 +190,68 @@ export function relinkLinkRoutes(ctx: RelinkContext) {
         .limit(q.limit + 1);
       if (after) query = query.where("id", "<", after);
       if (q.status === "COMPLETED") query = query.where("completed_at", "is not", null);
+      if (q.status === "REVOKED")
+        query = query.where("completed_at", "is", null).where("revoked_at", "is not", null);
       if (q.status === "EXPIRED")
-        query = query.where("completed_at", "is", null).where("expires_at", "<=", now);
+        query = query
+          .where("completed_at", "is", null)
+          .where("revoked_at", "is", null)
+          .where("expires_at", "<=", now);
       if (q.status === "OUTSTANDING")
-        query = query.where("completed_at", "is", null).where("expires_at", ">", now);
+        query = query
+          .where("completed_at", "is", null)
+          .where("revoked_at", "is", null)
+          .where("expires_at", ">", now);
       const { rows, next_cursor } = page(await query.execute(), q.limit);
       return c.json({ data: rows.map((row) => toRelinkLink(row, now)), next_cursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/integrations/{id}/relink-links/{link_id}",
+      tags,
+      security: bearerSecurity,
+      summary:
+        "Revoke a relink link: its token then answers `410 LINK_REVOKED` on the connect API, and the hosted page says so. Idempotent: revoking a revoked link answers it unchanged; a completed link cannot be revoked (`409 CONFLICT`)",
+      request: { params: LinkParams },
+      responses: { 200: json(RelinkLinkSchema, "The revoked link"), ...errors(404, 409) },
+    }),
+    async (c) => {
+      const workspaceId = c.var.workspaceId;
+      const { id, link_id: linkId } = c.req.valid("param");
+      const at = iso(ctx.clock.now());
+      // Only a link not completed: the completion does the opposite check in its transaction,
+      // so of a revocation and a completion racing, exactly one wins.
+      const revoked = await ctx.db
+        .updateTable("relink_links")
+        .set({ revoked_at: at })
+        .where("id", "=", linkId)
+        .where("workspace_id", "=", workspaceId)
+        .where("integration_id", "=", id)
+        .where("completed_at", "is", null)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      const row = await ctx.db
+        .selectFrom("relink_links")
+        .selectAll()
+        .where("id", "=", linkId)
+        .where("workspace_id", "=", workspaceId)
+        .where("integration_id", "=", id)
+        .executeTakeFirst();
+      if (!row) throw notFound("Relink link");
+      if (row.completed_at !== null) {
+        throw new ApiError(
+          409,
+          "CONFLICT",
+          `Relink link ${row.id} already completed a relink at ${row.completed_at}: there is nothing left to revoke.`,
+        );
+      }
+      if (Number(revoked.numUpdatedRows) > 0) {
+        c.var.log.info({ integration_id: id, link_id: linkId }, "relink link revoked");
+      }
+      return c.json(toRelinkLink(row, at), 200);
     },
   );
 
