@@ -12,7 +12,11 @@ import {
 } from "../src/testing/index.ts";
 
 interface ErrorBody {
-  error: { code: string; message: string; details?: { issues?: Array<{ path: string; message: string }> } };
+  error: {
+    code: string;
+    message: string;
+    details?: { issues?: Array<{ path: string; message: string }>; branding?: unknown };
+  };
 }
 
 describe.each(availableDialects())("relink links on %s", (dialect) => {
@@ -122,6 +126,10 @@ describe.each(availableDialects())("relink links on %s", (dialect) => {
         const error = ((await answer.json()) as ErrorBody).error;
         expect(error.code).toBe("LINK_REVOKED");
         expect(error.message).toContain("revoked");
+        // Who revoked it, for the hosted page (the token is authentic): the workspace's brand.
+        expect(error.details).toEqual({
+          branding: { product_name: null, logo_url: null, accent_color: null },
+        });
       }
       expect(await credentialsSealed()).toBe(before);
       // Another link of the same integration still works.

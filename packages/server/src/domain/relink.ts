@@ -18,6 +18,7 @@ import { type IntegrationRow, type ScopeConfigRow, toJson } from "../db/schema.t
 import { spendFlowToken, type VerifiedFlowToken } from "../flow-tokens/verify.ts";
 import { ApiError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
+import { readBranding } from "./branding.ts";
 import { recordEvent } from "./events.ts";
 import { findIntegration, sealCredentials } from "./integrations.ts";
 import { createIntegration, lockIntegration, recordStateChange } from "./lifecycle.ts";
@@ -50,11 +51,13 @@ export interface FlowSubject {
   endUser: { origin_id: string; organization_name: string; email: string | null };
 }
 
-const linkRevoked = () =>
+/** `details.branding`: who revoked it, so the hosted page can say so (the token itself is authentic). */
+const linkRevoked = (branding: Branding) =>
   new ApiError(
     410,
     "LINK_REVOKED",
     "This link was revoked by the people who sent it. Ask them for a new one if you still need to reconnect.",
+    { branding },
   );
 
 /**
@@ -73,7 +76,7 @@ export async function assertLinkNotRevoked(
     .where("workspace_id", "=", token.workspaceId)
     .where("revoked_at", "is not", null)
     .executeTakeFirst();
-  if (revoked) throw linkRevoked();
+  if (revoked) throw linkRevoked(await readBranding(db, token.workspaceId));
 }
 
 /**
