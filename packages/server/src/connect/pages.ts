@@ -43,7 +43,7 @@ const STYLE = `
   .notice { border: 1px solid color-mix(in srgb, CanvasText 20%, transparent); border-radius: 12px; padding: 1.25rem; line-height: 1.5; }
   .notice h1 { margin-block: 0 0.5rem; }
   .notice p { margin-block: 0.5rem 0; }
-  .notice .mark { font-size: 1.75rem; line-height: 1; margin-block-end: 0.5rem; }
+  .notice .mark { display: inline-flex; align-items: center; justify-content: center; width: 2rem; height: 2rem; border: 2px solid currentColor; border-radius: 50%; font-weight: 700; font-size: 1.1rem; line-height: 1; margin-block-end: 0.5rem; }
   .notice button { margin-block-start: 1rem; font: inherit; padding: 0.5rem 1rem; border-radius: 8px; border: 1px solid currentColor; background: transparent; color: inherit; cursor: pointer; }
   .notice h1:focus { outline: none; }
 `;
@@ -243,7 +243,7 @@ function textOn(hex) {
 
 function revoked() {
   document.getElementById("asker").hidden = true;
-  notice("\u26d4", t.revokedTitle, [t.revokedLead(product)]);
+  notice("!", t.revokedTitle, [t.revokedLead(product)]);
 }
 
 async function readFlow() {
