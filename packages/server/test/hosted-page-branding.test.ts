@@ -142,5 +142,19 @@ describe.skipIf(!runnable).each(availableDialects())(
         await page.close();
       }
     }, 90_000);
+    it("shows a product name as text, never as markup", async () => {
+      const name = '<img src=x onerror="document.title=1">Acme';
+      expect((await w.api("PUT", "/v1/settings/branding", { product_name: name })).status).toBe(200);
+      const { page, problems } = await open((await magicLink()).link);
+      try {
+        await expect.poll(() => page.locator("#brand-name").textContent(), { timeout: 30_000 }).toBe(name);
+        expect(await page.locator("#brand img:not(#brand-logo), #asker img, #brand-name *").count()).toBe(0);
+        expect(await page.locator("#brand-logo").isHidden()).toBe(true);
+        expect(await page.title()).toBe(`${name}: Reconnect your account`);
+        expect(problems).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }, 90_000);
   },
 );
