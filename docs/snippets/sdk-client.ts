@@ -78,6 +78,24 @@ export async function links(id: string) {
   });
   console.log(`Send ${link} (valid until ${expires_at})`);
   // #endregion relink-link
+
+  // #region revoke-link
+  // A link sent to the wrong person: revoke it. Its token then answers 410 LINK_REVOKED, and the
+  // hosted page tells whoever opens it that it was revoked. Revoking again changes nothing.
+  for await (const outstanding of relink.integrations.relinkLinks(id, { status: "OUTSTANDING" })) {
+    const revoked = await relink.integrations.relinkLinks.revoke(id, outstanding.id);
+    console.log(revoked.status, revoked.revoked_at); // "REVOKED", when
+  }
+  // #endregion revoke-link
+
+  // #region branding
+  // Who asks: the hosted page shows the product's name and logo, and the widget gets the colour.
+  await relink.settings.setBranding({
+    product_name: "Acme Payroll",
+    logo_url: "https://cdn.acme.example/logo.png", // https only
+    accent_color: "#0f766e",
+  });
+  // #endregion branding
 }
 
 export async function webhooksAndEvents() {

@@ -7,6 +7,8 @@ import type {
   ApiKeyCreateSchema,
   AuthCheck,
   AuthCheckListQuerySchema,
+  Branding,
+  BrandingUpdate,
   CheckAuthResult,
   EventListQuerySchema,
   EventLogEntry,
@@ -359,16 +361,31 @@ export class RelinkClient {
       this.#request("POST", `/v1/integrations/${segment(id)}/relink`, { body, options }),
     /**
      * `GET /v1/integrations/:id/relink-links`: the links made for it (never their tokens), by `status`.
+     * `relinkLinks.revoke(id, linkId)` revokes one.
      * @example
      * ```ts
      * const { data } = await relink.integrations.relinkLinks("int_…", { status: "OUTSTANDING" });
      * ```
      */
-    relinkLinks: (
-      id: string,
-      query: ListQuery<typeof RelinkLinkListQuerySchema> = {},
-      options?: RequestOptions,
-    ) => this.#list<RelinkLink>(`/v1/integrations/${segment(id)}/relink-links`, query, options),
+    relinkLinks: Object.assign(
+      (id: string, query: ListQuery<typeof RelinkLinkListQuerySchema> = {}, options?: RequestOptions) =>
+        this.#list<RelinkLink>(`/v1/integrations/${segment(id)}/relink-links`, query, options),
+      {
+        /**
+         * `DELETE /v1/integrations/:id/relink-links/:link_id`: its token then answers `410 LINK_REVOKED`.
+         * Idempotent (a revoked link is answered unchanged); a completed link is a `409 CONFLICT`.
+         * @example
+         * ```ts
+         * const link = await relink.integrations.relinkLinks.revoke("int_…", "lnk_…");
+         * console.log(link.status); // "REVOKED"
+         * ```
+         */
+        revoke: (id: string, linkId: string, options?: RequestOptions): Promise<RelinkLink> =>
+          this.#request("DELETE", `/v1/integrations/${segment(id)}/relink-links/${segment(linkId)}`, {
+            options,
+          }),
+      },
+    ),
     /**
      * `POST /v1/integrations/:id/sync`: a manual sync (after an auth check).
      * @example
@@ -577,6 +594,29 @@ export class RelinkClient {
      */
     setAllowedOrigins: (body: AllowedOriginsUpdate, options?: RequestOptions): Promise<AllowedOrigins> =>
       this.#request("PUT", "/v1/settings/allowed-origins", { body, options }),
+    /**
+     * `GET /v1/settings/branding`: the product name, logo URL and accent colour end users see.
+     * @example
+     * ```ts
+     * const { product_name } = await relink.settings.getBranding();
+     * ```
+     */
+    getBranding: (options?: RequestOptions): Promise<Branding> =>
+      this.#request("GET", "/v1/settings/branding", { options }),
+    /**
+     * `PUT /v1/settings/branding`: replaces the brand (a field left out is unset); the hosted page
+     * then says who asks the end user to reconnect.
+     * @example
+     * ```ts
+     * await relink.settings.setBranding({
+     *   product_name: "Acme Payroll",
+     *   logo_url: "https://cdn.acme.example/logo.png",
+     *   accent_color: "#0f766e",
+     * });
+     * ```
+     */
+    setBranding: (body: BrandingUpdate, options?: RequestOptions): Promise<Branding> =>
+      this.#request("PUT", "/v1/settings/branding", { body, options }),
   };
 
   /** API keys of the workspace. */

@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest"
 import { createWorkspace, defineConfig, type RunningServer, startServer } from "../../server/src/index.ts";
 import { generateEncryptionKey } from "../../server/src/secrets.ts";
 import { scriptedConnector } from "../../server/src/testing/index.ts";
-import type { ErrorCode, Integration, Page, ScopeConfig, SigningKeyCreated } from "../src/contract/index.ts";
+import type {
+  Branding,
+  ErrorCode,
+  Integration,
+  Page,
+  RelinkLink,
+  ScopeConfig,
+  SigningKeyCreated,
+} from "../src/contract/index.ts";
 import {
   type PageRequest,
   RelinkApiError,
@@ -200,6 +208,52 @@ describe("RelinkClient against a real server on a local port", () => {
     expect((await relink.settings.getAllowedOrigins()).allowed_origins).toEqual(["https://app.example.com"]);
     const bad = await apiError(relink.settings.setAllowedOrigins({ allowed_origins: ["not an origin"] }));
     expect(bad.code).toBe("INVALID_REQUEST");
+  });
+
+  it("revokes a relink link with integrations.relinkLinks.revoke, idempotently", async () => {
+    const integration = await relink.integrations.create({
+      tool: "scripted",
+      end_user: { origin_id: "org-revoke", organization_name: "Acme" },
+      credentials: { api_key: "good" },
+    });
+    const made = await relink.integrations.relink(integration.id, { link_type: "MAGIC_LINK" });
+    const revoked = await relink.integrations.relinkLinks.revoke(integration.id, made.id);
+    expectTypeOf(revoked).toEqualTypeOf<RelinkLink>();
+    expect(revoked).toMatchObject({ id: made.id, status: "REVOKED" });
+    expect(revoked.revoked_at).not.toBeNull();
+    expect(await relink.integrations.relinkLinks.revoke(integration.id, made.id)).toEqual(revoked);
+    const listed = await relink.integrations.relinkLinks(integration.id, { status: "REVOKED" });
+    expect(listed.data.map((l) => l.id)).toEqual([made.id]);
+    const gone = await fetch(`${running.url}/connect/v1/flow`, {
+      headers: { authorization: `Bearer ${made.token}` },
+    });
+    expect(gone.status).toBe(410);
+    const missing = await apiError(
+      relink.integrations.relinkLinks.revoke(integration.id, "lnk_00000000000000000000000000"),
+    );
+    expect(missing.status).toBe(404);
+  });
+
+  it("sets, reads and validates the workspace's branding", async () => {
+    const set = await relink.settings.setBranding({
+      product_name: "  Acme Payroll ",
+      logo_url: "https://cdn.acme.example/logo.png",
+      accent_color: "#0F766E",
+    });
+    expectTypeOf(set).toEqualTypeOf<Branding>();
+    expect(set).toEqual({
+      product_name: "Acme Payroll",
+      logo_url: "https://cdn.acme.example/logo.png",
+      accent_color: "#0f766e",
+    });
+    expect(await relink.settings.getBranding()).toEqual(set);
+    const bad = await apiError(relink.settings.setBranding({ logo_url: "http://cdn.acme.example/logo.png" }));
+    expect(bad.code).toBe("INVALID_REQUEST");
+    expect(await relink.settings.setBranding({})).toEqual({
+      product_name: null,
+      logo_url: null,
+      accent_color: null,
+    });
   });
 
   it("creates, lists and revokes signing keys, the HS256 secret typed as present", async () => {

@@ -239,7 +239,11 @@ export interface ConfigVariable {
  * read above is missing here or the doc is stale.
  */
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
-  { name: "PORT", default: "8787", description: "Port of the HTTP server (`0` picks a free one)." },
+  {
+    name: "PORT",
+    default: "8787",
+    description: "Port of the HTTP server (`0` picks a free one, which the server then advertises).",
+  },
   {
     name: "HOST",
     default: "127.0.0.1",
@@ -249,7 +253,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     name: "RELINK_PUBLIC_URL",
     default: "http://HOST:PORT",
     description:
-      "The URL browsers reach relink at: the OpenAPI `servers` entry, magic links, the OAuth redirect URI. Set it behind a proxy.",
+      "The URL browsers reach relink at: the OpenAPI `servers` entry, magic links, the OAuth redirect URI, and the server's own origin (the hosted page's, always allowed to run flows; the request's `Host` header is never trusted). Unset with `PORT=0`: the port bound. Set it behind a proxy.",
   },
   {
     name: "DATABASE_URL",

@@ -13,18 +13,59 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts relink on a port: the HTTP app and the background workers. */
+/**
+ * The public URL to advertise once the port is bound: with `PORT=0` and no `RELINK_PUBLIC_URL`,
+ * the configuration's `http://HOST:0` names no port anyone can reach, so the bound one replaces it.
+ */
+export function boundPublicUrl(publicUrl: string, port: number): string {
+  const url = new URL(publicUrl);
+  if (url.port !== "0") return publicUrl;
+  url.port = String(port);
+  return url.toString().replace(/\/+$/, "");
+}
+
+/**
+ * Starts relink on a port: the HTTP app and the background workers. The port is bound first, so
+ * that the app is built knowing it (magic links, the OpenAPI servers, OAuth redirects); requests
+ * arriving meanwhile wait for it.
+ */
 export async function startServer(
   options: RelinkServerOptions & { config?: Config } = {},
 ): Promise<RunningServer> {
-  const config = options.config ?? loadConfig();
-  const relink = await createRelinkServer({ ...options, config });
+  const loaded = options.config ?? loadConfig();
+  let ready: (relink: RelinkServer | null) => void = () => {};
+  const built = new Promise<RelinkServer | null>((resolve) => {
+    ready = resolve;
+  });
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolve, reject) => {
-    const server = serve({ fetch: relink.app.fetch, port: config.port, hostname: config.host }, (info) =>
-      resolve({ server, port: info.port }),
+    const server = serve(
+      {
+        fetch: async (request, env) => {
+          const relink = await built;
+          if (!relink) return new Response(null, { status: 503 });
+          return relink.app.fetch(request, env);
+        },
+        port: loaded.port,
+        hostname: loaded.host,
+      },
+      (info) => resolve({ server, port: info.port }),
     );
     server.once("error", reject);
   });
+  const config: Config = Object.freeze({
+    ...loaded,
+    port,
+    publicUrl: boundPublicUrl(loaded.publicUrl, port),
+  });
+  let relink: RelinkServer;
+  try {
+    relink = await createRelinkServer({ ...options, config });
+  } catch (error) {
+    ready(null);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
+  ready(relink);
   const metrics = config.metricsPort === null ? null : await serveMetrics(relink, config);
   relink.start();
   const hostPart = config.host.includes(":") ? `[${config.host}]` : config.host;
@@ -33,6 +74,7 @@ export async function startServer(
   relink.ctx.log.info(
     {
       url,
+      public_url: config.publicUrl,
       ...(metricsUrl ? { metrics: `${metricsUrl}/metrics` } : {}),
       database: redactUrl(config.databaseUrl),
       tools: relink.ctx.connectors.list().map((c) => c.tool.id),

@@ -365,7 +365,7 @@ describe("hosted page", () => {
     const page = await t.request("GET", "/link", { key: null });
     expect(page.status).toBe(200);
     expect(page.headers.get("content-security-policy")).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data: https:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
     );
     expect(HOSTED_PAGE_CSP).toBe(page.headers.get("content-security-policy"));
     expect(page.headers.get("cross-origin-opener-policy")).toBe("same-origin-allow-popups");

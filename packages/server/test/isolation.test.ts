@@ -32,6 +32,12 @@ describe("workspace isolation", () => {
       })
     ).json();
     ids.int = integration.id;
+    const link = await (
+      await t.request("POST", `/v1/integrations/${integration.id}/relink`, {
+        body: { link_type: "MAGIC_LINK" },
+      })
+    ).json();
+    ids.lnk = link.id;
     const key = await (await t.request("POST", "/v1/api-keys", { body: { name: "second" } })).json();
     ids.key = key.id;
     otherKey = (await createWorkspace(t.server.ctx, "Other")).apiKey.key;
@@ -52,7 +58,7 @@ describe("workspace isolation", () => {
       const id = prefixes[resource];
       if (!id) continue;
       for (const method of Object.keys(operations)) {
-        const url = path.replace("{id}", id);
+        const url = path.replace("{id}", id).replace("{link_id}", ids.lnk!);
         const body =
           method === "put"
             ? { value: false }
@@ -71,6 +77,8 @@ describe("workspace isolation", () => {
 
     const mine = await (await t.request("GET", `/v1/integrations/${ids.int}`)).json();
     expect(mine.state).toBe("ACTIVE");
+    const links = await (await t.request("GET", `/v1/integrations/${ids.int}/relink-links`)).json();
+    expect(links.data.find((l: { id: string }) => l.id === ids.lnk)?.status).toBe("OUTSTANDING");
     expect((await (await t.request("GET", `/v1/scope-configs/${ids.sc}`)).json()).name).toBe("S");
     expect(
       (

@@ -108,6 +108,7 @@ export class RelinkSection extends LitElement {
     created: { state: true },
     links: { state: true },
     linksError: { state: true },
+    revokeError: { state: true },
   };
 
   declare api: Api;
@@ -124,6 +125,8 @@ export class RelinkSection extends LitElement {
   declare created: RelinkLinkCreated | null;
   declare links: RelinkLink[] | null;
   declare linksError: unknown;
+  /** A revocation that failed (`DELETE …/relink-links/:link_id`). */
+  declare revokeError: unknown;
 
   constructor() {
     super();
@@ -139,6 +142,7 @@ export class RelinkSection extends LitElement {
     this.created = null;
     this.links = null;
     this.linksError = null;
+    this.revokeError = null;
   }
 
   override connectedCallback(): void {
@@ -357,6 +361,28 @@ export class RelinkSection extends LitElement {
     </div>`;
   }
 
+  /** Revokes an outstanding link: its token stops working at once, and the hosted page says it was revoked. */
+  async revokeLink(link: RelinkLink): Promise<void> {
+    const what = `the ${link.link_type === "EMBEDDED" ? "embedded link" : "magic link"} created ${dateTime(link.created_at)}`;
+    if (!confirm(`Revoke ${what}? It stops working at once; whoever opens it is told it was revoked.`))
+      return;
+    this.revokeError = null;
+    try {
+      await this.api.delete(`/v1/integrations/${this.integration.id}/relink-links/${link.id}`);
+      if (this.created?.id === link.id) this.created = null;
+      await this.loadLinks();
+      this.dispatchEvent(
+        new CustomEvent("dashboard-announce", {
+          detail: "Relink link revoked.",
+          bubbles: true,
+          composed: true,
+        }),
+      );
+    } catch (error) {
+      this.revokeError = error;
+    }
+  }
+
   #renderLinks() {
     if (this.linksError) {
       if (this.linksError instanceof ApiError && this.linksError.routeMissing) {
@@ -379,6 +405,7 @@ export class RelinkSection extends LitElement {
             <th scope="col">Language</th>
             <th scope="col">Expires</th>
             <th scope="col">Status</th>
+            <th scope="col"><span class="visually-hidden">Actions</span></th>
           </tr>
         </thead>
         <tbody>
@@ -390,11 +417,15 @@ export class RelinkSection extends LitElement {
               <td>${l.language ?? "auto"}</td>
               <td>${relative(l.expires_at, now)}</td>
               <td>${l.exited_at ? "opened, left by the end user" : "waiting"}</td>
+              <td>
+                <button type="button" class="danger" aria-label="Revoke the link created ${dateTime(l.created_at)}" @click=${() => this.revokeLink(l)}>Revoke</button>
+              </td>
             </tr>`,
           )}
         </tbody>
       </table>
-    </div>`;
+    </div>
+    ${this.revokeError ? errorBox(this.revokeError, "Could not revoke the link") : nothing}`;
   }
 }
 

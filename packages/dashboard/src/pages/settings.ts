@@ -2,6 +2,7 @@ import type {
   AllowedOrigins,
   ApiKey,
   ApiKeyCreated,
+  Branding,
   Page as ListPage,
   SigningKey,
   SigningKeyCreated,
@@ -37,6 +38,8 @@ export class SettingsPage extends Page {
     signingKeysError: { state: true },
     origins: { state: true },
     originsError: { state: true },
+    branding: { state: true },
+    brandingError: { state: true },
     shown: { state: true },
     formError: { state: true },
   };
@@ -47,6 +50,8 @@ export class SettingsPage extends Page {
   declare signingKeysError: unknown;
   declare origins: string[] | null;
   declare originsError: unknown;
+  declare branding: Branding | null;
+  declare brandingError: unknown;
   /** A key or secret just created: the only time it is on screen. */
   declare shown: { section: "api" | "signing"; title: string; value: string } | null;
   declare formError: { section: string; error: unknown } | null;
@@ -59,6 +64,8 @@ export class SettingsPage extends Page {
     this.signingKeysError = null;
     this.origins = null;
     this.originsError = null;
+    this.branding = null;
+    this.brandingError = null;
     this.shown = null;
     this.formError = null;
   }
@@ -68,6 +75,33 @@ export class SettingsPage extends Page {
     void this.loadApiKeys();
     void this.loadSigningKeys();
     void this.loadOrigins();
+    void this.loadBranding();
+  }
+
+  async loadBranding() {
+    try {
+      this.branding = await this.api.get<Branding>("/v1/settings/branding");
+      this.brandingError = null;
+    } catch (error) {
+      this.brandingError = error;
+    }
+  }
+
+  #saveBranding(event: SubmitEvent) {
+    event.preventDefault();
+    const data = new FormData(event.target as HTMLFormElement);
+    const field = (name: string) => {
+      const value = String(data.get(name) ?? "").trim();
+      return value === "" ? null : value;
+    };
+    return this.#run("branding", async () => {
+      this.branding = await this.api.put<Branding>("/v1/settings/branding", {
+        product_name: field("product_name"),
+        logo_url: field("logo_url"),
+        accent_color: field("accent_color"),
+      });
+      return "Branding saved.";
+    });
   }
 
   async loadApiKeys() {
@@ -307,12 +341,38 @@ export class SettingsPage extends Page {
         </form>
       </section>
 
+      <section class="card" aria-labelledby="branding-title">
+        <h2 id="branding-title">Branding</h2>
+        <p class="muted small">
+          The hosted link page shows your product's name and logo, so end users know who asks them to reconnect; the
+          widget gets the accent colour as its default.
+        </p>
+        ${this.#sectionError("branding")} ${this.#renderBranding()}
+      </section>
+
       <section class="card" aria-labelledby="origins-title">
         <h2 id="origins-title">Allowed origins</h2>
         <p class="muted small">Pages on these origins may run the connect flow (<code>&lt;relink-connect&gt;</code>). The hosted link page always may.</p>
         ${this.#sectionError("origins")} ${this.#renderOrigins()}
       </section>
     `;
+  }
+
+  #renderBranding() {
+    if (this.brandingError) {
+      if (this.brandingError instanceof ApiError && this.brandingError.routeMissing) {
+        return html`<p class="muted">Branding is not available on this server.</p>`;
+      }
+      return errorBox(this.brandingError, "Branding");
+    }
+    if (!this.branding) return loading("branding");
+    const b = this.branding;
+    return html`<form @submit=${this.#saveBranding} style="display: grid; gap: 0.6rem">
+      <label>Product name <input name="product_name" maxlength="80" .value=${b.product_name ?? ""} placeholder="e.g. Acme Payroll" /></label>
+      <label>Logo URL (https) <input name="logo_url" type="url" pattern="https://.*" maxlength="2000" .value=${b.logo_url ?? ""} placeholder="https://cdn.example.com/logo.png" /></label>
+      <label>Accent colour (hex) <input name="accent_color" maxlength="7" pattern="#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})" .value=${b.accent_color ?? ""} placeholder="#4f46e5" /></label>
+      <div><button type="submit">Save branding</button></div>
+    </form>`;
   }
 
   #renderOrigins() {

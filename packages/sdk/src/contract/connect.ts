@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { idSchema, TimestampSchema } from "./common.ts";
 import { FlowSchema, LocaleSchema } from "./flow-tokens.ts";
+import { BrandingSchema } from "./relink-links.ts";
 import { CredentialValuesSchema } from "./text.ts";
 import { AuthFieldSchema, CategorySchema } from "./tools.ts";
 
@@ -66,6 +67,11 @@ export const ConnectFlowSchema = z
     optional_parts: z.array(OptionalScopePartSchema),
     locale: LocaleSchema.nullable(),
     expires_at: TimestampSchema,
+    /**
+     * The workspace's brand (`PUT /v1/settings/branding`): who asks the end user to reconnect.
+     * Defaults for the page showing the flow; always sent by this server.
+     */
+    branding: BrandingSchema.optional(),
   })
   .meta({ id: "ConnectFlow" });
 export type ConnectFlow = z.infer<typeof ConnectFlowSchema>;

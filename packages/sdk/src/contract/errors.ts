@@ -50,6 +50,8 @@ export const ERROR_CODES = [
   "TOKEN_SUBJECT_UNKNOWN",
   "TOKEN_SCOPE_CONFIG_UNKNOWN",
   "TOKEN_ALREADY_USED",
+  // relink links
+  "LINK_REVOKED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

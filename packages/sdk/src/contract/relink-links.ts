@@ -24,7 +24,10 @@ export const RelinkLinkCreateSchema = z
     link_type: LinkTypeSchema.optional(),
     /** The flow's language. */
     language: LocaleSchema.optional(),
-    /** Lifetime: seconds (60 to 30 days) or a duration such as `10m`, `48h`, `14d` (at most `30d`). */
+    /**
+     * Lifetime: seconds or a duration such as `10m`, `48h`, `14d`: at least 60 seconds; an `EMBEDDED`
+     * link at most 1 hour, a `MAGIC_LINK` at most 30 days (longer is refused, `400 INVALID_REQUEST`).
+     */
     expires_in: z
       .union([z.number().int().min(60).max(MAX_LINK_LIFETIME), z.string().regex(DURATION_PATTERN)])
       .optional(),
@@ -45,7 +48,7 @@ export const RelinkLinkCreatedSchema = z
   .meta({ id: "RelinkLinkCreated" });
 export type RelinkLinkCreated = z.infer<typeof RelinkLinkCreatedSchema>;
 
-export const RELINK_LINK_STATUSES = ["OUTSTANDING", "COMPLETED", "EXPIRED"] as const;
+export const RELINK_LINK_STATUSES = ["OUTSTANDING", "COMPLETED", "EXPIRED", "REVOKED"] as const;
 export const RelinkLinkStatusSchema = z.enum(RELINK_LINK_STATUSES);
 export type RelinkLinkStatus = z.infer<typeof RelinkLinkStatusSchema>;
 
@@ -57,13 +60,15 @@ export const RelinkLinkSchema = z
     link_type: LinkTypeSchema,
     scope_config_id: idSchema("sc").nullable(),
     language: LocaleSchema.nullable(),
-    /** `OUTSTANDING` until it completes a relink or expires. */
+    /** `OUTSTANDING` until it completes a relink, expires or is revoked (`DELETE …/relink-links/:link_id`). */
     status: RelinkLinkStatusSchema,
     created_at: TimestampSchema,
     expires_at: TimestampSchema,
     completed_at: TimestampSchema.nullable(),
     /** When the end user last left the flow without completing it (`POST /connect/v1/exit`). */
     exited_at: TimestampSchema.nullable(),
+    /** When the operator revoked it: its token then answers `410 LINK_REVOKED`. */
+    revoked_at: TimestampSchema.nullable(),
   })
   .meta({ id: "RelinkLink" });
 export type RelinkLink = z.infer<typeof RelinkLinkSchema>;
@@ -111,3 +116,65 @@ export const AllowedOriginsUpdateSchema = z
   .strictObject({ allowed_origins: z.array(OriginSchema).max(100) })
   .meta({ id: "AllowedOriginsUpdate" });
 export type AllowedOriginsUpdate = z.input<typeof AllowedOriginsUpdateSchema>;
+
+const HEX_COLOUR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
+// Control characters (C0, DEL, C1) and the bidirectional overrides that could disguise a name.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * The workspace's brand, shown to end users by the hosted page (`/link`), which then says who asks
+ * them to reconnect, and handed to the widget in the flow description. Null = not set.
+ */
+export const BrandingSchema = z
+  .object({
+    /** The product's name, as end users know it (e.g. "Acme Payroll"). */
+    product_name: z.string().nullable(),
+    /** An https URL of the product's logo (square works best; shown at 40 px). */
+    logo_url: z.string().nullable(),
+    /** The accent colour of buttons and highlights, `#rrggbb`. */
+    accent_color: z.string().nullable(),
+  })
+  .meta({ id: "Branding" });
+export type Branding = z.infer<typeof BrandingSchema>;
+
+/** `PUT /v1/settings/branding`: replaces the brand; a field left out or null is unset. */
+export const BrandingUpdateSchema = z
+  .strictObject({
+    product_name: z
+      .string()
+      .trim()
+      .min(1, "must not be empty (use null to unset it)")
+      .max(80)
+      .refine(
+        (value) => !UNPRINTABLE.test(value),
+        "must not contain control or bidirectional-override characters",
+      )
+      .nullable()
+      .optional(),
+    logo_url: z
+      .string()
+      .max(2000)
+      .refine((value) => {
+        try {
+          const url = new URL(value);
+          return url.protocol === "https:" && url.username === "" && url.password === "";
+        } catch {
+          return false;
+        }
+      }, "must be an https URL without credentials, such as https://cdn.example.com/logo.png")
+      .nullable()
+      .optional(),
+    accent_color: z
+      .string()
+      .regex(HEX_COLOUR, "must be a hex colour such as #4f46e5 or #46e")
+      .transform((value) =>
+        value.length === 4
+          ? `#${[...value.slice(1)].map((ch) => ch + ch).join("")}`.toLowerCase()
+          : value.toLowerCase(),
+      )
+      .nullable()
+      .optional(),
+  })
+  .meta({ id: "BrandingUpdate" });
+export type BrandingUpdate = z.input<typeof BrandingUpdateSchema>;

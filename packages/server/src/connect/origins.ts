@@ -58,14 +58,13 @@ export function originPolicy(ctx: RelinkContext): OriginPolicy {
   return policy;
 }
 
-/** The server's own origins: its public URL's, and the one this request was addressed to. */
-export function isOwnOrigin(ctx: RelinkContext, c: Context, origin: string): boolean {
-  if (origin === new URL(ctx.config.publicUrl).origin) return true;
-  try {
-    return origin === new URL(c.req.url).origin;
-  } catch {
-    return false;
-  }
+/**
+ * The server's own origin: its public URL's (`RELINK_PUBLIC_URL`). Never the origin the request
+ * says it was addressed to: the `Host` header is the client's to choose, so trusting it would let
+ * any page pass as this server by sending `Host` to match its own `Origin`.
+ */
+export function isOwnOrigin(ctx: RelinkContext, origin: string): boolean {
+  return origin === new URL(ctx.config.publicUrl).origin;
 }
 
 /** Whether the request's origin was checked against its token's workspace. */
@@ -82,13 +81,13 @@ const EXPOSED_HEADERS = "retry-after, x-request-id";
 /** CORS of the connect API (see `OriginPolicy`). */
 export function connectCors(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
   const policy = originPolicy(ctx);
-  const passesPreflight = async (c: Context, origin: string) =>
-    isOwnOrigin(ctx, c, origin) || (await policy.allowedByAny(origin));
+  const passesPreflight = async (origin: string) =>
+    isOwnOrigin(ctx, origin) || (await policy.allowedByAny(origin));
   return async (c, next) => {
     const origin = c.req.header("origin");
     if (c.req.method === "OPTIONS") {
       c.header("Vary", "Origin");
-      if (origin && (await passesPreflight(c, origin))) {
+      if (origin && (await passesPreflight(origin))) {
         c.header("Access-Control-Allow-Origin", origin);
         c.header("Access-Control-Allow-Methods", ALLOWED_METHODS);
         c.header("Access-Control-Allow-Headers", ALLOWED_HEADERS);
@@ -100,7 +99,7 @@ export function connectCors(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
     c.res.headers.append("Vary", "Origin");
     if (!origin) return;
     const decision = decisions.get(c.req.raw);
-    const readable = decision === "allowed" || (c.res.status >= 400 && (await passesPreflight(c, origin)));
+    const readable = decision === "allowed" || (c.res.status >= 400 && (await passesPreflight(origin)));
     if (readable) {
       c.res.headers.set("Access-Control-Allow-Origin", origin);
       c.res.headers.set("Access-Control-Expose-Headers", EXPOSED_HEADERS);

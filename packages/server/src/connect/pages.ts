@@ -7,9 +7,12 @@ import { WIDGET_SCRIPT_PATH } from "./widget.ts";
  * per-response nonce.
  */
 
-/** CSP of the hosted page: the widget and `/link.js` from this origin, API calls to this origin only. */
+/**
+ * CSP of the hosted page: the widget and `/link.js` from this origin, API calls to this origin
+ * only; images also over https (the workspace's logo, `PUT /v1/settings/branding`, https only).
+ */
 export const HOSTED_PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data: https:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export const callbackCsp = (nonce: string) =>
   `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
@@ -34,6 +37,16 @@ const STYLE = `
   body { margin: 0; background: Canvas; color: CanvasText; }
   main { max-width: 40rem; margin: 0 auto; padding: 2rem 1rem; }
   h1 { font-size: 1.25rem; }
+  #brand { display: flex; align-items: center; gap: 0.75rem; margin-block-end: 0.75rem; font-size: 1.125rem; overflow-wrap: anywhere; }
+  #brand[hidden], #brand-logo[hidden], #asker[hidden] { display: none; }
+  #brand-logo { width: 40px; height: 40px; object-fit: contain; border-radius: 8px; flex: none; }
+  #asker { margin-block: 0 1.25rem; line-height: 1.5; }
+  .notice { border: 1px solid color-mix(in srgb, CanvasText 20%, transparent); border-radius: 12px; padding: 1.25rem; line-height: 1.5; }
+  .notice h1 { margin-block: 0 0.5rem; }
+  .notice p { margin-block: 0.5rem 0; }
+  .notice .mark { display: inline-flex; align-items: center; justify-content: center; width: 2rem; height: 2rem; border: 2px solid currentColor; border-radius: 50%; font-weight: 700; font-size: 1.1rem; line-height: 1; margin-block-end: 0.5rem; }
+  .notice button { margin-block-start: 1rem; font: inherit; padding: 0.5rem 1rem; border-radius: 8px; border: 1px solid currentColor; background: transparent; color: inherit; cursor: pointer; }
+  .notice h1:focus { outline: none; }
 `;
 
 function page(title: string, body: string, head = ""): string {
@@ -60,7 +73,11 @@ ${body}
 export function hostedPage(): string {
   return page(
     "Reconnect your account",
-    `<main id="relink"><noscript>This page needs JavaScript to reconnect your account.</noscript></main>`,
+    `<main id="relink">
+<header id="brand" part="brand" hidden><img id="brand-logo" alt="" width="40" height="40" referrerpolicy="no-referrer" hidden><strong id="brand-name"></strong></header>
+<p id="asker" hidden></p>
+<div id="content" aria-live="polite"><noscript>This page needs JavaScript to reconnect your account.</noscript></div>
+</main>`,
     `<script type="module" src="${WIDGET_SCRIPT_PATH}"></script>
 <script type="module" src="/link.js"></script>`,
   );
@@ -78,29 +95,226 @@ export function widgetMissingPage(): string {
 
 /**
  * `/link.js`: takes the token out of the fragment (and out of the address bar and history at
- * once), then shows `<relink-connect mode="inline">` for it. The token never reaches the server
- * in a URL, so it never appears in a request log.
+ * once), reads the flow to say who asks (the workspace's brand) and what for, then shows
+ * `<relink-connect mode="inline">` for it. The token never reaches the server in a URL, so it
+ * never appears in a request log. Once the flow completed, the page says what happened and who
+ * asked, and offers nothing more: no form, no link. A revoked link says so.
  */
-export const HOSTED_PAGE_SCRIPT = `const params = new URLSearchParams(location.hash.slice(1));
+export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
+  en: {
+    title: "Reconnect your account",
+    asks: (product, tool, org) => product ? \`\${product} asks you to reconnect \${tool} for \${org}.\` : \`You were asked to reconnect \${tool} for \${org}.\`,
+    doneTitle: "Reconnected",
+    doneLead: (tool, org) => \`\${tool} is connected again for \${org}.\`,
+    doneWho: (product) => product ? \`\${product} asked for this reconnection and can use the connection again.\` : "The service that sent you this link can use the connection again.",
+    doneClose: "Nothing else is needed: you can close this page.",
+    revokedTitle: "This link was revoked",
+    revokedLead: (product) => product ? \`\${product} revoked this link, so it can no longer be used. If you still need to reconnect, ask \${product} for a new link.\` : "The sender revoked this link, so it can no longer be used. If you still need to reconnect, ask them for a new link.",
+    exitTitle: "Nothing was changed",
+    exitLead: "You closed the reconnection before it finished.",
+    restart: "Start again",
+    incomplete: "This link is incomplete. Open the whole link you received, or ask for a new one.",
+  },
+  de: {
+    title: "Konto erneut verbinden",
+    asks: (product, tool, org) => product ? \`\${product} bittet Sie, \${tool} für \${org} erneut zu verbinden.\` : \`Sie wurden gebeten, \${tool} für \${org} erneut zu verbinden.\`,
+    doneTitle: "Wieder verbunden",
+    doneLead: (tool, org) => \`\${tool} ist für \${org} wieder verbunden.\`,
+    doneWho: (product) => product ? \`\${product} hat um diese Verbindung gebeten und kann sie wieder nutzen.\` : "Der Dienst, der Ihnen diesen Link geschickt hat, kann die Verbindung wieder nutzen.",
+    doneClose: "Sonst ist nichts zu tun: Sie können diese Seite schließen.",
+    revokedTitle: "Dieser Link wurde widerrufen",
+    revokedLead: (product) => product ? \`\${product} hat diesen Link widerrufen; er kann nicht mehr verwendet werden. Wenn Sie noch neu verbinden müssen, bitten Sie \${product} um einen neuen Link.\` : "Der Absender hat diesen Link widerrufen; er kann nicht mehr verwendet werden. Wenn Sie noch neu verbinden müssen, bitten Sie um einen neuen Link.",
+    exitTitle: "Nichts wurde geändert",
+    exitLead: "Sie haben die Verbindung geschlossen, bevor sie abgeschlossen war.",
+    restart: "Neu beginnen",
+    incomplete: "Dieser Link ist unvollständig. Öffnen Sie den ganzen Link, den Sie erhalten haben, oder bitten Sie um einen neuen.",
+  },
+  fr: {
+    title: "Reconnecter votre compte",
+    asks: (product, tool, org) => product ? \`\${product} vous demande de reconnecter \${tool} pour \${org}.\` : \`On vous demande de reconnecter \${tool} pour \${org}.\`,
+    doneTitle: "Reconnecté",
+    doneLead: (tool, org) => \`\${tool} est de nouveau connecté pour \${org}.\`,
+    doneWho: (product) => product ? \`\${product} a demandé cette reconnexion et peut de nouveau utiliser la connexion.\` : "Le service qui vous a envoyé ce lien peut de nouveau utiliser la connexion.",
+    doneClose: "Il n'y a rien d'autre à faire : vous pouvez fermer cette page.",
+    revokedTitle: "Ce lien a été révoqué",
+    revokedLead: (product) => product ? \`\${product} a révoqué ce lien ; il ne peut plus être utilisé. Si vous devez encore vous reconnecter, demandez un nouveau lien à \${product}.\` : "L'expéditeur a révoqué ce lien ; il ne peut plus être utilisé. Si vous devez encore vous reconnecter, demandez-lui un nouveau lien.",
+    exitTitle: "Rien n'a été modifié",
+    exitLead: "Vous avez fermé la reconnexion avant la fin.",
+    restart: "Recommencer",
+    incomplete: "Ce lien est incomplet. Ouvrez le lien complet que vous avez reçu ou demandez-en un nouveau.",
+  },
+  it: {
+    title: "Ricollega il tuo account",
+    asks: (product, tool, org) => product ? \`\${product} ti chiede di ricollegare \${tool} per \${org}.\` : \`Ti è stato chiesto di ricollegare \${tool} per \${org}.\`,
+    doneTitle: "Ricollegato",
+    doneLead: (tool, org) => \`\${tool} è di nuovo collegato per \${org}.\`,
+    doneWho: (product) => product ? \`\${product} ha chiesto questo ricollegamento e può di nuovo usare il collegamento.\` : "Il servizio che ti ha inviato questo link può di nuovo usare il collegamento.",
+    doneClose: "Non serve altro: puoi chiudere questa pagina.",
+    revokedTitle: "Questo link è stato revocato",
+    revokedLead: (product) => product ? \`\${product} ha revocato questo link, che non può più essere usato. Se devi ancora ricollegarti, chiedi a \${product} un nuovo link.\` : "Il mittente ha revocato questo link, che non può più essere usato. Se devi ancora ricollegarti, chiedigli un nuovo link.",
+    exitTitle: "Non è cambiato nulla",
+    exitLead: "Hai chiuso il ricollegamento prima della fine.",
+    restart: "Ricomincia",
+    incomplete: "Questo link è incompleto. Apri il link completo che hai ricevuto o chiedine uno nuovo.",
+  },
+  es: {
+    title: "Vuelve a conectar tu cuenta",
+    asks: (product, tool, org) => product ? \`\${product} te pide que vuelvas a conectar \${tool} para \${org}.\` : \`Se te ha pedido que vuelvas a conectar \${tool} para \${org}.\`,
+    doneTitle: "Conectado de nuevo",
+    doneLead: (tool, org) => \`\${tool} vuelve a estar conectado para \${org}.\`,
+    doneWho: (product) => product ? \`\${product} pidió esta reconexión y puede volver a usar la conexión.\` : "El servicio que te envió este enlace puede volver a usar la conexión.",
+    doneClose: "No hace falta nada más: puedes cerrar esta página.",
+    revokedTitle: "Este enlace fue revocado",
+    revokedLead: (product) => product ? \`\${product} revocó este enlace y ya no se puede usar. Si aún necesitas volver a conectar, pide a \${product} un enlace nuevo.\` : "El remitente revocó este enlace y ya no se puede usar. Si aún necesitas volver a conectar, pídele un enlace nuevo.",
+    exitTitle: "No se cambió nada",
+    exitLead: "Cerraste la reconexión antes de que terminara.",
+    restart: "Empezar de nuevo",
+    incomplete: "Este enlace está incompleto. Abre el enlace completo que recibiste o pide uno nuevo.",
+  },
+};
+
+const params = new URLSearchParams(location.hash.slice(1));
 const token = params.get("token");
 history.replaceState(null, "", location.pathname + location.search);
-const main = document.getElementById("relink");
-if (!token) {
-  main.textContent = "This link is incomplete. Open the whole link you received, or ask for a new one.";
-} else {
-  let locale = null;
+const content = document.getElementById("content");
+
+let claims = {};
+try {
+  const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  claims = JSON.parse(atob(payload)) ?? {};
+} catch {}
+const locale = typeof claims.locale === "string" && STRINGS[claims.locale] ? claims.locale : "en";
+const t = STRINGS[locale];
+document.documentElement.lang = locale;
+document.title = t.title;
+
+/** A panel of the page's own: a heading and paragraphs, as text (never HTML), focused for screen readers. */
+function notice(mark, title, paragraphs, action) {
+  const box = document.createElement("section");
+  box.className = "notice";
+  box.setAttribute("part", "notice");
+  if (mark) {
+    const icon = document.createElement("div");
+    icon.className = "mark";
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = mark;
+    box.append(icon);
+  }
+  const heading = document.createElement("h1");
+  heading.tabIndex = -1;
+  heading.textContent = title;
+  box.append(heading);
+  for (const text of paragraphs) {
+    const p = document.createElement("p");
+    p.textContent = text;
+    box.append(p);
+  }
+  if (action) box.append(action);
+  content.replaceChildren(box);
+  heading.focus();
+}
+
+let product = null;
+/** The workspace's brand: who asks. Text and an https image only. */
+function brand(branding) {
+  if (!branding) return;
+  product = typeof branding.product_name === "string" ? branding.product_name : null;
+  if (product) {
+    document.getElementById("brand-name").textContent = product;
+    document.getElementById("brand").hidden = false;
+    document.title = \`\${product}: \${t.title}\`;
+  }
+  const logo = document.getElementById("brand-logo");
+  if (product && typeof branding.logo_url === "string" && branding.logo_url.startsWith("https://")) {
+    logo.src = branding.logo_url;
+    logo.hidden = false;
+    logo.addEventListener("error", () => { logo.hidden = true; });
+  }
+}
+
+/** Black or white, whichever reads better on the accent colour (WCAG relative luminance). */
+function textOn(hex) {
+  const channel = (i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const l = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#000000" : "#ffffff";
+}
+
+function revoked() {
+  document.getElementById("asker").hidden = true;
+  notice("!", t.revokedTitle, [t.revokedLead(product)]);
+}
+
+async function readFlow() {
   try {
-    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    locale = JSON.parse(atob(payload)).locale ?? null;
-  } catch {}
-  customElements.whenDefined("relink-connect").then(() => {
+    const response = await fetch("/connect/v1/flow", { headers: { authorization: \`Bearer \${token}\` } });
+    const body = await response.json();
+    if (response.ok) return { flow: body };
+    return { code: body?.error?.code ?? null, branding: body?.error?.details?.branding ?? null };
+  } catch {
+    return {};
+  }
+}
+
+if (!token) {
+  notice(null, t.title, [t.incomplete]);
+} else {
+  const read = await readFlow();
+  const flow = read.flow ?? null;
+  brand(flow ? flow.branding : read.branding);
+  if (read.code === "LINK_REVOKED") {
+    revoked();
+  } else {
+    const tool = flow?.tool?.name ?? null;
+    const org = flow?.end_user?.organization_name ?? null;
+    if (tool && org) {
+      const asker = document.getElementById("asker");
+      asker.textContent = t.asks(product, tool, org);
+      asker.hidden = false;
+    }
+    await customElements.whenDefined("relink-connect");
     const element = document.createElement("relink-connect");
     element.setAttribute("mode", "inline");
     element.setAttribute("server", location.origin);
-    if (locale) element.setAttribute("locale", locale);
+    if (claims.locale) element.setAttribute("locale", locale);
+    const accent = flow?.branding?.accent_color;
+    if (typeof accent === "string" && /^#[0-9a-f]{6}$/i.test(accent)) {
+      element.style.setProperty("--relink-accent", accent);
+      element.style.setProperty("--relink-accent-text", textOn(accent));
+    }
     element.token = token;
-    main.replaceChildren(element);
-  });
+    let finished = false;
+    element.addEventListener("relink-success", () => {
+      finished = true;
+      document.getElementById("asker").hidden = true;
+      const name = tool ?? flow?.tool?.name ?? "";
+      notice("\u2713", t.doneTitle, [t.doneLead(name, org ?? ""), t.doneWho(product), t.doneClose]);
+    });
+    element.addEventListener("relink-error", (event) => {
+      if (event.detail?.code === "LINK_REVOKED") {
+        finished = true;
+        revoked();
+      }
+    });
+    element.addEventListener("relink-exit", (event) => {
+      if (finished) return;
+      const reason = String(event.detail?.reason ?? "");
+      let action = null;
+      if (!reason.startsWith("TOKEN_")) {
+        action = document.createElement("button");
+        action.type = "button";
+        action.textContent = t.restart;
+        action.addEventListener("click", () => {
+          content.replaceChildren(element);
+          element.show();
+        });
+      }
+      notice(null, t.exitTitle, [t.exitLead], action);
+    });
+    content.replaceChildren(element);
+  }
 }
 `;
 

@@ -14,6 +14,10 @@ export interface WorkspaceTable {
   name: string;
   allowed_origins: Json<string[]>;
   created_at: Timestamp;
+  /** The brand the hosted page shows (`PUT /v1/settings/branding`); null = not set. */
+  brand_product_name: string | null;
+  brand_logo_url: string | null;
+  brand_accent_color: string | null;
 }
 
 export interface ApiKeyTable {
@@ -184,6 +188,8 @@ export interface RelinkLinkTable {
   created_at: Timestamp;
   completed_at: Timestamp | null;
   exited_at: Timestamp | null;
+  /** Revoked by the operator (`DELETE /v1/integrations/:id/relink-links/:link_id`): its token answers 410. */
+  revoked_at: Timestamp | null;
 }
 
 /** A flow token's `jti` once it has completed a flow: it can never complete another. */

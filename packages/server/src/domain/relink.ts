@@ -1,4 +1,5 @@
 import type {
+  Branding,
   ConnectFlow,
   ConnectTool,
   Flow,
@@ -17,6 +18,7 @@ import { type IntegrationRow, type ScopeConfigRow, toJson } from "../db/schema.t
 import { spendFlowToken, type VerifiedFlowToken } from "../flow-tokens/verify.ts";
 import { ApiError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
+import { readBranding } from "./branding.ts";
 import { recordEvent } from "./events.ts";
 import { findIntegration, sealCredentials } from "./integrations.ts";
 import { createIntegration, lockIntegration, recordStateChange } from "./lifecycle.ts";
@@ -49,6 +51,50 @@ export interface FlowSubject {
   endUser: { origin_id: string; organization_name: string; email: string | null };
 }
 
+/** `details.branding`: who revoked it, so the hosted page can say so (the token itself is authentic). */
+const linkRevoked = (branding: Branding) =>
+  new ApiError(
+    410,
+    "LINK_REVOKED",
+    "This link was revoked by the people who sent it. Ask them for a new one if you still need to reconnect.",
+    { branding },
+  );
+
+/**
+ * Refuses a token whose relink link the operator revoked (`410 LINK_REVOKED`). Only the server's
+ * own links can be revoked, so tokens minted with the SDK cost no read.
+ */
+export async function assertLinkNotRevoked(
+  db: RelinkContext["db"],
+  token: Pick<VerifiedFlowToken, "serverIssued" | "workspaceId" | "claims">,
+): Promise<void> {
+  if (!token.serverIssued) return;
+  const revoked = await db
+    .selectFrom("relink_links")
+    .select("id")
+    .where("jti", "=", token.claims.jti)
+    .where("workspace_id", "=", token.workspaceId)
+    .where("revoked_at", "is not", null)
+    .executeTakeFirst();
+  if (revoked) throw linkRevoked(await readBranding(db, token.workspaceId));
+}
+
+/**
+ * Marks the token's link completed, in the completion's transaction; refuses (rolling it back)
+ * when the link was revoked meanwhile. A revocation only touches a link not completed, so of the
+ * two racing, exactly one wins.
+ */
+async function completeLink(tx: Tx, subject: FlowSubject, at: string, integrationId?: string): Promise<void> {
+  await tx.db
+    .updateTable("relink_links")
+    .set({ completed_at: at, ...(integrationId === undefined ? {} : { integration_id: integrationId }) })
+    .where("jti", "=", subject.jti)
+    .where("workspace_id", "=", subject.workspaceId)
+    .where("revoked_at", "is", null)
+    .execute();
+  if (subject.token.serverIssued) await assertLinkNotRevoked(tx.db, subject.token);
+}
+
 const subjectGone = () =>
   new ApiError(401, "TOKEN_SUBJECT_UNKNOWN", "The flow token's integration does not exist.");
 const scopeGone = () =>
@@ -64,6 +110,7 @@ export async function resolveFlow(
   toolId?: string,
 ): Promise<FlowSubject> {
   const { claims, workspaceId } = token;
+  await assertLinkNotRevoked(ctx.db, token);
   const base = { token, flow: claims.flow, workspaceId, jti: claims.jti };
   if (claims.flow === "relink") {
     const integration = await findIntegration(ctx.db, workspaceId, claims.sub);
@@ -180,7 +227,7 @@ export function optionalParts(tool: Tool, models: ScopeConfigModels): OptionalSc
 }
 
 /** What the widget shows (`GET /connect/v1/flow`). */
-export function describeFlow(subject: FlowSubject): ConnectFlow {
+export function describeFlow(subject: FlowSubject, branding?: Branding): ConnectFlow {
   const tool = subject.connector?.tool ?? null;
   const models = modelsOf(subject.targetScope);
   const { required, optional } = tool ? scopePermissions(tool, models) : { required: [], optional: [] };
@@ -212,6 +259,7 @@ export function describeFlow(subject: FlowSubject): ConnectFlow {
     optional_parts: tool ? optionalParts(tool, models) : [],
     locale: subject.token.claims.locale ?? null,
     expires_at: iso(subject.token.expiresAt),
+    ...(branding ? { branding } : {}),
   };
 }
 
@@ -403,12 +451,7 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
     if (state === "ACTIVE") await queueRelinkSync(tx, updated, at);
     await point("sync-queued");
 
-    await tx.db
-      .updateTable("relink_links")
-      .set({ completed_at: at })
-      .where("jti", "=", subject.jti)
-      .where("workspace_id", "=", subject.workspaceId)
-      .execute();
+    await completeLink(tx, subject, at);
     await point("link-completed");
 
     await recordEvent(tx, {
@@ -488,12 +531,7 @@ export async function completeConnect(ctx: RelinkContext, input: CompletionInput
         at,
       });
       await point("token-spent");
-      await tx.db
-        .updateTable("relink_links")
-        .set({ completed_at: at, integration_id: created.id })
-        .where("jti", "=", subject.jti)
-        .where("workspace_id", "=", subject.workspaceId)
-        .execute();
+      await completeLink(tx, subject, at, created.id);
       await point("link-completed");
     },
   });

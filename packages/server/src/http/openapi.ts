@@ -35,6 +35,7 @@ const errorDescriptions: Record<number, string> = {
   401: "Missing or invalid credentials",
   404: "Not found (also for resources of another workspace)",
   409: "Conflict with the resource's state",
+  410: "Gone: the relink link was revoked (`LINK_REVOKED`)",
   413: "Body too large",
   415: "The body is not JSON (`Content-Type: application/json`)",
   422: "Refused by validation against the catalog or the tool",

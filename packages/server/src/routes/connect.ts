@@ -24,6 +24,7 @@ import { RateLimiter, SUBMISSION_LIMITS } from "../connect/rate-limit.ts";
 import { ConnectorError } from "../connectors/types.ts";
 import type { RelinkContext } from "../context.ts";
 import { toJson } from "../db/schema.ts";
+import { readBranding } from "../domain/branding.ts";
 import { failureOf, recordFlowFailure, recordRefusedToken } from "../domain/flow-failures.ts";
 import {
   checkedOptOuts,
@@ -96,7 +97,7 @@ export function connectRoutes(ctx: RelinkContext) {
     }
     const origin = c.req.header("origin");
     // The workspace's origins were read with the token's key, in this request.
-    if (origin && !isOwnOrigin(ctx, c, origin) && !verified.allowedOrigins.includes(origin)) {
+    if (origin && !isOwnOrigin(ctx, origin) && !verified.allowedOrigins.includes(origin)) {
       markOrigin(c, "refused");
       throw new ApiError(
         403,
@@ -131,12 +132,12 @@ export function connectRoutes(ctx: RelinkContext) {
       summary:
         "What the flow needs: tool and its auth fields, organisation, current and target scope, permissions to grant",
       request: { query: ConnectToolQuerySchema },
-      responses: { 200: json(ConnectFlowSchema, "The flow"), ...errors(403, 409, 422) },
+      responses: { 200: json(ConnectFlowSchema, "The flow"), ...errors(403, 409, 410, 422) },
     }),
     async (c) => {
       const token = await authorize(c);
       const subject = await resolveFlow(ctx, token, c.req.valid("query").tool);
-      return c.json(describeFlow(subject), 200);
+      return c.json(describeFlow(subject, await readBranding(ctx.db, subject.workspaceId)), 200);
     },
   );
 
@@ -148,7 +149,7 @@ export function connectRoutes(ctx: RelinkContext) {
       tags,
       security: flowTokenSecurity,
       summary: "The tools the end user may choose from (connect flows without a preselected tool)",
-      responses: { 200: json(ConnectToolListSchema, "Tools"), ...errors(403, 409) },
+      responses: { 200: json(ConnectToolListSchema, "Tools"), ...errors(403, 409, 410) },
     }),
     async (c) => {
       const token = await authorize(c);
@@ -172,7 +173,7 @@ export function connectRoutes(ctx: RelinkContext) {
       request: jsonBody(CredentialsSubmissionSchema),
       responses: {
         200: json(FlowCompletedSchema, "Completed"),
-        ...errors(403, 409, 413, 422, 429, 503),
+        ...errors(403, 409, 410, 413, 422, 429, 503),
       },
     }),
     async (c) => {
@@ -211,7 +212,10 @@ export function connectRoutes(ctx: RelinkContext) {
       summary:
         "Start an OAuth 2 sign-in (authorization code + PKCE) in a popup; the callback reports to `origin`",
       request: jsonBody(OAuthStartSchema),
-      responses: { 200: json(OAuthStartedSchema, "Where to send the popup"), ...errors(403, 409, 422, 429) },
+      responses: {
+        200: json(OAuthStartedSchema, "Where to send the popup"),
+        ...errors(403, 409, 410, 422, 429),
+      },
     }),
     async (c) => {
       perIp.hit(clientIp(c));
@@ -229,10 +233,7 @@ export function connectRoutes(ctx: RelinkContext) {
         );
       }
       const openerOrigin = new URL(body.origin).origin;
-      if (
-        !isOwnOrigin(ctx, c, openerOrigin) &&
-        !(await origins.allowedFor(subject.workspaceId, openerOrigin))
-      ) {
+      if (!isOwnOrigin(ctx, openerOrigin) && !(await origins.allowedFor(subject.workspaceId, openerOrigin))) {
         throw new ApiError(
           403,
           "ORIGIN_NOT_ALLOWED",

@@ -27,21 +27,34 @@ import { newId } from "../ids.ts";
 
 const tags = ["Relink links"];
 const IdParam = z.object({ id: idSchema("int") });
+const LinkParams = z.object({ id: idSchema("int"), link_id: idSchema("lnk") });
 
 const DEFAULT_LIFETIME: Record<LinkType, number> = {
   EMBEDDED: EMBEDDED_LINK_LIFETIME,
   MAGIC_LINK: MAGIC_LINK_LIFETIME,
 };
 
+/** Longest lifetime of each link type: an `EMBEDDED` token is for a page open now, so at most 1 hour. */
+const MAX_LIFETIME: Record<LinkType, number> = {
+  EMBEDDED: EMBEDDED_LINK_LIFETIME,
+  MAGIC_LINK: MAX_LINK_LIFETIME,
+};
+
+const lifetimeRefused = (message: string) =>
+  new ApiError(400, "INVALID_REQUEST", `Invalid request: body.expires_in: ${message}`, {
+    issues: [{ path: "body.expires_in", code: "too_big", message }],
+  });
+
 function lifetimeSeconds(linkType: LinkType, expiresIn: number | string | undefined): number {
   if (expiresIn === undefined) return DEFAULT_LIFETIME[linkType];
   const seconds =
     typeof expiresIn === "number" ? expiresIn : Math.floor((parseDuration(expiresIn) ?? 0) / 1000);
-  if (seconds < 60 || seconds > MAX_LINK_LIFETIME) {
-    const message = "must be from 60 seconds to 30 days";
-    throw new ApiError(400, "INVALID_REQUEST", `Invalid request: body.expires_in: ${message}`, {
-      issues: [{ path: "body.expires_in", code: "too_big", message }],
-    });
+  if (seconds < 60 || seconds > MAX_LINK_LIFETIME)
+    throw lifetimeRefused("must be from 60 seconds to 30 days");
+  if (seconds > MAX_LIFETIME[linkType]) {
+    throw lifetimeRefused(
+      "EMBEDDED links live at most 1 hour (3600 seconds); use a MAGIC_LINK for a link that must last longer",
+    );
   }
   return seconds;
 }
@@ -53,11 +66,18 @@ function toRelinkLink(row: Selectable<RelinkLinkTable>, now: string): RelinkLink
     link_type: row.link_type as LinkType,
     scope_config_id: row.scope_config_id,
     language: row.language as RelinkLink["language"],
-    status: row.completed_at ? "COMPLETED" : row.expires_at <= now ? "EXPIRED" : "OUTSTANDING",
+    status: row.completed_at
+      ? "COMPLETED"
+      : row.revoked_at
+        ? "REVOKED"
+        : row.expires_at <= now
+          ? "EXPIRED"
+          : "OUTSTANDING",
     created_at: row.created_at,
     expires_at: row.expires_at,
     completed_at: row.completed_at,
     exited_at: row.exited_at,
+    revoked_at: row.revoked_at,
   };
 }
 
@@ -73,7 +93,7 @@ export function relinkLinkRoutes(ctx: RelinkContext) {
       tags,
       security: bearerSecurity,
       summary:
-        "Make a relink link: a flow token (EMBEDDED: 1 hour; MAGIC_LINK: 7 days; at most 30 days) and the hosted page's URL",
+        "Make a relink link: a flow token (EMBEDDED: 1 hour, at most 1 hour; MAGIC_LINK: 7 days, at most 30 days) and the hosted page's URL",
       request: { params: IdParam, ...jsonBody(RelinkLinkCreateSchema) },
       responses: {
         201: json(RelinkLinkCreatedSchema, "The link (its token is shown here only)"),
@@ -125,6 +145,7 @@ export function relinkLinkRoutes(ctx: RelinkContext) {
           created_at: iso(now),
           completed_at: null,
           exited_at: null,
+          revoked_at: null,
         })
         .execute();
       c.var.log.info(
@@ -171,12 +192,68 @@ export function relinkLinkRoutes(ctx: RelinkContext) {
         .limit(q.limit + 1);
       if (after) query = query.where("id", "<", after);
       if (q.status === "COMPLETED") query = query.where("completed_at", "is not", null);
+      if (q.status === "REVOKED")
+        query = query.where("completed_at", "is", null).where("revoked_at", "is not", null);
       if (q.status === "EXPIRED")
-        query = query.where("completed_at", "is", null).where("expires_at", "<=", now);
+        query = query
+          .where("completed_at", "is", null)
+          .where("revoked_at", "is", null)
+          .where("expires_at", "<=", now);
       if (q.status === "OUTSTANDING")
-        query = query.where("completed_at", "is", null).where("expires_at", ">", now);
+        query = query
+          .where("completed_at", "is", null)
+          .where("revoked_at", "is", null)
+          .where("expires_at", ">", now);
       const { rows, next_cursor } = page(await query.execute(), q.limit);
       return c.json({ data: rows.map((row) => toRelinkLink(row, now)), next_cursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/integrations/{id}/relink-links/{link_id}",
+      tags,
+      security: bearerSecurity,
+      summary:
+        "Revoke a relink link: its token then answers `410 LINK_REVOKED` on the connect API, and the hosted page says so. Idempotent: revoking a revoked link answers it unchanged; a completed link cannot be revoked (`409 CONFLICT`)",
+      request: { params: LinkParams },
+      responses: { 200: json(RelinkLinkSchema, "The revoked link"), ...errors(404, 409) },
+    }),
+    async (c) => {
+      const workspaceId = c.var.workspaceId;
+      const { id, link_id: linkId } = c.req.valid("param");
+      const at = iso(ctx.clock.now());
+      // Only a link not completed: the completion does the opposite check in its transaction,
+      // so of a revocation and a completion racing, exactly one wins.
+      const revoked = await ctx.db
+        .updateTable("relink_links")
+        .set({ revoked_at: at })
+        .where("id", "=", linkId)
+        .where("workspace_id", "=", workspaceId)
+        .where("integration_id", "=", id)
+        .where("completed_at", "is", null)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      const row = await ctx.db
+        .selectFrom("relink_links")
+        .selectAll()
+        .where("id", "=", linkId)
+        .where("workspace_id", "=", workspaceId)
+        .where("integration_id", "=", id)
+        .executeTakeFirst();
+      if (!row) throw notFound("Relink link");
+      if (row.completed_at !== null) {
+        throw new ApiError(
+          409,
+          "CONFLICT",
+          `Relink link ${row.id} already completed a relink at ${row.completed_at}: there is nothing left to revoke.`,
+        );
+      }
+      if (Number(revoked.numUpdatedRows) > 0) {
+        c.var.log.info({ integration_id: id, link_id: linkId }, "relink link revoked");
+      }
+      return c.json(toRelinkLink(row, at), 200);
     },
   );
 

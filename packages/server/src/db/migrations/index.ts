@@ -5,6 +5,7 @@ import * as m0003 from "./0003_webhooks.ts";
 import * as m0004 from "./0004_connect_flows.ts";
 import * as m0005 from "./0005_integrations_failing.ts";
 import * as m0006 from "./0006_spent_tokens_workspace.ts";
+import * as m0007 from "./0007_relink_link_revocation.ts";
 
 /** Every migration, listed in code so they work bundled and in tests. Append; never reorder. */
 export const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   "0004_connect_flows": m0004,
   "0005_integrations_failing": m0005,
   "0006_spent_tokens_workspace": m0006,
+  "0007_relink_link_revocation": m0007,
 };
 
 export const migrationProvider: MigrationProvider = {
