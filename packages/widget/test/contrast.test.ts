@@ -1,6 +1,8 @@
+/// <reference types="vite/client" />
 import axe from "axe-core";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Mounted, mount } from "./support/harness.ts";
+import exampleCss from "../../../examples/customer-app/style.css?raw";
+import { ALL_BASIC, ALL_EXTENDED, ctx, hrisKey, type Mounted, mount, scenario } from "./support/harness.ts";
 import { STUB_SERVER, stubFlow, stubServer } from "./support/stub-server.ts";
 
 let m: Mounted | undefined;
@@ -82,4 +84,72 @@ describe("text on a custom --relink-accent", () => {
     await m.step("intro");
     expect(getComputedStyle(m.$("button.primary")).color).toBe("rgb(1, 2, 3)");
   });
+});
+
+/** The theme of the docs (docs/widget.md takes it from the example app's stylesheet). */
+const DOCS_THEME = /\/\* #region theme \*\/([\s\S]*?)\/\* #endregion theme \*\//.exec(exampleCss)?.[1] ?? "";
+
+describe("the docs' theming example", () => {
+  it("is the one the docs show", () => {
+    expect(DOCS_THEME).toContain("--relink-accent: #0f766e;");
+  });
+
+  for (const theme of ["light", "dark"] as const) {
+    it(`${theme}: every view of a relink passes axe color-contrast`, async () => {
+      style = document.createElement("style");
+      style.textContent = DOCS_THEME;
+      document.head.append(style);
+      const check = async (view: string) => {
+        const animations = m!.el.shadowRoot?.getAnimations() ?? [];
+        await Promise.all(
+          animations.filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished),
+        );
+        const results = await axe.run(m!.el, { runOnly: ["color-contrast"] });
+        expect(
+          results.violations.flatMap((v) => v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary}`)),
+          view,
+        ).toEqual([]);
+      };
+      const s = await scenario({ flow: "relink", scope: "optional" });
+      m = await mount({ token: s.token, server: ctx.server, mode: "modal", theme, open: true });
+      await m.step("intro");
+      await check("intro");
+      await m.click("Get started");
+      await m.step("permissions");
+      await check("permissions");
+      await m.click("Continue");
+      await m.step("credentials");
+      await check("credentials");
+      await m.click("Connect");
+      await check("field error");
+      await m.type("API key", "not-a-key");
+      await m.click("Connect");
+      await m.step("credentials");
+      await check("invalid credentials");
+      await m.type("API key", await hrisKey(ALL_BASIC));
+      await m.click("Connect");
+      await m.step("error");
+      await check("missing permissions");
+      await m.click("Use other credentials");
+      await m.type("API key", await hrisKey(ALL_BASIC, "globex"));
+      await m.click("Connect");
+      await m.step("error");
+      await check("another account");
+      await m.click("Use other credentials");
+      await m.type("API key", "typed");
+      await m.click("Close");
+      await check("discard confirmation");
+      await m.click("Keep editing");
+      await m.type("API key", await hrisKey(ALL_EXTENDED));
+      await m.click("Connect");
+      await m.step("success");
+      await check("success");
+      m.remove();
+
+      const expired = await scenario({ flow: "relink", expired: true });
+      m = await mount({ token: expired.token, server: ctx.server, mode: "modal", theme, open: true });
+      await m.step("error");
+      await check("expired");
+    });
+  }
 });
