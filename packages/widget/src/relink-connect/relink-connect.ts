@@ -64,7 +64,7 @@ const eye = html`<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="tr
  * @csspart actions - The step's buttons.
  *
  * @cssproperty --relink-accent - Accent colour of primary buttons, badges and focus rings.
- * @cssproperty --relink-accent-text - Text colour on the accent colour.
+ * @cssproperty --relink-accent-text - Text colour on the accent colour (default: black or white, whichever is readable on the accent).
  * @cssproperty --relink-surface - Background of the panel.
  * @cssproperty --relink-surface-alt - Background of cards (permissions, tools).
  * @cssproperty --relink-text - Text colour.
