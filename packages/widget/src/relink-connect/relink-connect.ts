@@ -245,8 +245,8 @@ export class RelinkConnect extends LitElement {
 
   /** The `locale` attribute, when it names a supported locale: the tool's labels come in it too. */
   #labelLocale(): string | undefined {
-    const lang = pickLocale([this.locale]);
-    return this.locale.toLowerCase().startsWith(lang) ? lang : undefined;
+    const lang = this.locale.toLowerCase().split(/[-_]/)[0];
+    return pickLocale([lang]) === lang ? lang : undefined;
   }
 
   /** On the relink server's own page (`/link`, opened from a link it sent), the terms speak of that link. */
