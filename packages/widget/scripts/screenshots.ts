@@ -1,7 +1,8 @@
 /**
  * `pnpm --filter @relink/widget screenshots`: builds the widget, opens it in the system Chromium
  * against a scripted connect API (Playwright routes, so every state is reproducible) and writes a
- * PNG of each step and error state, light and dark, to `docs/screenshots/widget/`.
+ * PNG of each step and error state, light and dark, at its usual width and 375 px wide (a phone,
+ * `*-375.png`), to `docs/screenshots/widget/`.
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -108,6 +109,10 @@ interface Shot {
   /** Drives the widget to the state to capture. */
   steps?: (page: Page) => Promise<void>;
   mode?: "inline" | "modal";
+  /** On the relink server's own page (`/link`, opened from a magic link) instead of a product's. */
+  hosted?: boolean;
+  /** The page's own CSS for the element (theming). */
+  css?: string;
 }
 
 const click = (page: Page, name: string | RegExp) =>
@@ -198,9 +203,26 @@ const shots: Shot[] = [
     steps: toCredentials,
   },
   { name: "14-modal", mode: "modal", routes: { "GET /connect/v1/flow": { body: flow() } } },
+  {
+    name: "15-oauth-permissions",
+    routes: { "GET /connect/v1/flow": { body: flow({ tool: oauthTool }) } },
+    steps: (page) => click(page, "Get started"),
+  },
+  {
+    name: "16-hosted-link-expired",
+    hosted: true,
+    routes: { "GET /connect/v1/flow": error(401, "TOKEN_EXPIRED") },
+  },
+  {
+    // The docs' theming example: one accent for both schemes, the text on it derived.
+    name: "17-custom-accent",
+    css: "relink-connect { --relink-accent: #0f766e; --relink-radius: 10px; }",
+    routes: { "GET /connect/v1/flow": { body: flow() } },
+    steps: (page) => click(page, "Get started"),
+  },
 ];
 
-const page = (mode: string, locale = "en") => `<!doctype html>
+const page = (mode: string, locale = "en", css = "", server = SERVER) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>relink widget</title>
 <style>
   :root { color-scheme: light dark; }
@@ -209,14 +231,16 @@ const page = (mode: string, locale = "en") => `<!doctype html>
   main { padding: 32px; }
   .app { max-width: 760px; margin: 0 auto; }
   .app h1 { font-size: 20px; margin: 0 0 8px; } .app p { margin: 0 0 24px; opacity: .7; }
-  #frame { padding: 24px; width: 560px; }
+  #frame { padding: 24px; width: 560px; max-width: 100%; }
+  @media (max-width: 480px) { main { padding: 12px; } #frame { padding: 0; } }
+  ${css}
 </style>
 <script type="module" src="/dist/relink-widget.js"></script></head>
 <body><main>${
   mode === "modal"
     ? `<div class="app"><h1>Acme Payroll · Integrations</h1><p>Demo HR · needs attention</p></div>
-       <relink-connect server="${SERVER}" token="t" mode="modal" locale="${locale}" open></relink-connect>`
-    : `<div id="frame"><relink-connect server="${SERVER}" token="t" mode="inline" locale="${locale}"></relink-connect></div>`
+       <relink-connect server="${server}" token="t" mode="modal" locale="${locale}" open></relink-connect>`
+    : `<div id="frame"><relink-connect server="${server}" token="t" mode="inline" locale="${locale}"></relink-connect></div>`
 }</main></body></html>`;
 
 async function main() {
@@ -234,17 +258,24 @@ async function main() {
       return;
     }
     res.writeHead(200, { "content-type": "text/html" });
-    res.end(page(url.searchParams.get("mode") ?? "inline"));
+    const shot = shots.find((s) => s.name === url.searchParams.get("shot"));
+    res.end(page(url.searchParams.get("mode") ?? "inline", "en", shot?.css));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   try {
-    for (const colorScheme of ["light", "dark"] as const) {
+    for (const [colorScheme, narrow] of [
+      ["light", false],
+      ["dark", false],
+      ["light", true],
+      ["dark", true],
+    ] as const) {
       for (const shot of shots) {
+        const width = narrow ? 375 : shot.mode === "modal" ? 900 : 620;
         const context = await browser.newContext({
           colorScheme,
-          viewport: shot.mode === "modal" ? { width: 900, height: 760 } : { width: 620, height: 400 },
+          viewport: { width, height: shot.mode === "modal" ? 760 : 400 },
           deviceScaleFactor: 1,
           reducedMotion: "reduce",
           locale: "en-US",
@@ -253,6 +284,13 @@ async function main() {
         const p = await context.newPage();
         await p.route(`${SERVER}/**`, async (route: Route) => {
           const request = route.request();
+          if (shot.hosted && new URL(request.url()).pathname === "/link") {
+            return route.fulfill({ contentType: "text/html", body: page("inline", "en", "", SERVER) });
+          }
+          if (shot.hosted && new URL(request.url()).pathname.startsWith("/dist/")) {
+            const file = join(packageDir, new URL(request.url()).pathname);
+            return route.fulfill({ contentType: "text/javascript", body: readFileSync(file) });
+          }
           const answer = shot.routes[`${request.method()} ${new URL(request.url()).pathname}`];
           if (answer === "hang") return; // never answered: the checking step stays
           const headers = {
@@ -267,11 +305,15 @@ async function main() {
             body: JSON.stringify(answer?.body ?? {}),
           });
         });
-        await p.goto(`http://127.0.0.1:${port}/?mode=${shot.mode ?? "inline"}`);
+        await p.goto(
+          shot.hosted
+            ? `${SERVER}/link`
+            : `http://127.0.0.1:${port}/?mode=${shot.mode ?? "inline"}&shot=${shot.name}`,
+        );
         await p.locator("relink-connect [part~=title]").first().waitFor();
         await shot.steps?.(p);
         await p.waitForTimeout(150);
-        const file = join(outDir, `${shot.name}-${colorScheme}.png`);
+        const file = join(outDir, `${shot.name}-${colorScheme}${narrow ? "-375" : ""}.png`);
         if (shot.mode === "modal") await p.screenshot({ path: file });
         else await p.locator("#frame").screenshot({ path: file });
         console.log(`wrote ${file}`);

@@ -50,7 +50,7 @@ describe("against a stubbed connect API", () => {
     expect(stub.calls.filter((c) => c.method === "POST")).toHaveLength(0);
   });
 
-  it("invalid credentials keep the non-secret values and clear the secret ones", async () => {
+  it("invalid credentials keep every value typed, the first field focused and selected", async () => {
     const stub = stubServer({
       "GET /connect/v1/flow": () => ({ body: stubFlow() }),
       "POST /connect/v1/credentials": () => ({ status: 422, body: errorBody("CREDENTIALS_INVALID") }),
@@ -68,8 +68,9 @@ describe("against a stubbed connect API", () => {
       values: { subdomain: "initech", api_key: "s3cret", base_url: "https://hr.initech.example" },
     });
     const inputs = m.$$<HTMLInputElement>("[part~=input]");
-    expect(inputs.map((i) => i.value)).toEqual(["  initech ", "", "https://hr.initech.example"]);
+    expect(inputs.map((i) => i.value)).toEqual(["  initech ", "s3cret", "https://hr.initech.example"]);
     expect(m.root.activeElement).toBe(inputs[0]);
+    expect([inputs[0]!.selectionStart, inputs[0]!.selectionEnd]).toEqual([0, "  initech ".length]);
   });
 
   it("rate limited and unknown errors offer a retry", async () => {

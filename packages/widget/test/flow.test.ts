@@ -101,7 +101,7 @@ describe(`flow against the ${ctx.backend} connect API`, () => {
     expect(stepsOf(m)).not.toContain("checking");
   });
 
-  it("invalid credentials: back to the form, secret cleared, first field focused, error announced", async () => {
+  it("invalid credentials: back to the form, the key kept and selected, first field focused, error announced", async () => {
     const s = await scenario({ flow: "relink" });
     m = await mount({ token: s.token, server: ctx.server, mode: "inline" });
     await m.step("intro");
@@ -118,7 +118,8 @@ describe(`flow against the ${ctx.backend} connect API`, () => {
     expect(alert.getAttribute("role")).toBe("alert");
     expect(alert.textContent).toContain("These credentials did not work");
     const input = m.$<HTMLInputElement>("[part~=input]");
-    expect(input.value).toBe("");
+    expect(input.value).toBe("dhr_not_a_real_key_123456");
+    expect(input.selectionEnd).toBe(input.value.length);
     expect(input.getAttribute("aria-invalid")).toBe("true");
     expect(m.root.activeElement).toBe(input);
   });
@@ -137,7 +138,8 @@ describe(`flow against the ${ctx.backend} connect API`, () => {
     const missing = m.$$("[part~=permission]").map((p) => p.querySelector("strong")?.textContent);
     expect(missing.sort()).toEqual(["Compensation (read)", "Time off (read)"]);
     expect(m.text()).toContain("Where to grant it:");
-    expect(m.text()).toContain("Used for: ");
+    // The permissions by their labels, never the scope's raw model or field ids.
+    expect(m.text()).not.toMatch(/time_off_requests|compensations\b|employee_id/);
 
     await m.click("Use other credentials");
     await m.step("credentials");
@@ -180,17 +182,17 @@ describe(`flow against the ${ctx.backend} connect API`, () => {
     await m.step("success");
   });
 
-  it("expired token: tells the user to ask for a new link, no retry", async () => {
+  it("expired token: says the session expired and to start again, no retry", async () => {
     const s = await scenario({ flow: "relink", expired: true });
     m = await mount({ token: s.token, server: ctx.server, mode: "inline" });
     await m.step("error");
     expect(errorsOf(m)).toEqual([{ code: "TOKEN_EXPIRED", message: expect.any(String) }]);
-    expect(m.$("[part~=title]").textContent).toBe("This link has expired");
-    expect(m.text()).toContain("Ask whoever sent it to you for a new link.");
+    expect(m.$("[part~=title]").textContent).toBe("This session has expired");
+    expect(m.text()).toContain("Start again to continue.");
     expect(m.$$("button").map((b) => b.textContent?.trim())).not.toContain("Try again");
   });
 
-  it("used token: a second visit after completion says the link was used", async () => {
+  it("used token: a second visit after completion says the session is complete", async () => {
     const s = await scenario({ flow: "relink" });
     m = await mount({ token: s.token, server: ctx.server, mode: "inline" });
     await m.step("intro");
@@ -203,8 +205,8 @@ describe(`flow against the ${ctx.backend} connect API`, () => {
     m = await mount({ token: s.token, server: ctx.server, mode: "inline" });
     await m.step("error");
     expect(errorsOf(m)).toEqual([{ code: "TOKEN_ALREADY_USED", message: expect.any(String) }]);
-    expect(m.$("[part~=title]").textContent).toBe("This link was already used");
-    expect(m.text()).toContain("Ask whoever sent it to you for a new link.");
+    expect(m.$("[part~=title]").textContent).toBe("This session is already complete");
+    expect(m.text()).toContain("Start again to continue.");
   });
 
   it("a forged token is refused as not valid", async () => {
@@ -213,14 +215,17 @@ describe(`flow against the ${ctx.backend} connect API`, () => {
     m = await mount({ token: forged, server: ctx.server, mode: "inline" });
     await m.step("error");
     expect((errorsOf(m)[0] as { code: string }).code).toMatch(/^TOKEN_/);
-    expect(m.$("[part~=title]").textContent).toBe("This link is not valid");
+    expect(m.$("[part~=title]").textContent).toBe("This session is not valid");
   });
 
-  it("no token at all: asks for a new link without calling the server", async () => {
+  it("no token yet: waits without an error, and starts once the token is set", async () => {
     m = await mount({ server: ctx.server, mode: "inline" });
-    await m.step("error");
-    expect(m.text()).toContain("This link is missing its token.");
-    expect(m.text()).toContain("Ask whoever sent it to you for a new link.");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(m.events).toEqual([]);
+    expect(m.root.querySelector("[part~=panel]")).toBeNull();
+    m.el.token = (await scenario({ flow: "relink" })).token;
+    await m.step("intro");
+    expect(errorsOf(m)).toEqual([]);
   });
 
   it("network failure: says the server cannot be reached, and retries", async () => {

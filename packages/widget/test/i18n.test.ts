@@ -18,6 +18,7 @@ afterEach(() => {
 /** Calls every term with sample arguments, so that functions are checked too. */
 function render(term: unknown): string[] {
   if (typeof term === "string") return [term];
+  if (term && typeof term === "object") return Object.values(term).flatMap(render);
   if (typeof term !== "function") return [String(term)];
   const samples: unknown[][] = [
     ["Acme", "Demo HR", 0],
@@ -35,6 +36,7 @@ describe("translations", () => {
   for (const [lang, terms] of Object.entries(LOCALES)) {
     it(`${lang} has every key of English, of the same kind, none empty`, () => {
       expect(Object.keys(terms).sort()).toEqual(Object.keys(en).sort());
+      expect(Object.keys(terms.embedded).sort()).toEqual(Object.keys(en.embedded).sort());
       for (const [key, value] of Object.entries(en)) {
         const term = terms[key as keyof Translation];
         expect(typeof term, key).toBe(typeof value);
@@ -97,6 +99,14 @@ describe("locale of the rendered flow", () => {
   for (const lang of ["en", "de", "fr", "it", "es"]) {
     it(`renders every step in ${lang} with no missing term`, async () => {
       const t = LOCALES[lang]!;
+      // The demo HR connector translates its field's label too.
+      const apiKey = {
+        en: "API key",
+        de: "API-Schlüssel",
+        fr: "Clé d’API",
+        it: "Chiave API",
+        es: "Clave de API",
+      }[lang]!;
       const seen: string[] = [];
       const check = async (step: string) => {
         await m!.step(step);
@@ -115,19 +125,19 @@ describe("locale of the rendered flow", () => {
       await m.click(t.continue);
       await check("credentials");
       await m.click(t.submit);
-      expect(m.$("[part~=field-error]").textContent).toBe(t.required("API key"));
-      await m.type("API key", "not-a-key");
+      expect(m.$("[part~=field-error]").textContent).toBe(t.required(apiKey));
+      await m.type(apiKey, "not-a-key");
       await m.click(t.submit);
       await check("credentials");
       expect(m.text()).toContain(t.invalidTitle);
-      await m.type("API key", await hrisKey(ALL_BASIC));
+      await m.type(apiKey, await hrisKey(ALL_BASIC));
       await m.click(t.submit);
       await check("error");
       expect(m.$("[part~=title]").textContent).toBe(t.missingTitle(2));
       await m.click(t.otherCredentials);
       await check("credentials");
       await m.type(
-        "API key",
+        apiKey,
         await hrisKey(["employees:read", "teams:read", "time_off:read", "compensation:read"]),
       );
       await m.click(t.submit);
@@ -139,7 +149,8 @@ describe("locale of the rendered flow", () => {
       const expired = await scenario({ flow: "connect", locale: lang, expired: true });
       m = await mount({ token: expired.token, server: ctx.server, mode: "modal", open: true, locale: lang });
       await check("error");
-      expect(m.$("[part~=title]").textContent).toBe(t.expiredTitle);
+      // Embedded in a product's page: no link was received.
+      expect(m.$("[part~=title]").textContent).toBe(t.embedded.expiredTitle);
       expect(m.$("[part~=close-button]").getAttribute("aria-label")).toBe(t.close);
       if (lang !== "en") for (const text of seen) expect(text).not.toContain("Get started");
     });

@@ -78,7 +78,15 @@ export type ConnectFlow = z.infer<typeof ConnectFlowSchema>;
 
 export const ConnectToolListSchema = z.object({ data: z.array(ConnectToolSchema) });
 
-export const ConnectToolQuerySchema = z.object({ tool: z.string().max(100).optional() });
+export const ConnectToolQuerySchema = z.object({
+  tool: z.string().max(100).optional(),
+  /**
+   * The language of the tool's labels (permissions, credential fields, optional data): the
+   * widget's `locale` attribute. Default: the token's `locale`, then `Accept-Language`, then the
+   * tool's own (English).
+   */
+  locale: LocaleSchema.optional(),
+});
 
 export const CredentialsSubmissionSchema = z
   .strictObject({

@@ -2,6 +2,7 @@ import {
   checkWithMe,
   DEMO_HRIS_MODELS,
   DEMO_HRIS_PERMISSIONS,
+  DEMO_HRIS_TRANSLATIONS,
   DemoHrisApi,
   syncModels,
 } from "./demo-hris.ts";
@@ -104,6 +105,7 @@ export function demoHrisOAuthConnector(options: DemoHrisOAuthOptions): Connector
       models: DEMO_HRIS_MODELS,
       permissions: DEMO_HRIS_PERMISSIONS,
     },
+    translations: DEMO_HRIS_TRANSLATIONS,
     async checkAuth({ credentials, signal }) {
       try {
         const current = await fresh(credentials, signal);

@@ -1,4 +1,4 @@
-import type { Tool } from "@relink/sdk/contract";
+import type { Locale, Tool } from "@relink/sdk/contract";
 import { callTool } from "./http.ts";
 import {
   type AccountIdentity,
@@ -10,6 +10,7 @@ import {
   type SyncContext,
   type SyncRecord,
   type SyncResult,
+  type ToolTranslation,
 } from "./types.ts";
 
 const WHERE = "Demo HR → Settings → API access → Edit the key → Permissions";
@@ -46,6 +47,145 @@ export const DEMO_HRIS_PERMISSIONS: Tool["permissions"] = [
     where_to_grant: `${WHERE} → “Teams: read”`,
   },
 ];
+
+/**
+ * The demo HR system's labels in relink's other languages. Where to grant a permission stays in
+ * English: it names the demo HR system's own (English) screens.
+ */
+export const DEMO_HRIS_TRANSLATIONS: Partial<Record<Locale, ToolTranslation>> = {
+  de: {
+    permissions: {
+      "employees:read": {
+        label: "Mitarbeitende (lesen)",
+        description: "Name, geschäftliche E-Mail, Stelle und Team aller Mitarbeitenden.",
+      },
+      "employees.personal:read": {
+        label: "Persönliche Daten der Mitarbeitenden (lesen)",
+        description: "Geburtsdatum und Privatadresse aller Mitarbeitenden.",
+      },
+      "compensation:read": { label: "Vergütung (lesen)", description: "Gehälter und Gehaltsverlauf." },
+      "time_off:read": {
+        label: "Abwesenheiten (lesen)",
+        description: "Abwesenheitsanträge mit Zeitraum und Status.",
+      },
+      "teams:read": { label: "Teams (lesen)", description: "Namen und Aufbau der Teams." },
+    },
+    authFields: { api_key: { label: "API-Schlüssel" } },
+    models: {
+      employees: {
+        label: "Mitarbeitende",
+        fields: {
+          first_name: "Vorname",
+          last_name: "Nachname",
+          work_email: "Geschäftliche E-Mail",
+          job_title: "Stelle",
+          team_id: "Team",
+          date_of_birth: "Geburtsdatum",
+          home_address: "Privatadresse",
+          salary: "Gehalt",
+        },
+      },
+      teams: { label: "Teams", fields: { name: "Name" } },
+      time_off_requests: {
+        label: "Abwesenheitsanträge",
+        fields: { employee_id: "Mitarbeiter:in", start_date: "Beginn", end_date: "Ende", status: "Status" },
+      },
+      compensations: {
+        label: "Vergütungen",
+        fields: {
+          employee_id: "Mitarbeiter:in",
+          amount: "Betrag",
+          currency: "Währung",
+          effective_date: "Gültig ab",
+        },
+      },
+    },
+  },
+  fr: {
+    permissions: {
+      "employees:read": {
+        label: "Employés (lecture)",
+        description: "Nom, e-mail professionnel, poste et équipe de chaque employé.",
+      },
+      "employees.personal:read": {
+        label: "Données personnelles des employés (lecture)",
+        description: "Date de naissance et adresse personnelle de chaque employé.",
+      },
+      "compensation:read": {
+        label: "Rémunération (lecture)",
+        description: "Salaires et historique de rémunération.",
+      },
+      "time_off:read": {
+        label: "Absences (lecture)",
+        description: "Demandes d’absence avec leurs dates et leur statut.",
+      },
+      "teams:read": { label: "Équipes (lecture)", description: "Noms et structure des équipes." },
+    },
+    authFields: { api_key: { label: "Clé d’API" } },
+    models: {
+      employees: { label: "Employés" },
+      teams: { label: "Équipes" },
+      time_off_requests: { label: "Demandes d’absence" },
+      compensations: { label: "Rémunérations" },
+    },
+  },
+  it: {
+    permissions: {
+      "employees:read": {
+        label: "Dipendenti (lettura)",
+        description: "Nome, e-mail di lavoro, ruolo e team di ogni dipendente.",
+      },
+      "employees.personal:read": {
+        label: "Dati personali dei dipendenti (lettura)",
+        description: "Data di nascita e indirizzo di casa di ogni dipendente.",
+      },
+      "compensation:read": {
+        label: "Retribuzione (lettura)",
+        description: "Stipendi e storico delle retribuzioni.",
+      },
+      "time_off:read": {
+        label: "Assenze (lettura)",
+        description: "Richieste di assenza con date e stato.",
+      },
+      "teams:read": { label: "Team (lettura)", description: "Nomi e struttura dei team." },
+    },
+    authFields: { api_key: { label: "Chiave API" } },
+    models: {
+      employees: { label: "Dipendenti" },
+      teams: { label: "Team" },
+      time_off_requests: { label: "Richieste di assenza" },
+      compensations: { label: "Retribuzioni" },
+    },
+  },
+  es: {
+    permissions: {
+      "employees:read": {
+        label: "Empleados (lectura)",
+        description: "Nombre, correo de trabajo, puesto y equipo de cada empleado.",
+      },
+      "employees.personal:read": {
+        label: "Datos personales de los empleados (lectura)",
+        description: "Fecha de nacimiento y dirección particular de cada empleado.",
+      },
+      "compensation:read": {
+        label: "Retribución (lectura)",
+        description: "Salarios e historial de retribución.",
+      },
+      "time_off:read": {
+        label: "Ausencias (lectura)",
+        description: "Solicitudes de ausencia con sus fechas y estado.",
+      },
+      "teams:read": { label: "Equipos (lectura)", description: "Nombres y estructura de los equipos." },
+    },
+    authFields: { api_key: { label: "Clave de API" } },
+    models: {
+      employees: { label: "Empleados" },
+      teams: { label: "Equipos" },
+      time_off_requests: { label: "Solicitudes de ausencia" },
+      compensations: { label: "Retribuciones" },
+    },
+  },
+};
 
 export const DEMO_HRIS_MODELS: Tool["models"] = [
   {
@@ -241,6 +381,7 @@ export function demoHrisConnector(options: DemoHrisOptions): Connector {
       models: DEMO_HRIS_MODELS,
       permissions: DEMO_HRIS_PERMISSIONS,
     },
+    translations: DEMO_HRIS_TRANSLATIONS,
     async checkAuth({ credentials, signal }: ConnectorContext) {
       if (!credentials.api_key) return { outcome: "AUTH_FAILED", detail: "no API key given" };
       return checkWithMe(api, credentials.api_key, signal);

@@ -1,4 +1,4 @@
-import type { AuthOutcome, Tool } from "@relink/sdk/contract";
+import type { AuthField, AuthOutcome, Locale, Permission, Tool } from "@relink/sdk/contract";
 
 /** A tool's credentials as the end user entered them (and, for OAuth, the tokens obtained). */
 export type Credentials = Record<string, string>;
@@ -64,12 +64,26 @@ export interface OAuthHooks {
 }
 
 /**
+ * A tool's texts in one language, by id; anything left out stays in the tool's own words. The
+ * connect API shows the end user the flow's language; the management API lists the tool as is.
+ */
+export interface ToolTranslation {
+  permissions?: Record<string, Partial<Pick<Permission, "label" | "description" | "where_to_grant">>>;
+  /** The credential form's fields. */
+  authFields?: Record<string, Partial<Pick<AuthField, "label" | "help" | "placeholder">>>;
+  /** Models and their fields (`fields` by field id), as the optional data the end user may opt out of. */
+  models?: Record<string, { label?: string; fields?: Record<string, string> }>;
+}
+
+/**
  * What relink needs from a tool. `checkAuth` decides the outcome that drives the pause engine:
  * `AUTH_FAILED` only when the tool rejected the credentials, `INCONCLUSIVE` for anything else
  * that went wrong (timeouts, 5xx, 429, malformed answers).
  */
 export interface Connector {
   readonly tool: Tool;
+  /** The tool's labels in other languages than its own (English), for the end user's flow. */
+  readonly translations?: Partial<Record<Locale, ToolTranslation>>;
   checkAuth(ctx: ConnectorContext): Promise<AuthCheckResult>;
   grantedPermissions(ctx: ConnectorContext): Promise<string[]>;
   accountIdentity(ctx: ConnectorContext): Promise<AccountIdentity>;
@@ -90,6 +104,23 @@ export class ConnectorError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The tool with its texts in `locale` where the connector translates them. */
+export function localizedTool(connector: Connector, locale: Locale | undefined): Tool {
+  const tool = connector.tool;
+  const t = locale && connector.translations?.[locale];
+  if (!t) return tool;
+  return {
+    ...tool,
+    auth: { ...tool.auth, fields: tool.auth.fields.map((f) => ({ ...f, ...t.authFields?.[f.id] })) },
+    models: tool.models.map((m) => ({
+      ...m,
+      label: t.models?.[m.id]?.label ?? m.label,
+      fields: m.fields.map((f) => ({ ...f, label: t.models?.[m.id]?.fields?.[f.id] ?? f.label })),
+    })),
+    permissions: tool.permissions.map((p) => ({ ...p, ...t.permissions?.[p.id] })),
+  };
 }
 
 /** The tools a server knows, by id. */

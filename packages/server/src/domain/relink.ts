@@ -4,6 +4,7 @@ import type {
   ConnectTool,
   Flow,
   FlowCompleted,
+  Locale,
   MissingPermissionDetail,
   OptionalScopePart,
   RequiredPermission,
@@ -12,7 +13,7 @@ import type {
   Tool,
 } from "@relink/sdk/contract";
 import { iso } from "../clock.ts";
-import type { Connector, Credentials } from "../connectors/types.ts";
+import { type Connector, type Credentials, localizedTool } from "../connectors/types.ts";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
 import { type IntegrationRow, type ScopeConfigRow, toJson } from "../db/schema.ts";
 import { spendFlowToken, type VerifiedFlowToken } from "../flow-tokens/verify.ts";
@@ -226,9 +227,12 @@ export function optionalParts(tool: Tool, models: ScopeConfigModels): OptionalSc
   return parts;
 }
 
-/** What the widget shows (`GET /connect/v1/flow`). */
-export function describeFlow(subject: FlowSubject, branding?: Branding): ConnectFlow {
-  const tool = subject.connector?.tool ?? null;
+/**
+ * What the widget shows (`GET /connect/v1/flow`), the tool's labels in `locale` where its
+ * connector translates them, and the workspace's branding.
+ */
+export function describeFlow(subject: FlowSubject, locale?: Locale, branding?: Branding): ConnectFlow {
+  const tool = subject.connector ? localizedTool(subject.connector, locale) : null;
   const models = modelsOf(subject.targetScope);
   const { required, optional } = tool ? scopePermissions(tool, models) : { required: [], optional: [] };
   const granted = new Set(subject.integration?.granted_permissions ?? []);

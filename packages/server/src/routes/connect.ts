@@ -10,6 +10,8 @@ import {
   FlowExitSchema,
   type FlowTokenClaims,
   FlowTokenClaimsSchema,
+  LOCALES,
+  type Locale,
   type OAuthCallbackMessage,
   OAuthStartedSchema,
   OAuthStartSchema,
@@ -136,8 +138,10 @@ export function connectRoutes(ctx: RelinkContext) {
     }),
     async (c) => {
       const token = await authorize(c);
-      const subject = await resolveFlow(ctx, token, c.req.valid("query").tool);
-      return c.json(describeFlow(subject, await readBranding(ctx.db, subject.workspaceId)), 200);
+      const query = c.req.valid("query");
+      const subject = await resolveFlow(ctx, token, query.tool);
+      const locale = query.locale ?? token.claims.locale ?? acceptedLocale(c.req.header("accept-language"));
+      return c.json(describeFlow(subject, locale, await readBranding(ctx.db, subject.workspaceId)), 200);
     },
   );
 
@@ -523,4 +527,23 @@ function assertValues(tool: Tool, values: Record<string, string>): void {
       { issues },
     );
   }
+}
+
+/** The first language of an `Accept-Language` header that relink has (`de-CH` counts as `de`). */
+export function acceptedLocale(header: string | undefined): Locale | undefined {
+  const ranked = (header ?? "")
+    .split(",")
+    .map((part, index) => {
+      const [tag = "", ...params] = part.trim().split(";");
+      const q = Number(
+        params
+          .find((p) => p.trim().startsWith("q="))
+          ?.trim()
+          .slice(2) ?? 1,
+      );
+      return { lang: tag.trim().toLowerCase().split("-")[0], q: Number.isNaN(q) ? 0 : q, index };
+    })
+    .filter((r) => r.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  return ranked.map((r) => r.lang).find((lang): lang is Locale => LOCALES.includes(lang as Locale));
 }

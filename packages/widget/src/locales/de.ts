@@ -34,6 +34,10 @@ const de: Translation = {
     count === 1
       ? `Die Zugangsdaten benötigen diese Berechtigung in ${tool}:`
       : `Die Zugangsdaten benötigen diese ${count} Berechtigungen in ${tool}:`,
+  permissionsLeadOAuth: (tool, count) =>
+    count === 1
+      ? `${tool} wird Sie bitten, diese Berechtigung zu erteilen:`
+      : `${tool} wird Sie bitten, diese ${count} Berechtigungen zu erteilen:`,
   newBadge: "Neu",
   whereToGrant: "Wo Sie sie erteilen:",
   optionalTitle: "Optionale Daten",
@@ -69,7 +73,6 @@ const de: Translation = {
   missingTitle: (count) => (count === 1 ? "1 Berechtigung fehlt" : `${count} Berechtigungen fehlen`),
   missingLead: (tool) =>
     `Die Zugangsdaten funktionieren, aber ${tool} gewährt nicht alles Nötige. Erteilen Sie:`,
-  missingUsedFor: (what) => `Benötigt für: ${what}`,
   checkAgain: "Erneut prüfen",
   otherCredentials: "Andere Zugangsdaten verwenden",
   mismatchTitle: "Das ist ein anderes Konto",
@@ -81,7 +84,6 @@ const de: Translation = {
   usedLead: "Jeder Link kann nur eine Verbindung abschließen.",
   tokenTitle: "Dieser Link ist ungültig",
   tokenLead: "Er ist möglicherweise unvollständig oder wurde widerrufen.",
-  noToken: "Diesem Link fehlt sein Token.",
   unreachableTitle: (tool) => `${tool} ist nicht erreichbar`,
   unreachableLead: "Es wurde nichts geändert. Versuchen Sie es gleich noch einmal.",
   rateTitle: "Zu viele Versuche",
@@ -96,6 +98,17 @@ const de: Translation = {
   confirmLead: "Die eingegebenen Zugangsdaten gehen verloren.",
   keepEditing: "Weiter bearbeiten",
   discard: "Verwerfen und schließen",
+
+  embedded: {
+    introExpires: (date) => `Sie haben bis ${date} Zeit.`,
+    newLink: "Beginnen Sie von vorn, um fortzufahren.",
+    expiredTitle: "Diese Sitzung ist abgelaufen",
+    expiredLead: "Zu Ihrer Sicherheit ist jede Sitzung nur begrenzt gültig.",
+    usedTitle: "Diese Sitzung ist bereits abgeschlossen",
+    usedLead: "Jede Sitzung kann nur eine Verbindung abschließen.",
+    tokenTitle: "Diese Sitzung ist ungültig",
+    tokenLead: "Sie ist möglicherweise unvollständig oder wurde widerrufen.",
+  },
 };
 
 export default de;

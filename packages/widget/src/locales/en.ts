@@ -29,6 +29,8 @@ export interface Translation {
 
   permissionsTitle: string;
   permissionsLead: (tool: string, count: number) => string;
+  /** The lead of the permissions step for an OAuth tool: its consent screen asks for them. */
+  permissionsLeadOAuth: (tool: string, count: number) => string;
   newBadge: string;
   whereToGrant: string;
   optionalTitle: string;
@@ -59,7 +61,6 @@ export interface Translation {
   invalidLead: (tool: string) => string;
   missingTitle: (count: number) => string;
   missingLead: (tool: string) => string;
-  missingUsedFor: (what: string) => string;
   checkAgain: string;
   otherCredentials: string;
   mismatchTitle: string;
@@ -70,7 +71,6 @@ export interface Translation {
   usedLead: string;
   tokenTitle: string;
   tokenLead: string;
-  noToken: string;
   unreachableTitle: (tool: string) => string;
   unreachableLead: string;
   rateTitle: string;
@@ -84,6 +84,22 @@ export interface Translation {
   confirmLead: string;
   keepEditing: string;
   discard: string;
+
+  /**
+   * The terms that speak of a link, as they read in a product's page (the widget embedded there):
+   * the end user received no link. The plain terms are for the relink server's own `/link` page.
+   */
+  embedded: Pick<
+    Translation,
+    | "introExpires"
+    | "newLink"
+    | "expiredTitle"
+    | "expiredLead"
+    | "usedTitle"
+    | "usedLead"
+    | "tokenTitle"
+    | "tokenLead"
+  >;
 }
 
 const en: Translation = {
@@ -120,6 +136,10 @@ const en: Translation = {
       ? `The credentials need this permission in ${tool}:`
       : `The credentials need these ${count} permissions in ${tool}:`,
   newBadge: "New",
+  permissionsLeadOAuth: (tool, count) =>
+    count === 1
+      ? `${tool} will ask you to approve this permission:`
+      : `${tool} will ask you to approve these ${count} permissions:`,
   whereToGrant: "Where to grant it:",
   optionalTitle: "Optional data",
   optionalLead: "Uncheck what you prefer not to share.",
@@ -149,7 +169,6 @@ const en: Translation = {
   invalidLead: (tool) => `${tool} refused them. Check them and try again.`,
   missingTitle: (count) => (count === 1 ? "1 permission is missing" : `${count} permissions are missing`),
   missingLead: (tool) => `The credentials work, but ${tool} does not grant everything needed. Grant:`,
-  missingUsedFor: (what) => `Used for: ${what}`,
   checkAgain: "Check again",
   otherCredentials: "Use other credentials",
   mismatchTitle: "This is another account",
@@ -161,7 +180,6 @@ const en: Translation = {
   usedLead: "Each link can complete one connection only.",
   tokenTitle: "This link is not valid",
   tokenLead: "It may be incomplete or revoked.",
-  noToken: "This link is missing its token.",
   unreachableTitle: (tool) => `${tool} could not be reached`,
   unreachableLead: "Nothing was changed. Try again in a moment.",
   rateTitle: "Too many attempts",
@@ -175,6 +193,17 @@ const en: Translation = {
   confirmLead: "The credentials you entered will be lost.",
   keepEditing: "Keep editing",
   discard: "Discard and close",
+
+  embedded: {
+    introExpires: (date) => `You have until ${date} to finish.`,
+    newLink: "Start again to continue.",
+    expiredTitle: "This session has expired",
+    expiredLead: "For your security, each session is valid for a limited time.",
+    usedTitle: "This session is already complete",
+    usedLead: "Each session can complete one connection only.",
+    tokenTitle: "This session is not valid",
+    tokenLead: "It may be incomplete or revoked.",
+  },
 };
 
 export default en;

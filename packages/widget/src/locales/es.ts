@@ -33,6 +33,10 @@ const es: Translation = {
     count === 1
       ? `Las credenciales necesitan este permiso en ${tool}:`
       : `Las credenciales necesitan estos ${count} permisos en ${tool}:`,
+  permissionsLeadOAuth: (tool, count) =>
+    count === 1
+      ? `${tool} te pedirá que apruebes este permiso:`
+      : `${tool} te pedirá que apruebes estos ${count} permisos:`,
   newBadge: "Nuevo",
   whereToGrant: "Dónde concederlo:",
   optionalTitle: "Datos opcionales",
@@ -42,7 +46,7 @@ const es: Translation = {
   credentialsLead: (organization, tool) =>
     `Introduce las credenciales de la cuenta de ${tool} de ${organization}.`,
   showSecret: (label) => `Mostrar ${label}`,
-  required: (label) => `${label} es obligatorio.`,
+  required: (label) => `El campo ${label} es obligatorio.`,
   optionalField: "opcional",
   submit: "Conectar",
   oauthTitle: (tool) => `Inicia sesión en ${tool}`,
@@ -65,7 +69,6 @@ const es: Translation = {
   invalidLead: (tool) => `${tool} las rechazó. Revísalas y reinténtalo.`,
   missingTitle: (count) => (count === 1 ? "Falta 1 permiso" : `Faltan ${count} permisos`),
   missingLead: (tool) => `Las credenciales funcionan, pero ${tool} no concede todo lo necesario. Concede:`,
-  missingUsedFor: (what) => `Se usa para: ${what}`,
   checkAgain: "Comprobar de nuevo",
   otherCredentials: "Usar otras credenciales",
   mismatchTitle: "Es otra cuenta",
@@ -77,7 +80,6 @@ const es: Translation = {
   usedLead: "Cada enlace solo puede completar una conexión.",
   tokenTitle: "Este enlace no es válido",
   tokenLead: "Puede estar incompleto o revocado.",
-  noToken: "A este enlace le falta su token.",
   unreachableTitle: (tool) => `No se pudo contactar con ${tool}`,
   unreachableLead: "No se cambió nada. Reinténtalo en un momento.",
   rateTitle: "Demasiados intentos",
@@ -91,6 +93,17 @@ const es: Translation = {
   confirmLead: "Se perderán las credenciales introducidas.",
   keepEditing: "Seguir editando",
   discard: "Descartar y cerrar",
+
+  embedded: {
+    introExpires: (date) => `Tienes hasta el ${date} para terminar.`,
+    newLink: "Vuelve a empezar para continuar.",
+    expiredTitle: "Esta sesión ha caducado",
+    expiredLead: "Por tu seguridad, cada sesión es válida durante un tiempo limitado.",
+    usedTitle: "Esta sesión ya se completó",
+    usedLead: "Cada sesión solo puede completar una conexión.",
+    tokenTitle: "Esta sesión no es válida",
+    tokenLead: "Puede estar incompleta o revocada.",
+  },
 };
 
 export default es;

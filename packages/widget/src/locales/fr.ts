@@ -34,6 +34,10 @@ const fr: Translation = {
     count <= 1
       ? `Les identifiants ont besoin de cette autorisation dans ${tool} :`
       : `Les identifiants ont besoin de ces ${count} autorisations dans ${tool} :`,
+  permissionsLeadOAuth: (tool, count) =>
+    count === 1
+      ? `${tool} vous demandera d’approuver cette autorisation :`
+      : `${tool} vous demandera d’approuver ces ${count} autorisations :`,
   newBadge: "Nouveau",
   whereToGrant: "Où l’accorder :",
   optionalTitle: "Données facultatives",
@@ -68,7 +72,6 @@ const fr: Translation = {
     count <= 1 ? `${count} autorisation manquante` : `${count} autorisations manquantes`,
   missingLead: (tool) =>
     `Les identifiants fonctionnent, mais ${tool} n’accorde pas tout ce qui est nécessaire. Accordez :`,
-  missingUsedFor: (what) => `Utilisée pour : ${what}`,
   checkAgain: "Vérifier à nouveau",
   otherCredentials: "Utiliser d’autres identifiants",
   mismatchTitle: "Il s’agit d’un autre compte",
@@ -80,7 +83,6 @@ const fr: Translation = {
   usedLead: "Chaque lien ne peut établir qu’une seule connexion.",
   tokenTitle: "Ce lien n’est pas valide",
   tokenLead: "Il est peut-être incomplet ou a été révoqué.",
-  noToken: "Il manque le jeton de ce lien.",
   unreachableTitle: (tool) => `${tool} est injoignable`,
   unreachableLead: "Rien n’a été modifié. Réessayez dans un instant.",
   rateTitle: "Trop de tentatives",
@@ -94,6 +96,17 @@ const fr: Translation = {
   confirmLead: "Les identifiants saisis seront perdus.",
   keepEditing: "Continuer la saisie",
   discard: "Abandonner et fermer",
+
+  embedded: {
+    introExpires: (date) => `Vous avez jusqu’au ${date} pour terminer.`,
+    newLink: "Recommencez pour continuer.",
+    expiredTitle: "Cette session a expiré",
+    expiredLead: "Pour votre sécurité, chaque session n’est valable que pour une durée limitée.",
+    usedTitle: "Cette session est déjà terminée",
+    usedLead: "Chaque session ne peut établir qu’une seule connexion.",
+    tokenTitle: "Cette session n’est pas valide",
+    tokenLead: "Elle est peut-être incomplète ou révoquée.",
+  },
 };
 
 export default fr;

@@ -34,6 +34,10 @@ const it: Translation = {
     count === 1
       ? `Le credenziali richiedono questa autorizzazione in ${tool}:`
       : `Le credenziali richiedono queste ${count} autorizzazioni in ${tool}:`,
+  permissionsLeadOAuth: (tool, count) =>
+    count === 1
+      ? `${tool} ti chiederà di approvare questa autorizzazione:`
+      : `${tool} ti chiederà di approvare queste ${count} autorizzazioni:`,
   newBadge: "Nuova",
   whereToGrant: "Dove concederla:",
   optionalTitle: "Dati facoltativi",
@@ -43,7 +47,7 @@ const it: Translation = {
   credentialsLead: (organization, tool) =>
     `Inserisci le credenziali dell’account ${tool} di ${organization}.`,
   showSecret: (label) => `Mostra ${label}`,
-  required: (label) => `${label} è obbligatorio.`,
+  required: (label) => `Il campo ${label} è obbligatorio.`,
   optionalField: "facoltativo",
   submit: "Collega",
   oauthTitle: (tool) => `Accedi a ${tool}`,
@@ -66,7 +70,6 @@ const it: Translation = {
   invalidLead: (tool) => `${tool} le ha rifiutate. Controllale e riprova.`,
   missingTitle: (count) => (count === 1 ? "Manca 1 autorizzazione" : `Mancano ${count} autorizzazioni`),
   missingLead: (tool) => `Le credenziali funzionano, ma ${tool} non concede tutto il necessario. Concedi:`,
-  missingUsedFor: (what) => `Usata per: ${what}`,
   checkAgain: "Verifica di nuovo",
   otherCredentials: "Usa altre credenziali",
   mismatchTitle: "Questo è un altro account",
@@ -78,7 +81,6 @@ const it: Translation = {
   usedLead: "Ogni link può completare un solo collegamento.",
   tokenTitle: "Questo link non è valido",
   tokenLead: "Potrebbe essere incompleto o revocato.",
-  noToken: "A questo link manca il token.",
   unreachableTitle: (tool) => `${tool} non è raggiungibile`,
   unreachableLead: "Non è stato modificato nulla. Riprova tra poco.",
   rateTitle: "Troppi tentativi",
@@ -92,6 +94,17 @@ const it: Translation = {
   confirmLead: "Le credenziali inserite andranno perse.",
   keepEditing: "Continua a modificare",
   discard: "Elimina e chiudi",
+
+  embedded: {
+    introExpires: (date) => `Hai tempo fino al ${date} per completare.`,
+    newLink: "Ricomincia per continuare.",
+    expiredTitle: "Questa sessione è scaduta",
+    expiredLead: "Per la tua sicurezza, ogni sessione è valida per un tempo limitato.",
+    usedTitle: "Questa sessione è già conclusa",
+    usedLead: "Ogni sessione può completare una sola connessione.",
+    tokenTitle: "Questa sessione non è valida",
+    tokenLead: "Potrebbe essere incompleta o revocata.",
+  },
 };
 
 export default it;

@@ -59,8 +59,11 @@ export function connectApi(server: string, token: string) {
     return data as T;
   };
   return {
-    flow: (signal: AbortSignal, tool?: string) =>
-      call<ConnectFlow>("GET", `/flow${tool ? `?tool=${encodeURIComponent(tool)}` : ""}`, signal),
+    /** `locale`: the language of the tool's labels (default: the token's, then the browser's). */
+    flow: (signal: AbortSignal, tool?: string, locale?: string) => {
+      const query = `${new URLSearchParams({ ...(tool && { tool }), ...(locale && { locale }) })}`;
+      return call<ConnectFlow>("GET", `/flow${query && `?${query}`}`, signal);
+    },
     tools: (signal: AbortSignal) => call<{ data: ConnectTool[] }>("GET", "/tools", signal),
     credentials: (body: CredentialsBody, signal: AbortSignal) =>
       call<FlowCompleted>("POST", "/credentials", signal, body),

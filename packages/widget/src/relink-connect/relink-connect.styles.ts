@@ -7,7 +7,7 @@ const dark = css`
   --_muted: var(--relink-text-muted, #a9adbb);
   --_border: var(--relink-border, #3a3d47);
   --_accent: var(--relink-accent, #8b93ff);
-  --_accent-text: var(--relink-accent-text, #0b0c10);
+  --_on-accent: #0b0c10;
   --_danger: var(--relink-danger, #ff9b9b);
   --_success: var(--relink-success, #5ee08f);
   --_backdrop: var(--relink-backdrop, rgb(0 0 0 / 0.6));
@@ -22,7 +22,14 @@ export const styles = css`
     --_muted: var(--relink-text-muted, #555b6b);
     --_border: var(--relink-border, #d6d9e0);
     --_accent: var(--relink-accent, #4f46e5);
-    --_accent-text: var(--relink-accent-text, #fff);
+    --_on-accent: #fff;
+    /* Black or white, whichever is readable on the accent: white below the relative luminance
+       (0.179) where both give the same WCAG contrast, black above; at least 4.58:1 either way. */
+    --_k: clamp(0, (0.179 - y) * 1e6, 1);
+    --_accent-text: var(
+      --relink-accent-text,
+      color(from var(--_accent) xyz-d65 calc(0.9505 * var(--_k)) var(--_k) calc(1.089 * var(--_k)))
+    );
     --_danger: var(--relink-danger, #b42318);
     --_success: var(--relink-success, #17753a);
     --_backdrop: var(--relink-backdrop, rgb(15 17 23 / 0.55));
@@ -42,6 +49,12 @@ export const styles = css`
   }
   :host([theme="dark"]) {
     ${dark}
+  }
+  /* Without relative colours (before Chrome 119, Safari 18, Firefox 128): the defaults' text. */
+  @supports not (color: color(from red xyz-d65 x y z)) {
+    :host {
+      --_accent-text: var(--relink-accent-text, var(--_on-accent));
+    }
   }
   * {
     box-sizing: border-box;

@@ -1,6 +1,7 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
+import type { Translation } from "../locales/en.ts";
 import { type ConnectApi, ConnectApiError, connectApi } from "./connect-api.ts";
-import { LocaleController } from "./localize.ts";
+import { LocaleController, pickLocale } from "./localize.ts";
 import { openPopup, PopupClosedError, waitForCallback } from "./oauth-popup.ts";
 import { styles } from "./relink-connect.styles.ts";
 import { RequestController } from "./requests.ts";
@@ -63,7 +64,7 @@ const eye = html`<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="tr
  * @csspart actions - The step's buttons.
  *
  * @cssproperty --relink-accent - Accent colour of primary buttons, badges and focus rings.
- * @cssproperty --relink-accent-text - Text colour on the accent colour.
+ * @cssproperty --relink-accent-text - Text colour on the accent colour (default: black or white, whichever is readable on the accent).
  * @cssproperty --relink-surface - Background of the panel.
  * @cssproperty --relink-surface-alt - Background of cards (permissions, tools).
  * @cssproperty --relink-text - Text colour.
@@ -178,7 +179,9 @@ export class RelinkConnect extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("locale")) void this.#i18n.use([this.locale, this.#flow?.locale]);
-    const key = this.#visible && this.isConnected ? `${this.server}\n${this.token}` : "";
+    // The flow starts once connected, asked to start (modal: open; inline: not hidden) and given a
+    // token; until then it waits, without an error.
+    const key = this.#visible && this.isConnected && this.token ? `${this.server}\n${this.token}` : "";
     if (key !== this.#running) {
       this.#reset();
       this.#running = key;
@@ -219,8 +222,7 @@ export class RelinkConnect extends LitElement {
     this.#serverUrl = (this.server || location.origin).replace(/\/+$/, "");
     this.#api = connectApi(this.#serverUrl, this.token);
     void this.#i18n.use([this.locale]);
-    if (this.token) void this.#load();
-    else this.#fail(new ConnectApiError(401, "TOKEN_MISSING", "No flow token."));
+    void this.#load();
   }
 
   async #load(tool?: string): Promise<void> {
@@ -228,7 +230,7 @@ export class RelinkConnect extends LitElement {
     const needsTools = !tool && !this.#tools;
     this.#go("loading");
     const out = await this.#requests.run(async (signal) => {
-      const flow = await api.flow(signal, tool);
+      const flow = await api.flow(signal, tool, this.#labelLocale());
       const tools = !flow.tool && needsTools ? (await api.tools(signal)).data : undefined;
       // The flow's locale is known only now: load its terms before the first paint of the intro.
       await this.#i18n.use([this.locale, flow.locale]);
@@ -239,6 +241,18 @@ export class RelinkConnect extends LitElement {
     this.#flow = out.value.flow;
     if (out.value.tools) this.#tools = out.value.tools;
     this.#go(tool ? this.#afterTool() : "intro");
+  }
+
+  /** The `locale` attribute, when it names a supported locale: the tool's labels come in it too. */
+  #labelLocale(): string | undefined {
+    const lang = this.locale.toLowerCase().split(/[-_]/)[0];
+    return pickLocale([lang]) === lang ? lang : undefined;
+  }
+
+  /** On the relink server's own page (`/link`, opened from a link it sent), the terms speak of that link. */
+  get #t(): Translation {
+    const t = this.#i18n.terms;
+    return location.origin + location.pathname === `${this.#serverUrl}/link` ? t : { ...t, ...t.embedded };
   }
 
   #afterTool(): View {
@@ -254,7 +268,7 @@ export class RelinkConnect extends LitElement {
     return steps;
   }
 
-  #go(view: View, focus: "heading" | "field" = "heading"): void {
+  #go(view: View, focus = view === "credentials"): void {
     const hadFocus = this.matches(":focus-within") || this.#modal;
     this.#view = view;
     this.#confirming = false;
@@ -262,11 +276,11 @@ export class RelinkConnect extends LitElement {
     if (view !== "loading") this.#emit("relink-step", { step: view });
     if (!hadFocus) return;
     void this.updateComplete.then(() => {
-      const target =
-        focus === "field"
-          ? this.renderRoot.querySelector<HTMLElement>("[part~=input]")
-          : this.renderRoot.querySelector<HTMLElement>("[part~=title]");
-      target?.focus();
+      const input = focus && this.renderRoot.querySelector<HTMLInputElement>("[part~=input]");
+      if (input) {
+        input.focus();
+        input.select();
+      } else this.renderRoot.querySelector<HTMLElement>("[part~=title]")?.focus();
     });
   }
 
@@ -291,12 +305,12 @@ export class RelinkConnect extends LitElement {
         ? error
         : new ConnectApiError(0, "INTERNAL_ERROR", "Unexpected error.");
     this.#emit("relink-error", { code: e.code, message: e.message });
-    const t = this.#i18n.terms;
+    const t = this.#t;
     if (e.code === "CREDENTIALS_INVALID") {
-      this.#forgetSecrets();
+      // What was typed stays, selected: a typo is fixed in place, a wrong key replaced by typing.
       this.#problem = { code: e.code };
       this.#say(t.invalidTitle);
-      this.#go("credentials", "field");
+      this.#go("credentials");
       return;
     }
     this.#problem = { code: e.code, details: e.details, retry };
@@ -387,7 +401,7 @@ export class RelinkConnect extends LitElement {
 
   #submit = (event: Event): void => {
     event.preventDefault();
-    const t = this.#i18n.terms;
+    const t = this.#t;
     this.#fieldErrors.clear();
     for (const field of this.#tool?.auth.fields ?? []) {
       if (field.required && !this.#values.get(field.id)?.trim()) {
@@ -412,7 +426,7 @@ export class RelinkConnect extends LitElement {
       const value = this.#values.get(field.id);
       if (value) values[field.id] = field.type === "secret" ? value : value.trim();
     }
-    this.#say(this.#i18n.terms.checkingTitle);
+    this.#say(this.#t.checkingTitle);
     this.#go("checking");
     const out = await this.#requests.run((signal) => api.credentials({ ...this.#choice(), values }, signal));
     if (!out) return;
@@ -430,11 +444,11 @@ export class RelinkConnect extends LitElement {
   #cancelCheck = (): void => {
     this.#requests.abort();
     this.#problem = undefined;
-    this.#go("credentials", "field");
+    this.#go("credentials");
   };
 
   async #oauth(): Promise<void> {
-    const t = this.#i18n.terms;
+    const t = this.#t;
     const api = this.#api!;
     this.#note = "";
     this.#problem = undefined;
@@ -494,15 +508,16 @@ export class RelinkConnect extends LitElement {
       flow: result.flow,
       scope_config_id: result.scope_config_id,
     });
-    this.#say(this.#i18n.terms.successTitle);
+    this.#say(this.#t.successTitle);
     this.#go("success");
   }
 
   // ---- rendering ----
 
   override render() {
-    if (!this.#visible) return nothing;
-    const t = this.#i18n.terms;
+    // Inline, nothing shows before the token; a modal that was opened shows its loading state.
+    if (!this.#visible || (!this.#modal && !this.token)) return nothing;
+    const t = this.#t;
     const panel = html`<section
       part="panel"
       lang=${t.lang}
@@ -526,7 +541,7 @@ export class RelinkConnect extends LitElement {
   }
 
   #header() {
-    const t = this.#i18n.terms;
+    const t = this.#t;
     const tool = this.#tool;
     const org = this.#flow?.end_user.organization_name;
     if (!tool && !org && !this.#modal) return nothing;
@@ -550,7 +565,7 @@ export class RelinkConnect extends LitElement {
     const steps = this.#steps();
     const index = steps.indexOf(this.#view);
     return html`${
-      index >= 0 ? html`<p part="progress">${this.#i18n.terms.stepOf(index + 1, steps.length)}</p>` : nothing
+      index >= 0 ? html`<p part="progress">${this.#t.stepOf(index + 1, steps.length)}</p>` : nothing
     }<h2 id="title" part="title" tabindex="-1">${text}</h2>`;
   }
 
@@ -567,14 +582,14 @@ export class RelinkConnect extends LitElement {
   #cancelButton(): TemplateResult | false {
     return (
       !this.#modal &&
-      html`<button type="button" class="plain" @click=${this.#requestClose}>${this.#i18n.terms.cancel}</button>`
+      html`<button type="button" class="plain" @click=${this.#requestClose}>${this.#t.cancel}</button>`
     );
   }
 
   #body(): TemplateResult {
     switch (this.#view) {
       case "loading":
-        return html`<h2 id="title" part="title" class="sr-only" tabindex="-1">${this.#i18n.terms.loading}</h2>
+        return html`<h2 id="title" part="title" class="sr-only" tabindex="-1">${this.#t.loading}</h2>
           <div part="spinner" aria-hidden="true"></div>`;
       case "intro":
         return this.#introView();
@@ -594,7 +609,7 @@ export class RelinkConnect extends LitElement {
   }
 
   #introView(): TemplateResult {
-    const t = this.#i18n.terms;
+    const t = this.#t;
     const flow = this.#flow!;
     const tool = this.#tool?.name ?? null;
     const org = flow.end_user.organization_name;
@@ -618,7 +633,7 @@ export class RelinkConnect extends LitElement {
   }
 
   #toolView(): TemplateResult {
-    const t = this.#i18n.terms;
+    const t = this.#t;
     return html`${this.#title(t.toolTitle)}
       <p>${t.toolLead(this.#flow!.end_user.organization_name)}</p>
       <ul>
@@ -652,18 +667,17 @@ export class RelinkConnect extends LitElement {
   }
 
   #permissionsView(): TemplateResult {
-    const t = this.#i18n.terms;
+    const t = this.#t;
     const flow = this.#flow!;
     const permissions = this.#permissions();
     const back = this.#tools ? "tool" : "intro";
     return html`${this.#title(t.permissionsTitle)}
-      <p>${t.permissionsLead(this.#tool?.name ?? "", permissions.length)}</p>
+      <p>${(this.#oauth2() ? t.permissionsLeadOAuth : t.permissionsLead)(this.#tool?.name ?? "", permissions.length)}</p>
       <ul>
         ${permissions.map(
           (p) => html`<li part="permission" class=${p.newly_required ? "new" : ""}>
             <strong>${p.label}</strong>${p.newly_required ? html`<span part="badge">${t.newBadge}</span>` : nothing}
-            <p>${p.description}</p>
-            <p class="muted">${t.whereToGrant} ${p.where_to_grant}</p>
+            ${this.#permissionText(p)}
           </li>`,
         )}
       </ul>
@@ -696,8 +710,18 @@ export class RelinkConnect extends LitElement {
       )}`;
   }
 
+  #oauth2(): boolean {
+    return this.#tool?.auth.method === "OAUTH2";
+  }
+
+  /** What a permission is for and, for API keys, where to grant it (OAuth asks in the tool's consent). */
+  #permissionText(p: { description: string; where_to_grant: string }) {
+    return html`<p>${p.description}</p>
+      ${this.#oauth2() ? nothing : html`<p class="muted">${this.#t.whereToGrant} ${p.where_to_grant}</p>`}`;
+  }
+
   #credentialsView(): TemplateResult {
-    const t = this.#i18n.terms;
+    const t = this.#t;
     const tool = this.#tool!;
     const org = this.#flow!.end_user.organization_name;
     const back = this.#permissions().length ? "permissions" : this.#tools ? "tool" : "intro";
@@ -797,7 +821,7 @@ export class RelinkConnect extends LitElement {
   }
 
   #checkingView(): TemplateResult {
-    const t = this.#i18n.terms;
+    const t = this.#t;
     return html`<div class="center">
       <div part="spinner" aria-hidden="true"></div>
       ${this.#title(t.checkingTitle)}
@@ -807,7 +831,7 @@ export class RelinkConnect extends LitElement {
   }
 
   #successView(): TemplateResult {
-    const t = this.#i18n.terms;
+    const t = this.#t;
     return html`<div class="center">
       <div part="status-icon" class="ok" aria-hidden="true">✓</div>
       ${this.#title(t.successTitle)}
@@ -817,7 +841,7 @@ export class RelinkConnect extends LitElement {
   }
 
   #errorTitle(): string {
-    const t = this.#i18n.terms;
+    const t = this.#t;
     const code = this.#problem?.code ?? "";
     const tool = this.#tool?.name ?? "";
     switch (code) {
@@ -829,8 +853,6 @@ export class RelinkConnect extends LitElement {
         return t.expiredTitle;
       case "TOKEN_ALREADY_USED":
         return t.usedTitle;
-      case "TOKEN_MISSING":
-        return t.noToken;
       case "TOOL_UNREACHABLE":
         return t.unreachableTitle(tool);
       case "RATE_LIMITED":
@@ -848,7 +870,7 @@ export class RelinkConnect extends LitElement {
   }
 
   #errorView(): TemplateResult {
-    const t = this.#i18n.terms;
+    const t = this.#t;
     const problem = this.#problem ?? { code: "INTERNAL_ERROR" };
     const code = problem.code;
     const tool = this.#tool?.name ?? "";
@@ -856,7 +878,7 @@ export class RelinkConnect extends LitElement {
     const other = this.#button(t.otherCredentials, () => {
       this.#forgetSecrets();
       this.#problem = undefined;
-      this.#go("credentials", "field");
+      this.#go("credentials");
     });
     const retry = problem.retry && this.#button(t.tryAgain, problem.retry, true);
     let body: unknown;
@@ -864,18 +886,11 @@ export class RelinkConnect extends LitElement {
     if (code === "PERMISSIONS_MISSING") {
       body = html`<p>${t.missingLead(tool)}</p>
         <ul>
-          ${this.#missing().map(
-            (m) => html`<li part="permission">
-              <strong>${m.label}</strong>
-              <p>${m.description}</p>
-              <p class="muted">${t.whereToGrant} ${m.where_to_grant}</p>
-              ${
-                m.models.length || m.fields.length
-                  ? html`<p class="muted">${t.missingUsedFor([...m.models, ...m.fields].join(", "))}</p>`
-                  : nothing
-              }
-            </li>`,
-          )}
+          ${this.#missing().map((m) => {
+            // The flow's own description of the permission is in the flow's language.
+            const p = this.#flow?.required_permissions.find((r) => r.id === m.permission) ?? m;
+            return html`<li part="permission"><strong>${p.label}</strong>${this.#permissionText(p)}</li>`;
+          })}
         </ul>`;
       actions = this.#actions(
         this.#cancelButton(),
@@ -910,7 +925,7 @@ export class RelinkConnect extends LitElement {
   }
 
   #confirmView(): TemplateResult {
-    const t = this.#i18n.terms;
+    const t = this.#t;
     return html`<h2 id="title" part="title" tabindex="-1">${t.confirmTitle}</h2>
       <p>${t.confirmLead}</p>
       ${this.#actions(
