@@ -9,15 +9,15 @@
  * override the demo's. The demo's database (`./.relink/demo/`) starts empty on every run, as the
  * demo HR system (in memory) does.
  */
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { startDemoHris } from "@relink/demo-hris";
 import { CustomerStore, demoControls, startCustomerBackend } from "@relink/example-customer-backend";
 import { RelinkClient } from "@relink/sdk";
 import { createWorkspace, loadConfig, startServer } from "@relink/server";
+import { runBuilds } from "./demo-builds.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -50,21 +50,25 @@ async function port(name: string, fallback: number): Promise<number> {
 }
 
 /** The widget (served at /widget/relink-widget.js) and the dashboard (/dashboard) are built once. */
-function buildIfMissing() {
+async function buildIfMissing() {
   if (process.env.RELINK_DEMO_SKIP_BUILDS === "1") return;
-  for (const [name, output] of [
-    ["@relink/widget", "packages/widget/dist/relink-widget.js"],
-    ["@relink/dashboard", "packages/dashboard/dist/index.html"],
-  ] as const) {
-    if (existsSync(join(ROOT, output))) continue;
-    console.log(`Building ${name} (once)…`);
-    const build = spawnSync("pnpm", ["--filter", name, "build"], { cwd: ROOT, stdio: "ignore" });
-    if (build.status !== 0) console.warn(`The ${name} build failed: run \`pnpm --filter ${name} build\`.`);
-  }
+  const build = (name: string, label: string, output: string) => ({
+    name: label,
+    output: join(ROOT, output),
+    command: ["pnpm", "--filter", name, "build"],
+    retry: `pnpm --filter ${name} build`,
+  });
+  await runBuilds({
+    cwd: ROOT,
+    builds: [
+      build("@relink/widget", "the widget", "packages/widget/dist/relink-widget.js"),
+      build("@relink/dashboard", "the dashboard", "packages/dashboard/dist/index.html"),
+    ],
+  });
 }
 
 async function main() {
-  buildIfMissing();
+  await buildIfMissing();
   const [relinkPort, hrisPort, appPort] = [
     await port("PORT", 8787),
     await port("DEMO_HRIS_PORT", 8790),
@@ -193,9 +197,11 @@ Press Ctrl+C to stop.`);
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    console.log("\nStopping…");
     await app.close();
     await server.close();
     await hris.close();
+    console.log("Stopped.");
     process.exit(0);
   };
   process.on("SIGINT", () => void stop());

@@ -35,7 +35,23 @@ $("sign-in").addEventListener("submit", async (event) => {
   $("demo-status").textContent = "";
   $("new-key").hidden = true;
   await refresh();
+  $("sign-out").focus();
 });
+$("sign-out").addEventListener("click", async () => {
+  await api("POST", "/api/sign-out");
+  $("demo-status").textContent = "";
+  $("new-key").hidden = true;
+  await refresh();
+  $("customer").focus();
+});
+
+function renderSignIn() {
+  $("choose-customer").hidden = me !== null;
+  $("sign-in-button").hidden = me !== null;
+  $("signed-in").hidden = me === null;
+  $("sign-out").hidden = me === null;
+  $("signed-in-name").textContent = me?.name ?? "";
+}
 
 let me = null;
 
@@ -68,7 +84,13 @@ function renderIntegration() {
   $("not-connected").hidden = me === null || me.integration !== null;
   $("integration").hidden = !me?.integration;
   const integration = me?.integration;
-  if (!integration) return;
+  if (!integration) {
+    // Nothing of a previous customer stays in the page, shown or not.
+    for (const id of ["state", "auth", "auth-detail", "scope", "last-sync", "next-sync"])
+      $(id).textContent = "";
+    $("records").replaceChildren();
+    return;
+  }
   $("state").textContent = integration.state;
   $("state").dataset.value = integration.state;
   $("auth").textContent = integration.auth.status;
@@ -135,24 +157,49 @@ function describe(event) {
   }
 }
 
+/**
+ * Newest first, consecutive identical sync events as one line with a count: a sync every few
+ * seconds would otherwise push everything else out of the list.
+ */
+function groupWebhooks(received, showSyncs) {
+  const groups = [];
+  for (const { received_at, event } of received) {
+    if (event.type === "sync-finished" && !showSyncs) continue;
+    const text = describe(event);
+    const last = groups.at(-1);
+    if (last && event.type === "sync-finished" && last.type === event.type && last.text === text) {
+      last.count += 1;
+      last.received_at = received_at;
+    } else {
+      groups.push({ type: event.type, text, count: 1, first_at: received_at, received_at });
+    }
+  }
+  return groups.slice(-30).reverse();
+}
+
 async function refreshWebhooks() {
   const { received, refused } = await api("GET", "/debug/webhooks");
   $("refused").textContent = String(refused.length);
+  const mine = received.filter(({ event }) => isMine(event));
   $("webhooks").replaceChildren(
-    ...received
-      .filter(({ event }) => isMine(event))
-      .slice(-30)
-      .reverse()
-      .map(({ received_at, event }) => {
-        const li = document.createElement("li");
-        li.dataset.type = event.type;
-        const type = document.createElement("code");
-        type.textContent = event.type;
-        li.append(`${formatTime(received_at)} `, type, ` ${describe(event)}`);
-        return li;
-      }),
+    ...groupWebhooks(mine, $("show-syncs").checked).map((group) => {
+      const li = document.createElement("li");
+      li.dataset.type = group.type;
+      const type = document.createElement("code");
+      type.textContent = group.type;
+      li.append(`${formatTime(group.received_at)} `, type, ` ${group.text}`);
+      if (group.count > 1) {
+        const count = document.createElement("span");
+        count.className = "count";
+        count.textContent = ` × ${group.count}`;
+        li.title = `${group.count} in a row, from ${formatTime(group.first_at)} to ${formatTime(group.received_at)}`;
+        li.append(count);
+      }
+      return li;
+    }),
   );
 }
+$("show-syncs").addEventListener("change", () => void refreshWebhooks());
 
 async function refresh() {
   try {
@@ -162,6 +209,7 @@ async function refresh() {
     me = null;
   }
   if (me) $("customer").value = me.id;
+  renderSignIn();
   $("demo").hidden = !(config.demo && me);
   renderBanner();
   renderIntegration();

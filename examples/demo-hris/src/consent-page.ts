@@ -58,12 +58,17 @@ export function renderConsentPage(input: ConsentPageInput): string {
   const hidden = Object.entries(input.hiddenFields)
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join("\n  ");
-  const companies = input.companies
-    .map(
+  // Nothing is preselected unless the request names a company: a browser would otherwise pick the
+  // first one, and a user who did not look would connect another company's data.
+  const chosen = input.companies.some((company) => company.id === input.selectedCompanyId);
+  const placeholder = `<option value="" disabled${chosen ? "" : " selected"}>Choose your company…</option>`;
+  const companies = [
+    placeholder,
+    ...input.companies.map(
       (company) =>
         `<option value="${escapeHtml(company.id)}"${company.id === input.selectedCompanyId ? " selected" : ""}>${escapeHtml(company.name)}</option>`,
-    )
-    .join("\n      ");
+    ),
+  ].join("\n      ");
   const permissions = input.scopes
     .map(
       (
@@ -79,7 +84,7 @@ export function renderConsentPage(input: ConsentPageInput): string {
 <form method="post" action="/oauth/authorize">
   ${hidden}
   <p><label>Company
-    <select name="company_id">
+    <select name="company_id" required>
       ${companies}
     </select></label></p>
   <fieldset>

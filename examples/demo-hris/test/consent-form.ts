@@ -41,6 +41,8 @@ export function readConsentForm(html: string): ConsentForm {
   let selectedCompany: string | undefined;
   for (const [tag] of html.matchAll(/<option\b[^>]*>/g)) {
     const attrs = attributes(tag.slice("<option".length, -1));
+    // The "Choose your company…" placeholder is not a company.
+    if (attrs.get("value") === "") continue;
     companies.push(attrs.get("value")!);
     if (attrs.has("selected")) selectedCompany = attrs.get("value");
   }

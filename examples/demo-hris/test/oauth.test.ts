@@ -76,7 +76,7 @@ describe("GET /oauth/authorize", () => {
     expect(res.headers.get("Cache-Control")).toBe("no-store");
     const html = await res.text();
     expect(html).toContain('<form method="post" action="/oauth/authorize">');
-    expect(html).toContain('<select name="company_id">');
+    expect(html).toContain('<select name="company_id" required>');
     expect(html).toContain('<button name="decision" value="approve">Approve</button>');
     expect(html).toContain('<button name="decision" value="deny">Deny</button>');
     expect(html).toContain(DEMO_OAUTH_CLIENT.name);
@@ -93,6 +93,15 @@ describe("GET /oauth/authorize", () => {
       code_challenge: params.code_challenge,
       code_challenge_method: "S256",
     });
+  });
+
+  it("preselects no company unless company_id is given: the user must choose", async () => {
+    const { app } = createTestHris();
+    const html = await (await app.request(authorizeUrl(authorizationRequest().params))).text();
+    expect(readConsentForm(html).selectedCompany).toBeUndefined();
+    // The selected option is the empty placeholder, which the required select refuses to submit.
+    expect(html).toContain('<option value="" disabled selected>Choose your company…</option>');
+    expect(html).not.toMatch(/<option value="[^"]+"[^>]* selected>/);
   });
 
   it("preselects the company given as company_id", async () => {

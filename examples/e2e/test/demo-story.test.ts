@@ -49,6 +49,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the demo story, end to end in Chromium",
     );
   const widget = () => page.locator("relink-connect");
   const signIn = async (name: string) => {
+    // Signed in already: "Sign in" became "Sign out" (issue 15, item 24).
+    const signOut = page.getByRole("button", { name: "Sign out" });
+    if (await signOut.isVisible()) await signOut.click();
     await page.getByLabel("Customer").selectOption({ label: name });
     await page.getByRole("button", { name: "Sign in" }).click();
   };
@@ -259,9 +262,21 @@ describe.skipIf(!existsSync(CHROMIUM))("the demo story, end to end in Chromium",
           .getByRole("button", { name: /^Continue with / })
           .click(),
       ]);
-      await popup.getByLabel("Company").selectOption("globex");
+      // Nothing preselected (issue 15, item 20): approving without choosing a company is refused by the form.
+      const company = popup.getByLabel("Company");
+      expect(await company.inputValue()).toBe("");
+      await popup.getByRole("button", { name: "Approve" }).click();
+      expect(await company.evaluate((select) => (select as HTMLSelectElement).validity.valueMissing)).toBe(
+        true,
+      );
+      expect(new URL(popup.url()).pathname).toBe("/oauth/authorize");
+      await company.selectOption("globex");
       await popup.getByRole("button", { name: "Approve" }).click();
       await widget().getByRole("heading", { name: "Connected" }).waitFor();
+      // The account actually connected, as the HR system names it.
+      expect(
+        await widget().getByText("The Demo HR (OAuth) account “Globex Inc” is now connected.").count(),
+      ).toBe(1);
       await widget().getByRole("button", { name: "Done" }).click();
     };
 

@@ -38,7 +38,9 @@ export class RelinkDashboard extends LitElement {
     shared,
     css`
       :host {
-        display: block;
+        /* flow-root: the sign-in card's top margin stays inside, instead of pushing the whole app
+           down and showing a band of the page's own background above it. */
+        display: flow-root;
         min-height: 100vh;
         background: var(--bg);
       }

@@ -264,7 +264,8 @@ export const shared = css`
     border-color: var(--ok);
     background: var(--ok-bg);
   }
-  .notice.secret {
+  .notice.secret,
+  .notice.warn {
     border-color: var(--warn);
     background: var(--warn-bg);
   }
@@ -283,7 +284,8 @@ export const shared = css`
   }
   dl.facts {
     display: grid;
-    grid-template-columns: max-content 1fr;
+    /* minmax(0, …): a long id wraps instead of widening the page (no sideways scroll at 375 px). */
+    grid-template-columns: max-content minmax(0, 1fr);
     gap: 0.35rem 1rem;
     margin: 0;
   }
@@ -293,6 +295,7 @@ export const shared = css`
   }
   dl.facts dd {
     margin: 0;
+    overflow-wrap: anywhere;
   }
   .copy-field {
     display: flex;

@@ -199,6 +199,8 @@ describe.each(availableDialects())(
         flow: "relink",
         integration_id: id,
         scope_config_id: s2,
+        remote_account: { id: "acme", name: "Acme Corp" },
+        warnings: [],
       });
       expect(await w.integration(id)).toMatchObject({
         state: "ACTIVE",

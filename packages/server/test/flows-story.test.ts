@@ -119,6 +119,8 @@ describe.each(availableDialects())("relink story over HTTP (demo HR system, API 
       flow: "relink",
       integration_id: id,
       scope_config_id: s2,
+      remote_account: { id: "acme", name: "Acme Corp" },
+      warnings: [],
     });
 
     const after = await w.integration(id);

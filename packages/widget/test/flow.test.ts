@@ -63,7 +63,12 @@ describe(`flow against the ${ctx.backend} connect API`, () => {
       flow: "relink",
       scope_config_id: s.scope_config_id,
     });
-    expect(m.text()).toContain("Acme Corp's Demo HR account is connected.");
+    // The account the tool reports, not the organisation the token names (issue 15, item 20).
+    expect(m.text()).toContain(
+      ctx.backend === "real"
+        ? "The Demo HR account “Acme Corp” is now connected."
+        : "Acme Corp's Demo HR account is connected.",
+    );
   });
 
   it("shows the checking step with a cancel that returns to the form", async () => {

@@ -109,6 +109,7 @@ export class RelinkSection extends LitElement {
     links: { state: true },
     linksError: { state: true },
     revokeError: { state: true },
+    used: { state: true },
   };
 
   declare api: Api;
@@ -127,6 +128,8 @@ export class RelinkSection extends LitElement {
   declare linksError: unknown;
   /** A revocation that failed (`DELETE …/relink-links/:link_id`). */
   declare revokeError: unknown;
+  /** The link created here can no longer be used: it is no longer shown (nor its QR code). */
+  declare used: { completed_at: string | null } | null;
 
   constructor() {
     super();
@@ -143,6 +146,7 @@ export class RelinkSection extends LitElement {
     this.links = null;
     this.linksError = null;
     this.revokeError = null;
+    this.used = null;
   }
 
   override connectedCallback(): void {
@@ -173,9 +177,32 @@ export class RelinkSection extends LitElement {
       );
       this.links = page.data;
       this.linksError = null;
+      await this.#retireUsedLink(page.data);
     } catch (error) {
       this.linksError = error;
     }
+  }
+
+  /**
+   * Once the link created here is no longer outstanding (its relink completed, or it expired), it
+   * leaves the screen with its QR code: a used link on display invites scanning it for nothing.
+   */
+  async #retireUsedLink(outstanding: RelinkLink[]): Promise<void> {
+    const created = this.created;
+    if (!created || outstanding.some((l) => l.id === created.id)) return;
+    let completedAt: string | null = null;
+    try {
+      const done = await this.api.get<ListPage<RelinkLink>>(
+        `/v1/integrations/${this.integration.id}/relink-links`,
+        { limit: 50, status: "COMPLETED" },
+      );
+      completedAt = done.data.find((l) => l.id === created.id)?.completed_at ?? null;
+    } catch {
+      // Said less precisely below.
+    }
+    if (this.created !== created) return;
+    this.created = null;
+    this.used = { completed_at: completedAt };
   }
 
   async create(event: SubmitEvent): Promise<void> {
@@ -193,6 +220,7 @@ export class RelinkSection extends LitElement {
         },
       );
       this.created = answer;
+      this.used = null;
       this.dispatchEvent(
         new CustomEvent("dashboard-announce", {
           detail: `Relink link created; it expires ${relative(answer.expires_at)}.`,
@@ -326,6 +354,19 @@ export class RelinkSection extends LitElement {
         ${this.error ? errorBox(this.error, "Could not create the link") : nothing}
       </form>
       ${this.created ? this.#renderCreated(this.created) : nothing}
+      ${
+        this.used
+          ? html`<div class="notice" role="status" data-testid="relink-used">
+              ${
+                this.used.completed_at
+                  ? html`The link created above was used: the relink completed ${dateTime(this.used.completed_at)}
+                      (${relative(this.used.completed_at)}).`
+                  : html`The link created above can no longer be used (it expired or was used).`
+              }
+              It is no longer shown; create a new one if needed.
+            </div>`
+          : nothing
+      }
       <h3 style="margin-top: 1.25rem">Outstanding links</h3>
       ${this.#renderLinks()}
     `;

@@ -41,7 +41,7 @@ export class IntegrationPage extends Page {
       }
       .grid {
         display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr));
+        grid-template-columns: repeat(auto-fit, minmax(min(20rem, 100%), 1fr));
         gap: 1rem;
       }
       .grid .card {
@@ -81,6 +81,7 @@ export class IntegrationPage extends Page {
     actionResult: { state: true },
     actionError: { state: true },
     now: { state: true },
+    sharing: { state: true },
   };
 
   declare integrationId: string;
@@ -100,6 +101,8 @@ export class IntegrationPage extends Page {
   declare actionResult: string | null;
   declare actionError: unknown;
   declare now: number;
+  /** The other integrations of the workspace connected to the same remote account. */
+  declare sharing: Integration[];
 
   #timer: ReturnType<typeof setInterval> | undefined;
 
@@ -122,6 +125,7 @@ export class IntegrationPage extends Page {
     this.actionResult = null;
     this.actionError = null;
     this.now = Date.now();
+    this.sharing = [];
   }
 
   override connectedCallback(): void {
@@ -168,7 +172,26 @@ export class IntegrationPage extends Page {
       this.error = error;
       return;
     }
-    await Promise.all([this.loadChecks(), this.loadSyncs(), this.loadEvents()]);
+    await Promise.all([this.loadChecks(), this.loadSyncs(), this.loadEvents(), this.loadSharing()]);
+  }
+
+  async loadSharing(): Promise<void> {
+    const account = this.integration?.remote_account;
+    if (!account || !this.integration) {
+      this.sharing = [];
+      return;
+    }
+    try {
+      const page = await this.api.get<ListPage<Integration>>("/v1/integrations", {
+        tool: this.integration.tool,
+        remote_account_id: account.id,
+        limit: 20,
+      });
+      this.sharing = page.data.filter((other) => other.id !== this.integrationId);
+    } catch {
+      // Only a warning: the page works without it.
+      this.sharing = [];
+    }
   }
 
   async loadChecks(): Promise<void> {
@@ -342,6 +365,7 @@ export class IntegrationPage extends Page {
         </div>
       </div>
       ${this.actionResult ? html`<div class="notice success" role="status">${this.actionResult}</div>` : nothing}
+      ${this.#renderSharing(i)}
       ${this.actionError ? errorBox(this.actionError) : nothing}
 
       <div class="grid" style="margin-top: 1rem">
@@ -356,6 +380,15 @@ export class IntegrationPage extends Page {
             <dd>${i.end_user.email ?? html`<span class="muted">—</span>`}</dd>
             <dt>Tool</dt>
             <dd>${this.tool?.name ?? i.tool} <span class="muted small">(${i.category})</span></dd>
+            <dt>Account in the tool</dt>
+            <dd data-testid="remote-account">
+              ${
+                i.remote_account
+                  ? html`${i.remote_account.name ?? html`<span class="muted">unnamed</span>`}
+                      <span class="mono muted small">(${i.remote_account.id})</span>`
+                  : html`<span class="muted">not known yet (recorded at the next relink)</span>`
+              }
+            </dd>
             <dt>Scope config</dt>
             <dd>
               ${
@@ -457,7 +490,30 @@ export class IntegrationPage extends Page {
     `;
   }
 
+  #renderSharing(i: Integration) {
+    if (!i.remote_account || this.sharing.length === 0) return nothing;
+    const account = i.remote_account.name ?? i.remote_account.id;
+    const count = this.sharing.length;
+    return html`<div class="notice warn" role="note" data-testid="shared-account" style="margin-top: 1rem">
+      <strong>${this.tool?.name ?? i.tool} account “${account}” is also connected to ${count} other integration${count === 1 ? "" : "s"}${count === 20 ? " or more" : ""}:</strong>
+      ${this.sharing.map(
+        (other, n) =>
+          html`${n ? ", " : " "}<a href=${href("integrations", other.id)}>${other.end_user.organization_name}</a>`,
+      )}.
+      If ${i.end_user.organization_name} signed in to another company's account, delete this integration and
+      have them connect again with their own.
+    </div>`;
+  }
+
   #renderMissing(i: Integration) {
+    if (i.auth.status === "FAILING") {
+      // The tool refuses the credentials, so what they grant cannot be read: "None" would be a guess.
+      const known = i.missing_permissions.map((m) => m.permission);
+      return html`<p class="muted" data-testid="missing-unknown">
+        Unknown while authentication fails: the tool rejects the credentials, so their permissions cannot be
+        read.${known.length ? html` At the last successful check they lacked <code>${known.join(", ")}</code>.` : nothing}
+      </p>`;
+    }
     if (i.missing_permissions.length === 0) {
       return html`<p class="muted">None: the credentials grant everything the scope config asks for.</p>`;
     }

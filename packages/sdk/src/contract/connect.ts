@@ -3,6 +3,7 @@ import { idSchema, TimestampSchema } from "./common.ts";
 import { FlowSchema, LocaleSchema } from "./flow-tokens.ts";
 import { BrandingSchema } from "./relink-links.ts";
 import { CredentialValuesSchema } from "./text.ts";
+import { type RemoteAccount, RemoteAccountSchema } from "./integrations.ts";
 import { AuthFieldSchema, CategorySchema } from "./tools.ts";
 
 /**
@@ -58,6 +59,8 @@ export const ConnectFlowSchema = z
       organization_name: z.string(),
       email: z.string().nullable(),
     }),
+    /** Relink: the remote account the integration is connected to (the new credentials must be of it); null for connect. */
+    remote_account: RemoteAccountSchema.nullable(),
     current_scope_config: ScopeConfigRefSchema.nullable(),
     target_scope_config: ScopeConfigRefSchema.nullable(),
     /** Every permission the target scope needs from the tool (empty until a tool is chosen). */
@@ -97,12 +100,28 @@ export const CredentialsSubmissionSchema = z
   .meta({ id: "CredentialsSubmission" });
 export type CredentialsSubmission = z.infer<typeof CredentialsSubmissionSchema>;
 
+/**
+ * Something the end user should know about a completed flow. `ACCOUNT_ALREADY_CONNECTED`: the
+ * remote account is also connected to another integration of the workspace (which one is not
+ * said: it belongs to someone else). A warning, not a refusal: see docs/concepts.md.
+ */
+export const FlowWarningSchema = z
+  .object({
+    code: z.enum(["ACCOUNT_ALREADY_CONNECTED"]),
+    message: z.string(),
+  })
+  .meta({ id: "FlowWarning" });
+export type FlowWarning = z.infer<typeof FlowWarningSchema>;
+
 export const FlowCompletedSchema = z
   .object({
     status: z.literal("COMPLETED"),
     flow: FlowSchema,
     integration_id: idSchema("int"),
     scope_config_id: idSchema("sc").nullable(),
+    /** The remote account the integration is now connected to: show it, so a wrong account is noticed. */
+    remote_account: RemoteAccountSchema,
+    warnings: z.array(FlowWarningSchema),
   })
   .meta({ id: "FlowCompleted" });
 export type FlowCompleted = z.infer<typeof FlowCompletedSchema>;
@@ -172,5 +191,7 @@ export type OAuthCallbackMessage =
       integration_id: string;
       flow: "relink" | "connect";
       scope_config_id: string | null;
+      remote_account?: RemoteAccount;
+      warnings?: FlowWarning[];
     }
   | { type: "relink:oauth"; status: "ERROR"; code: string; message: string; details?: unknown };

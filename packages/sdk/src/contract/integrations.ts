@@ -39,6 +39,19 @@ export const EndUserSchema = z
   .meta({ id: "EndUser" });
 export type EndUser = z.infer<typeof EndUserSchema>;
 
+/**
+ * The account in the tool that an integration's credentials belong to (a company, a tenant), as
+ * the tool names it. A relink must stay on it (`409 ACCOUNT_MISMATCH`).
+ */
+export const RemoteAccountSchema = z
+  .object({
+    id: z.string(),
+    /** The tool's display name for it; null when the tool gave none (or before relink stored names). */
+    name: z.string().nullable(),
+  })
+  .meta({ id: "RemoteAccount" });
+export type RemoteAccount = z.infer<typeof RemoteAccountSchema>;
+
 export const AuthHealthSchema = z
   .object({
     status: AuthStatusSchema,
@@ -95,6 +108,8 @@ export const IntegrationSchema = z
       email: z.string().nullable(),
     }),
     scope_config_id: idSchema("sc").nullable(),
+    /** The remote account the credentials belong to; null when the tool never said. */
+    remote_account: RemoteAccountSchema.nullable(),
     auth: AuthHealthSchema,
     missing_permissions: z.array(MissingPermissionSchema),
     next_sync_at: TimestampSchema.nullable(),
@@ -126,6 +141,8 @@ export const IntegrationListQuerySchema = PageQuerySchema.extend({
   tool: z.string().max(100).optional(),
   end_user_origin_id: z.string().max(200).optional(),
   auth_status: AuthStatusSchema.optional(),
+  /** The integrations connected to this remote account (`remote_account.id`). */
+  remote_account_id: z.string().max(200).optional(),
   /** Search by organisation name or origin id (substring, case-insensitive). */
   q: z.string().max(200).optional(),
 });

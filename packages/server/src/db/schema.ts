@@ -64,6 +64,8 @@ export interface IntegrationTable {
   credentials_sealed: string;
   /** The remote account the credentials belong to (a relink must stay on it). */
   account_id: string | null;
+  /** The remote account's display name, as the tool gave it when the credentials were checked. */
+  account_name: string | null;
   scope_config_id: string | null;
   state: string;
   failing_since: Timestamp | null;

@@ -1,4 +1,4 @@
-import type { Integration, SyncRun, WebhookEventData } from "@relink/sdk/contract";
+import type { Integration, RemoteAccount, SyncRun, WebhookEventData } from "@relink/sdk/contract";
 import type { Kysely } from "kysely";
 import type { Config } from "../config.ts";
 import type { Credentials } from "../connectors/types.ts";
@@ -39,6 +39,13 @@ export function authStatus(
   return row.last_checked_at ? "OK" : "UNKNOWN";
 }
 
+/** The remote account an integration's credentials belong to; null when the tool never said. */
+export function remoteAccount(
+  row: Pick<IntegrationRow, "account_id" | "account_name">,
+): RemoteAccount | null {
+  return row.account_id === null ? null : { id: row.account_id, name: row.account_name };
+}
+
 /** The public view of an integration. Never the credentials. */
 export function toIntegration(
   row: IntegrationRow,
@@ -56,6 +63,7 @@ export function toIntegration(
       email: row.end_user_email,
     },
     scope_config_id: row.scope_config_id,
+    remote_account: remoteAccount(row),
     auth: {
       status: authStatus(row),
       failing_since: row.failing_since,

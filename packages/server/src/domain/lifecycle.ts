@@ -92,6 +92,7 @@ export async function createIntegration(
         end_user_email: input.endUser.email ?? null,
         credentials_sealed: sealCredentials(ctx, id, input.verified.credentials),
         account_id: input.verified.account.id,
+        account_name: input.verified.account.name ?? null,
         scope_config_id: input.scopeConfig?.id ?? null,
         state: "ACTIVE",
         failing_since: null,

@@ -4,6 +4,7 @@ import type {
   ConnectTool,
   Flow,
   FlowCompleted,
+  FlowWarning,
   Locale,
   MissingPermissionDetail,
   OptionalScopePart,
@@ -12,16 +13,17 @@ import type {
   SyncTrigger,
   Tool,
 } from "@relink/sdk/contract";
+import type { Kysely } from "kysely";
 import { iso } from "../clock.ts";
 import { type Connector, type Credentials, localizedTool } from "../connectors/types.ts";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
-import { type IntegrationRow, type ScopeConfigRow, toJson } from "../db/schema.ts";
+import { type Database, type IntegrationRow, type ScopeConfigRow, toJson } from "../db/schema.ts";
 import { spendFlowToken, type VerifiedFlowToken } from "../flow-tokens/verify.ts";
 import { ApiError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
 import { readBranding } from "./branding.ts";
 import { recordEvent } from "./events.ts";
-import { findIntegration, sealCredentials } from "./integrations.ts";
+import { findIntegration, remoteAccount, sealCredentials } from "./integrations.ts";
 import { createIntegration, lockIntegration, recordStateChange } from "./lifecycle.ts";
 import { authStatusChangedData } from "./pause-engine.ts";
 import { missingPermissions, neededPermissions, scopeParts, scopePermissions } from "./scope.ts";
@@ -256,6 +258,7 @@ export function describeFlow(subject: FlowSubject, locale?: Locale, branding?: B
     integration_id: subject.integration?.id ?? null,
     tool: tool ? toConnectTool(tool) : null,
     end_user: subject.endUser,
+    remote_account: subject.integration ? remoteAccount(subject.integration) : null,
     current_scope_config: ref(subject.currentScope),
     target_scope_config: ref(subject.targetScope),
     required_permissions: requiredPermissions,
@@ -421,6 +424,7 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
       .set({
         credentials_sealed: sealCredentials(ctx, row.id, verified.credentials),
         account_id: verified.account.id,
+        account_name: verified.account.name ?? row.account_name,
         scope_config_id: targetId,
         opted_out: toJson(optedOut),
         granted_permissions: toJson(verified.granted),
@@ -481,12 +485,15 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
     }
     if (row.state !== updated.state) await recordStateChange(tx, updated, row.state, "RELINKED", at);
     await point("events-recorded");
+    const warnings = await accountWarnings(tx.db, updated, tool);
     if (state === "ACTIVE") tx.wake("scheduler");
     return {
       status: "COMPLETED",
       flow: "relink",
       integration_id: row.id,
       scope_config_id: updated.scope_config_id,
+      remote_account: { id: verified.account.id, name: updated.account_name },
+      warnings,
     } satisfies FlowCompleted;
   });
 }
@@ -544,5 +551,38 @@ export async function completeConnect(ctx: RelinkContext, input: CompletionInput
     flow: "connect",
     integration_id: row.id,
     scope_config_id: row.scope_config_id,
+    remote_account: { id: verified.account.id, name: row.account_name },
+    warnings: await accountWarnings(ctx.db, row, tool),
   };
+}
+
+/**
+ * `ACCOUNT_ALREADY_CONNECTED` when another integration of the workspace is connected to the same
+ * remote account of the tool: most often the end user signed in to the wrong company. A warning,
+ * not a refusal (one company may rightly be connected twice, e.g. for two of its organisations in
+ * the product); which integration it is is not said, since it belongs to someone else.
+ */
+async function accountWarnings(
+  db: Kysely<Database>,
+  row: Pick<IntegrationRow, "id" | "workspace_id" | "tool" | "account_id" | "account_name">,
+  tool: Tool,
+): Promise<FlowWarning[]> {
+  if (row.account_id === null) return [];
+  const other = await db
+    .selectFrom("integrations")
+    .select("id")
+    .where("workspace_id", "=", row.workspace_id)
+    .where("tool", "=", row.tool)
+    .where("account_id", "=", row.account_id)
+    .where("id", "!=", row.id)
+    .limit(1)
+    .executeTakeFirst();
+  if (!other) return [];
+  const account = row.account_name ? `${tool.name} account "${row.account_name}"` : `${tool.name} account`;
+  return [
+    {
+      code: "ACCOUNT_ALREADY_CONNECTED",
+      message: `This ${account} is already connected for another organisation. If it is not your organisation's account, connect again and choose the right one.`,
+    },
+  ];
 }

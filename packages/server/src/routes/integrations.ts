@@ -48,6 +48,7 @@ export function integrationRoutes(ctx: RelinkContext) {
       if (q.state) query = query.where("i.state", "=", q.state);
       if (q.tool) query = query.where("i.tool", "=", q.tool);
       if (q.end_user_origin_id) query = query.where("i.end_user_origin_id", "=", q.end_user_origin_id);
+      if (q.remote_account_id) query = query.where("i.account_id", "=", q.remote_account_id);
       if (q.auth_status === "FAILING") query = query.where("i.failing_since", "is not", null);
       if (q.auth_status === "OK")
         query = query.where("i.failing_since", "is", null).where("i.last_checked_at", "is not", null);

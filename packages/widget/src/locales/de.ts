@@ -66,6 +66,10 @@ const de: Translation = {
   successTitle: "Verbunden",
   successLead: (organization, tool) =>
     `Das ${tool}-Konto von ${organization} ist verbunden. Die Synchronisierung beginnt jetzt.`,
+  successAccountLead: (account, tool) =>
+    `Das ${tool}-Konto „${account}“ ist jetzt verbunden. Die Synchronisierung beginnt jetzt.`,
+  accountAlreadyConnected: (tool, organization) =>
+    `Dieses ${tool}-Konto ist bereits für eine andere Organisation verbunden. Wenn es nicht das Konto von ${organization} ist, melden Sie sich bei ${tool} mit dem richtigen Konto an und verbinden Sie erneut.`,
   done: "Fertig",
 
   invalidTitle: "Diese Zugangsdaten funktionieren nicht",

@@ -55,6 +55,10 @@ export interface Translation {
 
   successTitle: string;
   successLead: (organization: string, tool: string) => string;
+  /** The success lead naming the remote account actually connected (from the tool). */
+  successAccountLead: (account: string, tool: string) => string;
+  /** `ACCOUNT_ALREADY_CONNECTED`: the remote account is connected for another organisation too. */
+  accountAlreadyConnected: (tool: string, organization: string) => string;
   done: string;
 
   invalidTitle: string;
@@ -163,6 +167,10 @@ const en: Translation = {
 
   successTitle: "Connected",
   successLead: (organization, tool) => `${organization}'s ${tool} account is connected. Syncing starts now.`,
+  successAccountLead: (account, tool) =>
+    `The ${tool} account “${account}” is now connected. Syncing starts now.`,
+  accountAlreadyConnected: (tool, organization) =>
+    `This ${tool} account is already connected for another organisation. If it is not ${organization}'s account, sign in to ${tool} with the right account and connect again.`,
   done: "Done",
 
   invalidTitle: "These credentials did not work",

@@ -63,6 +63,10 @@ const es: Translation = {
   successTitle: "Conectado",
   successLead: (organization, tool) =>
     `La cuenta de ${tool} de ${organization} está conectada. La sincronización empieza ahora.`,
+  successAccountLead: (account, tool) =>
+    `La cuenta de ${tool} «${account}» ya está conectada. La sincronización empieza ahora.`,
+  accountAlreadyConnected: (tool, organization) =>
+    `Esta cuenta de ${tool} ya está conectada para otra organización. Si no es la cuenta de ${organization}, inicia sesión en ${tool} con la cuenta correcta y vuelve a conectar.`,
   done: "Listo",
 
   invalidTitle: "Estas credenciales no funcionaron",

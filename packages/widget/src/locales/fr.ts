@@ -64,6 +64,10 @@ const fr: Translation = {
   successTitle: "Connecté",
   successLead: (organization, tool) =>
     `Le compte ${tool} de ${organization} est connecté. La synchronisation commence maintenant.`,
+  successAccountLead: (account, tool) =>
+    `Le compte ${tool} « ${account} » est maintenant connecté. La synchronisation commence maintenant.`,
+  accountAlreadyConnected: (tool, organization) =>
+    `Ce compte ${tool} est déjà connecté pour une autre organisation. S'il ne s'agit pas du compte de ${organization}, connectez-vous à ${tool} avec le bon compte et recommencez.`,
   done: "Terminé",
 
   invalidTitle: "Ces identifiants n’ont pas fonctionné",

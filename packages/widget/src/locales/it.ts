@@ -64,6 +64,10 @@ const it: Translation = {
   successTitle: "Collegato",
   successLead: (organization, tool) =>
     `L’account ${tool} di ${organization} è collegato. La sincronizzazione inizia ora.`,
+  successAccountLead: (account, tool) =>
+    `L’account ${tool} «${account}» è ora collegato. La sincronizzazione inizia ora.`,
+  accountAlreadyConnected: (tool, organization) =>
+    `Questo account ${tool} è già collegato per un’altra organizzazione. Se non è l’account di ${organization}, accedi a ${tool} con l’account giusto e collega di nuovo.`,
   done: "Fatto",
 
   invalidTitle: "Queste credenziali non funzionano",

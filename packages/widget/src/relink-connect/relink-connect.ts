@@ -9,10 +9,12 @@ import type {
   ConnectFlow,
   ConnectTool,
   FlowStep,
+  FlowWarning,
   MissingPermissionDetail,
   RelinkErrorCode,
   RelinkEventMap,
   RelinkSuccessDetail,
+  RemoteAccount,
 } from "./types.ts";
 
 type View = FlowStep | "loading";
@@ -123,6 +125,8 @@ export class RelinkConnect extends LitElement {
   #confirming = false;
   #dismissed = false;
   #completed = false;
+  /** What the completed flow reported: the remote account connected and any warnings. */
+  #outcome?: { remote_account?: RemoteAccount; warnings?: FlowWarning[] };
   #waiting = false;
   #opener?: HTMLElement;
   /** The credential values: private, never in an attribute, event, URL, storage or log. */
@@ -208,7 +212,7 @@ export class RelinkConnect extends LitElement {
   #reset(): void {
     this.#requests.abort();
     this.#running = "";
-    this.#flow = this.#tools = this.#picked = this.#problem = undefined;
+    this.#flow = this.#tools = this.#picked = this.#problem = this.#outcome = undefined;
     this.#view = "loading";
     this.#note = this.#announce = "";
     this.#confirming = this.#completed = this.#waiting = false;
@@ -500,9 +504,10 @@ export class RelinkConnect extends LitElement {
     this.#say("");
   };
 
-  #succeed(result: RelinkSuccessDetail): void {
+  #succeed(result: RelinkSuccessDetail & { remote_account?: RemoteAccount; warnings?: FlowWarning[] }): void {
     this.#completed = true;
     this.#values.clear();
+    this.#outcome = { remote_account: result.remote_account, warnings: result.warnings };
     this.#emit("relink-success", {
       integration_id: result.integration_id,
       flow: result.flow,
@@ -832,10 +837,20 @@ export class RelinkConnect extends LitElement {
 
   #successView(): TemplateResult {
     const t = this.#t;
+    const organization = this.#flow?.end_user.organization_name ?? "";
+    const tool = this.#tool?.name ?? "";
+    // The account the tool says the credentials belong to, not the organisation the token names:
+    // signing in to the wrong company must be visible here.
+    const account = this.#outcome?.remote_account;
+    const accountName = account ? (account.name ?? account.id) : null;
+    const shared = this.#outcome?.warnings?.some((w) => w.code === "ACCOUNT_ALREADY_CONNECTED");
     return html`<div class="center">
       <div part="status-icon" class="ok" aria-hidden="true">✓</div>
       ${this.#title(t.successTitle)}
-      <p>${t.successLead(this.#flow?.end_user.organization_name ?? "", this.#tool?.name ?? "")}</p>
+      <p>
+        ${accountName === null ? t.successLead(organization, tool) : t.successAccountLead(accountName, tool)}
+      </p>
+      ${shared ? html`<div part="alert" role="alert"><p>${t.accountAlreadyConnected(tool, organization)}</p></div>` : nothing}
       ${this.#actions(this.#button(t.done, () => this.#close("DONE"), true))}
     </div>`;
   }

@@ -6,9 +6,11 @@ export type {
   Flow,
   FlowCompleted,
   FlowStep,
+  FlowWarning,
   Locale,
   MissingPermissionDetail,
   OAuthCallbackMessage,
+  RemoteAccount,
 } from "@relink/sdk/contract";
 
 /** `relink-success`: the flow completed; the integration now runs on the new credentials. */

@@ -88,6 +88,7 @@ export function createFakeConnectApi(options: FakeConnectApiOptions) {
       integration_id: flow.integrationId as ConnectFlow["integration_id"],
       tool: tool ? connectTool(tool) : null,
       end_user: { origin_id: "org-1", organization_name: flow.organization, email: null },
+      remote_account: null,
       current_scope_config:
         flow.scenario.flow === "relink" ? { id: "sc_basic" as `sc_${string}`, name: "Basic" } : null,
       target_scope_config: {

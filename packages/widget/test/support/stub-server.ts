@@ -84,6 +84,7 @@ export function stubFlow(overrides: Partial<ConnectFlow> = {}): ConnectFlow {
     integration_id: "int_stub",
     tool: apiKeyTool,
     end_user: { origin_id: "org-1", organization_name: "Initech", email: null },
+    remote_account: { id: "initech", name: "Initech" },
     current_scope_config: { id: "sc_old", name: "Basic" },
     target_scope_config: { id: "sc_new", name: "Extended" },
     required_permissions: [
