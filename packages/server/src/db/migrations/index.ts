@@ -4,6 +4,7 @@ import * as m0002 from "./0002_sync_runs_open.ts";
 import * as m0003 from "./0003_webhooks.ts";
 import * as m0004 from "./0004_connect_flows.ts";
 import * as m0005 from "./0005_integrations_failing.ts";
+import * as m0008 from "./0008_sealed_records.ts";
 
 /** Every migration, listed in code so they work bundled and in tests. Append; never reorder. */
 export const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ export const migrations: Record<string, Migration> = {
   "0003_webhooks": m0003,
   "0004_connect_flows": m0004,
   "0005_integrations_failing": m0005,
+  "0008_sealed_records": m0008,
 };
 
 export const migrationProvider: MigrationProvider = {
