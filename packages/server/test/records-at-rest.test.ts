@@ -2,17 +2,21 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Integration } from "@relink/sdk/contract";
-import { sql } from "kysely";
+import { type Kysely, sql } from "kysely";
+import { type Migration, Migrator } from "kysely/migration";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRelinkServer } from "../src/app.ts";
 import { DemoHrisApi } from "../src/connectors/demo-hris.ts";
-import { createDatabase, type Dialect } from "../src/db/connect.ts";
+import { createDatabase, type Dialect, type RelinkDatabase } from "../src/db/connect.ts";
+import { migrations } from "../src/db/migrations/index.ts";
 import { readRecords } from "../src/domain/records.ts";
 import { reencryptAll } from "../src/domain/reencrypt.ts";
 import { completeRelink, resolveFlow } from "../src/domain/relink.ts";
 import { verifyCredentials } from "../src/domain/tool-checks.ts";
 import { verifyFlowToken } from "../src/flow-tokens/verify.ts";
+import { createLogger } from "../src/logging.ts";
 import { generateEncryptionKey, SecretBox } from "../src/secrets.ts";
-import { availableDialects } from "../src/testing/index.ts";
+import { availableDialects, createTestDatabase } from "../src/testing/index.ts";
 import { type FlowWorld, startFlowWorld } from "./flows-support.ts";
 
 /**
@@ -101,6 +105,7 @@ function exposed(dump: string, employees: Array<{ data: Record<string, unknown> 
     new RegExp(`(?<![A-Za-z0-9_-])${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9_-])`);
   for (const { data } of employees) {
     for (const field of ["date_of_birth", "home_address", "work_email", "salary", "last_name"]) {
+      if (data[field] === undefined) continue;
       const value = String(data[field]);
       if (around(value).test(dump)) found.push(`${field}=${value}`);
     }
@@ -243,5 +248,116 @@ describe.each(availableDialects())("synced records at rest on %s", (dialect) => 
     // A second pass has nothing left to move.
     const again = await reencryptAll({ db: ctx.db, secrets: rotating });
     expect(again.resealed["synced_records.fields_sealed"]).toBe(0);
+  });
+});
+
+describe.each(availableDialects())("records stored in plain text by an older version, on %s", (dialect) => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it("are sealed by migration 0008 and the server's start, and read back unchanged", async () => {
+    let database: RelinkDatabase & { url: string };
+    let file: string | null = null;
+    if (dialect === "sqlite") {
+      const dir = mkdtempSync(join(tmpdir(), "relink-records-"));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      file = join(dir, "relink.db");
+      database = { ...createDatabase(`sqlite:${file}`), url: `sqlite:${file}` };
+    } else {
+      database = await createTestDatabase("postgres");
+    }
+    cleanups.push(() => database.close());
+
+    // The schema as it was before 0008, with records in plain text.
+    const names = Object.keys(migrations);
+    const older = Object.fromEntries(
+      names.slice(0, names.indexOf("0008_sealed_records")).map((n) => [n, migrations[n]]),
+    );
+    const { error } = await new Migrator({
+      db: database.db,
+      provider: { getMigrations: async () => older as Record<string, Migration> },
+    }).migrateToLatest();
+    expect(error).toBeUndefined();
+    const at = new Date().toISOString();
+    // biome-ignore lint/suspicious/noExplicitAny: the schema before 0008, not the current one
+    const db = database.db as unknown as Kysely<any>;
+    await db
+      .insertInto("workspaces")
+      .values({ id: "ws_old", name: "Old", allowed_origins: "[]", created_at: at })
+      .execute();
+    await db
+      .insertInto("integrations")
+      .values({
+        id: "int_old",
+        workspace_id: "ws_old",
+        tool: "demo-hris",
+        category: "HRIS",
+        end_user_origin_id: "acme-1",
+        end_user_organization_name: "Acme",
+        credentials_sealed: "v1.00000000.x.y",
+        state: "ACTIVE",
+        granted_permissions: "[]",
+        missing_permissions: "[]",
+        opted_out: "[]",
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    const plain = Array.from({ length: 7 }, (_, i) => ({
+      remote_id: `emp_${i}`,
+      data: {
+        first_name: `Ada${i}`,
+        salary: 123_400 + i,
+        date_of_birth: `1971-02-1${i}`,
+        home_address: `${700 + i} Evergreen Terrace, Springfield`,
+      },
+    }));
+    await db
+      .insertInto("synced_records")
+      .values(
+        plain.map((r) => ({
+          integration_id: "int_old",
+          model: "employees",
+          remote_id: r.remote_id,
+          data: JSON.stringify(r.data),
+          synced_at: at,
+        })),
+      )
+      .execute();
+
+    const key = generateEncryptionKey();
+    const server = await createRelinkServer({
+      db: database,
+      config: { encryptionKey: key, demoHrisUrl: null, runWorkers: false },
+      logger: createLogger({ level: "silent" }),
+    });
+    cleanups.push(() => server.close());
+
+    const rows = await server.ctx.db.selectFrom("synced_records").selectAll().orderBy("remote_id").execute();
+    expect(rows).toHaveLength(plain.length);
+    for (const row of rows) {
+      expect(row.data).toBeNull();
+      expect(row.fields_sealed).toMatch(new RegExp(`^v1\\.${server.ctx.secrets.keyId}\\.`));
+    }
+    const read = await readRecords(server.ctx, "int_old", "employees");
+    expect(read.map((r) => ({ remote_id: r.remote_id, data: r.fields }))).toEqual(plain);
+
+    let dump: string;
+    if (file) {
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(server.ctx.db);
+      dump = [file, `${file}-wal`]
+        .filter((f) => existsSync(f))
+        .map((f) => readFileSync(f).toString("latin1"))
+        .join("\n");
+    } else {
+      const all = await sql<{ row: string }>`select t::text as row from synced_records t`.execute(
+        server.ctx.db,
+      );
+      dump = all.rows.map((r) => r.row).join("\n");
+    }
+    expect(exposed(dump, plain)).toEqual([]);
+    expect(dump).not.toContain("Evergreen");
   });
 });

@@ -207,9 +207,9 @@ export async function narrowRecords(
  * Seals the records stored in plain text before migration 0008 (which could not: it has no key),
  * a batch per transaction, before the server's workers start. Safe beside other replicas doing
  * the same and beside syncs: a row is sealed only while it is still plain. Returns how many rows
- * were sealed. When some were, SQLite's file is rewritten (`VACUUM`) so that the freed pages that
- * held them hold them no more; on PostgreSQL the old row versions stay in the table's files until
- * it is rewritten (`VACUUM FULL synced_records`, see docs/security.md).
+ * were sealed. When some were, the storage is rewritten (SQLite: `VACUUM`, then the WAL emptied;
+ * PostgreSQL: `VACUUM FULL synced_records`), so that the free pages and dead row versions that held
+ * the plain values hold them no more: a one-time cost of the upgrade (see docs/security.md).
  */
 export async function sealPlainRecords(
   ctx: Pick<RelinkContext, "db" | "dialect" | "secrets" | "log">,
@@ -253,9 +253,12 @@ export async function sealPlainRecords(
   }
   if (sealed > 0) {
     ctx.log.info({ records: sealed }, "sealed the synced records stored in plain text by an older version");
+    // The old plain versions of those rows are free space now, still in the files: rewrite them.
     if (ctx.dialect === "sqlite") {
       await sql`vacuum`.execute(ctx.db);
       await sql`pragma wal_checkpoint(TRUNCATE)`.execute(ctx.db);
+    } else {
+      await sql`vacuum full synced_records`.execute(ctx.db);
     }
   }
   return sealed;
