@@ -9,7 +9,7 @@ import { createRelinkServer } from "../src/app.ts";
 import { DemoHrisApi } from "../src/connectors/demo-hris.ts";
 import { createDatabase, type Dialect, type RelinkDatabase } from "../src/db/connect.ts";
 import { migrations } from "../src/db/migrations/index.ts";
-import { readRecords } from "../src/domain/records.ts";
+import { openFields, readRecords, sealFields, sealSyncRecords } from "../src/domain/records.ts";
 import { reencryptAll } from "../src/domain/reencrypt.ts";
 import { completeRelink, resolveFlow } from "../src/domain/relink.ts";
 import { verifyCredentials } from "../src/domain/tool-checks.ts";
@@ -359,5 +359,41 @@ describe.each(availableDialects())("records stored in plain text by an older ver
     }
     expect(exposed(dump, plain)).toEqual([]);
     expect(dump).not.toContain("Evergreen");
+  });
+});
+
+describe("sealing a sync's records", () => {
+  const box = new SecretBox(generateEncryptionKey());
+
+  it("keeps only the models and fields the sync asked for, once per remote id, one seal per record", () => {
+    const sealed = sealSyncRecords(
+      box,
+      "int_1",
+      {
+        employees: [
+          { id: "e1", data: { first_name: "Ada", salary: 97_500 } },
+          { id: "e1", data: { first_name: "Duplicate" } },
+          { id: "e2", data: { first_name: "Grace" } },
+        ],
+        compensations: [{ id: "c1", data: { amount: 97_500 } }],
+      },
+      [{ model: "employees", fields: ["first_name"] }],
+    );
+    expect(sealed.counts).toEqual({ employees: 3 });
+    expect(sealed.rows.map(([model, id]) => `${model}/${id}`)).toEqual(["employees/e1", "employees/e2"]);
+    const open = (id: string, s: string) =>
+      openFields(box, { integration_id: "int_1", model: "employees", remote_id: id, fields_sealed: s });
+    expect(open("e1", sealed.rows[0]?.[2] ?? "")).toEqual({ first_name: "Ada" });
+    expect(open("e2", sealed.rows[1]?.[2] ?? "")).toEqual({ first_name: "Grace" });
+    expect(sealed.rows.every(([, , s]) => !s.includes("Ada") && !s.includes("Grace"))).toBe(true);
+  });
+
+  it("binds each sealed record to its row: moved to another record or integration, it does not open", () => {
+    const sealed = sealFields(box, "int_1", "employees", "e1", { salary: 97_500 });
+    const row = { integration_id: "int_1", model: "employees", remote_id: "e1", fields_sealed: sealed };
+    expect(openFields(box, row)).toEqual({ salary: 97_500 });
+    expect(() => openFields(box, { ...row, remote_id: "e2" })).toThrow(/tampered/);
+    expect(() => openFields(box, { ...row, integration_id: "int_2" })).toThrow(/tampered/);
+    expect(() => openFields(box, { ...row, model: "compensations" })).toThrow(/tampered/);
   });
 });
