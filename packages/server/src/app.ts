@@ -10,6 +10,7 @@ import { demoHrisOAuthConnector } from "./connectors/demo-hris-oauth.ts";
 import { type Connector, ConnectorRegistry } from "./connectors/types.ts";
 import { createWakeups, type RelinkContext } from "./context.ts";
 import { createDatabase, migrateToLatest, type RelinkDatabase } from "./db/connect.ts";
+import { sealPlainRecords } from "./domain/records.ts";
 import type { AppEnv } from "./http/env.ts";
 import {
   apiKeyAuth,
@@ -119,6 +120,8 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
     log,
     ...createWakeups(),
   };
+  // Records an older version stored in plain text (migration 0008 could not seal them), before any worker runs.
+  await sealPlainRecords(ctx);
 
   const metrics = createMetrics(ctx);
   const app = buildApp(ctx, metrics);

@@ -3,7 +3,7 @@ import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
 import type { Integration } from "@relink/sdk/contract";
 import { ManualClock } from "../src/clock.ts";
 import { defineConfig } from "../src/config.ts";
-import type { Dialect } from "../src/db/connect.ts";
+import type { Dialect, RelinkDatabase } from "../src/db/connect.ts";
 import { createWorkspace } from "../src/domain/workspaces.ts";
 import { createLogger } from "../src/logging.ts";
 import { generateEncryptionKey } from "../src/secrets.ts";
@@ -55,9 +55,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startFlowWorld(options: { dialect?: Dialect } = {}): Promise<FlowWorld> {
+export async function startFlowWorld(
+  options: {
+    dialect?: Dialect;
+    /** A file-backed SQLite database instead of a fresh one (then `dialect` is ignored); closed with the world. */
+    database?: RelinkDatabase & { url: string };
+    encryptionKey?: string;
+  } = {},
+): Promise<FlowWorld> {
   const hris = await startDemoHris({ port: 0 });
-  const database = await createTestDatabase(options.dialect ?? "sqlite");
+  const database = options.database ?? (await createTestDatabase(options.dialect ?? "sqlite"));
   // The demo HR system's OAuth tokens live in real time: start the manual clock at now.
   const clock = new ManualClock(Date.now());
   const logLines: string[] = [];
@@ -76,7 +83,7 @@ export async function startFlowWorld(options: { dialect?: Dialect } = {}): Promi
       host: "127.0.0.1",
       publicUrl: url,
       databaseUrl: database.url,
-      encryptionKey: generateEncryptionKey(),
+      encryptionKey: options.encryptionKey ?? generateEncryptionKey(),
       demoHrisUrl: hris.url,
       runWorkers: false,
       logLevel: "debug",

@@ -101,4 +101,16 @@ describe("SecretBox", () => {
     parts[3] = `${parts[3]!.slice(0, -2)}AA`;
     expect(() => after.open(parts.join("."), "int_1")).toThrow();
   });
+
+  it("draws a fresh random IV for every seal, across refills of its IV pool, and every value opens", () => {
+    const box = new SecretBox(generateEncryptionKey());
+    const n = 3 * 1024 + 7; // more than two pools of IVs
+    const sealed = Array.from({ length: n }, (_, i) => box.seal(`value ${i}`, `row ${i}`));
+    const ivs = sealed.map((s) => s.split(".")[2]);
+    expect(new Set(ivs).size).toBe(n);
+    expect(ivs.every((iv) => Buffer.from(iv ?? "", "base64url").length === 12)).toBe(true);
+    sealed.forEach((s, i) => {
+      expect(box.open(s, `row ${i}`)).toBe(`value ${i}`);
+    });
+  });
 });

@@ -116,11 +116,18 @@ export interface AuthCheckTable {
   checked_at: Timestamp;
 }
 
+/**
+ * A record a sync read, sealed: its fields are one sealed JSON object (`fields_sealed`, see
+ * `domain/records.ts`); only what identifies it stays in clear. `data` is the plain form rows had
+ * before migration 0008: never written, null once the server has sealed them at start.
+ */
 export interface SyncedRecordTable {
   integration_id: string;
   model: string;
   remote_id: string;
-  data: Json<Record<string, unknown>>;
+  /** @deprecated plain fields of rows synced before 0008; null once sealed. */
+  data: Json<Record<string, unknown>> | null;
+  fields_sealed: string | null;
   synced_at: Timestamp;
 }
 

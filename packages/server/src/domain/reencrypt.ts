@@ -1,11 +1,13 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import type { SecretBox } from "../secrets.ts";
+import { reencryptRecords } from "./records.ts";
 
 /**
  * Every sealed column, with the associated data it was sealed with. Kept beside the code that
  * seals them (integrations, signing keys, webhook endpoints, OAuth states): a column added there
- * must be added here, or rotation would leave it on the old key.
+ * must be added here, or rotation would leave it on the old key. Synced records (a composite key,
+ * and many rows) have their own pass: `reencryptRecords` in `records.ts`.
  */
 const SEALED_COLUMNS = [
   { table: "integrations", key: "id", column: "credentials_sealed", aad: (id: string) => id },
@@ -97,5 +99,12 @@ export async function reencryptAll(
       after = rows[rows.length - 1]?.[key] as string;
     }
   }
+  const records = "synced_records.fields_sealed";
+  const moved = await reencryptRecords(deps, {
+    batchSize,
+    onBatch: (count) => options.onBatch?.(records, count),
+  });
+  report.resealed[records] = moved.resealed;
+  for (const failure of moved.failed) report.failed.push({ column: records, ...failure });
   return report;
 }

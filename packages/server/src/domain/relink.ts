@@ -26,7 +26,14 @@ import { recordEvent } from "./events.ts";
 import { findIntegration, remoteAccount, sealCredentials } from "./integrations.ts";
 import { createIntegration, lockIntegration, recordStateChange } from "./lifecycle.ts";
 import { authStatusChangedData } from "./pause-engine.ts";
-import { missingPermissions, neededPermissions, scopeParts, scopePermissions } from "./scope.ts";
+import { narrowRecords } from "./records.ts";
+import {
+  missingPermissions,
+  neededPermissions,
+  readableModels,
+  scopeParts,
+  scopePermissions,
+} from "./scope.ts";
 import { findDefaultScopeConfig, findScopeConfig } from "./scope-configs.ts";
 import { findOpenRun, queueSyncRun } from "./sync-runs.ts";
 import { type VerifiedCredentials, verifyCredentials } from "./tool-checks.ts";
@@ -441,6 +448,8 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
       .where("id", "=", row.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // Nothing outside the new scope stays stored: what the next sync will not read goes now.
+    await narrowRecords(tx, ctx, row.id, readableModels(tool, models, verified.granted, optedOut));
     await point("credentials-replaced");
 
     await tx.db

@@ -12,7 +12,6 @@ import {
   type Connector,
   ConnectorError,
   type Credentials,
-  type SyncResult,
 } from "../connectors/types.ts";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
 import { chunks, insertRows, marks, memoText, raw, tuples } from "../db/bulk.ts";
@@ -38,6 +37,7 @@ import {
   pruneAuthChecks,
   pruneDue,
 } from "./pause-engine.ts";
+import { replaceRecords, type SealedRecords, sealSyncRecords } from "./records.ts";
 import { missingPermissions, readableModels } from "./scope.ts";
 
 /**
@@ -237,7 +237,8 @@ export interface ClaimedWork {
         grantError: { message: string; retryAfterMs?: number } | null;
         /** Only after an `OK` check with the permissions read. */
         sync: {
-          records: SyncResult["records"] | null;
+          /** Sealed already (outside the writer's transaction): see `domain/records.ts`. */
+          records: SealedRecords | null;
           warnings: SyncWarning[];
           missing: ReturnType<typeof missingPermissions>;
           failure: { state: SyncState; message: string; retryAfterMs?: number } | null;
@@ -307,15 +308,12 @@ export async function runClaimedNetwork(
   const models = (claimed.scope_config_id ? scopes.get(claimed.scope_config_id) : undefined) ?? {};
   const missing = missingPermissions(connector.tool, models, granted, claimed.opted_out);
   const warnings: SyncWarning[] = missing.map((m) => ({ code: "PERMISSION_MISSING", ...m }));
-  let records: SyncResult["records"] | null = null;
+  let records: SealedRecords | null = null;
   let failure: { state: SyncState; message: string; retryAfterMs?: number } | null = null;
   try {
-    const result = await connector.sync({
-      credentials: current,
-      signal,
-      models: readableModels(connector.tool, models, granted, claimed.opted_out),
-    });
-    records = result.records ?? {};
+    const requested = readableModels(connector.tool, models, granted, claimed.opted_out);
+    const result = await connector.sync({ credentials: current, signal, models: requested });
+    records = sealSyncRecords(ctx.secrets, claimed.id, result.records ?? {}, requested);
   } catch (error) {
     if (signal.aborted) {
       failure = stoppedBy(signal)
@@ -431,7 +429,7 @@ async function applyClaimedIn(
   const quiet: IntegrationRow[] = [];
   const changed: IntegrationRow[] = [];
   const released: string[] = [];
-  const replaced: Array<{ id: string; records: SyncResult["records"] }> = [];
+  const replaced: Array<{ id: string; records: SealedRecords }> = [];
   const events: NewEvent[] = [];
   const outcomes: ClaimOutcome[] = [];
 
@@ -559,10 +557,10 @@ async function applyClaimedIn(
         after.next_sync_at = nextSlot(after, seen, addMs(at, delay));
       } // cancelled: left due, another replica (or this one, restarted) takes it over
     } else {
-      const records = sync.records ?? {};
+      const records = sync.records ?? { counts: {}, rows: [] };
       warnings = sync.warnings;
       syncState = warnings.length > 0 ? "PARTIALLY_FAILED" : "SUCCEEDED";
-      counts = Object.fromEntries(Object.entries(records).map(([model, list]) => [model, list.length]));
+      counts = records.counts;
       replaced.push({ id: row.id, records });
       after.retry_attempt = 0;
       after.granted_permissions = granted;
@@ -848,41 +846,6 @@ function connectorFailure(
   if (error instanceof ConnectorError) return { message: error.message, retryAfterMs: error.retryAfterMs };
   ctx.log.error({ err: error, tool: connector.tool.id }, `connector ${operation} failed`);
   return { message: "the connector failed" };
-}
-
-const RECORD_COLUMNS = ["integration_id", "model", "remote_id", "data", "synced_at"] as const;
-
-/** Each integration's stored records become exactly those of its sync (models no longer read go too). */
-async function replaceRecords(
-  tx: Tx,
-  dialect: Dialect,
-  batch: ReadonlyArray<{
-    id: string;
-    records: Record<string, Array<{ id: string; data: Record<string, unknown> }>>;
-  }>,
-  at: string,
-): Promise<void> {
-  if (batch.length === 0) return;
-  for (const chunk of chunks(batch.map((b) => b.id))) {
-    await raw(
-      tx,
-      dialect,
-      memoText(
-        `records-delete\u0000${chunk.length}`,
-        () => `delete from synced_records where integration_id in ${marks(chunk.length)}`,
-      ),
-      chunk,
-    );
-  }
-  const rows = batch.flatMap(({ id: integrationId, records }) =>
-    Object.entries(records).flatMap(([model, list]) => {
-      const seen = new Set<string>();
-      return list
-        .filter((r) => !seen.has(r.id) && seen.add(r.id))
-        .map((r) => [integrationId, model, r.id, toJson(r.data), at]);
-    }),
-  );
-  await insertRows(tx, dialect, "synced_records", RECORD_COLUMNS, rows);
 }
 
 // ─── manual operations ──────────────────────────────────────────────────────────────────────────

@@ -6,6 +6,7 @@ import { raw } from "../../src/db/bulk.ts";
 import { toJson } from "../../src/db/schema.ts";
 import { openCredentials } from "../../src/domain/integrations.ts";
 import { PRUNE_AUTH_CHECKS } from "../../src/domain/pause-engine.ts";
+import { readRecords } from "../../src/domain/records.ts";
 import { createWorkspace } from "../../src/domain/workspaces.ts";
 import { newId } from "../../src/ids.ts";
 import { availableDialects, waitFor } from "../../src/testing/index.ts";
@@ -22,14 +23,13 @@ describe.each(availableDialects())("sync runs and auth checks on %s", (dialect) 
   });
   afterAll(() => w.close());
 
-  const records = (id: string) =>
-    w.t.database.db
-      .selectFrom("synced_records")
-      .select(["model", "remote_id", "data"])
-      .where("integration_id", "=", id)
-      .orderBy("model")
-      .orderBy("remote_id")
-      .execute();
+  /** The stored records, opened (their fields are sealed at rest). */
+  const records = async (id: string) =>
+    (await readRecords(w.t.server.ctx, id)).map((r) => ({
+      model: r.model,
+      remote_id: r.remote_id,
+      data: r.fields,
+    }));
 
   it("syncs the scope's readable models, stores the records, and replaces them on the next sync", async () => {
     w.tool.setKey("rec-all");

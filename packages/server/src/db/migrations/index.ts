@@ -6,6 +6,7 @@ import * as m0004 from "./0004_connect_flows.ts";
 import * as m0005 from "./0005_integrations_failing.ts";
 import * as m0006 from "./0006_spent_tokens_workspace.ts";
 import * as m0007 from "./0007_relink_link_revocation.ts";
+import * as m0008 from "./0008_sealed_records.ts";
 import * as m0009 from "./0009_integrations_account_name.ts";
 
 /** Every migration, listed in code so they work bundled and in tests. Append; never reorder. */
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   "0005_integrations_failing": m0005,
   "0006_spent_tokens_workspace": m0006,
   "0007_relink_link_revocation": m0007,
+  "0008_sealed_records": m0008,
   "0009_integrations_account_name": m0009,
 };
 
