@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { idSchema, TimestampSchema } from "./common.ts";
 import { FlowSchema, LocaleSchema } from "./flow-tokens.ts";
+import { type RemoteAccount, RemoteAccountSchema } from "./integrations.ts";
 import { BrandingSchema } from "./relink-links.ts";
 import { CredentialValuesSchema } from "./text.ts";
-import { type RemoteAccount, RemoteAccountSchema } from "./integrations.ts";
 import { AuthFieldSchema, CategorySchema } from "./tools.ts";
 
 /**
