@@ -153,6 +153,22 @@ const CALLS: Call[] = [
   { op: "createRelinkLink", status: 201, params: id("int"), body: () => ({}), after: keep("link2", "token") },
   { op: "createRelinkLink", status: 404, params: () => ({ id: UNKNOWN_INT }), body: () => ({}) },
   { op: "listRelinkLinks", status: 200, params: id("int") },
+  { op: "createRelinkLink", status: 201, params: id("int"), body: () => ({}), after: keep("link3") },
+  {
+    op: "revokeRelinkLink",
+    status: 200,
+    params: (s) => ({ id: s.ids.int as string, link_id: s.ids.link3 as string }),
+  },
+  {
+    op: "revokeRelinkLink",
+    status: 200,
+    params: (s) => ({ id: s.ids.int as string, link_id: s.ids.link3 as string }),
+  },
+  {
+    op: "revokeRelinkLink",
+    status: 404,
+    params: (s) => ({ id: s.ids.int as string, link_id: `lnk_${"0".repeat(26)}` }),
+  },
   { op: "getConnectFlow", status: 200, token: (s) => s.ids.link as string },
   { op: "getConnectFlow", status: 401, token: () => "not.a.token" },
   {
@@ -219,6 +235,17 @@ const CALLS: Call[] = [
     body: () => ({ allowed_origins: ["https://app.example.com"] }),
   },
   { op: "setAllowedOrigins", status: 400, body: () => ({ allowed_origins: ["*"] }) },
+  { op: "getBranding", status: 200 },
+  {
+    op: "setBranding",
+    status: 200,
+    body: () => ({
+      product_name: "Acme Payroll",
+      logo_url: "https://app.example.com/logo.png",
+      accent_color: "#0f766e",
+    }),
+  },
+  { op: "setBranding", status: 400, body: () => ({ logo_url: "http://app.example.com/logo.png" }) },
   { op: "listApiKeys", status: 200 },
   { op: "createApiKey", status: 201, body: () => ({ name: "CI" }), after: keep("apiKey") },
   { op: "revokeApiKey", status: 204, params: id("apiKey") },

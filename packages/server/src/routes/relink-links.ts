@@ -213,6 +213,7 @@ export function relinkLinkRoutes(ctx: RelinkContext) {
     createRoute({
       method: "delete",
       path: "/v1/integrations/{id}/relink-links/{link_id}",
+      operationId: "revokeRelinkLink",
       tags,
       security: bearerSecurity,
       summary:

@@ -68,6 +68,7 @@ export function settingsRoutes(ctx: RelinkContext) {
     createRoute({
       method: "get",
       path: "/v1/settings/branding",
+      operationId: "getBranding",
       tags,
       security: bearerSecurity,
       summary: "The brand end users see on the hosted page: product name, logo URL, accent colour",
@@ -80,6 +81,7 @@ export function settingsRoutes(ctx: RelinkContext) {
     createRoute({
       method: "put",
       path: "/v1/settings/branding",
+      operationId: "setBranding",
       tags,
       security: bearerSecurity,
       summary:
