@@ -94,7 +94,7 @@ export function renderConsentPage(input: ConsentPageInput): string {
   <p class="redirect">You will be sent back to ${escapeHtml(input.redirectUri)}</p>
   <div class="actions">
     <button name="decision" value="approve">Approve</button>
-    <button name="decision" value="deny">Deny</button>
+    <button name="decision" value="deny" formnovalidate>Deny</button>
   </div>
 </form>
 </main>`,

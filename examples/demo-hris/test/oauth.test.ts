@@ -78,7 +78,8 @@ describe("GET /oauth/authorize", () => {
     expect(html).toContain('<form method="post" action="/oauth/authorize">');
     expect(html).toContain('<select name="company_id" required>');
     expect(html).toContain('<button name="decision" value="approve">Approve</button>');
-    expect(html).toContain('<button name="decision" value="deny">Deny</button>');
+    // Deny needs no company: the browser must not ask for one before it sends the refusal.
+    expect(html).toContain('<button name="decision" value="deny" formnovalidate>Deny</button>');
     expect(html).toContain(DEMO_OAUTH_CLIENT.name);
     expect(html).toContain("date of birth and home address");
     const form = readConsentForm(html);
