@@ -4,6 +4,8 @@ export default defineProject({
   test: {
     name: "customer-backend",
     include: ["test/**/*.test.ts"],
+    // The page loads the widget from relink: build it when missing or stale.
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -1,7 +1,5 @@
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
 import { RelinkClient } from "@relink/sdk";
 import { signWebhook, type WebhookEvent } from "@relink/sdk/server";
@@ -11,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CustomerStore, type RunningCustomerBackend, startCustomerBackend } from "../src/index.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 /**
  * The product's page (`examples/customer-app`) in real Chromium, served by the customer backend
@@ -26,13 +23,6 @@ describe.skipIf(!existsSync(CHROMIUM))("the example product's page in Chromium",
   const webhookSecret = `whsec_${randomBytes(24).toString("base64")}`;
 
   beforeAll(async () => {
-    if (!existsSync(`${ROOT}packages/widget/dist/relink-widget.js`)) {
-      const build = spawnSync("pnpm", ["--filter", "@relink/widget", "build"], {
-        cwd: ROOT,
-        encoding: "utf8",
-      });
-      if (build.status !== 0) throw new Error(`widget build failed:\n${build.stdout}\n${build.stderr}`);
-    }
     hris = await startDemoHris({ port: 0 });
     server = await startServer({
       config: defineConfig({
