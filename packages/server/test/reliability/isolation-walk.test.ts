@@ -45,6 +45,7 @@ beforeAll(async () => {
       credentials: { api_key: "k1" },
     })
   ).id as string;
+  mine.link = (await post(`/v1/integrations/${mine.int}/relink`, {})).id as string;
   mine.apiKey = (await post("/v1/api-keys", { name: "second" })).id as string;
   const signing = await post("/v1/signing-keys", { algorithm: "HS256" });
   mine.signingKey = signing.id as string;
@@ -96,14 +97,17 @@ describe("every route with another workspace's credentials", () => {
         if (path.includes("{id}")) {
           const id = mine[RESOURCE_ID[resource] ?? ""];
           expect(id, `a resource of mine for ${path}`).toBeTruthy();
-          const url = path.replace("{id}", id ?? "");
+          // A route under an integration that names one of its relink links gets a real one.
+          const url = path.replace("{id}", id ?? "").replace("{link_id}", mine.link ?? "");
           const theirs = await t.request(method.toUpperCase(), url, {
             key: otherKey,
             body: body(method, resource),
           });
           const unknown = await t.request(
             method.toUpperCase(),
-            path.replace("{id}", `${id?.split("_")[0]}_01zzzzzzzzzzzzzzzzzzzzzzzz`),
+            path
+              .replace("{id}", `${id?.split("_")[0]}_01zzzzzzzzzzzzzzzzzzzzzzzz`)
+              .replace("{link_id}", "lnk_01zzzzzzzzzzzzzzzzzzzzzzzz"),
             {
               key: otherKey,
               body: body(method, resource),
@@ -145,6 +149,8 @@ describe("every route with another workspace's credentials", () => {
     // Nothing changed on my side.
     const integration = await (await t.request("GET", `/v1/integrations/${mine.int}`)).json();
     expect(integration.state).toBe("ACTIVE");
+    const links = await (await t.request("GET", `/v1/integrations/${mine.int}/relink-links`)).json();
+    expect(links.data.find((l: { id: string }) => l.id === mine.link)?.status).toBe("OUTSTANDING");
     expect((await t.request("GET", `/v1/webhook-endpoints/${mine.endpoint}`)).status).toBe(200);
     expect((await t.request("GET", `/v1/scope-configs/${mine.sc}`)).status).toBe(200);
     const keys = await (await t.request("GET", "/v1/api-keys")).json();
