@@ -59,6 +59,9 @@ describe.each(availableDialects())("storage on %s", (dialect) => {
       name: "W",
       allowed_origins: ["https://a.example", "http://localhost:3000"],
       created_at: at,
+      brand_product_name: null,
+      brand_logo_url: null,
+      brand_accent_color: null,
     });
 
     const configs = await db
