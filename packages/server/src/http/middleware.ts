@@ -11,7 +11,7 @@ import { type PreparedParam, prepared } from "../db/prepared.ts";
 import { lazyChild } from "../logging.ts";
 import { hashToken } from "../secrets.ts";
 import type { AppEnv } from "./env.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError, DomainError, httpErrorOf } from "./errors.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -107,7 +107,8 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
 };
 
 /** The one place errors become responses: every failure leaves in the error envelope. */
-export const onError: ErrorHandler<AppEnv> = (error, c) => {
+export const onError: ErrorHandler<AppEnv> = (thrown, c) => {
+  const error = thrown instanceof DomainError ? httpErrorOf(thrown) : thrown;
   if (error instanceof ApiError) {
     for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
     return errorResponse(c, error.status as ContentfulStatusCode, error.code, error.message, error.details);
