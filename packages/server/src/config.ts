@@ -1,46 +1,14 @@
+import { z } from "zod";
 import { parseDuration } from "./duration.ts";
 
-export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+/**
+ * The server's configuration, read and validated once at start-up from one zod schema per
+ * environment variable (`VARIABLES` below). The same table gives the defaults, the `Config` type and
+ * the generated configuration reference (`pnpm docs:config`). Nothing else reads the environment.
+ */
 
-/** The server's configuration, read and validated once at start-up. Nothing else reads the environment. */
-export interface Config {
-  readonly port: number;
-  readonly host: string;
-  /** `sqlite:<path>`, `sqlite::memory:` or `postgres://…`. */
-  readonly databaseUrl: string;
-  /** base64 of 32 bytes; null = a development key generated under `./.relink/`. */
-  readonly encryptionKey: string | null;
-  /** Earlier keys still accepted for decryption during a rotation, `kid:base64` pairs. */
-  readonly previousEncryptionKeys: readonly string[];
-  readonly publicUrl: string;
-  readonly pauseAfterMs: number;
-  readonly syncIntervalMs: number;
-  readonly schedulerTickMs: number;
-  readonly syncConcurrency: number;
-  readonly leaseMs: number;
-  readonly demoHrisUrl: string | null;
-  readonly allowPrivateWebhookUrls: boolean;
-  readonly allowHttpWebhookUrls: boolean;
-  /** How often the webhook dispatcher looks for due deliveries when nothing woke it. */
-  readonly webhookTickMs: number;
-  /** Total time allowed for one webhook POST, answer included. */
-  readonly webhookTimeoutMs: number;
-  /** Webhook POSTs in flight at once per process. */
-  readonly webhookConcurrency: number;
-  /** How long finished history (deliveries, events, sync runs, expired links) is kept. */
-  readonly retentionMs: number;
-  readonly logLevel: LogLevel;
-  readonly dataDir: string;
-  /** Start the scheduler and the webhook dispatcher in this process. */
-  readonly runWorkers: boolean;
-  /**
-   * Behind one reverse proxy: the client address is the last `X-Forwarded-For` entry (the one the
-   * proxy added), for the connect API's per-address rate limit. Off: the socket's address.
-   */
-  readonly trustProxy: boolean;
-  /** Port of the Prometheus `/metrics` listener (on `host`, apart from the API); null = none. */
-  readonly metricsPort: number | null;
-}
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -52,173 +20,319 @@ export class ConfigError extends Error {
   }
 }
 
-export const DEFAULT_CONFIG: Config = Object.freeze({
-  port: 8787,
-  host: "127.0.0.1",
-  databaseUrl: "sqlite:./.relink/relink.db",
-  encryptionKey: null,
-  previousEncryptionKeys: [],
-  publicUrl: "http://127.0.0.1:8787",
-  pauseAfterMs: 72 * 3_600_000,
-  syncIntervalMs: 3 * 3_600_000,
-  schedulerTickMs: 1_000,
-  syncConcurrency: 8,
-  leaseMs: 5 * 60_000,
-  demoHrisUrl: "http://127.0.0.1:8790",
-  allowPrivateWebhookUrls: false,
-  allowHttpWebhookUrls: false,
-  webhookTickMs: 1_000,
-  webhookTimeoutMs: 10_000,
-  webhookConcurrency: 32,
-  retentionMs: 30 * 86_400_000,
-  logLevel: "info",
-  dataDir: "./.relink",
-  runWorkers: true,
-  trustProxy: false,
-  metricsPort: null,
+/** A value of the environment, trimmed; unset and blank are the same. */
+type Raw = string;
+
+/** The schema of one variable: from its trimmed text to its value, with a message that says what to write. */
+const text = z.string();
+
+const duration = (min = 1) =>
+  text.transform((raw, ctx) => {
+    const ms = parseDuration(raw);
+    if (ms === undefined || ms < min) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${raw}" is not a duration; write it like 200ms, 3s, 10m, 72h or 7d`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const integer = (min: number, max: number) =>
+  text.transform((raw, ctx) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: "custom", message: `"${raw}" must be a whole number from ${min} to ${max}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const boolean = text.transform((raw, ctx) => {
+  const lower = raw.toLowerCase();
+  if (["true", "1", "yes"].includes(lower)) return true;
+  if (["false", "0", "no"].includes(lower)) return false;
+  ctx.addIssue({ code: "custom", message: `"${lower}" must be true or false` });
+  return z.NEVER;
 });
+
+const httpUrl = text.transform((raw, ctx) => {
+  if (!URL.canParse(raw) || !["http:", "https:"].includes(new URL(raw).protocol)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `"${raw}" must be an http(s) URL such as http://127.0.0.1:8790`,
+    });
+    return z.NEVER;
+  }
+  return raw.replace(/\/+$/, "");
+});
+
+const base64Key = (message: string) =>
+  text.refine((raw) => Buffer.from(raw, "base64").length === 32, { message });
+
+const databaseUrl = text.refine(
+  (raw) =>
+    (raw.startsWith("sqlite:") && raw.length > "sqlite:".length) ||
+    ((raw.startsWith("postgres://") || raw.startsWith("postgresql://")) && URL.canParse(raw)),
+  { message: "must be sqlite:<path>, sqlite::memory: or postgres://user:password@host:5432/database" },
+);
+
+/** At least 7 days: longer than a webhook's 3 days of retries and the 72-hour pause window. */
+const MIN_RETENTION_MS = 7 * 86_400_000;
+
+/**
+ * One environment variable: its schema, its default (a value, or derived from the variables read
+ * before it), and its line in the configuration reference.
+ */
+interface Variable<T> {
+  readonly name: string;
+  readonly schema: z.ZodType<T, Raw>;
+  readonly fallback: (read: Partial<Record<string, unknown>>) => T;
+  /** The default as one would write it, or null when unset means something described. */
+  readonly documentedDefault: string | null;
+  readonly description: string;
+}
+
+const variable = <T>(
+  name: string,
+  schema: z.ZodType<T, Raw>,
+  fallback: T | ((read: Partial<Record<string, unknown>>) => T),
+  documentedDefault: string | null,
+  description: string,
+): Variable<T> => ({
+  name,
+  schema,
+  fallback: typeof fallback === "function" ? (fallback as (read: object) => T) : () => fallback,
+  documentedDefault,
+  description,
+});
+
+/**
+ * Every variable, in the order of the docs (and of reading: a derived default sees the values read
+ * before it). Keys are the `Config` fields.
+ */
+const VARIABLES = {
+  port: variable(
+    "PORT",
+    integer(0, 65_535),
+    8787,
+    "8787",
+    "Port of the HTTP server (`0` picks a free one, which the server then advertises).",
+  ),
+  host: variable(
+    "HOST",
+    text,
+    "127.0.0.1",
+    "127.0.0.1",
+    "Address to listen on; `0.0.0.0` in a container or behind a proxy on another host.",
+  ),
+  publicUrl: variable(
+    "RELINK_PUBLIC_URL",
+    httpUrl,
+    (read) => {
+      const host = read.host as string;
+      return `http://${host.includes(":") ? `[${host}]` : host}:${read.port as number}`;
+    },
+    "http://HOST:PORT",
+    "The URL browsers reach relink at: the OpenAPI `servers` entry, magic links, the OAuth redirect URI, and the server's own origin (the hosted page's, always allowed to run flows; the request's `Host` header is never trusted). Unset with `PORT=0`: the port bound. Set it behind a proxy.",
+  ),
+  dataDir: variable(
+    "RELINK_DATA_DIR",
+    text,
+    "./.relink",
+    "./.relink",
+    "Where the default SQLite file and the development encryption key live.",
+  ),
+  databaseUrl: variable(
+    "DATABASE_URL",
+    databaseUrl,
+    (read) => `sqlite:${read.dataDir as string}/relink.db`,
+    "sqlite:RELINK_DATA_DIR/relink.db",
+    "`sqlite:<path>` (one server process), `sqlite::memory:` (tests) or `postgres://user:password@host:5432/database` (any number of replicas).",
+  ),
+  encryptionKey: variable<string | null>(
+    "RELINK_ENCRYPTION_KEY",
+    base64Key("must be the base64 of exactly 32 random bytes; make one with `openssl rand -base64 32`"),
+    null,
+    null,
+    "Base64 of 32 random bytes (`openssl rand -base64 32`) sealing credentials and secrets (AES-256-GCM). Unset: a development key is generated in `RELINK_DATA_DIR`, with a warning. Required in production.",
+  ),
+  previousEncryptionKeys: variable<readonly string[]>(
+    "RELINK_PREVIOUS_ENCRYPTION_KEYS",
+    text.transform((raw, ctx) => {
+      const keys = raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (keys.some((key) => Buffer.from(key, "base64").length !== 32)) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must be a comma-separated list of base64 keys of 32 bytes each",
+        });
+        return z.NEVER;
+      }
+      return Object.freeze(keys) as readonly string[];
+    }),
+    [],
+    null,
+    "Comma-separated earlier keys (base64, 32 bytes each) still accepted to open values sealed before a rotation.",
+  ),
+  pauseAfterMs: variable(
+    "RELINK_PAUSE_AFTER",
+    duration(),
+    72 * 3_600_000,
+    "72h",
+    "How long authentication must fail continuously before an integration is paused (`INVALID`).",
+  ),
+  syncIntervalMs: variable(
+    "RELINK_SYNC_INTERVAL",
+    duration(),
+    3 * 3_600_000,
+    "3h",
+    "Time between scheduled syncs of an integration (each starts with an auth check).",
+  ),
+  schedulerTickMs: variable(
+    "RELINK_SCHEDULER_TICK",
+    duration(),
+    1_000,
+    "1s",
+    "How often the scheduler looks for due syncs.",
+  ),
+  syncConcurrency: variable(
+    "RELINK_SYNC_CONCURRENCY",
+    integer(1, 256),
+    8,
+    "8",
+    "Syncs run at once per process (1 to 256).",
+  ),
+  leaseMs: variable(
+    "RELINK_LEASE",
+    duration(1_000),
+    5 * 60_000,
+    "5m",
+    "How long a claimed sync is held before another replica may take it over after a crash.",
+  ),
+  runWorkers: variable(
+    "RELINK_RUN_WORKERS",
+    boolean,
+    true,
+    "true",
+    "Run the scheduler and the webhook dispatcher in this process; `false` for API-only replicas.",
+  ),
+  webhookTimeoutMs: variable(
+    "RELINK_WEBHOOK_TIMEOUT",
+    duration(100),
+    10_000,
+    "10s",
+    "Total time allowed for one webhook POST, answer included.",
+  ),
+  webhookTickMs: variable(
+    "RELINK_WEBHOOK_TICK",
+    duration(),
+    1_000,
+    "1s",
+    "How often the webhook dispatcher polls when nothing woke it (a fallback: commits wake it in-process, and on PostgreSQL through LISTEN/NOTIFY across replicas).",
+  ),
+  webhookConcurrency: variable(
+    "RELINK_WEBHOOK_CONCURRENCY",
+    integer(1, 1024),
+    32,
+    "32",
+    "Webhook POSTs in flight at once per process (1 to 1024).",
+  ),
+  retentionMs: variable(
+    "RELINK_RETENTION",
+    text.transform((raw, ctx) => {
+      const ms = parseDuration(raw);
+      if (ms === undefined || ms < MIN_RETENTION_MS) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${raw}" must be a duration of at least 7d (webhook retries last 3 days), like 30d or 90d`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+    30 * 86_400_000,
+    "30d",
+    "How long finished history is kept: webhook deliveries and their attempts, events, sync runs (each integration keeps its latest), expired relink links. At least `7d`.",
+  ),
+  allowPrivateWebhookUrls: variable(
+    "RELINK_ALLOW_PRIVATE_WEBHOOK_URLS",
+    boolean,
+    false,
+    "false",
+    "Allow webhook endpoints on loopback and private addresses (and plain http): local development only.",
+  ),
+  allowHttpWebhookUrls: variable(
+    "RELINK_ALLOW_HTTP_WEBHOOK_URLS",
+    boolean,
+    (read) => read.allowPrivateWebhookUrls as boolean,
+    "as RELINK_ALLOW_PRIVATE_WEBHOOK_URLS",
+    "Allow plain-http webhook endpoints (public addresses only unless the above is set).",
+  ),
+  trustProxy: variable(
+    "RELINK_TRUST_PROXY",
+    boolean,
+    false,
+    "false",
+    "Behind exactly one reverse proxy: take the client address from the last `X-Forwarded-For` entry (for per-address rate limits).",
+  ),
+  metricsPort: variable<number | null>(
+    "RELINK_METRICS_PORT",
+    integer(0, 65_535),
+    null,
+    null,
+    "Serve Prometheus metrics at `GET /metrics` on this port (on `HOST`), a listener apart from the API so that only the network you expose it to can scrape it (`0` picks a free one).",
+  ),
+  demoHrisUrl: variable<string | null>(
+    "RELINK_DEMO_HRIS_URL",
+    httpUrl,
+    "http://127.0.0.1:8790",
+    "http://127.0.0.1:8790",
+    "Base URL of the demo HR system, whose connectors (`demo-hris`, `demo-hris-oauth`) are registered by default. A library user choosing `connectors` replaces them.",
+  ),
+  logLevel: variable<LogLevel>(
+    "LOG_LEVEL",
+    text.pipe(
+      z.enum(LOG_LEVELS, {
+        error: (issue) => `"${String(issue.input)}" must be one of ${LOG_LEVELS.join(", ")}`,
+      }),
+    ),
+    "info",
+    "info",
+    "`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`; logs are JSON lines (pino).",
+  ),
+} as const;
+
+type Variables = typeof VARIABLES;
+
+/** The server's configuration: one readonly field per variable of `VARIABLES`. */
+export type Config = { readonly [K in keyof Variables]: Variables[K] extends Variable<infer T> ? T : never };
 
 type Env = Record<string, string | undefined>;
 
 /** Reads the environment once; throws a `ConfigError` naming the variable on any bad value. */
 export function loadConfig(env: Env = process.env): Config {
-  const read = (name: string) => {
-    const value = env[name];
-    return value === undefined || value.trim() === "" ? undefined : value.trim();
-  };
-  const duration = (name: string, fallback: number, min = 1) => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    const ms = parseDuration(raw);
-    if (ms === undefined || ms < min) {
-      throw new ConfigError(name, `"${raw}" is not a duration; write it like 200ms, 3s, 10m, 72h or 7d`);
+  const read: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(VARIABLES) as [string, Variable<unknown>][]) {
+    const raw = env[spec.name]?.trim();
+    if (raw === undefined || raw === "") {
+      read[key] = spec.fallback(read);
+      continue;
     }
-    return ms;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new ConfigError(name, `"${raw}" must be a whole number from ${min} to ${max}`);
+    const parsed = spec.schema.safeParse(raw);
+    if (!parsed.success) {
+      throw new ConfigError(spec.name, parsed.error.issues[0]?.message ?? "is not a valid value");
     }
-    return n;
-  };
-  const boolean = (name: string, fallback: boolean) => {
-    const raw = read(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (["true", "1", "yes"].includes(raw)) return true;
-    if (["false", "0", "no"].includes(raw)) return false;
-    throw new ConfigError(name, `"${raw}" must be true or false`);
-  };
-  const url = (name: string, fallback: string | null) => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    try {
-      const parsed = new URL(raw);
-      if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error();
-    } catch {
-      throw new ConfigError(name, `"${raw}" must be an http(s) URL such as http://127.0.0.1:8790`);
-    }
-    return raw.replace(/\/+$/, "");
-  };
-
-  const port = integer("PORT", DEFAULT_CONFIG.port, 0, 65_535);
-  const host = read("HOST") ?? DEFAULT_CONFIG.host;
-  const dataDir = read("RELINK_DATA_DIR") ?? DEFAULT_CONFIG.dataDir;
-
-  const databaseUrl = databaseUrlFrom(read("DATABASE_URL"), dataDir);
-
-  const encryptionKey = read("RELINK_ENCRYPTION_KEY") ?? null;
-  if (encryptionKey !== null && Buffer.from(encryptionKey, "base64").length !== 32) {
-    throw new ConfigError(
-      "RELINK_ENCRYPTION_KEY",
-      "must be the base64 of exactly 32 random bytes; make one with `openssl rand -base64 32`",
-    );
+    read[key] = parsed.data;
   }
-  const previousEncryptionKeys = (read("RELINK_PREVIOUS_ENCRYPTION_KEYS") ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const key of previousEncryptionKeys) {
-    if (Buffer.from(key, "base64").length !== 32) {
-      throw new ConfigError(
-        "RELINK_PREVIOUS_ENCRYPTION_KEYS",
-        "must be a comma-separated list of base64 keys of 32 bytes each",
-      );
-    }
-  }
-
-  const logLevel = (read("LOG_LEVEL") ?? DEFAULT_CONFIG.logLevel) as LogLevel;
-  if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel)) {
-    throw new ConfigError(
-      "LOG_LEVEL",
-      `"${logLevel}" must be one of fatal, error, warn, info, debug, trace, silent`,
-    );
-  }
-
-  return Object.freeze({
-    port,
-    host,
-    databaseUrl,
-    encryptionKey,
-    previousEncryptionKeys: Object.freeze(previousEncryptionKeys),
-    publicUrl: url("RELINK_PUBLIC_URL", null) ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    pauseAfterMs: duration("RELINK_PAUSE_AFTER", DEFAULT_CONFIG.pauseAfterMs),
-    syncIntervalMs: duration("RELINK_SYNC_INTERVAL", DEFAULT_CONFIG.syncIntervalMs),
-    schedulerTickMs: duration("RELINK_SCHEDULER_TICK", DEFAULT_CONFIG.schedulerTickMs),
-    syncConcurrency: integer("RELINK_SYNC_CONCURRENCY", DEFAULT_CONFIG.syncConcurrency, 1, 256),
-    leaseMs: duration("RELINK_LEASE", DEFAULT_CONFIG.leaseMs, 1_000),
-    demoHrisUrl: url("RELINK_DEMO_HRIS_URL", DEFAULT_CONFIG.demoHrisUrl),
-    allowPrivateWebhookUrls: boolean("RELINK_ALLOW_PRIVATE_WEBHOOK_URLS", false),
-    allowHttpWebhookUrls: boolean(
-      "RELINK_ALLOW_HTTP_WEBHOOK_URLS",
-      boolean("RELINK_ALLOW_PRIVATE_WEBHOOK_URLS", false),
-    ),
-    webhookTickMs: duration("RELINK_WEBHOOK_TICK", DEFAULT_CONFIG.webhookTickMs),
-    webhookTimeoutMs: duration("RELINK_WEBHOOK_TIMEOUT", DEFAULT_CONFIG.webhookTimeoutMs, 100),
-    webhookConcurrency: integer("RELINK_WEBHOOK_CONCURRENCY", DEFAULT_CONFIG.webhookConcurrency, 1, 1024),
-    retentionMs: retention(read("RELINK_RETENTION")),
-    logLevel,
-    dataDir,
-    runWorkers: boolean("RELINK_RUN_WORKERS", true),
-    trustProxy: boolean("RELINK_TRUST_PROXY", false),
-    metricsPort:
-      read("RELINK_METRICS_PORT") === undefined ? null : integer("RELINK_METRICS_PORT", 0, 0, 65_535),
-  });
+  return Object.freeze(read) as Config;
 }
 
-/** At least 7 days: longer than a webhook's 3 days of retries and the 72-hour pause window. */
-const MIN_RETENTION_MS = 7 * 86_400_000;
-
-function retention(raw: string | undefined): number {
-  if (raw === undefined) return DEFAULT_CONFIG.retentionMs;
-  const ms = parseDuration(raw);
-  if (ms === undefined || ms < MIN_RETENTION_MS) {
-    throw new ConfigError(
-      "RELINK_RETENTION",
-      `"${raw}" must be a duration of at least 7d (webhook retries last 3 days), like 30d or 90d`,
-    );
-  }
-  return ms;
-}
-
-function databaseUrlFrom(raw: string | undefined, dataDir: string): string {
-  if (raw === undefined) return `sqlite:${dataDir}/relink.db`;
-  if (raw.startsWith("sqlite:") && raw.length > "sqlite:".length) return raw;
-  if (raw.startsWith("postgres://") || raw.startsWith("postgresql://")) {
-    try {
-      new URL(raw);
-      return raw;
-    } catch {
-      // fall through to the error
-    }
-  }
-  throw new ConfigError(
-    "DATABASE_URL",
-    "must be sqlite:<path>, sqlite::memory: or postgres://user:password@host:5432/database",
-  );
-}
+/** Every default, as `loadConfig` gives it for an empty environment. */
+export const DEFAULT_CONFIG: Config = loadConfig({});
 
 /** Builds a configuration for tests and embedding, starting from the defaults. */
 export function defineConfig(overrides: Partial<Config> = {}): Config {
@@ -235,136 +349,13 @@ export interface ConfigVariable {
 
 /**
  * Every variable `loadConfig` reads, in the order of the docs: `scripts/gen-config-docs.ts` writes
- * the configuration reference in `docs/self-hosting.md` from it, and a test fails when a variable
- * read above is missing here or the doc is stale.
+ * the configuration reference in `docs/self-hosting.md` from it, and a test fails when the doc is
+ * stale.
  */
-export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
-  {
-    name: "PORT",
-    default: "8787",
-    description: "Port of the HTTP server (`0` picks a free one, which the server then advertises).",
-  },
-  {
-    name: "HOST",
-    default: "127.0.0.1",
-    description: "Address to listen on; `0.0.0.0` in a container or behind a proxy on another host.",
-  },
-  {
-    name: "RELINK_PUBLIC_URL",
-    default: "http://HOST:PORT",
-    description:
-      "The URL browsers reach relink at: the OpenAPI `servers` entry, magic links, the OAuth redirect URI, and the server's own origin (the hosted page's, always allowed to run flows; the request's `Host` header is never trusted). Unset with `PORT=0`: the port bound. Set it behind a proxy.",
-  },
-  {
-    name: "DATABASE_URL",
-    default: "sqlite:RELINK_DATA_DIR/relink.db",
-    description:
-      "`sqlite:<path>` (one server process), `sqlite::memory:` (tests) or `postgres://user:password@host:5432/database` (any number of replicas).",
-  },
-  {
-    name: "RELINK_DATA_DIR",
-    default: "./.relink",
-    description: "Where the default SQLite file and the development encryption key live.",
-  },
-  {
-    name: "RELINK_ENCRYPTION_KEY",
-    default: null,
-    description:
-      "Base64 of 32 random bytes (`openssl rand -base64 32`) sealing credentials and secrets (AES-256-GCM). Unset: a development key is generated in `RELINK_DATA_DIR`, with a warning. Required in production.",
-  },
-  {
-    name: "RELINK_PREVIOUS_ENCRYPTION_KEYS",
-    default: null,
-    description:
-      "Comma-separated earlier keys (base64, 32 bytes each) still accepted to open values sealed before a rotation.",
-  },
-  {
-    name: "RELINK_PAUSE_AFTER",
-    default: "72h",
-    description:
-      "How long authentication must fail continuously before an integration is paused (`INVALID`).",
-  },
-  {
-    name: "RELINK_SYNC_INTERVAL",
-    default: "3h",
-    description: "Time between scheduled syncs of an integration (each starts with an auth check).",
-  },
-  {
-    name: "RELINK_SCHEDULER_TICK",
-    default: "1s",
-    description: "How often the scheduler looks for due syncs.",
-  },
-  {
-    name: "RELINK_SYNC_CONCURRENCY",
-    default: "8",
-    description: "Syncs run at once per process (1 to 256).",
-  },
-  {
-    name: "RELINK_LEASE",
-    default: "5m",
-    description: "How long a claimed sync is held before another replica may take it over after a crash.",
-  },
-  {
-    name: "RELINK_RUN_WORKERS",
-    default: "true",
-    description:
-      "Run the scheduler and the webhook dispatcher in this process; `false` for API-only replicas.",
-  },
-  {
-    name: "RELINK_WEBHOOK_TIMEOUT",
-    default: "10s",
-    description: "Total time allowed for one webhook POST, answer included.",
-  },
-  {
-    name: "RELINK_WEBHOOK_TICK",
-    default: "1s",
-    description:
-      "How often the webhook dispatcher polls when nothing woke it (a fallback: commits wake it in-process, and on PostgreSQL through LISTEN/NOTIFY across replicas).",
-  },
-  {
-    name: "RELINK_WEBHOOK_CONCURRENCY",
-    default: "32",
-    description: "Webhook POSTs in flight at once per process (1 to 1024).",
-  },
-  {
-    name: "RELINK_RETENTION",
-    default: "30d",
-    description:
-      "How long finished history is kept: webhook deliveries and their attempts, events, sync runs (each integration keeps its latest), expired relink links. At least `7d`.",
-  },
-  {
-    name: "RELINK_ALLOW_PRIVATE_WEBHOOK_URLS",
-    default: "false",
-    description:
-      "Allow webhook endpoints on loopback and private addresses (and plain http): local development only.",
-  },
-  {
-    name: "RELINK_ALLOW_HTTP_WEBHOOK_URLS",
-    default: "as RELINK_ALLOW_PRIVATE_WEBHOOK_URLS",
-    description: "Allow plain-http webhook endpoints (public addresses only unless the above is set).",
-  },
-  {
-    name: "RELINK_TRUST_PROXY",
-    default: "false",
-    description:
-      "Behind exactly one reverse proxy: take the client address from the last `X-Forwarded-For` entry (for per-address rate limits).",
-  },
-  {
-    name: "RELINK_METRICS_PORT",
-    default: null,
-    description:
-      "Serve Prometheus metrics at `GET /metrics` on this port (on `HOST`), a listener apart from the API so that only the network you expose it to can scrape it (`0` picks a free one).",
-  },
-  {
-    name: "RELINK_DEMO_HRIS_URL",
-    default: "http://127.0.0.1:8790",
-    description:
-      "Base URL of the demo HR system, whose connectors (`demo-hris`, `demo-hris-oauth`) are registered by default. A library user choosing `connectors` replaces them.",
-  },
-  {
-    name: "LOG_LEVEL",
-    default: "info",
-    description:
-      "`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`; logs are JSON lines (pino).",
-  },
-]);
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze(
+  Object.values(VARIABLES).map((v: Variable<unknown>) => ({
+    name: v.name,
+    default: v.documentedDefault,
+    description: v.description,
+  })),
+);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config.ts";
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../src/config.ts";
 import { formatDuration, parseDuration } from "../src/duration.ts";
 
 describe("configuration", () => {
@@ -58,6 +58,19 @@ describe("configuration", () => {
   ])("refuses %s=%s naming the variable", (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it("documents each default as the value loadConfig gives when the variable is unset", () => {
+    const defaults = loadConfig({});
+    const names = CONFIG_VARIABLES.map((v) => v.name);
+    const literal = CONFIG_VARIABLES.filter(
+      (v) =>
+        v.default !== null && !names.some((name) => v.default?.includes(name) || v.default?.includes("HOST")),
+    );
+    expect(literal.length).toBeGreaterThan(15);
+    for (const v of literal) {
+      expect(loadConfig({ [v.name]: v.default as string }), v.name).toEqual(defaults);
+    }
   });
 
   it("parses and formats durations", () => {
