@@ -11,7 +11,8 @@ import { tokenFailureForgotten } from "./retention.ts";
 /**
  * `connection-flow-failed`: a flow the end user left (`POST /connect/v1/exit`), or one that cannot
  * go on (expired or used token, denied OAuth consent). Announced at most once per token (`jti`),
- * however often the widget reports it; every report is logged.
+ * however often the widget reports it; every report is logged. Keyed by `(workspace_id, jti)`: one
+ * workspace's failures never silence another's (migration 0018).
  */
 
 export interface FlowFailureExtra {
@@ -48,7 +49,7 @@ export async function recordFlowFailure(ctx: RelinkContext, failure: FlowFailure
     const inserted = await tx.db
       .insertInto("flow_failures")
       .values({ jti: failure.jti, workspace_id: failure.workspaceId, reason: failure.reason, created_at: at })
-      .onConflict((oc) => oc.column("jti").doNothing())
+      .onConflict((oc) => oc.columns(["workspace_id", "jti"]).doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
     await recordEvent(tx, {
