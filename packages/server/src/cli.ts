@@ -82,7 +82,12 @@ async function main(argv: string[]): Promise<number> {
         } else {
           console.log(`Workspace created: ${workspaceId}`);
           console.log(`API key (shown once, store it now): ${apiKey.key}`);
-          console.log(`Try it: curl -H "Authorization: Bearer ${apiKey.key}" ${config.publicUrl}/v1/tools`);
+          // With PORT=0 the port is known only once `serve` binds it, which prints the URL.
+          const base =
+            new URL(config.publicUrl).port === "0"
+              ? "<the URL `relink-server serve` prints>"
+              : config.publicUrl;
+          console.log(`Try it: curl -H "Authorization: Bearer ${apiKey.key}" ${base}/v1/tools`);
         }
       } finally {
         await database.close();

@@ -53,6 +53,19 @@ describe("relink-server CLI", () => {
   );
 
   it(
+    "init without --json shows a usable curl line, never a URL with port 0 when PORT=0",
+    async () => {
+      const { stdout } = await run(tsx, [cli, "init"], { env: { ...env, PORT: "0" } });
+      expect(stdout).toMatch(/API key \(shown once, store it now\): rlk_/);
+      expect(stdout).not.toContain(":0/");
+      expect(stdout).toContain("<the URL `relink-server serve` prints>/v1/tools");
+      const fixed = await run(tsx, [cli, "init"], { env: { ...env, PORT: "9123" } });
+      expect(fixed.stdout).toContain("http://127.0.0.1:9123/v1/tools");
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
     "refuses bad configuration with a message naming the variable",
     async () => {
       const failure = await run(tsx, [cli, "serve"], {
