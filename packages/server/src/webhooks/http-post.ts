@@ -3,7 +3,10 @@ import https from "node:https";
 import type { LookupFunction } from "node:net";
 import { urlToHttpOptions } from "node:url";
 
-/** What one POST to a receiver gave: an answer (any status) or an error, never both. */
+/**
+ * What one POST to a receiver gave: an answer (any status), an error, or both when the answer broke
+ * off or ran past the deadline after its status arrived (the status is what counts).
+ */
 export interface PostOutcome {
   status: number | null;
   /** The start of the answer's body, for the delivery log. */
@@ -77,6 +80,8 @@ export function postWebhook(target: PostTarget, options: PostOptions): Promise<P
   return new Promise((resolve) => {
     let settled = false;
     let request: http.ClientRequest;
+    /** Once the status line arrived: what to record if the deadline passes while the body is read. */
+    let answeredSoFar: ((error: string) => Omit<PostOutcome, "latencyMs">) | null = null;
     const finish = (outcome: Omit<PostOutcome, "latencyMs">) => {
       if (settled) return;
       settled = true;
@@ -85,8 +90,13 @@ export function postWebhook(target: PostTarget, options: PostOptions): Promise<P
     };
     const timer = setTimeout(() => {
       const error = new Error(`timed out after ${options.timeoutMs} ms`);
+      const outcome = answeredSoFar?.(`${error.message} reading the answer`) ?? {
+        status: null,
+        body: null,
+        error: error.message,
+      };
       request.destroy(error);
-      finish({ status: null, body: null, error: error.message });
+      finish(outcome);
     }, options.timeoutMs);
 
     const send = (retried: boolean) => {
@@ -114,11 +124,18 @@ export function postWebhook(target: PostTarget, options: PostOptions): Promise<P
         let keptBytes = 0;
         let readBytes = 0;
         let cut = false;
-        const text = () => {
+        const text = (incomplete = false) => {
           // NUL characters cannot be stored in a PostgreSQL text column.
           const body = Buffer.concat(kept).toString("utf8").replaceAll("\u0000", "\uFFFD");
-          return readBytes > keptBytes || cut ? `${body}…[truncated]` : body;
+          return readBytes > keptBytes || cut || incomplete ? `${body}…[truncated]` : body;
         };
+        // The receiver answered: a deadline passing while its body is read keeps the status.
+        answeredSoFar = (error) => ({
+          status,
+          body: text(true),
+          error,
+          ...(retryAfter ? { retryAfter } : {}),
+        });
         response.on("data", (chunk: Buffer) => {
           readBytes += chunk.length;
           if (keptBytes < options.keepBytes) {
