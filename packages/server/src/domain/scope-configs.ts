@@ -12,8 +12,8 @@ import type { RelinkContext } from "../context.ts";
 import { type PreparedParam, prepared } from "../db/prepared.ts";
 import type { Database, ScopeConfigRow } from "../db/schema.ts";
 import { toJson } from "../db/schema.ts";
-import { ApiError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
+import { DomainError } from "./errors.ts";
 import { findScopeProblems, scopePermissions } from "./scope.ts";
 
 export function toolsOfCategory(connectors: ConnectorRegistry, category: string): Tool[] {
@@ -31,12 +31,9 @@ export function assertValidScope(
 ): void {
   const problems = findScopeProblems(toolsOfCategory(connectors, category), models);
   if (problems.length > 0) {
-    throw new ApiError(
-      422,
-      "SCOPE_CONFIG_INVALID",
-      problems.map((p) => `${p.path}: ${p.message}`).join("; "),
-      { issues: problems },
-    );
+    throw new DomainError("SCOPE_CONFIG_INVALID", problems.map((p) => `${p.path}: ${p.message}`).join("; "), {
+      details: { issues: problems },
+    });
   }
 }
 

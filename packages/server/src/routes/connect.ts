@@ -20,7 +20,7 @@ import { callbackCsp, oauthCallbackPage } from "../connect/pages.ts";
 import { RateLimiter, SUBMISSION_LIMITS } from "../connect/rate-limit.ts";
 import type { RelinkContext } from "../context.ts";
 import { readBranding } from "../domain/branding.ts";
-import { refusalOf } from "../domain/errors.ts";
+import { DomainError, refusalOf } from "../domain/errors.ts";
 import { failureOf, recordFlowFailure, recordRefusedToken } from "../domain/flow-failures.ts";
 import { completeOAuthSignIn, OAUTH_CALLBACK_PATH, startOAuthSignIn } from "../domain/oauth-callback.ts";
 import {
@@ -351,16 +351,15 @@ function assertValues(tool: Tool, values: Record<string, string>): void {
   try {
     assertCredentialFields(tool, values);
   } catch (error) {
-    if (!(error instanceof ApiError) || error.code !== "INVALID_REQUEST") throw error;
+    if (!(error instanceof DomainError) || error.code !== "INVALID_REQUEST") throw error;
     const issues = (
       (error.details as { issues?: Array<{ path: string; message: string }> })?.issues ?? []
     ).map((issue) => ({ ...issue, path: issue.path.replace(/^credentials\./, "values.") }));
     const first = issues[0];
-    throw new ApiError(
-      400,
+    throw new DomainError(
       "INVALID_REQUEST",
       first ? `Invalid request: ${first.path}: ${first.message}` : error.message,
-      { issues },
+      { details: { issues } },
     );
   }
 }
