@@ -1,8 +1,9 @@
+import { parseRetryAfter } from "@relink/sdk/retry";
 import { iso } from "../clock.ts";
 import { newId } from "../ids.ts";
 import type { Logger } from "../logging.ts";
 import type { ClaimedDelivery } from "./claim.ts";
-import { type PostOutcome, parseRetryAfter } from "./http-post.ts";
+import type { PostOutcome } from "./http-post.ts";
 import { type AttemptRow, type Completion, type DispatcherQueries, type Executor, run } from "./queries.ts";
 import { nextAttemptAt } from "./retry.ts";
 
