@@ -40,7 +40,7 @@ import type {
   WebhookEndpointWithSecret,
   WebhookSecretRotateSchema,
 } from "./contract/index.ts";
-import { RelinkApiError, RelinkConnectionError } from "./errors.ts";
+import { backoffDelay, parseRetryAfter, RelinkApiError, RelinkConnectionError } from "./errors.ts";
 
 export { RelinkApiError, type RelinkApiErrorCode, RelinkConnectionError } from "./errors.ts";
 
@@ -702,7 +702,7 @@ export class RelinkClient {
         );
       }
       if ((response.status === 429 || response.status === 503) && attempt < maxRetries) {
-        const delay = retryAfter(response.headers.get("retry-after")) ?? backoff(attempt);
+        const delay = parseRetryAfter(response.headers.get("retry-after")) ?? backoff(attempt);
         if (delay <= MAX_RETRY_DELAY_MS) {
           await response.body?.cancel().catch(() => {});
           await sleep(delay, signal);
@@ -766,18 +766,7 @@ function segment(value: string): string {
 }
 
 /** Exponential backoff with jitter: about 0.5 s, 1 s, 2 s … capped at 8 s. */
-function backoff(attempt: number): number {
-  const base = Math.min(8_000, 500 * 2 ** attempt);
-  return Math.round(base / 2 + (Math.random() * base) / 2);
-}
-
-/** `Retry-After` in milliseconds: delay-seconds or an HTTP date; undefined when absent or unreadable. */
-function retryAfter(header: string | null): number | undefined {
-  if (header === null) return undefined;
-  if (/^\s*\d+\s*$/.test(header)) return Number(header) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
+const backoff = (attempt: number): number => backoffDelay(attempt, { baseMs: 500, maxMs: 8_000 });
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {

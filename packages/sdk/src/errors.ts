@@ -63,3 +63,44 @@ export class RelinkConnectionError extends Error {
     super(message, options);
   }
 }
+
+// When to try a refused request again: one `Retry-After` parser and one exponential backoff,
+// shared by this client and the server's outgoing calls (`@relink/sdk/retry`). They live here
+// because the browser entry depends on nothing but `client.ts` and `errors.ts`.
+
+/**
+ * A `Retry-After` value in milliseconds from `nowMs`: delay-seconds (`"120"`) or an HTTP date (a
+ * date already past gives 0). `undefined` when absent or unreadable.
+ */
+export function parseRetryAfter(
+  value: string | null | undefined,
+  nowMs: number = Date.now(),
+): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+export interface BackoffOptions {
+  /** The wait before the first retry (`attempt` 0), doubled for each one after. */
+  baseMs: number;
+  /** The longest wait. */
+  maxMs: number;
+  /**
+   * `"equal"`: a random wait in the upper half of the step (retries of many clients spread out);
+   * `"none"`: the step itself. Default `"equal"`.
+   */
+  jitter?: "equal" | "none";
+  /** Random source from 0 to 1 (tests). */
+  random?: () => number;
+}
+
+/** Exponential backoff: the wait before retry number `attempt` (0 = the first), in milliseconds. */
+export function backoffDelay(attempt: number, options: BackoffOptions): number {
+  const step = Math.min(options.maxMs, options.baseMs * 2 ** Math.min(Math.max(0, attempt), 40));
+  if (options.jitter === "none") return step;
+  const random = options.random ?? Math.random;
+  return Math.round(step / 2 + (random() * step) / 2);
+}

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.ts";
-import { ApiError } from "../http/errors.ts";
+import { DomainError } from "../domain/errors.ts";
 
 /**
  * Fixed-window counters in memory. Enough for one process (SQLite); with several replicas each
@@ -32,13 +32,10 @@ export class RateLimiter {
     window.count++;
     if (window.count > this.limit) {
       const retryAfter = Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000));
-      throw new ApiError(
-        429,
-        "RATE_LIMITED",
-        `Too many attempts ${this.name}; try again in ${retryAfter} s.`,
-        { retry_after: retryAfter },
-        { "Retry-After": String(retryAfter) },
-      );
+      throw new DomainError("RATE_LIMITED", `Too many attempts ${this.name}; try again in ${retryAfter} s.`, {
+        details: { retry_after: retryAfter },
+        retryAfterSeconds: retryAfter,
+      });
     }
   }
 

@@ -12,6 +12,7 @@ import {
   type QueryResult,
   type RootOperationNode,
   SqliteDialect,
+  sql,
   type UnknownRow,
   type ValueNode,
 } from "kysely";
@@ -232,4 +233,9 @@ export function redactUrl(url: string): string {
   } catch {
     return url.replace(/:[^:@/]*@/, ":***@");
   }
+}
+
+/** Whether the database answers a query (readiness). Throws when it does not. */
+export async function pingDatabase(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
 }

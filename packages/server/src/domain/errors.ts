@@ -1,4 +1,4 @@
-import type { ErrorCode } from "@relink/sdk/contract";
+import { ERROR_CODES, type ErrorCode } from "@relink/sdk/contract";
 
 export interface DomainErrorOptions {
   /** Machine-readable details, answered as the envelope's `details` (never a secret). */
@@ -29,3 +29,26 @@ export class DomainError extends Error {
 
 /** `what` (e.g. "Integration int_…") does not exist in this workspace. */
 export const notFound = (what: string): DomainError => new DomainError("NOT_FOUND", `${what} not found`);
+
+/** What a refusal says to its caller. */
+export interface Refusal {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/**
+ * The refusal an error carries, or `undefined` for a failure (a bug, an outage). A `DomainError`,
+ * or any error carrying a contract code (the HTTP layer's `ApiError`), is a refusal: code that
+ * reports refusals (the OAuth callback page, flow-failure events) reads them here without knowing
+ * the HTTP layer.
+ */
+export function refusalOf(error: unknown): Refusal | undefined {
+  if (error instanceof DomainError) return error;
+  if (!(error instanceof Error)) return undefined;
+  const { code, details } = error as Error & { code?: unknown; details?: unknown };
+  if (typeof code !== "string" || !CODES.has(code)) return undefined;
+  return { code: code as ErrorCode, message: error.message, details };
+}

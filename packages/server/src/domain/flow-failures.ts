@@ -3,7 +3,7 @@ import { decodeJwt } from "jose";
 import { iso } from "../clock.ts";
 import { inTransaction, type RelinkContext } from "../context.ts";
 import { type VerifiedFlowToken, verifyFlowToken } from "../flow-tokens/verify.ts";
-import { ApiError } from "../http/errors.ts";
+import { refusalOf } from "./errors.ts";
 import { recordEvent } from "./events.ts";
 import { findIntegration } from "./integrations.ts";
 import { tokenFailureForgotten } from "./retention.ts";
@@ -126,12 +126,12 @@ export async function failureOf(
  * announced as such); presenting it again is only logged.
  */
 export async function recordRefusedToken(ctx: RelinkContext, token: string, refusal: unknown): Promise<void> {
-  if (!(refusal instanceof ApiError)) return;
-  if (refusal.code === "TOKEN_ALREADY_USED") {
-    ctx.log.info({ code: refusal.code }, "a completed flow's token was presented again");
+  const code = refusalOf(refusal)?.code;
+  if (code === "TOKEN_ALREADY_USED") {
+    ctx.log.info({ code }, "a completed flow's token was presented again");
     return;
   }
-  if (refusal.code !== "TOKEN_EXPIRED") return;
+  if (code !== "TOKEN_EXPIRED") return;
   try {
     const exp = decodeJwt(token).exp;
     if (typeof exp !== "number") return;
@@ -145,7 +145,7 @@ export async function recordRefusedToken(ctx: RelinkContext, token: string, refu
       // Forged, foreign, revoked key, or the flow completed after all: nothing to announce.
       return;
     }
-    const failure = await failureOf(ctx, { claims, workspaceId: claims.iss }, refusal.code);
+    const failure = await failureOf(ctx, { claims, workspaceId: claims.iss }, code);
     if (failure) await recordFlowFailure(ctx, failure);
   } catch (error) {
     ctx.log.warn({ err: error }, "could not record a refused flow token");

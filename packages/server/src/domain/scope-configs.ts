@@ -12,8 +12,9 @@ import type { RelinkContext } from "../context.ts";
 import { type PreparedParam, prepared } from "../db/prepared.ts";
 import type { Database, ScopeConfigRow } from "../db/schema.ts";
 import { toJson } from "../db/schema.ts";
-import { ApiError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
+import { DomainError, notFound } from "./errors.ts";
+import type { PageWindow } from "./paging.ts";
 import { findScopeProblems, scopePermissions } from "./scope.ts";
 
 export function toolsOfCategory(connectors: ConnectorRegistry, category: string): Tool[] {
@@ -31,12 +32,9 @@ export function assertValidScope(
 ): void {
   const problems = findScopeProblems(toolsOfCategory(connectors, category), models);
   if (problems.length > 0) {
-    throw new ApiError(
-      422,
-      "SCOPE_CONFIG_INVALID",
-      problems.map((p) => `${p.path}: ${p.message}`).join("; "),
-      { issues: problems },
-    );
+    throw new DomainError("SCOPE_CONFIG_INVALID", problems.map((p) => `${p.path}: ${p.message}`).join("; "), {
+      details: { issues: problems },
+    });
   }
 }
 
@@ -90,6 +88,47 @@ export async function findDefaultScopeConfig(
   category: string,
 ): Promise<ScopeConfigRow | undefined> {
   return (await defaultScopeConfig(db, workspaceId, category))[0];
+}
+
+/** The workspace's scope configs (not deleted), newest first. */
+export function listScopeConfigs(db: Kysely<Database>, workspaceId: string, window: PageWindow) {
+  let query = db
+    .selectFrom("scope_configs")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("deleted_at", "is", null)
+    .orderBy("id", "desc")
+    .limit(window.limit + 1);
+  if (window.after) query = query.where("id", "<", window.after);
+  return query.execute();
+}
+
+/** Deletes a scope config; one that integrations use is refused (`SCOPE_CONFIG_IN_USE`). */
+export async function deleteScopeConfig(
+  ctx: Pick<RelinkContext, "db" | "clock">,
+  workspaceId: string,
+  id: string,
+): Promise<void> {
+  if (!(await findScopeConfig(ctx.db, workspaceId, id))) throw notFound("Scope config");
+  const inUse = await ctx.db
+    .selectFrom("integrations")
+    .select("id")
+    .where("workspace_id", "=", workspaceId)
+    .where("scope_config_id", "=", id)
+    .limit(1)
+    .executeTakeFirst();
+  if (inUse) {
+    throw new DomainError(
+      "SCOPE_CONFIG_IN_USE",
+      `Scope config ${id} is used by integrations (e.g. ${inUse.id}); move them first.`,
+    );
+  }
+  await ctx.db
+    .updateTable("scope_configs")
+    .set({ deleted_at: iso(ctx.clock.now()), is_default: false })
+    .where("id", "=", id)
+    .where("workspace_id", "=", workspaceId)
+    .execute();
 }
 
 /** One default per workspace and category: making one the default unmarks the others. */

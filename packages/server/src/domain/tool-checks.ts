@@ -6,7 +6,7 @@ import {
   type Credentials,
 } from "../connectors/types.ts";
 import type { RelinkContext } from "../context.ts";
-import { ApiError } from "../http/errors.ts";
+import { DomainError } from "./errors.ts";
 
 export interface VerifiedCredentials {
   credentials: Credentials;
@@ -31,13 +31,10 @@ export function assertCredentialFields(tool: Tool, values: Record<string, string
       })),
   ];
   if (issues.length > 0) {
-    throw new ApiError(
-      400,
+    throw new DomainError(
       "INVALID_REQUEST",
       `Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
-      {
-        issues,
-      },
+      { details: { issues } },
     );
   }
 }
@@ -85,18 +82,16 @@ export async function verifyCredentials(
   }
 }
 
-function toolUnreachable(connector: Connector, detail: string | undefined): ApiError {
-  return new ApiError(
-    503,
+function toolUnreachable(connector: Connector, detail: string | undefined): DomainError {
+  return new DomainError(
     "TOOL_UNREACHABLE",
     `${connector.tool.name} could not be reached to check the credentials${detail ? ` (${detail})` : ""}. Try again in a moment.`,
-    undefined,
-    { "Retry-After": "5" },
+    { retryAfterSeconds: 5 },
   );
 }
 
 const credentialsInvalid = (connector: Connector) =>
-  new ApiError(422, "CREDENTIALS_INVALID", `${connector.tool.name} rejected these credentials.`);
+  new DomainError("CREDENTIALS_INVALID", `${connector.tool.name} rejected these credentials.`);
 
 /** `text` with every submitted credential value in it replaced (longest first). */
 function withoutValues(text: string | undefined, credentials: Credentials): string | undefined {

@@ -45,3 +45,28 @@ export async function createWorkspace(
     .execute();
   return { workspaceId, apiKey: await createApiKey(ctx, workspaceId, "First key") };
 }
+
+/** The origins whose pages may run the workspace's connect flows. */
+export async function readAllowedOrigins(db: RelinkContext["db"], workspaceId: string): Promise<string[]> {
+  const row = await db
+    .selectFrom("workspaces")
+    .select("allowed_origins")
+    .where("id", "=", workspaceId)
+    .executeTakeFirstOrThrow();
+  return row.allowed_origins ?? [];
+}
+
+/** Replaces the allowed origins (each once); callers drop the cached origin policy. */
+export async function writeAllowedOrigins(
+  db: RelinkContext["db"],
+  workspaceId: string,
+  origins: readonly string[],
+): Promise<string[]> {
+  const unique = [...new Set(origins)];
+  await db
+    .updateTable("workspaces")
+    .set({ allowed_origins: toJson(unique) })
+    .where("id", "=", workspaceId)
+    .execute();
+  return unique;
+}

@@ -7,10 +7,9 @@ import {
   PageQuerySchema,
   pageSchema,
 } from "@relink/sdk/contract";
-import { iso } from "../clock.ts";
 import type { RelinkContext } from "../context.ts";
+import { listApiKeys, revokeApiKey } from "../domain/api-keys.ts";
 import { createApiKey } from "../domain/workspaces.ts";
-import { ApiError, notFound } from "../http/errors.ts";
 import { bearerSecurity, errors, json, jsonBody, router } from "../http/openapi.ts";
 import { decodeCursor, page } from "../http/pagination.ts";
 
@@ -34,15 +33,10 @@ export function apiKeyRoutes(ctx: RelinkContext) {
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
       const after = decodeCursor(cursor, "key");
-      let query = ctx.db
-        .selectFrom("api_keys")
-        .select(["id", "name", "prefix", "created_at", "last_used_at"])
-        .where("workspace_id", "=", c.var.workspaceId)
-        .where("revoked_at", "is", null)
-        .orderBy("id", "desc")
-        .limit(limit + 1);
-      if (after) query = query.where("id", "<", after);
-      const { rows, next_cursor } = page(await query.execute(), limit);
+      const { rows, next_cursor } = page(
+        await listApiKeys(ctx.db, c.var.workspaceId, { limit, after }),
+        limit,
+      );
       return c.json({ data: rows, next_cursor }, 200);
     },
   );
@@ -76,31 +70,7 @@ export function apiKeyRoutes(ctx: RelinkContext) {
       responses: { 204: { description: "Revoked" }, ...errors(404, 409) },
     }),
     async (c) => {
-      const { id } = c.req.valid("param");
-      const workspaceId = c.var.workspaceId;
-      const revoked = await ctx.db.transaction().execute(async (trx) => {
-        const active = await trx
-          .selectFrom("api_keys")
-          .select("id")
-          .where("workspace_id", "=", workspaceId)
-          .where("revoked_at", "is", null)
-          .execute();
-        if (!active.some((k) => k.id === id)) throw notFound("API key");
-        if (active.length === 1) {
-          throw new ApiError(
-            409,
-            "LAST_API_KEY",
-            "This is the workspace's last API key; create another one first.",
-          );
-        }
-        return trx
-          .updateTable("api_keys")
-          .set({ revoked_at: iso(ctx.clock.now()) })
-          .where("id", "=", id)
-          .where("workspace_id", "=", workspaceId)
-          .executeTakeFirst();
-      });
-      if (!revoked.numUpdatedRows) throw notFound("API key");
+      await revokeApiKey(ctx, c.var.workspaceId, c.req.valid("param").id);
       return c.body(null, 204);
     },
   );

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { createRoute, z } from "@hono/zod-openapi";
 import {
@@ -8,30 +8,24 @@ import {
   CredentialsSubmissionSchema,
   FlowCompletedSchema,
   FlowExitSchema,
-  type FlowTokenClaims,
-  FlowTokenClaimsSchema,
   LOCALES,
   type Locale,
-  type OAuthCallbackMessage,
   OAuthStartedSchema,
   OAuthStartSchema,
   type Tool,
 } from "@relink/sdk/contract";
 import type { Context } from "hono";
-import { decodeJwt } from "jose";
-import { iso } from "../clock.ts";
 import { connectCors, isOwnOrigin, markOrigin, originPolicy } from "../connect/origins.ts";
 import { callbackCsp, oauthCallbackPage } from "../connect/pages.ts";
 import { RateLimiter, SUBMISSION_LIMITS } from "../connect/rate-limit.ts";
-import { ConnectorError } from "../connectors/types.ts";
 import type { RelinkContext } from "../context.ts";
-import { toJson } from "../db/schema.ts";
 import { readBranding } from "../domain/branding.ts";
+import { DomainError, refusalOf } from "../domain/errors.ts";
 import { failureOf, recordFlowFailure, recordRefusedToken } from "../domain/flow-failures.ts";
+import { completeOAuthSignIn, OAUTH_CALLBACK_PATH, startOAuthSignIn } from "../domain/oauth-callback.ts";
 import {
   checkedOptOuts,
   describeFlow,
-  type FlowSubject,
   permissionsToRequest,
   resolveFlow,
   submitCredentials,
@@ -48,10 +42,6 @@ const tags = ["Connect API"];
 
 /** Largest body the connect API accepts. */
 export const CONNECT_BODY_LIMIT = 64 * 1024;
-/** How long an OAuth sign-in may take, from `oauth/start` to the callback. */
-export const OAUTH_STATE_LIFETIME_MS = 10 * 60_000;
-
-const sealContext = (state: string) => `oauth_state:${state}`;
 
 /**
  * The connect API (`/connect/v1/*`), called by `<relink-connect>` with a flow token: what the flow
@@ -72,7 +62,6 @@ export function connectRoutes(ctx: RelinkContext) {
     SUBMISSION_LIMITS.perIp.windowMs,
     ctx.clock,
   );
-  const redirectUri = `${ctx.config.publicUrl}/connect/v1/oauth/callback`;
 
   app.use("/connect/v1/*", connectCors(ctx));
   app.use(
@@ -248,35 +237,14 @@ export function connectRoutes(ctx: RelinkContext) {
       const needed = permissionsToRequest(subject, connector.tool, optedOut);
       const scopes = needed.length > 0 ? needed : connector.tool.permissions.map((p) => p.id);
 
-      const state = randomBytes(32).toString("base64url");
-      const verifier = randomBytes(32).toString("base64url");
-      const now = ctx.clock.now();
-      const expiresAt = Math.min(now.getTime() + OAUTH_STATE_LIFETIME_MS, token.expiresAt.getTime());
-      // Sign-ins end within minutes: forget those over a day old.
-      await ctx.db
-        .deleteFrom("oauth_states")
-        .where("expires_at", "<", iso(new Date(now.getTime() - 86_400_000)))
-        .execute();
-      await ctx.db
-        .insertInto("oauth_states")
-        .values({
-          state,
-          workspace_id: subject.workspaceId,
-          jti: subject.jti,
-          tool: connector.tool.id,
-          code_verifier_sealed: ctx.secrets.seal(verifier, sealContext(state)),
-          opener_origin: openerOrigin,
-          flow_token_sealed: ctx.secrets.seal(bearer(c), sealContext(state)),
-          created_at: iso(now),
-          expires_at: iso(new Date(expiresAt)),
-          used_at: null,
-          opted_out: toJson(optedOut),
-        })
-        .execute();
-      const authorizeUrl = connector.oauth.authorizeUrl({
-        redirectUri,
-        state,
-        codeChallenge: createHash("sha256").update(verifier).digest("base64url"),
+      const authorizeUrl = await startOAuthSignIn(ctx, {
+        subject,
+        token,
+        compactToken: bearer(c),
+        toolId: connector.tool.id,
+        oauth: connector.oauth,
+        openerOrigin,
+        optedOut,
         scopes,
       });
       return c.json({ authorize_url: authorizeUrl }, 200);
@@ -286,7 +254,7 @@ export function connectRoutes(ctx: RelinkContext) {
   app.openapi(
     createRoute({
       method: "get",
-      path: "/connect/v1/oauth/callback",
+      path: OAUTH_CALLBACK_PATH,
       operationId: "connectOAuthCallback",
       tags,
       security: publicSecurity,
@@ -313,7 +281,7 @@ export function connectRoutes(ctx: RelinkContext) {
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const outcome = await oauthCallback(q, c.req.raw.signal);
+      const outcome = await completeOAuthSignIn(ctx, q, c.req.raw.signal);
       const nonce = randomBytes(16).toString("base64");
       c.header("Content-Security-Policy", callbackCsp(nonce));
       // The opener must stay reachable from this page (the default `same-origin` would sever it).
@@ -352,143 +320,11 @@ export function connectRoutes(ctx: RelinkContext) {
 
   /** Leaving after completing is no failure: a used token is accepted here and recorded as nothing. */
   async function authorizeForExit(c: Context<AppEnv>): Promise<VerifiedFlowToken | null> {
-    const used = (error: unknown) => error instanceof ApiError && error.code === "TOKEN_ALREADY_USED";
+    const used = (error: unknown) => refusalOf(error)?.code === "TOKEN_ALREADY_USED";
     try {
       return await authorize(c, { recordRefusal: (error) => !used(error) });
     } catch (error) {
       if (used(error)) return null;
-      throw error;
-    }
-  }
-
-  type CallbackOutcome = { message: OAuthCallbackMessage; origin: string | null };
-
-  const failed = (code: string, message: string, details?: unknown): OAuthCallbackMessage => ({
-    type: "relink:oauth",
-    status: "ERROR",
-    code,
-    message,
-    ...(details === undefined ? {} : { details }),
-  });
-
-  async function oauthCallback(
-    q: { state?: string; code?: string; error?: string; error_description?: string },
-    signal: AbortSignal,
-  ): Promise<CallbackOutcome> {
-    const unknownState = (): CallbackOutcome => {
-      ctx.log.warn("OAuth callback for an unknown sign-in");
-      return {
-        message: failed(
-          "OAUTH_STATE_INVALID",
-          "This sign-in was not started here, or the link is incomplete.",
-        ),
-        origin: null,
-      };
-    };
-    if (!q.state) return unknownState();
-    const row = await ctx.db
-      .selectFrom("oauth_states")
-      .selectAll()
-      .where("state", "=", q.state)
-      .executeTakeFirst();
-    if (!row) return unknownState();
-    const origin = row.opener_origin;
-    const at = iso(ctx.clock.now());
-
-    let token: string;
-    let claims: FlowTokenClaims;
-    try {
-      token = ctx.secrets.open(row.flow_token_sealed, sealContext(row.state));
-      claims = FlowTokenClaimsSchema.parse(decodeJwt(token));
-    } catch (error) {
-      ctx.log.error({ err: error }, "an OAuth sign-in's flow token cannot be opened");
-      return { message: failed("OAUTH_STATE_INVALID", "This sign-in cannot be completed."), origin };
-    }
-    const fail = async (code: string, message: string): Promise<CallbackOutcome> => {
-      const failure = await failureOf(ctx, { claims, workspaceId: row.workspace_id }, code);
-      if (failure) await recordFlowFailure(ctx, failure);
-      return { message: failed(code, message), origin };
-    };
-
-    // One use per sign-in: a reload or a replayed code finds it used.
-    const claimed = await ctx.db
-      .updateTable("oauth_states")
-      .set({ used_at: at })
-      .where("state", "=", row.state)
-      .where("used_at", "is", null)
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) === 0) {
-      const spent = await ctx.db
-        .selectFrom("spent_tokens")
-        .select("jti")
-        .where("workspace_id", "=", row.workspace_id)
-        .where("jti", "=", row.jti)
-        .executeTakeFirst();
-      if (spent) {
-        return {
-          message: failed("TOKEN_ALREADY_USED", "This connection was already completed."),
-          origin: null,
-        };
-      }
-      return fail("OAUTH_STATE_USED", "This sign-in was already used.");
-    }
-    if (row.expires_at <= at) return fail("OAUTH_STATE_EXPIRED", "The sign-in took too long.");
-    if (q.error === "access_denied") return fail("OAUTH_DENIED", "Access was not approved.");
-    if (q.error || !q.code) {
-      return fail("OAUTH_FAILED", `The sign-in failed${q.error ? ` (${q.error.slice(0, 100)})` : ""}.`);
-    }
-
-    let verified: VerifiedFlowToken;
-    let subject: FlowSubject;
-    try {
-      verified = await verifyFlowToken(ctx, token);
-      subject = await resolveFlow(ctx, verified, row.tool);
-    } catch (error) {
-      await recordRefusedToken(ctx, token, error);
-      if (error instanceof ApiError) return { message: failed(error.code, error.message), origin };
-      throw error;
-    }
-    const connector = subject.connector;
-    if (!connector?.oauth) return fail("OAUTH_FAILED", "This tool does not use OAuth.");
-
-    let credentials: Record<string, string>;
-    try {
-      credentials = await connector.oauth.exchangeCode({
-        code: q.code,
-        redirectUri,
-        codeVerifier: ctx.secrets.open(row.code_verifier_sealed, sealContext(row.state)),
-        signal,
-      });
-    } catch (error) {
-      if (error instanceof ConnectorError && error.outcome === "AUTH_FAILED") {
-        return fail("OAUTH_CODE_INVALID", `${connector.tool.name} refused the sign-in code.`);
-      }
-      if (!(error instanceof ConnectorError)) ctx.log.error({ err: error }, "OAuth code exchange failed");
-      return {
-        message: failed(
-          "TOOL_UNREACHABLE",
-          `${connector.tool.name} could not be reached. Try again in a moment.`,
-        ),
-        origin,
-      };
-    }
-
-    try {
-      const completed = await submitCredentials(ctx, subject, credentials, row.opted_out ?? [], signal);
-      ctx.log.info(
-        {
-          workspace_id: subject.workspaceId,
-          flow: completed.flow,
-          integration_id: completed.integration_id,
-          tool: connector.tool.id,
-        },
-        "flow completed",
-      );
-      return { message: { type: "relink:oauth", ...completed }, origin };
-    } catch (error) {
-      if (error instanceof ApiError) {
-        return { message: failed(error.code, error.message, error.details), origin };
-      }
       throw error;
     }
   }
@@ -515,16 +351,15 @@ function assertValues(tool: Tool, values: Record<string, string>): void {
   try {
     assertCredentialFields(tool, values);
   } catch (error) {
-    if (!(error instanceof ApiError) || error.code !== "INVALID_REQUEST") throw error;
+    if (!(error instanceof DomainError) || error.code !== "INVALID_REQUEST") throw error;
     const issues = (
       (error.details as { issues?: Array<{ path: string; message: string }> })?.issues ?? []
     ).map((issue) => ({ ...issue, path: issue.path.replace(/^credentials\./, "values.") }));
     const first = issues[0];
-    throw new ApiError(
-      400,
+    throw new DomainError(
       "INVALID_REQUEST",
       first ? `Invalid request: ${first.path}: ${first.message}` : error.message,
-      { issues },
+      { details: { issues } },
     );
   }
 }

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { sql } from "kysely";
 import type { RelinkContext } from "../context.ts";
+import { pingDatabase } from "../db/connect.ts";
 import { json, publicSecurity, router } from "../http/openapi.ts";
 
 const Health = z.object({ status: z.literal("ok") });
@@ -32,7 +32,7 @@ export function healthRoutes(ctx: RelinkContext) {
     }),
     async (c) => {
       try {
-        await sql`select 1`.execute(ctx.db);
+        await pingDatabase(ctx.db);
         return c.json({ status: "ready" as const, database: "ok" as const }, 200);
       } catch (err) {
         c.var.log.warn({ err }, "readiness check failed");

@@ -7,8 +7,8 @@ import {
   idSchema,
   pageSchema,
 } from "@relink/sdk/contract";
-import { sql } from "kysely";
 import type { RelinkContext } from "../context.ts";
+import { listIntegrations } from "../domain/integration-list.ts";
 import { findIntegration, loadIntegrationView, loadIntegrationViews } from "../domain/integrations.ts";
 import { createIntegration, deleteIntegration, setEnabled } from "../domain/lifecycle.ts";
 import { findDefaultScopeConfig, findScopeConfig } from "../domain/scope-configs.ts";
@@ -38,32 +38,9 @@ export function integrationRoutes(ctx: RelinkContext) {
     async (c) => {
       const q = c.req.valid("query");
       const after = decodeCursor(q.cursor, "int");
-      let query = ctx.db
-        .selectFrom("integrations as i")
-        .selectAll("i")
-        .where("i.workspace_id", "=", c.var.workspaceId)
-        .orderBy("i.id", "desc")
-        .limit(q.limit + 1);
-      if (after) query = query.where("i.id", "<", after);
-      if (q.state) query = query.where("i.state", "=", q.state);
-      if (q.tool) query = query.where("i.tool", "=", q.tool);
-      if (q.end_user_origin_id) query = query.where("i.end_user_origin_id", "=", q.end_user_origin_id);
-      if (q.remote_account_id) query = query.where("i.account_id", "=", q.remote_account_id);
-      if (q.auth_status === "FAILING") query = query.where("i.failing_since", "is not", null);
-      if (q.auth_status === "OK")
-        query = query.where("i.failing_since", "is", null).where("i.last_checked_at", "is not", null);
-      if (q.auth_status === "UNKNOWN")
-        query = query.where("i.failing_since", "is", null).where("i.last_checked_at", "is", null);
-      if (q.q) {
-        const pattern = `%${q.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-        query = query.where((eb) =>
-          eb.or([
-            eb(sql`lower(i.end_user_organization_name)`, "like", sql`${pattern} escape '\\'`),
-            eb(sql`lower(i.end_user_origin_id)`, "like", sql`${pattern} escape '\\'`),
-          ]),
-        );
-      }
-      const { rows, next_cursor } = page(await query.execute(), q.limit);
+      const { limit, cursor: _cursor, ...filter } = q;
+      const found = await listIntegrations(ctx.db, c.var.workspaceId, { limit, after }, filter);
+      const { rows, next_cursor } = page(found, limit);
       const data = await loadIntegrationViews(ctx, rows);
       return c.json({ data, next_cursor }, 200);
     },

@@ -7,15 +7,16 @@ import {
   ScopeConfigSchema,
   ScopeConfigUpdateSchema,
 } from "@relink/sdk/contract";
-import { iso } from "../clock.ts";
 import type { RelinkContext } from "../context.ts";
 import {
   createScopeConfig,
+  deleteScopeConfig,
   findScopeConfig,
+  listScopeConfigs,
   toScopeConfig,
   updateScopeConfig,
 } from "../domain/scope-configs.ts";
-import { ApiError, notFound } from "../http/errors.ts";
+import { notFound } from "../http/errors.ts";
 import { bearerSecurity, errors, json, jsonBody, router } from "../http/openapi.ts";
 import { decodeCursor, page } from "../http/pagination.ts";
 
@@ -39,15 +40,10 @@ export function scopeConfigRoutes(ctx: RelinkContext) {
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
       const after = decodeCursor(cursor, "sc");
-      let query = ctx.db
-        .selectFrom("scope_configs")
-        .selectAll()
-        .where("workspace_id", "=", c.var.workspaceId)
-        .where("deleted_at", "is", null)
-        .orderBy("id", "desc")
-        .limit(limit + 1);
-      if (after) query = query.where("id", "<", after);
-      const { rows, next_cursor } = page(await query.execute(), limit);
+      const { rows, next_cursor } = page(
+        await listScopeConfigs(ctx.db, c.var.workspaceId, { limit, after }),
+        limit,
+      );
       return c.json({ data: rows.map((row) => toScopeConfig(row, ctx.connectors)), next_cursor }, 200);
     },
   );
@@ -122,29 +118,7 @@ export function scopeConfigRoutes(ctx: RelinkContext) {
       responses: { 204: { description: "Deleted" }, ...errors(404, 409) },
     }),
     async (c) => {
-      const { id } = c.req.valid("param");
-      const workspaceId = c.var.workspaceId;
-      if (!(await findScopeConfig(ctx.db, workspaceId, id))) throw notFound("Scope config");
-      const inUse = await ctx.db
-        .selectFrom("integrations")
-        .select("id")
-        .where("workspace_id", "=", workspaceId)
-        .where("scope_config_id", "=", id)
-        .limit(1)
-        .executeTakeFirst();
-      if (inUse) {
-        throw new ApiError(
-          409,
-          "SCOPE_CONFIG_IN_USE",
-          `Scope config ${id} is used by integrations (e.g. ${inUse.id}); move them first.`,
-        );
-      }
-      await ctx.db
-        .updateTable("scope_configs")
-        .set({ deleted_at: iso(ctx.clock.now()), is_default: false })
-        .where("id", "=", id)
-        .where("workspace_id", "=", workspaceId)
-        .execute();
+      await deleteScopeConfig(ctx, c.var.workspaceId, c.req.valid("param").id);
       return c.body(null, 204);
     },
   );

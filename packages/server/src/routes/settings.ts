@@ -7,8 +7,8 @@ import {
 } from "@relink/sdk/contract";
 import { originPolicy } from "../connect/origins.ts";
 import type { RelinkContext } from "../context.ts";
-import { toJson } from "../db/schema.ts";
 import { readBranding, writeBranding } from "../domain/branding.ts";
+import { readAllowedOrigins, writeAllowedOrigins } from "../domain/workspaces.ts";
 import { bearerSecurity, errors, json, jsonBody, router } from "../http/openapi.ts";
 
 const tags = ["Settings"];
@@ -18,12 +18,7 @@ export function settingsRoutes(ctx: RelinkContext) {
   const app = router();
 
   const read = async (workspaceId: string) => {
-    const row = await ctx.db
-      .selectFrom("workspaces")
-      .select("allowed_origins")
-      .where("id", "=", workspaceId)
-      .executeTakeFirstOrThrow();
-    return { allowed_origins: row.allowed_origins ?? [] };
+    return { allowed_origins: await readAllowedOrigins(ctx.db, workspaceId) };
   };
 
   app.openapi(
@@ -52,12 +47,11 @@ export function settingsRoutes(ctx: RelinkContext) {
       responses: { 200: json(AllowedOriginsSchema, "Allowed origins"), ...errors() },
     }),
     async (c) => {
-      const origins = [...new Set(c.req.valid("json").allowed_origins)];
-      await ctx.db
-        .updateTable("workspaces")
-        .set({ allowed_origins: toJson(origins) })
-        .where("id", "=", c.var.workspaceId)
-        .execute();
+      const origins = await writeAllowedOrigins(
+        ctx.db,
+        c.var.workspaceId,
+        c.req.valid("json").allowed_origins,
+      );
       originPolicy(ctx).invalidate();
       c.var.log.info({ allowed_origins: origins }, "allowed origins changed");
       return c.json(await read(c.var.workspaceId), 200);

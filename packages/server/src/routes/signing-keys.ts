@@ -8,7 +8,8 @@ import {
   SigningKeySchema,
 } from "@relink/sdk/contract";
 import type { RelinkContext } from "../context.ts";
-import { createSigningKey, revokeSigningKey, SERVER_KEY_PATTERN, toSigningKey } from "../flow-tokens/keys.ts";
+import { listSigningKeys } from "../domain/signing-keys-store.ts";
+import { createSigningKey, revokeSigningKey, toSigningKey } from "../flow-tokens/keys.ts";
 import { notFound } from "../http/errors.ts";
 import { bearerSecurity, errors, json, jsonBody, router } from "../http/openapi.ts";
 import { decodeCursor, page } from "../http/pagination.ts";
@@ -33,16 +34,10 @@ export function signingKeyRoutes(ctx: RelinkContext) {
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
       const after = decodeCursor(cursor, "sk");
-      let query = ctx.db
-        .selectFrom("signing_keys")
-        .selectAll()
-        .where("workspace_id", "=", c.var.workspaceId)
-        .where("revoked_at", "is", null)
-        .where("id", "not like", SERVER_KEY_PATTERN)
-        .orderBy("id", "desc")
-        .limit(limit + 1);
-      if (after) query = query.where("id", "<", after);
-      const { rows, next_cursor } = page(await query.execute(), limit);
+      const { rows, next_cursor } = page(
+        await listSigningKeys(ctx.db, c.var.workspaceId, { limit, after }),
+        limit,
+      );
       return c.json({ data: rows.map(toSigningKey), next_cursor }, 200);
     },
   );

@@ -9,10 +9,9 @@ import {
   SyncRunListQuerySchema,
   SyncRunSchema,
 } from "@relink/sdk/contract";
-import type { Selectable } from "kysely";
 import type { RelinkContext } from "../context.ts";
-import type { Database } from "../db/schema.ts";
-import { findIntegration, loadIntegrationView, toSyncRun } from "../domain/integrations.ts";
+import { integrationHistory } from "../domain/history.ts";
+import { loadIntegrationView, toSyncRun } from "../domain/integrations.ts";
 import { checkAuthNow, requestManualSync, toAuthCheck } from "../domain/sync-runs.ts";
 import { ApiError, notFound } from "../http/errors.ts";
 import { bearerSecurity, errors, json, router } from "../http/openapi.ts";
@@ -29,15 +28,10 @@ async function historyPage<T extends "sync_runs" | "auth_checks">(
   q: { limit: number; cursor?: string | undefined },
 ) {
   const after = decodeCursor(q.cursor, table === "sync_runs" ? "sync" : "chk");
-  if (!(await findIntegration(ctx.db, workspaceId, integrationId))) throw notFound("Integration");
-  let query = ctx.db
-    .selectFrom(table as "sync_runs")
-    .selectAll()
-    .where("integration_id", "=", integrationId)
-    .orderBy("id", "desc")
-    .limit(q.limit + 1);
-  if (after) query = query.where("id", "<", after);
-  return page((await query.execute()) as unknown as Array<Selectable<Database[T]> & { id: string }>, q.limit);
+  return page(
+    await integrationHistory(ctx.db, workspaceId, integrationId, table, { limit: q.limit, after }),
+    q.limit,
+  );
 }
 const IdParam = z.object({ id: idSchema("int") });
 

@@ -14,23 +14,25 @@ import {
   WebhookSecretRotateSchema,
 } from "@relink/sdk/contract";
 import type { RelinkContext } from "../context.ts";
+import { listEvents } from "../domain/event-log.ts";
 import { parseDuration } from "../duration.ts";
 import { ApiError, notFound } from "../http/errors.ts";
 import { bearerSecurity, errors, json, jsonBody, router } from "../http/openapi.ts";
 import { decodeCursor, page } from "../http/pagination.ts";
 import { listWebhookDeliveries, retryWebhookDelivery } from "../webhooks/deliveries.ts";
 import {
+  checkedWebhookUrl,
   createWebhookEndpoint,
   DEFAULT_SECRET_GRACE_MS,
   deleteWebhookEndpoint,
   findWebhookEndpoint,
+  listWebhookEndpoints,
   MAX_SECRET_GRACE_MS,
   rotateWebhookSecret,
   sendTestEvent,
   toWebhookEndpoint,
   updateWebhookEndpoint,
 } from "../webhooks/endpoints.ts";
-import { checkWebhookUrl, WebhookUrlError } from "../webhooks/url-guard.ts";
 
 const EndpointIdParam = z.object({ id: idSchema("whep") });
 const DeliveryIdParam = z.object({ id: idSchema("whdl") });
@@ -41,18 +43,6 @@ export function webhookRoutes(ctx: RelinkContext) {
     allowHttp: ctx.config.allowHttpWebhookUrls,
     allowPrivate: ctx.config.allowPrivateWebhookUrls,
   };
-
-  /** The URL as stored, or `400 INVALID_REQUEST` saying what is wrong with it. */
-  async function checkedUrl(raw: string): Promise<string> {
-    try {
-      return (await checkWebhookUrl(raw, policy)).href;
-    } catch (error) {
-      if (!(error instanceof WebhookUrlError)) throw error;
-      throw new ApiError(400, "INVALID_REQUEST", `Invalid request: body.url: ${error.message}`, {
-        issues: [{ path: "body.url", code: "invalid_webhook_url", message: error.message }],
-      });
-    }
-  }
 
   app.openapi(
     createRoute({
@@ -68,14 +58,10 @@ export function webhookRoutes(ctx: RelinkContext) {
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
       const after = decodeCursor(cursor, "whep");
-      let query = ctx.db
-        .selectFrom("webhook_endpoints")
-        .selectAll()
-        .where("workspace_id", "=", c.var.workspaceId)
-        .orderBy("id", "desc")
-        .limit(limit + 1);
-      if (after) query = query.where("id", "<", after);
-      const { rows, next_cursor } = page(await query.execute(), limit);
+      const { rows, next_cursor } = page(
+        await listWebhookEndpoints(ctx.db, c.var.workspaceId, { limit, after }),
+        limit,
+      );
       return c.json({ data: rows.map(toWebhookEndpoint), next_cursor }, 200);
     },
   );
@@ -93,7 +79,7 @@ export function webhookRoutes(ctx: RelinkContext) {
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const url = await checkedUrl(body.url);
+      const url = await checkedWebhookUrl(body.url, policy);
       const created = await createWebhookEndpoint(ctx, c.var.workspaceId, { ...body, url });
       c.var.log.info({ endpoint_id: created.id }, "webhook endpoint created");
       return c.json(created, 201);
@@ -133,7 +119,7 @@ export function webhookRoutes(ctx: RelinkContext) {
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
       if (!(await findWebhookEndpoint(ctx, c.var.workspaceId, id))) throw notFound("Webhook endpoint");
-      const url = body.url === undefined ? undefined : await checkedUrl(body.url);
+      const url = body.url === undefined ? undefined : await checkedWebhookUrl(body.url, policy);
       const updated = await updateWebhookEndpoint(ctx, c.var.workspaceId, id, { ...body, url });
       if (!updated) throw notFound("Webhook endpoint");
       return c.json(updated, 200);
@@ -286,12 +272,7 @@ export function webhookRoutes(ctx: RelinkContext) {
       responses: { 202: json(WebhookDeliverySchema, "The delivery, queued"), ...errors(404, 409) },
     }),
     async (c) => {
-      const result = await retryWebhookDelivery(ctx, c.var.workspaceId, c.req.valid("param").id);
-      if (result === "not-found") throw notFound("Webhook delivery");
-      if (result === "in-flight") {
-        throw new ApiError(409, "CONFLICT", "This delivery is being attempted right now; try again shortly.");
-      }
-      return c.json(result.delivery, 202);
+      return c.json(await retryWebhookDelivery(ctx, c.var.workspaceId, c.req.valid("param").id), 202);
     },
   );
 
@@ -308,19 +289,14 @@ export function webhookRoutes(ctx: RelinkContext) {
     }),
     async (c) => {
       const q = c.req.valid("query");
-      let query = ctx.db
-        .selectFrom("events")
-        .select(["seq", "id", "type", "integration_id", "created_at", "data"])
-        .where("workspace_id", "=", c.var.workspaceId)
-        .orderBy("seq", "desc")
-        .limit(q.limit + 1);
-      const before = decodeSeqCursor(q.cursor);
-      if (before !== undefined) query = query.where("seq", "<", before);
-      if (q.type) query = query.where("type", "=", q.type);
-      if (q.integration_id) query = query.where("integration_id", "=", q.integration_id);
-      if (q.created_after) query = query.where("created_at", ">", new Date(q.created_after).toISOString());
-      if (q.created_before) query = query.where("created_at", "<", new Date(q.created_before).toISOString());
-      const rows = await query.execute();
+      const rows = await listEvents(ctx.db, c.var.workspaceId, {
+        limit: q.limit,
+        beforeSeq: decodeSeqCursor(q.cursor),
+        type: q.type,
+        integrationId: q.integration_id,
+        createdAfter: q.created_after,
+        createdBefore: q.created_before,
+      });
       const more = rows.length > q.limit;
       const kept = more ? rows.slice(0, q.limit) : rows;
       const last = kept.at(-1);

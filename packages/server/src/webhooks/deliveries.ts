@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from "kysely";
 import { iso } from "../clock.ts";
 import type { RelinkContext } from "../context.ts";
 import type { Database, WebhookAttemptTable, WebhookDeliveryTable } from "../db/schema.ts";
+import { DomainError, notFound } from "../domain/errors.ts";
 import { notifyWebhookDispatchers } from "./notify.ts";
 
 /** The delivery log: what was sent where, every attempt, and manual redelivery. */
@@ -90,18 +91,16 @@ export async function listWebhookDeliveries(
   return rows.map((row) => toWebhookDelivery(row, byDelivery.get(row.id) ?? []));
 }
 
-export type RetryResult = { delivery: WebhookDelivery } | "not-found" | "in-flight";
-
 /**
  * Sends a delivery again, now, whatever its status (a replay of a SUCCEEDED one, another chance
  * for a FAILED one). It follows the normal retry schedule while its event is under three days old;
- * past that, this one attempt is its last. Refused while an attempt is under way.
+ * past that, this one attempt is its last. Refused while an attempt is under way (`CONFLICT`).
  */
 export async function retryWebhookDelivery(
   ctx: RelinkContext,
   workspaceId: string,
   id: string,
-): Promise<RetryResult> {
+): Promise<WebhookDelivery> {
   const now = iso(ctx.clock.now());
   const updated = await ctx.db
     .updateTable("webhook_deliveries")
@@ -124,12 +123,14 @@ export async function retryWebhookDelivery(
       .where("workspace_id", "=", workspaceId)
       .where("id", "=", id)
       .executeTakeFirst();
-    return exists ? "in-flight" : "not-found";
+    if (!exists) throw notFound("Webhook delivery");
+    throw new DomainError("CONFLICT", "This delivery is being attempted right now; try again shortly.");
   }
   ctx.wake("webhooks");
   await notifyWebhookDispatchers(ctx.db, ctx.dialect).catch((error: unknown) =>
     ctx.log.warn({ err: error }, "could not notify the other replicas' webhook dispatchers"),
   );
   const [delivery] = await listWebhookDeliveries(ctx.db, workspaceId, { id }, 1);
-  return delivery ? { delivery } : "not-found";
+  if (!delivery) throw notFound("Webhook delivery");
+  return delivery;
 }

@@ -9,9 +9,12 @@ import type { Selectable } from "kysely";
 import { iso } from "../clock.ts";
 import { inTransaction, type RelinkContext } from "../context.ts";
 import { toJson, type WebhookEndpointTable } from "../db/schema.ts";
+import { DomainError } from "../domain/errors.ts";
+import type { PageWindow } from "../domain/paging.ts";
 import { newId } from "../ids.ts";
 import { notifyWebhookDispatchers } from "./notify.ts";
 import { generateWebhookSecret } from "./sign.ts";
+import { checkWebhookUrl, type WebhookTargetPolicy, WebhookUrlError } from "./url-guard.ts";
 
 /** Webhook endpoints of a workspace: where events go, with which secret. */
 
@@ -22,6 +25,30 @@ export const DEFAULT_SECRET_GRACE_MS = 24 * 3_600_000;
 export const MAX_SECRET_GRACE_MS = 7 * 24 * 3_600_000;
 
 const secretContext = (endpointId: string) => `webhook-endpoint:${endpointId}`;
+
+/** The URL as stored, or `INVALID_REQUEST` naming `body.url` and what is wrong with it. */
+export async function checkedWebhookUrl(raw: string, policy: WebhookTargetPolicy): Promise<string> {
+  try {
+    return (await checkWebhookUrl(raw, policy)).href;
+  } catch (error) {
+    if (!(error instanceof WebhookUrlError)) throw error;
+    throw new DomainError("INVALID_REQUEST", `Invalid request: body.url: ${error.message}`, {
+      details: { issues: [{ path: "body.url", code: "invalid_webhook_url", message: error.message }] },
+    });
+  }
+}
+
+/** The workspace's webhook endpoints, newest first. */
+export function listWebhookEndpoints(db: RelinkContext["db"], workspaceId: string, window: PageWindow) {
+  let query = db
+    .selectFrom("webhook_endpoints")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .orderBy("id", "desc")
+    .limit(window.limit + 1);
+  if (window.after) query = query.where("id", "<", window.after);
+  return query.execute();
+}
 
 export function toWebhookEndpoint(row: WebhookEndpointRow): WebhookEndpoint {
   return {

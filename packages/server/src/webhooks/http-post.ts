@@ -165,13 +165,6 @@ export function postWebhook(target: PostTarget, options: PostOptions): Promise<P
   });
 }
 
-/** `Retry-After` as delta-seconds or an HTTP date, in milliseconds from `nowMs`. */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : Date.parse(value) - nowMs;
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
-}
-
 function describeError(error: NodeJS.ErrnoException): string {
   const message = error.message || String(error);
   return message.length > 500 ? `${message.slice(0, 500)}…` : message;

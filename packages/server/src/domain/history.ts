@@ -1,0 +1,25 @@
+import type { Selectable } from "kysely";
+import type { RelinkContext } from "../context.ts";
+import type { Database } from "../db/schema.ts";
+import { notFound } from "./errors.ts";
+import { findIntegration } from "./integrations.ts";
+import type { PageWindow } from "./paging.ts";
+
+/** An integration's history (sync runs or auth checks), newest first; `NOT_FOUND` for another workspace's id. */
+export async function integrationHistory<T extends "sync_runs" | "auth_checks">(
+  db: RelinkContext["db"],
+  workspaceId: string,
+  integrationId: string,
+  table: T,
+  window: PageWindow,
+): Promise<Array<Selectable<Database[T]> & { id: string }>> {
+  if (!(await findIntegration(db, workspaceId, integrationId))) throw notFound("Integration");
+  let query = db
+    .selectFrom(table as "sync_runs")
+    .selectAll()
+    .where("integration_id", "=", integrationId)
+    .orderBy("id", "desc")
+    .limit(window.limit + 1);
+  if (window.after) query = query.where("id", "<", window.after);
+  return (await query.execute()) as unknown as Array<Selectable<Database[T]> & { id: string }>;
+}
