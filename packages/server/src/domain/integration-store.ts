@@ -242,6 +242,21 @@ export async function insertIntegration(
 }
 
 /** Inserts a check; a manual or scheduled one also prunes the integration's old checks. */
+/**
+ * Releases the scheduler's claims on these integrations, their slots as they were; `unschedule`
+ * also clears their slots (an integration no longer `ACTIVE`). State and streak are left alone.
+ */
+export async function releaseClaims(
+  tx: Tx,
+  ids: readonly string[],
+  { unschedule = false }: { unschedule?: boolean } = {},
+): Promise<void> {
+  const set = { lease_owner: null, lease_expires_at: null, ...(unschedule ? { next_sync_at: null } : {}) };
+  for (const chunk of chunks(ids)) {
+    await tx.db.updateTable("integrations").set(set).where("id", "in", chunk).execute();
+  }
+}
+
 async function insertAuthCheck(tx: Tx, check: AuthCheckValues): Promise<void> {
   await tx.db.insertInto("auth_checks").values(check).execute();
   if (check.trigger === "MANUAL" || check.trigger === "SYNC")

@@ -14,6 +14,7 @@ import {
   newSyncRun,
   pruneDue,
   type RunResult,
+  releaseClaims,
   writeBatch,
 } from "./integration-store.ts";
 import { sameCredentials, sealCredentials } from "./integrations.ts";
@@ -319,9 +320,7 @@ async function applyClaimedIn(
   }
 
   await writeBatch(tx, ctx.dialect, batch);
-  for (const chunk of chunks(released)) {
-    await tx.db.updateTable("integrations").set(releaseLease).where("id", "in", chunk).execute();
-  }
+  await releaseClaims(tx, released);
   await replaceRecords(tx, ctx.dialect, replaced, at);
   return outcomes;
 }
@@ -343,9 +342,5 @@ function nextSlot(
 /** A claim on an integration no longer `ACTIVE`: its open run ends, nothing is scheduled, the claim goes. */
 async function settleInactive(tx: Tx, row: IntegrationRow, at: string): Promise<void> {
   await cancelOpenRun(tx, row.id, `the integration is ${row.state}`, at);
-  await tx.db
-    .updateTable("integrations")
-    .set({ ...releaseLease, next_sync_at: null })
-    .where("id", "=", row.id)
-    .execute();
+  await releaseClaims(tx, [row.id], { unschedule: true });
 }
