@@ -2,6 +2,8 @@ import type { EndUser } from "@relink/sdk/contract";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
 import type { IntegrationRow } from "../db/schema.ts";
 import { newId } from "../ids.ts";
+import { recordEvent } from "./events.ts";
+import { type StateChangeReason, stateChanged } from "./integration-events.ts";
 import { transition } from "./integration-machine.ts";
 import {
   authCheckValues,
@@ -22,6 +24,17 @@ import type { VerifiedCredentials } from "./tool-checks.ts";
 
 export type { StateChangeReason } from "./integration-events.ts";
 export { stateChangedData } from "./integration-events.ts";
+
+/** Records an `integration-state-changed` event about `row` (after the change), in `tx`. */
+export async function recordStateChange(
+  tx: Tx,
+  row: IntegrationRow,
+  previousState: string,
+  reason: StateChangeReason,
+  at: string,
+): Promise<void> {
+  await recordEvent(tx, stateChanged(row, previousState, reason, at));
+}
 export { lockIntegration } from "./integration-store.ts";
 
 export interface CreateIntegrationInput {
