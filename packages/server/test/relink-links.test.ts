@@ -1,9 +1,9 @@
 import type { RelinkLink } from "@relink/sdk/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DomainError } from "../src/domain/errors.ts";
 import { resolveFlow, submitCredentials } from "../src/domain/relink.ts";
 import { createWorkspace } from "../src/domain/workspaces.ts";
 import { verifyFlowToken } from "../src/flow-tokens/verify.ts";
-import { ApiError } from "../src/http/errors.ts";
 import {
   availableDialects,
   createTestRelink,
@@ -200,8 +200,8 @@ describe.each(availableDialects())("relink links on %s", (dialect) => {
         [],
         new AbortController().signal,
       ).catch((error: unknown) => error);
-      expect(refused).toBeInstanceOf(ApiError);
-      expect((refused as ApiError).code).toBe("LINK_REVOKED");
+      expect(refused).toBeInstanceOf(DomainError);
+      expect((refused as DomainError).code).toBe("LINK_REVOKED");
       expect(await credentialsSealed()).toBe(before);
       expect((await links()).find((l) => l.id === made.id)).toMatchObject({
         status: "REVOKED",

@@ -1,44 +1,31 @@
-import type { EndUser, Integration, WebhookEventData } from "@relink/sdk/contract";
-import { iso } from "../clock.ts";
+import type { EndUser } from "@relink/sdk/contract";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
-import { type IntegrationRow, toJson } from "../db/schema.ts";
+import type { IntegrationRow } from "../db/schema.ts";
 import { newId } from "../ids.ts";
 import { recordEvent } from "./events.ts";
-import { integrationSummary, sealCredentials } from "./integrations.ts";
+import { type StateChangeReason, stateChanged } from "./integration-events.ts";
+import { transition } from "./integration-machine.ts";
+import {
+  authCheckValues,
+  cancelOpenRun,
+  insertIntegration,
+  lockIntegration,
+  writeTransition,
+} from "./integration-store.ts";
+import { sealCredentials } from "./integrations.ts";
 import { missingPermissions } from "./scope.ts";
-import { cancelOpenRun } from "./sync-runs.ts";
 import type { VerifiedCredentials } from "./tool-checks.ts";
 
 /**
- * Every change of an integration's state goes through this module, in one transaction with the
- * event that announces it.
+ * An integration's life: creation, enabling and disabling, deletion. Each asks the machine
+ * (`integration-machine.ts`) for the transition and hands it to the store (`integration-store.ts`),
+ * in one transaction with the events that announce it.
  */
 
-export type StateChangeReason =
-  | "AUTHENTICATION_FAILED"
-  | "AUTH_RECOVERED"
-  | "RELINKED"
-  | "DISABLED"
-  | "ENABLED";
+export type { StateChangeReason } from "./integration-events.ts";
+export { stateChangedData } from "./integration-events.ts";
 
-export function stateChangedData(
-  row: IntegrationRow,
-  previousState: string,
-  reason: StateChangeReason,
-  at: string,
-): WebhookEventData<"integration-state-changed"> {
-  return {
-    integration_id: row.id,
-    integration_tool: row.tool,
-    integration_category: row.category as Integration["category"],
-    end_user: integrationSummary(row).end_user,
-    state: row.state as Integration["state"],
-    previous_state: previousState as Integration["state"],
-    reason,
-    updated_at: at,
-  };
-}
-
+/** Records an `integration-state-changed` event about `row` (after the change), in `tx`. */
 export async function recordStateChange(
   tx: Tx,
   row: IntegrationRow,
@@ -46,14 +33,9 @@ export async function recordStateChange(
   reason: StateChangeReason,
   at: string,
 ): Promise<void> {
-  await recordEvent(tx, {
-    workspaceId: row.workspace_id,
-    type: "integration-state-changed",
-    integrationId: row.id,
-    data: stateChangedData(row, previousState, reason, at),
-    createdAt: at,
-  });
+  await recordEvent(tx, stateChanged(row, previousState, reason, at));
 }
+export { lockIntegration } from "./integration-store.ts";
 
 export interface CreateIntegrationInput {
   workspaceId: string;
@@ -72,69 +54,49 @@ export async function createIntegration(
   ctx: RelinkContext,
   input: CreateIntegrationInput,
 ): Promise<IntegrationRow> {
-  const now = iso(ctx.clock.now());
+  const now = ctx.clock.now();
+  const at = now.toISOString();
   const id = newId("int");
   const connector = ctx.connectors.get(input.tool.id);
   const missing =
     connector && input.scopeConfig
       ? missingPermissions(connector.tool, input.scopeConfig.models, input.verified.granted, input.optedOut)
       : [];
-  const row = await inTransaction(ctx, async (tx) => {
-    const inserted = await tx.db
-      .insertInto("integrations")
-      .values({
-        id,
-        workspace_id: input.workspaceId,
-        tool: input.tool.id,
-        category: input.tool.category,
-        end_user_origin_id: input.endUser.origin_id,
-        end_user_organization_name: input.endUser.organization_name,
-        end_user_email: input.endUser.email ?? null,
-        credentials_sealed: sealCredentials(ctx, id, input.verified.credentials),
-        account_id: input.verified.account.id,
-        account_name: input.verified.account.name ?? null,
-        scope_config_id: input.scopeConfig?.id ?? null,
-        state: "ACTIVE",
-        failing_since: null,
-        failed_checks: 0,
-        last_checked_at: now,
-        last_succeeded_at: now,
-        next_sync_at: now,
-        sync_interval_ms: input.syncIntervalMs,
-        retry_attempt: 0,
-        granted_permissions: toJson(input.verified.granted),
-        missing_permissions: toJson(missing),
-        opted_out: toJson(input.optedOut ?? []),
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await tx.db
-      .insertInto("auth_checks")
-      .values({
-        id: newId("chk", Date.parse(now)),
-        workspace_id: input.workspaceId,
-        integration_id: id,
-        outcome: "OK",
-        trigger: "IMPORT",
-        detail: "credentials checked when the integration was created",
-        duration_ms: 0,
-        checked_at: now,
-      })
-      .execute();
-    await recordEvent(tx, {
-      workspaceId: input.workspaceId,
-      type: "integration-created",
-      integrationId: id,
-      data: integrationSummary(inserted),
-      createdAt: now,
+  const draft = {
+    id,
+    workspace_id: input.workspaceId,
+    tool: input.tool.id,
+    category: input.tool.category,
+    end_user_origin_id: input.endUser.origin_id,
+    end_user_organization_name: input.endUser.organization_name,
+    end_user_email: input.endUser.email ?? null,
+    credentials_sealed: sealCredentials(ctx, id, input.verified.credentials),
+    account_id: input.verified.account.id,
+    account_name: input.verified.account.name ?? null,
+    scope_config_id: input.scopeConfig?.id ?? null,
+    sync_interval_ms: input.syncIntervalMs,
+    granted_permissions: input.verified.granted,
+    missing_permissions: missing,
+    opted_out: input.optedOut ?? [],
+    created_at: at,
+  };
+  const created = transition(null, { kind: "created", draft }, now, ctx.config);
+  return inTransaction(ctx, async (tx) => {
+    const inserted = await insertIntegration(tx, draft, created, {
+      authCheck: authCheckValues(
+        draft,
+        {
+          outcome: "OK",
+          trigger: "IMPORT",
+          detail: "credentials checked when the integration was created",
+          durationMs: 0,
+        },
+        at,
+      ),
     });
     await input.within?.(tx, inserted);
-    tx.wake("scheduler");
     return inserted;
   });
-  return row;
 }
 
 /**
@@ -150,25 +112,15 @@ export async function setEnabled(
   return inTransaction(ctx, async (tx) => {
     const current = await lockIntegration(tx, ctx, workspaceId, id);
     if (!current) return undefined;
-    const inactive = current.state === "INACTIVE";
-    if (enabled !== inactive) return current; // nothing to change
-    const now = iso(ctx.clock.now());
-    const row = await tx.db
-      .updateTable("integrations")
-      .set(
-        enabled
-          ? { state: "ACTIVE", next_sync_at: now, retry_attempt: 0, updated_at: now }
-          : { state: "INACTIVE", next_sync_at: null, updated_at: now },
-      )
-      .where("id", "=", id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await recordStateChange(tx, row, current.state, enabled ? "ENABLED" : "DISABLED", now);
-    if (enabled) tx.wake("scheduler");
+    const now = ctx.clock.now();
+    const t = transition(current, { kind: enabled ? "enabled" : "disabled" }, now, ctx.config);
+    if (t.events.length === 0) return current; // nothing to change
+    const row = await writeTransition(tx, current, t);
     // A queued manual sync would never run (nothing is scheduled any more): it ends now. A sync
     // being run by a live claim is ended by its scheduler, which finds the integration INACTIVE.
-    const claimed = current.lease_owner !== null && (current.lease_expires_at ?? "") > now;
-    if (!enabled && !claimed) await cancelOpenRun(tx, id, "the integration was disabled", now);
+    const at = now.toISOString();
+    const claimed = current.lease_owner !== null && (current.lease_expires_at ?? "") > at;
+    if (!enabled && !claimed) await cancelOpenRun(tx, id, "the integration was disabled", at);
     return row;
   });
 }
@@ -182,28 +134,7 @@ export async function deleteIntegration(
   return inTransaction(ctx, async (tx) => {
     const current = await lockIntegration(tx, ctx, workspaceId, id);
     if (!current) return false;
-    const now = iso(ctx.clock.now());
-    await tx.db.deleteFrom("integrations").where("id", "=", id).execute();
-    await recordEvent(tx, {
-      workspaceId,
-      type: "integration-deleted",
-      integrationId: id,
-      data: { id, tool: current.tool, end_user: integrationSummary(current).end_user, deleted_at: now },
-      createdAt: now,
-    });
+    await writeTransition(tx, current, transition(current, { kind: "deleted" }, ctx.clock.now(), ctx.config));
     return true;
   });
-}
-
-/** Reads an integration inside a transaction, locking its row on PostgreSQL. */
-export async function lockIntegration(
-  tx: Tx,
-  ctx: Pick<RelinkContext, "dialect">,
-  workspaceId: string | null,
-  id: string,
-): Promise<IntegrationRow | undefined> {
-  let query = tx.db.selectFrom("integrations").selectAll().where("id", "=", id);
-  if (workspaceId !== null) query = query.where("workspace_id", "=", workspaceId);
-  if (ctx.dialect === "postgres") query = query.forUpdate();
-  return query.executeTakeFirst();
 }

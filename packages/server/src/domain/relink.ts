@@ -1,42 +1,31 @@
-import type {
-  Branding,
-  ConnectFlow,
-  ConnectTool,
-  Flow,
-  FlowCompleted,
-  FlowWarning,
-  Locale,
-  MissingPermissionDetail,
-  OptionalScopePart,
-  RequiredPermission,
-  ScopeConfigModels,
-  SyncTrigger,
-  Tool,
-} from "@relink/sdk/contract";
+import type { Branding, FlowCompleted, FlowWarning, ScopeConfigModels, Tool } from "@relink/sdk/contract";
 import type { Kysely } from "kysely";
-import { iso } from "../clock.ts";
-import { type Connector, type Credentials, localizedTool } from "../connectors/types.ts";
+import type { Credentials } from "../connectors/types.ts";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
-import { type Database, type IntegrationRow, type ScopeConfigRow, toJson } from "../db/schema.ts";
+import type { Database, IntegrationRow, ScopeConfigRow } from "../db/schema.ts";
 import { spendFlowToken, type VerifiedFlowToken } from "../flow-tokens/verify.ts";
-import { ApiError } from "../http/errors.ts";
-import { newId } from "../ids.ts";
 import { readBranding } from "./branding.ts";
-import { recordEvent } from "./events.ts";
-import { findIntegration, remoteAccount, sealCredentials } from "./integrations.ts";
-import { createIntegration, lockIntegration, recordStateChange } from "./lifecycle.ts";
-import { authStatusChangedData } from "./pause-engine.ts";
+import { DomainError } from "./errors.ts";
+import { type FlowSubject, missingPermissionDetails, modelsOf } from "./flow-view.ts";
+import { transition } from "./integration-machine.ts";
+import { authCheckValues, findOpenRun, lockIntegration, writeTransition } from "./integration-store.ts";
+import { findIntegration, sealCredentials } from "./integrations.ts";
+import { createIntegration } from "./lifecycle.ts";
 import { narrowRecords } from "./records.ts";
-import {
-  missingPermissions,
-  neededPermissions,
-  readableModels,
-  scopeParts,
-  scopePermissions,
-} from "./scope.ts";
+import { missingPermissions, readableModels } from "./scope.ts";
 import { findDefaultScopeConfig, findScopeConfig } from "./scope-configs.ts";
-import { findOpenRun, queueSyncRun } from "./sync-runs.ts";
+import { relinkSyncRun } from "./sync-queue.ts";
 import { type VerifiedCredentials, verifyCredentials } from "./tool-checks.ts";
+
+export {
+  checkedOptOuts,
+  describeFlow,
+  type FlowSubject,
+  missingPermissionDetails,
+  optionalParts,
+  permissionsToRequest,
+  toConnectTool,
+} from "./flow-view.ts";
 
 /**
  * Relink and connect flows (docs/design.md section 4 rule 7, section 6 "Connect API"): what a flow
@@ -46,28 +35,12 @@ import { type VerifiedCredentials, verifyCredentials } from "./tool-checks.ts";
  * commits nothing about the integration changes. Knows nothing of HTTP.
  */
 
-/** A verified flow token with everything it refers to, read from the database. */
-export interface FlowSubject {
-  token: VerifiedFlowToken;
-  flow: Flow;
-  workspaceId: string;
-  jti: string;
-  /** The integration being relinked; null for connect. */
-  integration: IntegrationRow | null;
-  /** The tool; null for a connect flow whose tool is not chosen yet. */
-  connector: Connector | null;
-  currentScope: ScopeConfigRow | null;
-  targetScope: ScopeConfigRow | null;
-  endUser: { origin_id: string; organization_name: string; email: string | null };
-}
-
 /** `details.branding`: who revoked it, so the hosted page can say so (the token itself is authentic). */
 const linkRevoked = (branding: Branding) =>
-  new ApiError(
-    410,
+  new DomainError(
     "LINK_REVOKED",
     "This link was revoked by the people who sent it. Ask them for a new one if you still need to reconnect.",
-    { branding },
+    { details: { branding } },
   );
 
 /**
@@ -106,9 +79,9 @@ async function completeLink(tx: Tx, subject: FlowSubject, at: string, integratio
 }
 
 const subjectGone = () =>
-  new ApiError(401, "TOKEN_SUBJECT_UNKNOWN", "The flow token's integration does not exist.");
+  new DomainError("TOKEN_SUBJECT_UNKNOWN", "The flow token's integration does not exist.");
 const scopeGone = () =>
-  new ApiError(401, "TOKEN_SCOPE_CONFIG_UNKNOWN", "The flow token's scope config does not exist.");
+  new DomainError("TOKEN_SCOPE_CONFIG_UNKNOWN", "The flow token's scope config does not exist.");
 
 /**
  * Reads what a verified token refers to. `toolId` is the end user's choice of tool in a connect
@@ -130,8 +103,7 @@ export async function resolveFlow(
     }
     const connector = ctx.connectors.get(integration.tool);
     if (!connector) {
-      throw new ApiError(
-        503,
+      throw new DomainError(
         "SERVICE_UNAVAILABLE",
         `No connector for tool "${integration.tool}" is installed on this server.`,
       );
@@ -165,11 +137,7 @@ export async function resolveFlow(
   const chosen = claims.tool ?? toolId;
   const connector = chosen === undefined ? null : (ctx.connectors.get(chosen) ?? null);
   if (chosen !== undefined && !connector) {
-    throw new ApiError(
-      422,
-      "UNKNOWN_TOOL",
-      `Unknown tool "${chosen}"; GET /connect/v1/tools lists the tools.`,
-    );
+    throw new DomainError("UNKNOWN_TOOL", `Unknown tool "${chosen}"; GET /connect/v1/tools lists the tools.`);
   }
   let targetScope: ScopeConfigRow | null = null;
   if (claims.scope_config_id !== undefined) {
@@ -193,141 +161,26 @@ export async function resolveFlow(
   };
 }
 
-function invalidTool(message: string): ApiError {
-  return new ApiError(400, "INVALID_REQUEST", `Invalid request: tool: ${message}`, {
-    issues: [{ path: "tool", code: "invalid_value", message }],
+function invalidTool(message: string): DomainError {
+  return new DomainError("INVALID_REQUEST", `Invalid request: tool: ${message}`, {
+    details: { issues: [{ path: "tool", code: "invalid_value", message }] },
   });
 }
 
 function assertScopeFits(tool: Tool, scope: ScopeConfigRow | null): void {
   if (scope && scope.category !== tool.category) {
-    throw new ApiError(
-      422,
+    throw new DomainError(
       "SCOPE_CONFIG_INVALID",
       `Scope config ${scope.id} is for ${scope.category}, not ${tool.category}.`,
     );
   }
 }
 
-const modelsOf = (scope: ScopeConfigRow | null): ScopeConfigModels =>
-  (scope?.models as ScopeConfigModels | undefined) ?? {};
-
-export function toConnectTool(tool: Tool): ConnectTool {
-  return { id: tool.id, name: tool.name, category: tool.category, logo_url: tool.logo_url, auth: tool.auth };
-}
-
-/** The optional parts the end user may opt out of: optional models, and optional fields of enabled models. */
-export function optionalParts(tool: Tool, models: ScopeConfigModels): OptionalScopePart[] {
-  const parts: OptionalScopePart[] = [];
-  for (const part of scopeParts(tool, models)) {
-    if (part.setting !== "OPTIONAL") continue;
-    const model = tool.models.find((m) => m.id === part.model);
-    if (part.field === null) {
-      parts.push({ id: part.model, label: model?.label ?? part.model, permission: part.permission });
-    } else if (models[part.model]?.setting !== "OPTIONAL") {
-      const field = model?.fields.find((f) => f.id === part.field);
-      parts.push({
-        id: `${part.model}.${part.field}`,
-        label: `${model?.label ?? part.model}: ${field?.label ?? part.field}`,
-        permission: part.permission,
-      });
-    }
-  }
-  return parts;
-}
-
 /**
- * What the widget shows (`GET /connect/v1/flow`), the tool's labels in `locale` where its
- * connector translates them, and the workspace's branding.
+ * The named points inside the completion transaction, for failure-injection tests. A relink's
+ * transition (credentials, streak, state, check, queued sync, events) is written at once by the
+ * store, before `credentials-replaced`; the points after it still come in this order.
  */
-export function describeFlow(subject: FlowSubject, locale?: Locale, branding?: Branding): ConnectFlow {
-  const tool = subject.connector ? localizedTool(subject.connector, locale) : null;
-  const models = modelsOf(subject.targetScope);
-  const { required, optional } = tool ? scopePermissions(tool, models) : { required: [], optional: [] };
-  const granted = new Set(subject.integration?.granted_permissions ?? []);
-  const isNew = (id: string) => subject.integration !== null && !granted.has(id);
-  const requiredPermissions: RequiredPermission[] = tool
-    ? [...required, ...optional].map((id) => {
-        const permission = tool.permissions.find((p) => p.id === id);
-        return {
-          id,
-          label: permission?.label ?? id,
-          description: permission?.description ?? "",
-          where_to_grant: permission?.where_to_grant ?? "",
-          newly_required: isNew(id),
-          optional: optional.includes(id),
-        };
-      })
-    : [];
-  const ref = (scope: ScopeConfigRow | null) => (scope ? { id: scope.id, name: scope.name } : null);
-  return {
-    flow: subject.flow,
-    integration_id: subject.integration?.id ?? null,
-    tool: tool ? toConnectTool(tool) : null,
-    end_user: subject.endUser,
-    remote_account: subject.integration ? remoteAccount(subject.integration) : null,
-    current_scope_config: ref(subject.currentScope),
-    target_scope_config: ref(subject.targetScope),
-    required_permissions: requiredPermissions,
-    newly_required_permissions: requiredPermissions.filter((p) => p.newly_required).map((p) => p.id),
-    optional_parts: tool ? optionalParts(tool, models) : [],
-    locale: subject.token.claims.locale ?? null,
-    expires_at: iso(subject.token.expiresAt),
-    ...(branding ? { branding } : {}),
-  };
-}
-
-/**
- * The opt-outs of a submission, checked: each must name an optional part of the target scope.
- * Absent: a relink keeps the integration's earlier opt-outs that still apply; a connect has none.
- */
-export function checkedOptOuts(subject: FlowSubject, tool: Tool, optedOut: string[] | undefined): string[] {
-  const allowed = new Set(optionalParts(tool, modelsOf(subject.targetScope)).map((p) => p.id));
-  if (optedOut === undefined) {
-    return (subject.integration?.opted_out ?? []).filter((id) => allowed.has(id));
-  }
-  const unknown = optedOut.filter((id) => !allowed.has(id));
-  if (unknown.length > 0) {
-    const issues = unknown.map((id) => ({
-      path: "opted_out",
-      code: "invalid_value",
-      message: `"${id}" is not an optional part of the target scope; optional parts: ${[...allowed].join(", ") || "none"}`,
-    }));
-    throw new ApiError(400, "INVALID_REQUEST", `Invalid request: ${issues[0]?.message}`, { issues });
-  }
-  return [...new Set(optedOut)].sort();
-}
-
-/** The permissions the end user must grant: those of the target scope minus the opted-out parts. */
-export function permissionsToRequest(
-  subject: FlowSubject,
-  tool: Tool,
-  optedOut: readonly string[],
-): string[] {
-  return neededPermissions(tool, modelsOf(subject.targetScope), optedOut);
-}
-
-/** For each needed permission the credentials lack: what it is, where to grant it, what it is for. */
-export function missingPermissionDetails(
-  tool: Tool,
-  models: ScopeConfigModels,
-  granted: readonly string[],
-  optedOut: readonly string[],
-): MissingPermissionDetail[] {
-  return missingPermissions(tool, models, granted, optedOut).map((missing) => {
-    const permission = tool.permissions.find((p) => p.id === missing.permission);
-    return {
-      permission: missing.permission,
-      label: permission?.label ?? missing.permission,
-      description: permission?.description ?? "",
-      where_to_grant: permission?.where_to_grant ?? "",
-      models: missing.models,
-      fields: missing.fields,
-    };
-  });
-}
-
-/** The named points inside the completion transaction, for failure-injection tests. */
 export type CompletionPoint =
   | "token-spent"
   | "credentials-replaced"
@@ -371,11 +224,10 @@ function preflight(input: CompletionInput): { tool: Tool; models: ScopeConfigMod
   const models = modelsOf(subject.targetScope);
   const missing = missingPermissionDetails(tool, models, verified.granted, optedOut);
   if (missing.length > 0) {
-    throw new ApiError(
-      422,
+    throw new DomainError(
       "PERMISSIONS_MISSING",
       `These credentials lack ${missing.length === 1 ? "a permission" : `${missing.length} permissions`} the integration needs: ${missing.map((m) => m.label).join(", ")}.`,
-      { missing },
+      { details: { missing } },
     );
   }
   if (subject.integration) assertSameAccount(subject.integration, verified, tool);
@@ -384,8 +236,7 @@ function preflight(input: CompletionInput): { tool: Tool; models: ScopeConfigMod
 
 function assertSameAccount(row: IntegrationRow, verified: VerifiedCredentials, tool: Tool): void {
   if (row.account_id !== null && row.account_id !== verified.account.id) {
-    throw new ApiError(
-      409,
+    throw new DomainError(
       "ACCOUNT_MISMATCH",
       `These credentials belong to another ${tool.name} account than the one this integration is connected to. Use credentials of the same company.`,
     );
@@ -407,7 +258,7 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
 
   return inTransaction(ctx, async (tx) => {
     const now = ctx.clock.now();
-    const at = iso(now);
+    const at = now.toISOString();
     await spendFlowToken(tx.db, {
       jti: subject.jti,
       workspaceId: subject.workspaceId,
@@ -425,77 +276,50 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
     if (subject.token.claims.scope_config_id !== undefined && !target) throw scopeGone();
     const models = modelsOf(target ?? null);
 
-    const state = row.state === "INACTIVE" ? "INACTIVE" : "ACTIVE";
-    const updated = await tx.db
-      .updateTable("integrations")
-      .set({
-        credentials_sealed: sealCredentials(ctx, row.id, verified.credentials),
-        account_id: verified.account.id,
-        account_name: verified.account.name ?? row.account_name,
-        scope_config_id: targetId,
-        opted_out: toJson(optedOut),
-        granted_permissions: toJson(verified.granted),
-        missing_permissions: toJson(missingPermissions(tool, models, verified.granted, optedOut)),
-        state,
-        failing_since: null,
-        failed_checks: 0,
-        last_checked_at: at,
-        last_succeeded_at: at,
-        retry_attempt: 0,
-        next_sync_at: state === "ACTIVE" ? at : row.next_sync_at,
-        updated_at: at,
-      })
-      .where("id", "=", row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const t = transition(
+      row,
+      {
+        kind: "relinked",
+        replacement: {
+          credentials_sealed: sealCredentials(ctx, row.id, verified.credentials),
+          account_id: verified.account.id,
+          account_name: verified.account.name ?? row.account_name,
+          scope_config_id: targetId,
+          opted_out: optedOut,
+          granted_permissions: verified.granted,
+          missing_permissions: missingPermissions(tool, models, verified.granted, optedOut),
+        },
+      },
+      now,
+      ctx.config,
+    );
+    const run =
+      t.update.state === "ACTIVE"
+        ? relinkSyncRun(await findOpenRun(tx, row.id), { ...row, scope_config_id: targetId }, at)
+        : null;
+    const updated = await writeTransition(tx, row, t, {
+      authCheck: authCheckValues(
+        row,
+        {
+          outcome: "OK",
+          trigger: "RELINK",
+          detail: "credentials checked when the relink completed",
+          durationMs: 0,
+        },
+        at,
+      ),
+      runs: run ? [run] : [],
+    });
     // Nothing outside the new scope stays stored: what the next sync will not read goes now.
     await narrowRecords(tx, ctx, row.id, readableModels(tool, models, verified.granted, optedOut));
     await point("credentials-replaced");
-
-    await tx.db
-      .insertInto("auth_checks")
-      .values({
-        id: newId("chk", now.getTime()),
-        workspace_id: row.workspace_id,
-        integration_id: row.id,
-        outcome: "OK",
-        trigger: "RELINK",
-        detail: "credentials checked when the relink completed",
-        duration_ms: 0,
-        checked_at: at,
-      })
-      .execute();
-    if (state === "ACTIVE") await queueRelinkSync(tx, updated, at);
     await point("sync-queued");
 
     await completeLink(tx, subject, at);
     await point("link-completed");
 
-    await recordEvent(tx, {
-      workspaceId: row.workspace_id,
-      type: "integration-relinked",
-      integrationId: row.id,
-      data: {
-        integration_id: row.id,
-        previous_scope_config_id: row.scope_config_id,
-        scope_config_id: updated.scope_config_id,
-        relinked_at: at,
-      },
-      createdAt: at,
-    });
-    if (row.failing_since !== null) {
-      await recordEvent(tx, {
-        workspaceId: row.workspace_id,
-        type: "integration-auth-status-changed",
-        integrationId: row.id,
-        data: authStatusChangedData(updated, "OK", ctx.config),
-        createdAt: at,
-      });
-    }
-    if (row.state !== updated.state) await recordStateChange(tx, updated, row.state, "RELINKED", at);
     await point("events-recorded");
     const warnings = await accountWarnings(tx.db, updated, tool);
-    if (state === "ACTIVE") tx.wake("scheduler");
     return {
       status: "COMPLETED",
       flow: "relink",
@@ -505,24 +329,6 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
       warnings,
     } satisfies FlowCompleted;
   });
-}
-
-/**
- * The sync a relink asks for, queued with trigger `RELINK`: a queued run becomes it; a run still
- * going on the old credentials finishes first, and the integration, due now, runs again after it.
- */
-async function queueRelinkSync(tx: Tx, row: IntegrationRow, at: string): Promise<void> {
-  const open = await findOpenRun(tx, row.id);
-  if (open?.status === "RUNNING") return;
-  if (open) {
-    await tx.db
-      .updateTable("sync_runs")
-      .set({ trigger: "RELINK" satisfies SyncTrigger, scope_config_id: row.scope_config_id })
-      .where("id", "=", open.id)
-      .execute();
-    return;
-  }
-  await queueSyncRun(tx, row, "RELINK", at);
 }
 
 /**

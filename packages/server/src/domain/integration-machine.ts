@@ -1,0 +1,302 @@
+import type { AuthOutcome, StateChangeReason } from "@relink/sdk/contract";
+import type { Config } from "../config.ts";
+import type { IntegrationRow, SyncRunRow } from "../db/schema.ts";
+import type { NewEvent } from "./events.ts";
+import {
+  authStatusChanged,
+  integrationCreated,
+  integrationDeleted,
+  integrationRelinked,
+  stateChanged,
+  syncFinished,
+} from "./integration-events.ts";
+
+/**
+ * The integration machine (docs/design.md section 4): every transition of an integration's state,
+ * auth streak and scheduling, as a pure function of the current row, the input, the time and the
+ * configuration. It returns the columns to change and the events that announce the change, and
+ * does nothing else: `integration-store.ts` writes both (with the auth-check and sync-run rows) in
+ * one transaction, and is the only writer of `integrations.state`.
+ */
+
+export type IntegrationState = "ACTIVE" | "INVALID" | "INACTIVE";
+export type MachineConfig = Pick<Config, "pauseAfterMs">;
+
+/** The columns a transition owns (a new integration's draft has every other column). */
+type MachineColumn =
+  | "state"
+  | "failing_since"
+  | "failed_checks"
+  | "last_checked_at"
+  | "last_succeeded_at"
+  | "next_sync_at"
+  | "retry_attempt"
+  | "last_sync_id"
+  | "lease_owner"
+  | "lease_expires_at"
+  | "updated_at";
+
+/** The replaceable part of an integration: what a relink (or a tool's refresh) brings. */
+type ReplacedColumn =
+  | "credentials_sealed"
+  | "account_id"
+  | "account_name"
+  | "scope_config_id"
+  | "opted_out"
+  | "granted_permissions"
+  | "missing_permissions";
+
+/** What a transition changes: plain values of the row's columns. */
+export type IntegrationPatch = Partial<Pick<IntegrationRow, MachineColumn | ReplacedColumn>>;
+
+/** A new integration before the machine gives it a state. */
+export type IntegrationDraft = Omit<IntegrationRow, MachineColumn>;
+
+export interface Transition {
+  /** The columns to write; empty when nothing changes. */
+  update: IntegrationPatch;
+  /** The events announcing the change, in order. */
+  events: NewEvent[];
+  /** The row goes (delete). */
+  deletes?: true;
+}
+
+export type RelinkReplacement = Pick<IntegrationRow, ReplacedColumn>;
+
+export type MachineInput =
+  /** A new integration on credentials just checked (connect, import). */
+  | { kind: "created"; draft: IntegrationDraft }
+  /** One auth check's outcome (scheduled, manual). `credentialsSealed`: the tool refreshed them. */
+  | { kind: "auth-checked"; outcome: AuthOutcome; credentialsSealed?: string }
+  /** A relink completed with new credentials (and maybe a new scope). */
+  | { kind: "relinked"; replacement: RelinkReplacement }
+  | { kind: "enabled" }
+  | { kind: "disabled" }
+  /** The operator asked for a sync now (refused unless `ACTIVE`: see `manualSyncRefusal`). */
+  | { kind: "sync-requested" }
+  | { kind: "deleted" }
+  /**
+   * A sync the product ran itself finished (`run`, already finished): it is the integration's last
+   * sync, and its result is evidence about the credentials: `AUTHENTICATION_FAILED` counts as a
+   * failing check, `SUCCEEDED` or `PARTIALLY_FAILED` as a passing one, anything else as nothing.
+   */
+  | { kind: "external-sync-finished"; run: SyncRunRow };
+
+/** The streak part of a row, all the pause rule reads. */
+export interface StreakView {
+  state: string;
+  failing_since: string | null;
+  failed_checks: number;
+}
+
+/** The pause rule's decision for one check (kept for callers of the earlier `pause-engine.ts`). */
+export interface AuthTransition {
+  update: Pick<
+    IntegrationPatch,
+    "state" | "failing_since" | "failed_checks" | "last_checked_at" | "last_succeeded_at"
+  >;
+  /** The auth status announced (`integration-auth-status-changed`), or null when it did not change. */
+  authStatus: "FAILING" | "OK" | null;
+  /** The state change announced (`integration-state-changed`), or null. */
+  stateChange: { from: IntegrationState; to: IntegrationState; reason: StateChangeReason } | null;
+}
+
+/**
+ * The rule of the pause for one check at `now`: `OK` ends any streak and recovers an `INVALID`
+ * integration; `AUTH_FAILED` opens or extends the streak and pauses (`INVALID`) at the first failing
+ * check at or after `failing_since + pauseAfterMs`; `INCONCLUSIVE` changes nothing but the time of
+ * the last check; an `INACTIVE` integration only records the time of the check.
+ */
+export function decideAuthTransition(
+  current: StreakView,
+  outcome: AuthOutcome,
+  now: Date,
+  pauseAfterMs: number,
+): AuthTransition {
+  const at = now.toISOString();
+  if (outcome === "INCONCLUSIVE" || current.state === "INACTIVE") {
+    return { update: { last_checked_at: at }, authStatus: null, stateChange: null };
+  }
+  if (outcome === "OK") {
+    const recovered = current.state === "INVALID";
+    return {
+      update: {
+        failing_since: null,
+        failed_checks: 0,
+        last_checked_at: at,
+        last_succeeded_at: at,
+        ...(recovered ? { state: "ACTIVE" } : {}),
+      },
+      authStatus: current.failing_since !== null ? "OK" : null,
+      stateChange: recovered ? { from: "INVALID", to: "ACTIVE", reason: "AUTH_RECOVERED" } : null,
+    };
+  }
+  const opens = current.failing_since === null;
+  const failingSince = opens ? at : (current.failing_since as string);
+  const pauses = current.state === "ACTIVE" && now.getTime() >= Date.parse(failingSince) + pauseAfterMs;
+  return {
+    update: {
+      failing_since: failingSince,
+      failed_checks: opens ? 1 : current.failed_checks + 1,
+      last_checked_at: at,
+      ...(pauses ? { state: "INVALID" } : {}),
+    },
+    authStatus: opens ? "FAILING" : null,
+    stateChange: pauses ? { from: "ACTIVE", to: "INVALID", reason: "AUTHENTICATION_FAILED" } : null,
+  };
+}
+
+/** Why a manual sync is refused now, or null when it may be queued. */
+export function manualSyncRefusal(row: Pick<IntegrationRow, "state">): "INVALID" | "INACTIVE" | null {
+  return row.state === "INVALID" || row.state === "INACTIVE" ? row.state : null;
+}
+
+/** Whether this transition paused the integration (`ACTIVE` to `INVALID`). */
+export const pauses = (row: Pick<IntegrationRow, "state">, t: Transition): boolean =>
+  row.state === "ACTIVE" && t.update.state === "INVALID";
+
+const nothing = (): Transition => ({ update: {}, events: [] });
+
+/** One transition of `current` (null only for `created`) at `now`. */
+export function transition(
+  current: IntegrationRow | null,
+  input: MachineInput,
+  now: Date,
+  config: MachineConfig,
+): Transition {
+  if (input.kind === "created") return created(input.draft, now);
+  if (!current) throw new TypeError(`the "${input.kind}" transition needs the integration's row`);
+  switch (input.kind) {
+    case "auth-checked":
+      return authChecked(current, input.outcome, now, config, input.credentialsSealed);
+    case "relinked":
+      return relinked(current, input.replacement, now, config);
+    case "enabled":
+    case "disabled":
+      return enabledSet(current, input.kind === "enabled", now);
+    case "sync-requested":
+      return syncRequested(current, now);
+    case "deleted":
+      return { update: {}, events: [integrationDeleted(current, now.toISOString())], deletes: true };
+    case "external-sync-finished":
+      return externalSyncFinished(current, input.run, now, config);
+  }
+}
+
+/** `ACTIVE`, checked `OK` now, due for a sync at once. */
+function created(draft: IntegrationDraft, now: Date): Transition {
+  const at = now.toISOString();
+  const update = {
+    state: "ACTIVE",
+    failing_since: null,
+    failed_checks: 0,
+    last_checked_at: at,
+    last_succeeded_at: at,
+    next_sync_at: at,
+    retry_attempt: 0,
+    last_sync_id: null,
+    lease_owner: null,
+    lease_expires_at: null,
+    updated_at: at,
+  } satisfies Pick<IntegrationRow, MachineColumn>;
+  return { update, events: [integrationCreated({ ...draft, ...update }, at)] };
+}
+
+/**
+ * One check: the pause rule, and the scheduling it implies. A pause stops scheduling
+ * (`next_sync_at = null`); a recovery schedules a sync now, its retries reset.
+ */
+function authChecked(
+  row: IntegrationRow,
+  outcome: AuthOutcome,
+  now: Date,
+  config: MachineConfig,
+  credentialsSealed?: string,
+): Transition {
+  const at = now.toISOString();
+  const decided = decideAuthTransition(row, outcome, now, config.pauseAfterMs);
+  const update: IntegrationPatch = { ...decided.update, updated_at: at };
+  if (credentialsSealed !== undefined) update.credentials_sealed = credentialsSealed;
+  if (decided.stateChange?.to === "INVALID") update.next_sync_at = null;
+  if (decided.stateChange?.reason === "AUTH_RECOVERED") {
+    update.next_sync_at = at;
+    update.retry_attempt = 0;
+  }
+  const after = { ...row, ...update };
+  const events: NewEvent[] = [];
+  if (decided.authStatus) events.push(authStatusChanged(after, decided.authStatus, config, at));
+  if (decided.stateChange) events.push(stateChanged(after, row.state, decided.stateChange.reason, at));
+  return { update, events };
+}
+
+/**
+ * A relink: new credentials (checked `OK` just now), the streak cleared, `ACTIVE` and due now,
+ * except that a disabled (`INACTIVE`) integration stays disabled and keeps its slot.
+ */
+function relinked(
+  row: IntegrationRow,
+  replacement: RelinkReplacement,
+  now: Date,
+  config: MachineConfig,
+): Transition {
+  const at = now.toISOString();
+  const state = row.state === "INACTIVE" ? "INACTIVE" : "ACTIVE";
+  const update: IntegrationPatch = {
+    ...replacement,
+    state,
+    failing_since: null,
+    failed_checks: 0,
+    last_checked_at: at,
+    last_succeeded_at: at,
+    retry_attempt: 0,
+    next_sync_at: state === "ACTIVE" ? at : row.next_sync_at,
+    updated_at: at,
+  };
+  const after = { ...row, ...update };
+  const events: NewEvent[] = [integrationRelinked(row, after, at)];
+  if (row.failing_since !== null) events.push(authStatusChanged(after, "OK", config, at));
+  if (row.state !== state) events.push(stateChanged(after, row.state, "RELINKED", at));
+  return { update, events };
+}
+
+/**
+ * Disabling makes it `INACTIVE` (no syncs; credentials and config kept); enabling makes it `ACTIVE`
+ * and due at once (the check before that sync decides what follows). Nothing when already so.
+ */
+function enabledSet(row: IntegrationRow, enabled: boolean, now: Date): Transition {
+  if (enabled !== (row.state === "INACTIVE")) return nothing();
+  const at = now.toISOString();
+  const update: IntegrationPatch = enabled
+    ? { state: "ACTIVE", next_sync_at: at, retry_attempt: 0, updated_at: at }
+    : { state: "INACTIVE", next_sync_at: null, updated_at: at };
+  const after = { ...row, ...update };
+  return { update, events: [stateChanged(after, row.state, enabled ? "ENABLED" : "DISABLED", at)] };
+}
+
+/** A manual sync: due now. Only an `ACTIVE` integration (see `manualSyncRefusal`). */
+function syncRequested(row: IntegrationRow, now: Date): Transition {
+  if (manualSyncRefusal(row) !== null) return nothing();
+  const at = now.toISOString();
+  return { update: { next_sync_at: at, updated_at: at }, events: [] };
+}
+
+function externalSyncFinished(
+  row: IntegrationRow,
+  run: SyncRunRow,
+  now: Date,
+  config: MachineConfig,
+): Transition {
+  const at = now.toISOString();
+  const outcome: AuthOutcome | null =
+    run.sync_state === "AUTHENTICATION_FAILED"
+      ? "AUTH_FAILED"
+      : run.sync_state === "SUCCEEDED" || run.sync_state === "PARTIALLY_FAILED"
+        ? "OK"
+        : null;
+  const checked =
+    outcome === null ? { update: { updated_at: at }, events: [] } : authChecked(row, outcome, now, config);
+  return {
+    update: { ...checked.update, last_sync_id: run.id },
+    events: [...checked.events, syncFinished(run, at)],
+  };
+}
