@@ -4,6 +4,7 @@ import { iso } from "../clock.ts";
 import { inTransaction, type RelinkContext } from "../context.ts";
 import { type VerifiedFlowToken, verifyFlowToken } from "../flow-tokens/verify.ts";
 import { ApiError } from "../http/errors.ts";
+import { DomainError } from "./errors.ts";
 import { recordEvent } from "./events.ts";
 import { findIntegration } from "./integrations.ts";
 import { tokenFailureForgotten } from "./retention.ts";
@@ -125,7 +126,7 @@ export async function failureOf(
  * announced as such); presenting it again is only logged.
  */
 export async function recordRefusedToken(ctx: RelinkContext, token: string, refusal: unknown): Promise<void> {
-  if (!(refusal instanceof ApiError)) return;
+  if (!(refusal instanceof ApiError) && !(refusal instanceof DomainError)) return;
   if (refusal.code === "TOKEN_ALREADY_USED") {
     ctx.log.info({ code: refusal.code }, "a completed flow's token was presented again");
     return;
