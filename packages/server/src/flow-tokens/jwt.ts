@@ -15,7 +15,8 @@ import { refuse, refuseClaim } from "./refusals.ts";
  * 2. fast-jwt's parse: header and payload JSON objects → `TOKEN_MALFORMED`;
  * 3. the header: `alg` one of ours → `TOKEN_ALGORITHM_INVALID`; `typ` ours (a media type:
  *    case-insensitive, `application/` optional) → `TOKEN_TYPE_INVALID`;
- * 4. `resolveKey(header)`: the caller's checks of `kid` (its refusals pass through as they are);
+ * 4. `resolveKey(header, payload)`: the caller's checks of `kid` (its refusals pass through as
+ *    they are); the payload is not verified yet;
  * 5. `alg` pinned to the key's algorithm (an HMAC is never checked with a public key)
  *    → `TOKEN_ALGORITHM_INVALID`; `crit` as jose reads it (only `b64` understood) → `TOKEN_MALFORMED`;
  * 6. the signature, by fast-jwt → `TOKEN_SIGNATURE_INVALID`;
@@ -56,7 +57,7 @@ const OUR_TYP = normalizeTyp(TOKEN_TYPE);
 export async function verifyJwt(
   token: string,
   now: Date,
-  resolveKey: (header: JwtHeader) => Promise<ResolvedKey>,
+  resolveKey: (header: JwtHeader, unverifiedPayload: Record<string, unknown>) => Promise<ResolvedKey>,
 ): Promise<VerifiedJwt> {
   const parts = COMPACT_JWS.exec(token);
   if (!parts) throw refuse("TOKEN_MALFORMED");
@@ -82,7 +83,13 @@ export async function verifyJwt(
     // The dates are checked below against the injected clock, in jose's order.
     ignoreExpiration: true,
     ignoreNotBefore: true,
-    key: async ({ header }: { header: Record<string, unknown> }) => {
+    key: async ({
+      header,
+      payload,
+    }: {
+      header: Record<string, unknown>;
+      payload: Record<string, unknown>;
+    }) => {
       const alg = header.alg;
       if (typeof alg !== "string" || !(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) {
         throw refuse("TOKEN_ALGORITHM_INVALID");
@@ -90,7 +97,7 @@ export async function verifyJwt(
       if (typeof header.typ !== "string" || normalizeTyp(header.typ) !== OUR_TYP) {
         throw refuse("TOKEN_TYPE_INVALID");
       }
-      const key = await resolveKey(header as JwtHeader);
+      const key = await resolveKey(header as JwtHeader, payload);
       if (alg !== key.algorithm) throw refuse("TOKEN_ALGORITHM_INVALID");
       unencodedPayload = checkCrit(header);
       return key.material;

@@ -2,6 +2,7 @@ import {
   CLOCK_SKEW,
   type FlowTokenClaims,
   FlowTokenClaimsSchema,
+  ID_PREFIXES,
   isRelinkAudience,
   MAX_LINK_LIFETIME,
   MAX_SDK_TOKEN_LIFETIME,
@@ -10,6 +11,7 @@ import {
 } from "@relink/sdk/contract";
 import type { RelinkContext } from "../context.ts";
 import { type PreparedParam, prepared } from "../db/prepared.ts";
+import { jwksKey } from "./jwks.ts";
 import { verifyJwt } from "./jwt.ts";
 import { isServerKeyId, verificationKey } from "./keys.ts";
 import { refuse, refuseClaim } from "./refusals.ts";
@@ -36,6 +38,7 @@ export interface VerifyFlowTokenOptions {
 }
 
 const KID = /^[A-Za-z0-9_-]{1,100}$/;
+const WORKSPACE_ID = new RegExp(`^${ID_PREFIXES.workspace}_[0-9a-z]{10,40}$`);
 
 /**
  * Checks a flow token (DESIGN section 3) and returns its typed claims, or throws a `DomainError`
@@ -54,7 +57,7 @@ const KID = /^[A-Za-z0-9_-]{1,100}$/;
  * ```
  */
 export async function verifyFlowToken(
-  ctx: Pick<RelinkContext, "db" | "clock" | "secrets" | "connectors">,
+  ctx: Pick<RelinkContext, "db" | "clock" | "secrets" | "connectors" | "config" | "log">,
   token: string | null | undefined,
   options: VerifyFlowTokenOptions = {},
 ): Promise<VerifiedFlowToken> {
@@ -66,13 +69,33 @@ export async function verifyFlowToken(
   const now = ctx.clock.now();
   // Parsed once (by fast-jwt); the header's checks, then the key, then the signature: see jwt.ts.
   let key: Awaited<ReturnType<typeof keyById>>[number] | undefined;
-  const { payload } = await verifyJwt(token, now, async (header) => {
+  const { payload } = await verifyJwt(token, now, async (header, unverified) => {
     if (typeof header.kid !== "string" || !KID.test(header.kid)) throw refuse("TOKEN_KEY_UNKNOWN");
     // The key row (with its revocation: read on every call) and its workspace's allowed origins.
     // Nothing else of the token is looked up before its signature is checked: the kid was checked
-    // against a strict pattern above, and nothing of the payload is read until the signature holds.
+    // against a strict pattern above, and nothing of the payload is read until the signature holds
+    // (but for a key of a JWKS URL, below).
     [key] = await keyById(ctx.db, header.kid);
-    if (!key) throw refuse("TOKEN_KEY_UNKNOWN");
+    if (!key) {
+      // Not a registered key: one of the JWKS of the workspace the token names as its issuer (an
+      // id checked against a strict pattern; the issuer is checked again once the signature holds).
+      const iss = unverified.iss;
+      const fromJwks =
+        typeof iss === "string" && WORKSPACE_ID.test(iss) ? await jwksKey(ctx, iss, header.kid) : undefined;
+      if (!fromJwks) throw refuse("TOKEN_KEY_UNKNOWN");
+      key = {
+        id: `jwks:${fromJwks.key.kid}`,
+        workspace_id: iss as string,
+        algorithm: fromJwks.key.algorithm,
+        secret_sealed: null,
+        public_jwk: null,
+        created_at: "",
+        revoked_at: null,
+        allowed_origins: fromJwks.allowedOrigins,
+      } as NonNullable<typeof key>;
+      if (header.alg !== fromJwks.key.algorithm) throw refuse("TOKEN_ALGORITHM_INVALID");
+      return fromJwks.key.key;
+    }
     if (key.revoked_at !== null) throw refuse("TOKEN_KEY_REVOKED");
     if (header.alg !== (key.algorithm as SigningAlgorithm)) throw refuse("TOKEN_ALGORITHM_INVALID");
     // A key that cannot be opened is the server's fault (500), not the token's.
