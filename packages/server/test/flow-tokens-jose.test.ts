@@ -277,6 +277,25 @@ describe("flow-token JWS checks on fast-jwt, against jose", () => {
     );
   });
 
+  it("keeps concurrent verifications apart: each call's key lookup serves its own token", async () => {
+    const secrets = Array.from({ length: 40 }, () => randomBytes(32).toString("base64url"));
+    const tokens = secrets.map((secret, i) => {
+      const input = `${b64(JSON.stringify({ alg: "HS256", typ: TYP, kid: `sk_${i}` }))}.${b64(JSON.stringify({ n: i }))}`;
+      return `${input}.${b64(hmac(input, secret))}`;
+    });
+    const results = await Promise.all(
+      tokens.map((token, i) =>
+        verifyJwt(token, new Date(NOW * 1000), async (header) => {
+          // Yield first, so that the lookups of all calls interleave.
+          await new Promise((resolve) => setTimeout(resolve, (i * 7) % 5));
+          expect(header.kid).toBe(`sk_${i}`);
+          return new VerificationKey("HS256", secrets[i] as string);
+        }).then((verified) => verified.payload.n),
+      ),
+    );
+    expect(results).toEqual(secrets.map((_, i) => i));
+  });
+
   it("agrees on hand-picked edge cases", async () => {
     const signRaw = (header: unknown, payload: string) => {
       const input = `${b64(JSON.stringify(header))}.${b64(payload)}`;

@@ -50,6 +50,46 @@ function normalizeTyp(typ: string): string {
 }
 const OUR_TYP = normalizeTyp(TOKEN_TYPE);
 
+interface Call {
+  resolveKey: (header: JwtHeader, unverifiedPayload: Record<string, unknown>) => Promise<ResolvedKey>;
+  unencodedPayload: boolean;
+}
+
+/**
+ * The call being verified: fast-jwt calls the key function synchronously from `verifier(token)`
+ * (right after its parse), so the function takes the call's own lookup from here before its first
+ * `await`, and `verifyJwt` clears it as soon as `verifier(token)` returns. One verifier for the
+ * process: none of its options depends on the call (the dates are checked below, against the
+ * injected clock).
+ */
+let current: Call | undefined;
+
+const verifier = createVerifier({
+  complete: true,
+  // Only `b64` is understood in `crit` (checked after the key, as jose does, below).
+  allowedCritHeaders: ["b64"],
+  checkTyp: TOKEN_TYPE,
+  // The dates are checked in verifyJwt against the injected clock, in jose's order.
+  ignoreExpiration: true,
+  ignoreNotBefore: true,
+  key: async ({ header, payload }: { header: Record<string, unknown>; payload: Record<string, unknown> }) => {
+    const call = current;
+    current = undefined;
+    if (!call) throw new Error("fast-jwt asked for a key outside verifyJwt");
+    const alg = header.alg;
+    if (typeof alg !== "string" || !(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) {
+      throw refuse("TOKEN_ALGORITHM_INVALID");
+    }
+    if (typeof header.typ !== "string" || normalizeTyp(header.typ) !== OUR_TYP) {
+      throw refuse("TOKEN_TYPE_INVALID");
+    }
+    const key = await call.resolveKey(header as JwtHeader, payload);
+    if (alg !== key.algorithm) throw refuse("TOKEN_ALGORITHM_INVALID");
+    call.unencodedPayload = checkCrit(header);
+    return key.material;
+  },
+});
+
 /**
  * Verifies the compact JWS `token` with the key `resolveKey` finds for its header, and returns its
  * header and claims; throws a `DomainError` refusal otherwise (see above).
@@ -74,44 +114,24 @@ export async function verifyJwt(
     throw refuse("TOKEN_MALFORMED");
   }
 
-  let unencodedPayload = false;
-  const verify = createVerifier({
-    complete: true,
-    // Only `b64` is understood in `crit` (checked before the key below, as jose does).
-    allowedCritHeaders: ["b64"],
-    checkTyp: TOKEN_TYPE,
-    // The dates are checked below against the injected clock, in jose's order.
-    ignoreExpiration: true,
-    ignoreNotBefore: true,
-    key: async ({
-      header,
-      payload,
-    }: {
-      header: Record<string, unknown>;
-      payload: Record<string, unknown>;
-    }) => {
-      const alg = header.alg;
-      if (typeof alg !== "string" || !(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) {
-        throw refuse("TOKEN_ALGORITHM_INVALID");
-      }
-      if (typeof header.typ !== "string" || normalizeTyp(header.typ) !== OUR_TYP) {
-        throw refuse("TOKEN_TYPE_INVALID");
-      }
-      const key = await resolveKey(header as JwtHeader, payload);
-      if (alg !== key.algorithm) throw refuse("TOKEN_ALGORITHM_INVALID");
-      unencodedPayload = checkCrit(header);
-      return key.material;
-    },
-  });
-
+  const call: Call = { resolveKey, unencodedPayload: false };
+  let pending: Promise<{ header: Record<string, unknown>; payload: Record<string, unknown> }>;
+  current = call;
+  try {
+    pending = verifier(token);
+  } catch (error) {
+    throw refusalOf(error);
+  } finally {
+    current = undefined;
+  }
   let verified: { header: Record<string, unknown>; payload: Record<string, unknown> };
   try {
-    verified = await verify(token);
+    verified = await pending;
   } catch (error) {
     throw refusalOf(error);
   }
   const { header, payload } = verified;
-  if (unencodedPayload) throw refuse("TOKEN_MALFORMED");
+  if (call.unencodedPayload) throw refuse("TOKEN_MALFORMED");
 
   const nowSeconds = Math.floor(now.getTime() / 1000);
   numericDate(payload, "iat");
