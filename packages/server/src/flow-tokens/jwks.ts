@@ -329,7 +329,13 @@ const jwksByWorkspace = (db: RelinkContext["db"], workspaceId: string) =>
   db
     .selectFrom("signing_jwks as j")
     .innerJoin("workspaces as w", "w.id", "j.workspace_id")
-    .select(["j.url", "w.allowed_origins"])
+    .select([
+      "j.url",
+      "w.allowed_origins",
+      "w.brand_product_name",
+      "w.brand_logo_url",
+      "w.brand_accent_color",
+    ])
     .where("j.workspace_id", "=", workspaceId)
     .executeTakeFirst();
 
@@ -341,7 +347,18 @@ export async function jwksKey(
   ctx: JwksContext,
   workspaceId: string,
   kid: string,
-): Promise<{ key: JwksKey; allowedOrigins: string[] | null } | undefined> {
+): Promise<
+  | {
+      key: JwksKey;
+      allowedOrigins: string[] | null;
+      branding: {
+        brand_product_name: string | null;
+        brand_logo_url: string | null;
+        brand_accent_color: string | null;
+      };
+    }
+  | undefined
+> {
   const row = await jwksByWorkspace(ctx.db, workspaceId);
   if (!row) return undefined;
   let set = await currentSet(ctx, workspaceId, row.url);
@@ -353,5 +370,7 @@ export async function jwksKey(
     if (set) set.unknownFetchAt = now;
     found = set?.keys.get(kid);
   }
-  return found ? { key: found, allowedOrigins: row.allowed_origins as string[] | null } : undefined;
+  return found
+    ? { key: found, allowedOrigins: row.allowed_origins as string[] | null, branding: row }
+    : undefined;
 }

@@ -1,4 +1,5 @@
 import {
+  type Branding,
   CLOCK_SKEW,
   type FlowTokenClaims,
   FlowTokenClaimsSchema,
@@ -30,6 +31,8 @@ export interface VerifiedFlowToken {
   expiresAt: Date;
   /** The workspace's allowed origins (`PUT /v1/settings/allowed-origins`), read with the key. */
   allowedOrigins: readonly string[];
+  /** The workspace's branding, read with the key (the flow's description shows it). */
+  branding: Branding;
 }
 
 export interface VerifyFlowTokenOptions {
@@ -92,6 +95,9 @@ export async function verifyFlowToken(
         created_at: "",
         revoked_at: null,
         allowed_origins: fromJwks.allowedOrigins,
+        brand_product_name: fromJwks.branding.brand_product_name,
+        brand_logo_url: fromJwks.branding.brand_logo_url,
+        brand_accent_color: fromJwks.branding.brand_accent_color,
       } as NonNullable<typeof key>;
       if (header.alg !== fromJwks.key.algorithm) throw refuse("TOKEN_ALGORITHM_INVALID");
       return fromJwks.key.key;
@@ -162,6 +168,11 @@ export async function verifyFlowToken(
     serverIssued,
     expiresAt: new Date(claims.exp * 1000),
     allowedOrigins: key.allowed_origins ?? [],
+    branding: {
+      product_name: key.brand_product_name ?? null,
+      logo_url: key.brand_logo_url ?? null,
+      accent_color: key.brand_accent_color ?? null,
+    },
   };
 }
 
@@ -226,7 +237,7 @@ const keyById = prepared((db, kid: PreparedParam) =>
     .selectFrom("signing_keys as k")
     .leftJoin("workspaces as w", "w.id", "k.workspace_id")
     .selectAll("k")
-    .select("w.allowed_origins")
+    .select(["w.allowed_origins", "w.brand_product_name", "w.brand_logo_url", "w.brand_accent_color"])
     .where("k.id", "=", kid),
 );
 

@@ -26,7 +26,6 @@ import { RateLimiter, SUBMISSION_LIMITS } from "../connect/rate-limit.ts";
 import { ConnectorError } from "../connectors/types.ts";
 import type { RelinkContext } from "../context.ts";
 import { toJson } from "../db/schema.ts";
-import { readBranding } from "../domain/branding.ts";
 import { failureOf, recordFlowFailure, recordRefusedToken } from "../domain/flow-failures.ts";
 import {
   checkedOptOuts,
@@ -141,7 +140,8 @@ export function connectRoutes(ctx: RelinkContext) {
       const query = c.req.valid("query");
       const subject = await resolveFlow(ctx, token, query.tool);
       const locale = query.locale ?? token.claims.locale ?? acceptedLocale(c.req.header("accept-language"));
-      return c.json(describeFlow(subject, locale, await readBranding(ctx.db, subject.workspaceId)), 200);
+      // The branding was read with the token's key.
+      return c.json(describeFlow(subject, locale, token.branding), 200);
     },
   );
 
