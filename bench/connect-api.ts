@@ -18,7 +18,7 @@
  * other sections keep theirs, each row's note says when it was measured) and re-renders latest.md.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { analyse } from "./lib/analysis.ts";
@@ -221,6 +221,7 @@ if (import.meta.filename === process.argv[1]) {
   });
   try {
     const at = new Date().toISOString();
+    const loadAtStart = Math.round((loadavg()[0] ?? 0) * 100) / 100;
     const { figures, details } = await runConnectApiBench(
       { quick: values.quick },
       values.merge ? `measured ${at} by bench/connect-api.ts${values.quick ? " --quick" : ""}` : undefined,
@@ -232,6 +233,16 @@ if (import.meta.filename === process.argv[1]) {
       const report = JSON.parse(readFileSync(file, "utf8")) as Report;
       report.figures = [...evaluated, ...report.figures.filter((f) => f.group !== "Connect API")];
       report.details = { ...(report.details as object), connect: details };
+      const command = `pnpm exec tsx bench/connect-api.ts${values.quick ? " --quick" : ""} --merge`;
+      report.merged = [
+        ...(report.merged ?? []).filter((x) => x.group !== "Connect API"),
+        {
+          group: "Connect API",
+          date: at,
+          command,
+          loadAverage: { start: loadAtStart, end: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
+        },
+      ];
       writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
       writeFileSync(join(repoRoot, "bench/results/latest.md"), markdown(report, analyse(report)));
       console.log("merged the Connect API rows into bench/results/latest.json and latest.md");
