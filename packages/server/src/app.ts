@@ -35,6 +35,7 @@ import { integrationRoutes } from "./routes/integrations.ts";
 import { relinkLinkRoutes } from "./routes/relink-links.ts";
 import { scopeConfigRoutes } from "./routes/scope-configs.ts";
 import { settingsRoutes } from "./routes/settings.ts";
+import { signingJwksRoutes } from "./routes/signing-jwks.ts";
 import { signingKeyRoutes } from "./routes/signing-keys.ts";
 import { syncRoutes } from "./routes/syncs.ts";
 import { toolRoutes } from "./routes/tools.ts";
@@ -174,6 +175,8 @@ function buildApp(ctx: RelinkContext, metrics: Metrics): OpenAPIHono<AppEnv> {
   app.route("/", integrationRoutes(ctx));
   app.route("/", syncRoutes(ctx));
   app.route("/", apiKeyRoutes(ctx));
+  // Before the keys' routes: /v1/signing-keys/jwks is not a key id.
+  app.route("/", signingJwksRoutes(ctx));
   app.route("/", signingKeyRoutes(ctx));
   app.route("/", webhookRoutes(ctx));
   app.route("/", relinkLinkRoutes(ctx));

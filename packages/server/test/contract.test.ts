@@ -1,6 +1,9 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE, WebhookEventSchema } from "@relink/sdk/contract";
 import { mintConnectToken } from "@relink/sdk/server";
+import { exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.ts";
 import {
@@ -106,6 +109,12 @@ const CALLS: Call[] = [
     },
   },
   { op: "listSigningKeys", status: 200 },
+  { op: "getSigningJwks", status: 404 },
+  { op: "setSigningJwks", status: 400, body: () => ({ url: "ftp://example.com/jwks.json" }) },
+  { op: "setSigningJwks", status: 200, body: (s) => ({ url: s.ids.jwksUrl }) },
+  { op: "getSigningJwks", status: 200 },
+  { op: "deleteSigningJwks", status: 204 },
+  { op: "deleteSigningJwks", status: 404 },
   { op: "importIntegration", status: 201, body: () => importBody("key-ok"), after: keep("int") },
   { op: "importIntegration", status: 201, body: () => importBody("key-ok", "globex"), after: keep("int2") },
   { op: "importIntegration", status: 422, body: () => importBody("key-bad") },
@@ -321,6 +330,7 @@ describe.each(availableDialects())("every operation against the OpenAPI document
   const answered: Answered[] = [];
   /** The parameters and token of each operation's first call, for the generic calls. */
   const firstCall = new Map<string, { params: Record<string, string>; token?: string; body?: unknown }>();
+  let jwksServer: http.Server | undefined;
 
   beforeAll(async () => {
     const hris = await startDemoHris({ port: 0 });
@@ -335,7 +345,15 @@ describe.each(availableDialects())("every operation against the OpenAPI document
       extraConnectors: [tool.connector],
       config: { demoHrisUrl: hris.url, allowHttpWebhookUrls: true, allowPrivateWebhookUrls: true },
     });
-    s = { t, tool, hris, ids: {} };
+    // A product backend's JWKS, for PUT /v1/signing-keys/jwks.
+    const jwk = { ...(await exportJWK((await generateKeyPair("EdDSA")).publicKey)), kid: "contract-1" };
+    jwksServer = http.createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/jwk-set+json" });
+      response.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => jwksServer?.listen(0, "127.0.0.1", resolve));
+    const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
+    s = { t, tool, hris, ids: { jwksUrl } };
     doc = (await (await t.request("GET", "/openapi.json", { key: null })).json()) as OpenApiDocument;
     validator = schemaValidator(doc);
     for (const { method, path, operation } of operations(doc)) {
@@ -345,6 +363,7 @@ describe.each(availableDialects())("every operation against the OpenAPI document
   afterAll(async () => {
     await s?.t.close();
     await s?.hris.close();
+    jwksServer?.close();
   });
 
   /** Calls one operation and checks the answer against the document. */

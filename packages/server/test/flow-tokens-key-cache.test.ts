@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRelinkServer, type RelinkServer } from "../src/app.ts";
+import { DomainError } from "../src/domain/errors.ts";
 import {
   cachedVerificationKeyCount,
   findSigningKey,
@@ -9,7 +10,6 @@ import {
   verificationKey,
 } from "../src/flow-tokens/keys.ts";
 import { verifyFlowToken } from "../src/flow-tokens/verify.ts";
-import { ApiError } from "../src/http/errors.ts";
 import { createLogger } from "../src/logging.ts";
 import { generateEncryptionKey, SecretBox } from "../src/secrets.ts";
 import { availableDialects, postgresAdminUrl } from "../src/testing/index.ts";
@@ -177,8 +177,8 @@ describe.each(availableDialects())("signing key cache on %s", (dialect) => {
     await expect(verifyFlowToken(f.t.server.ctx, bearer)).resolves.toMatchObject({ keyId: key.id });
     await f.t.request("DELETE", `/v1/signing-keys/${key.id}`);
     const refusal = await verifyFlowToken(f.t.server.ctx, bearer).catch((error: unknown) => error);
-    expect(refusal).toBeInstanceOf(ApiError);
-    expect((refusal as ApiError).code).toBe("TOKEN_KEY_REVOKED");
+    expect(refusal).toBeInstanceOf(DomainError);
+    expect((refusal as DomainError).code).toBe("TOKEN_KEY_REVOKED");
   });
 });
 

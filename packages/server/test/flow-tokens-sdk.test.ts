@@ -1,8 +1,9 @@
 import { mintConnectToken, mintRelinkToken } from "@relink/sdk/server";
 import { decodeProtectedHeader, exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DomainError } from "../src/domain/errors.ts";
 import { verifyFlowToken } from "../src/flow-tokens/verify.ts";
-import { ApiError } from "../src/http/errors.ts";
+import { STATUS_OF_CODE } from "../src/http/errors.ts";
 import { availableDialects } from "../src/testing/index.ts";
 import { createFlowTokenFixture, type FlowTokenFixture } from "./flow-tokens-support.ts";
 
@@ -110,7 +111,8 @@ describe.each(availableDialects())("SDK-minted flow tokens on %s", (dialect) => 
     });
     await f.t.request("DELETE", `/v1/signing-keys/${created.id}`);
     const refused = await verifyFlowToken(f.t.server.ctx, token).catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(ApiError);
-    expect(refused).toMatchObject({ status: 401, code: "TOKEN_KEY_REVOKED" });
+    expect(refused).toBeInstanceOf(DomainError);
+    expect(refused).toMatchObject({ code: "TOKEN_KEY_REVOKED" });
+    expect(STATUS_OF_CODE[(refused as DomainError).code]).toBe(401);
   });
 });

@@ -4,13 +4,14 @@ import { generateKeyPair } from "jose";
 import type { CompiledQuery } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { iso } from "../src/clock.ts";
+import { DomainError } from "../src/domain/errors.ts";
 import {
   isFlowTokenSpent,
   signFlowToken,
   spendFlowToken,
   verifyFlowToken,
 } from "../src/flow-tokens/verify.ts";
-import { ApiError } from "../src/http/errors.ts";
+import { STATUS_OF_CODE } from "../src/http/errors.ts";
 import { newId } from "../src/ids.ts";
 import { availableDialects } from "../src/testing/index.ts";
 import {
@@ -69,8 +70,9 @@ describe.each(availableDialects())("flow-token verification on %s", (dialect) =>
       await verifyFlowToken(f.t.server.ctx, token);
       return { code: "OK" };
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      expect(error.status).toBe(error.code === "TOKEN_ALREADY_USED" ? 409 : 401);
+      if (!(error instanceof DomainError)) throw error;
+      // A domain refusal: the status it is answered with comes from the one table.
+      expect(STATUS_OF_CODE[error.code]).toBe(error.code === "TOKEN_ALREADY_USED" ? 409 : 401);
       if (error.code === "TOKEN_CLAIM_MISSING" || error.code === "TOKEN_CLAIM_INVALID") {
         // A claim refusal names the claim (message and details.claim), and says nothing else.
         const { claim } = error.details as { claim: string };
@@ -594,10 +596,10 @@ describe.each(availableDialects())("flow-token verification on %s", (dialect) =>
     };
     expect(await outcome(hs(payload))).toBe("OK");
     await spendFlowToken(f.t.server.ctx.db, spent);
-    await expect(spendFlowToken(f.t.server.ctx.db, spent)).rejects.toMatchObject({
-      status: 409,
-      code: "TOKEN_ALREADY_USED",
-    });
+    const second = await spendFlowToken(f.t.server.ctx.db, spent).catch((error: unknown) => error);
+    expect(second).toBeInstanceOf(DomainError);
+    expect(second).toMatchObject({ code: "TOKEN_ALREADY_USED" });
+    expect(STATUS_OF_CODE[(second as DomainError).code]).toBe(409);
     expect(await outcome(hs(payload))).toBe("TOKEN_ALREADY_USED");
   });
 

@@ -115,3 +115,27 @@ export const SigningKeyCreatedSchema = z
   .discriminatedUnion("algorithm", [HmacSigningKeyCreatedSchema, PublicSigningKeyCreatedSchema])
   .meta({ id: "SigningKeyCreated" });
 export type SigningKeyCreated = z.infer<typeof SigningKeyCreatedSchema>;
+
+/**
+ * `PUT /v1/signing-keys/jwks`: the URL of the product backend's JWKS (RFC 7517 key set), instead
+ * of registering each public key: relink fetches it (cached as its `Cache-Control: max-age` says,
+ * fetched again on a token's unknown `kid` at most once a minute), so rotating a key needs no API
+ * call. Only Ed25519 (`EdDSA`) and P-256 (`ES256`) public keys of the set are used; an HMAC secret
+ * is never taken from a URL.
+ */
+export const SigningJwksSetSchema = z
+  .object({ url: z.string().max(2000).describe("An https URL serving a JWKS document") })
+  .strict()
+  .meta({ id: "SigningJwksSet" });
+export type SigningJwksSet = z.infer<typeof SigningJwksSetSchema>;
+
+/** The workspace's JWKS URL and the keys relink read from it. */
+export const SigningJwksSchema = z
+  .object({
+    url: z.string(),
+    keys: z.array(z.object({ kid: z.string(), algorithm: SigningAlgorithmSchema })),
+    fetched_at: TimestampSchema,
+    created_at: TimestampSchema,
+  })
+  .meta({ id: "SigningJwks" });
+export type SigningJwks = z.infer<typeof SigningJwksSchema>;

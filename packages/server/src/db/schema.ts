@@ -41,6 +41,14 @@ export interface SigningKeyTable {
   revoked_at: Timestamp | null;
 }
 
+/** A workspace's JWKS URL: its public signing keys, fetched (see flow-tokens/jwks.ts). */
+export interface SigningJwksTable {
+  workspace_id: string;
+  url: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface ScopeConfigTable {
   id: string;
   workspace_id: string;
@@ -237,6 +245,7 @@ export interface Database {
   workspaces: WorkspaceTable;
   api_keys: ApiKeyTable;
   signing_keys: SigningKeyTable;
+  signing_jwks: SigningJwksTable;
   scope_configs: ScopeConfigTable;
   integrations: IntegrationTable;
   sync_runs: SyncRunTable;

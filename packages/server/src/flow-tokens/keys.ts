@@ -1,4 +1,5 @@
-import { createSecretKey, type KeyObject, randomBytes } from "node:crypto";
+import { createPublicKey, type JsonWebKey as NodeJwk, randomBytes } from "node:crypto";
+import { inspect } from "node:util";
 import {
   ID_PREFIXES,
   type PublicJwk,
@@ -14,7 +15,7 @@ import type { RelinkContext } from "../context.ts";
 import { type PreparedParam, prepared } from "../db/prepared.ts";
 import type { Database, SigningKeyTable } from "../db/schema.ts";
 import { toJson } from "../db/schema.ts";
-import { ApiError } from "../http/errors.ts";
+import { DomainError } from "../domain/errors.ts";
 import { newId } from "../ids.ts";
 import type { SecretBox } from "../secrets.ts";
 
@@ -105,12 +106,13 @@ async function checkedPublicJwk(
   try {
     await importJWK(publicJwk, algorithm);
   } catch {
-    throw new ApiError(
-      400,
+    throw new DomainError(
       "INVALID_REQUEST",
       `Invalid request: body.public_jwk: not a valid ${algorithm === "EdDSA" ? "Ed25519" : "P-256"} public key`,
       {
-        issues: [{ path: "body.public_jwk", code: "invalid_key", message: "not a valid public key" }],
+        details: {
+          issues: [{ path: "body.public_jwk", code: "invalid_key", message: "not a valid public key" }],
+        },
       },
     );
   }
@@ -146,8 +148,29 @@ export async function revokeSigningKey(
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** The key a token's signature is checked with: an HMAC secret key, or the imported public key. */
-export type VerificationKey = KeyObject | CryptoKey;
+/**
+ * The key a token's signature is checked with, in the form fast-jwt takes: the HMAC secret (its
+ * UTF-8 bytes are the key) or the public key as SPKI PEM. The material is a private field: it never
+ * appears when the object is logged, serialised or inspected.
+ */
+export class VerificationKey {
+  readonly #material: string;
+  constructor(
+    readonly algorithm: SigningAlgorithm,
+    material: string,
+  ) {
+    this.#material = material;
+  }
+  get material(): string {
+    return this.#material;
+  }
+  toJSON() {
+    return { algorithm: this.algorithm };
+  }
+  [inspect.custom]() {
+    return `VerificationKey(${this.algorithm})`;
+  }
+}
 
 /** Most derived keys kept per server (least recently used go first). */
 export const VERIFICATION_KEY_CACHE_SIZE = 256;
@@ -162,8 +185,8 @@ interface DerivedKey {
 const derivedKeys = new WeakMap<SecretBox, Map<string, DerivedKey>>();
 
 /**
- * The key a token's signature is checked with: the HMAC secret opened from its sealed value (as a
- * `KeyObject`, whose bytes never appear when it is logged or inspected), or the imported public JWK.
+ * The key a token's signature is checked with: the HMAC secret opened from its sealed value, or the
+ * public JWK as PEM (see `VerificationKey`).
  *
  * Opening and importing cost more than checking a signature, so the result is kept per key id and
  * reused only while the row still holds the same sealed secret or public key (a re-sealed,
@@ -212,14 +235,16 @@ async function deriveVerificationKey(
   if (row.algorithm === "HS256") {
     if (!row.secret_sealed) throw new Error(`signing key ${row.id} has no secret`);
     // The HMAC key is the secret's UTF-8 bytes, as the SDK signs with.
-    const bytes = Buffer.from(ctx.secrets.open(row.secret_sealed, sealContext(row.id)), "utf8");
-    if (bytes.length === 0) throw new Error(`signing key ${row.id} has an empty secret`);
-    const key = createSecretKey(bytes);
-    bytes.fill(0);
-    return key;
+    const secret = ctx.secrets.open(row.secret_sealed, sealContext(row.id));
+    if (secret.length === 0) throw new Error(`signing key ${row.id} has an empty secret`);
+    return new VerificationKey("HS256", secret);
   }
   if (!row.public_jwk) throw new Error(`signing key ${row.id} has no public key`);
-  return (await importJWK(row.public_jwk as PublicJwk, row.algorithm)) as CryptoKey;
+  const pem = createPublicKey({ key: row.public_jwk as NodeJwk, format: "jwk" }).export({
+    type: "spki",
+    format: "pem",
+  });
+  return new VerificationKey(row.algorithm as SigningAlgorithm, String(pem));
 }
 
 // One creation in flight per workspace and process; across processes a duplicate is harmless

@@ -1,24 +1,21 @@
-import { KeyObject } from "node:crypto";
 import {
+  type Branding,
   CLOCK_SKEW,
-  type ErrorCode,
   type FlowTokenClaims,
   FlowTokenClaimsSchema,
+  ID_PREFIXES,
   isRelinkAudience,
   MAX_LINK_LIFETIME,
   MAX_SDK_TOKEN_LIFETIME,
   MAX_TOKEN_BYTES,
-  SIGNING_ALGORITHMS,
   type SigningAlgorithm,
-  TOKEN_AUDIENCE,
-  TOKEN_TYPE,
 } from "@relink/sdk/contract";
-import { type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
 import type { RelinkContext } from "../context.ts";
 import { type PreparedParam, prepared } from "../db/prepared.ts";
-import { ApiError } from "../http/errors.ts";
-import { decodeProtectedHeader, verifyHs256Jwt } from "./hs256.ts";
+import { jwksKey } from "./jwks.ts";
+import { verifyJwt } from "./jwt.ts";
 import { isServerKeyId, verificationKey } from "./keys.ts";
+import { refuse, refuseClaim } from "./refusals.ts";
 
 export { type SignedFlowToken, type SignFlowTokenInput, signFlowToken } from "./sign.ts";
 
@@ -34,6 +31,8 @@ export interface VerifiedFlowToken {
   expiresAt: Date;
   /** The workspace's allowed origins (`PUT /v1/settings/allowed-origins`), read with the key. */
   allowedOrigins: readonly string[];
+  /** The workspace's branding, read with the key (the flow's description shows it). */
+  branding: Branding;
 }
 
 export interface VerifyFlowTokenOptions {
@@ -41,55 +40,15 @@ export interface VerifyFlowTokenOptions {
   maxLifetimeSeconds?: number;
 }
 
-/** A refusal: the code says which check failed; the message adds nothing an attacker could use. */
-const refuse = (code: ErrorCode, status: 401 | 409 = 401): ApiError =>
-  new ApiError(status, code, REFUSALS[code] ?? "The flow token was refused.");
-
-/**
- * A claim missing or invalid, named in the message and in `details.claim` (a dotted path such as
- * `end_user.organization_name`), never quoting its value. Only ever said of a token whose signature
- * was checked: whoever reads it holds the signing key.
- */
-const refuseClaim = (code: "TOKEN_CLAIM_MISSING" | "TOKEN_CLAIM_INVALID", claim: string): ApiError =>
-  new ApiError(
-    401,
-    code,
-    code === "TOKEN_CLAIM_MISSING"
-      ? `The flow token lacks the required claim ${claim}.`
-      : `The flow token's claim ${claim} is invalid.`,
-    { claim },
-  );
-
-const REFUSALS: Partial<Record<ErrorCode, string>> = {
-  TOKEN_MISSING: "A flow token is required.",
-  TOKEN_TOO_LARGE: `The flow token is larger than ${MAX_TOKEN_BYTES} bytes.`,
-  TOKEN_MALFORMED: "The flow token is not a well-formed JWT.",
-  TOKEN_TYPE_INVALID: `The flow token's typ must be ${TOKEN_TYPE}.`,
-  TOKEN_ALGORITHM_INVALID: "The flow token's algorithm is not accepted for its key.",
-  TOKEN_KEY_UNKNOWN: "The flow token's signing key is unknown.",
-  TOKEN_KEY_REVOKED: "The flow token's signing key was revoked.",
-  TOKEN_SIGNATURE_INVALID: "The flow token's signature is invalid.",
-  TOKEN_AUDIENCE_INVALID: `The flow token's audience must be ${TOKEN_AUDIENCE}.`,
-  TOKEN_ISSUER_INVALID: "The flow token's issuer is not its signing key's workspace.",
-  TOKEN_EXPIRED: "The flow token has expired.",
-  TOKEN_NOT_YET_VALID: "The flow token is not valid yet.",
-  TOKEN_LIFETIME_TOO_LONG: "The flow token lives longer than allowed.",
-  TOKEN_CLAIM_MISSING: "The flow token lacks a required claim.",
-  TOKEN_CLAIM_INVALID: "The flow token has an invalid claim.",
-  TOKEN_SUBJECT_UNKNOWN: "The flow token's integration does not exist.",
-  TOKEN_SCOPE_CONFIG_UNKNOWN: "The flow token's scope config does not exist.",
-  TOKEN_ALREADY_USED: "This flow token has already completed a flow.",
-};
-
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const KID = /^[A-Za-z0-9_-]{1,100}$/;
+const WORKSPACE_ID = new RegExp(`^${ID_PREFIXES.workspace}_[0-9a-z]{10,40}$`);
 
 /**
- * Checks a flow token (DESIGN section 3) and returns its typed claims, or throws an `ApiError`
- * (401, or 409 `TOKEN_ALREADY_USED`) whose code names the one check that failed.
+ * Checks a flow token (DESIGN section 3) and returns its typed claims, or throws a `DomainError`
+ * (answered 401, or 409 for `TOKEN_ALREADY_USED`) whose code names the one check that failed.
  *
  * The checks, in order: presence, size (before any parsing), form, `alg` (in the list), `typ`,
- * `kid` (known, not revoked), `alg` pinned to the key's algorithm (so an HMAC can never be checked
+ * `crit`, `kid` (known, not revoked), `alg` pinned to the key's algorithm (so an HMAC can never be checked
  * with a public key), signature, `exp` and `nbf`, `aud`, `iss` (the key's workspace), `iat` not in
  * the future, the claims' shape, lifetime, `sub` and `scope_config_id` in the workspace, `jti` not
  * spent. Times allow 60 s of clock skew and come from `ctx.clock`.
@@ -101,7 +60,7 @@ const KID = /^[A-Za-z0-9_-]{1,100}$/;
  * ```
  */
 export async function verifyFlowToken(
-  ctx: Pick<RelinkContext, "db" | "clock" | "secrets" | "connectors">,
+  ctx: Pick<RelinkContext, "db" | "clock" | "secrets" | "connectors" | "config" | "log">,
   token: string | null | undefined,
   options: VerifyFlowTokenOptions = {},
 ): Promise<VerifiedFlowToken> {
@@ -110,61 +69,55 @@ export async function verifyFlowToken(
   if (token.length > MAX_TOKEN_BYTES || new TextEncoder().encode(token).length > MAX_TOKEN_BYTES) {
     throw refuse("TOKEN_TOO_LARGE");
   }
-  if (!COMPACT_JWS.test(token)) throw refuse("TOKEN_MALFORMED");
-
-  let header: ReturnType<typeof decodeProtectedHeader>;
-  try {
-    header = decodeProtectedHeader(token);
-  } catch {
-    throw refuse("TOKEN_MALFORMED");
-  }
-  const alg = header.alg;
-  if (typeof alg !== "string" || !(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) {
-    throw refuse("TOKEN_ALGORITHM_INVALID");
-  }
-  if (typeof header.typ !== "string" || normalizeTyp(header.typ) !== normalizeTyp(TOKEN_TYPE)) {
-    throw refuse("TOKEN_TYPE_INVALID");
-  }
-  if (typeof header.kid !== "string" || !KID.test(header.kid)) throw refuse("TOKEN_KEY_UNKNOWN");
-
-  // The key row (with its revocation: read on every call) and its workspace's allowed origins.
-  // Nothing else of the token is looked up before its signature is checked: the kid was checked
-  // against a strict pattern above, and nothing of the payload is read until the signature holds.
-  const [key] = await keyById(ctx.db, header.kid);
-  if (!key) throw refuse("TOKEN_KEY_UNKNOWN");
-  if (key.revoked_at !== null) throw refuse("TOKEN_KEY_REVOKED");
-  const algorithm = key.algorithm as SigningAlgorithm;
-  if (alg !== algorithm) throw refuse("TOKEN_ALGORITHM_INVALID");
-
   const now = ctx.clock.now();
-  // Outside the try: a key that cannot be opened is the server's fault (500), not the token's.
-  const verifyWith = await verificationKey(ctx, key);
-  const verifyOptions = {
-    algorithms: [algorithm],
-    typ: TOKEN_TYPE,
-    currentDate: now,
-    clockTolerance: CLOCK_SKEW,
-  };
-  let payload: JWTPayload;
-  try {
-    // HS256 (a secret KeyObject): jose's checks with a synchronous HMAC; public keys: jose itself.
-    ({ payload } =
-      verifyWith instanceof KeyObject
-        ? verifyHs256Jwt(token, verifyWith, verifyOptions, header)
-        : await jwtVerify(token, verifyWith, verifyOptions));
-  } catch (error) {
-    throw refusalOf(error);
-  }
+  // Parsed once (by fast-jwt); the header's checks, then the key, then the signature: see jwt.ts.
+  let key: Awaited<ReturnType<typeof keyById>>[number] | undefined;
+  const { payload } = await verifyJwt(token, now, async (header, unverified) => {
+    if (typeof header.kid !== "string" || !KID.test(header.kid)) throw refuse("TOKEN_KEY_UNKNOWN");
+    // The key row (with its revocation: read on every call) and its workspace's allowed origins.
+    // Nothing else of the token is looked up before its signature is checked: the kid was checked
+    // against a strict pattern above, and nothing of the payload is read until the signature holds
+    // (but for a key of a JWKS URL, below).
+    [key] = await keyById(ctx.db, header.kid);
+    if (!key) {
+      // Not a registered key: one of the JWKS of the workspace the token names as its issuer (an
+      // id checked against a strict pattern; the issuer is checked again once the signature holds).
+      const iss = unverified.iss;
+      const fromJwks =
+        typeof iss === "string" && WORKSPACE_ID.test(iss) ? await jwksKey(ctx, iss, header.kid) : undefined;
+      if (!fromJwks) throw refuse("TOKEN_KEY_UNKNOWN");
+      key = {
+        id: `jwks:${fromJwks.key.kid}`,
+        workspace_id: iss as string,
+        algorithm: fromJwks.key.algorithm,
+        secret_sealed: null,
+        public_jwk: null,
+        created_at: "",
+        revoked_at: null,
+        allowed_origins: fromJwks.allowedOrigins,
+        brand_product_name: fromJwks.branding.brand_product_name,
+        brand_logo_url: fromJwks.branding.brand_logo_url,
+        brand_accent_color: fromJwks.branding.brand_accent_color,
+      } as NonNullable<typeof key>;
+      if (header.alg !== fromJwks.key.algorithm) throw refuse("TOKEN_ALGORITHM_INVALID");
+      return fromJwks.key.key;
+    }
+    if (key.revoked_at !== null) throw refuse("TOKEN_KEY_REVOKED");
+    if (header.alg !== (key.algorithm as SigningAlgorithm)) throw refuse("TOKEN_ALGORITHM_INVALID");
+    // A key that cannot be opened is the server's fault (500), not the token's.
+    return verificationKey(ctx, key);
+  });
+  if (!key) throw new Error("the signing key was not resolved");
 
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (!("aud" in payload)) throw refuseClaim("TOKEN_CLAIM_MISSING", "aud");
   if (!isRelinkAudience(payload.aud)) throw refuse("TOKEN_AUDIENCE_INVALID");
   if (!("iss" in payload)) throw refuseClaim("TOKEN_CLAIM_MISSING", "iss");
   if (payload.iss !== key.workspace_id) throw refuse("TOKEN_ISSUER_INVALID");
-  // jose has checked that exp, nbf and iat are numbers when present, and exp and nbf against now.
+  // verifyJwt has checked that exp, nbf and iat are numbers when present, and exp and nbf against now.
   if (payload.exp === undefined) throw refuseClaim("TOKEN_CLAIM_MISSING", "exp");
   if (payload.iat === undefined) throw refuseClaim("TOKEN_CLAIM_MISSING", "iat");
-  if (payload.iat > nowSeconds + CLOCK_SKEW) throw refuse("TOKEN_NOT_YET_VALID");
+  if ((payload.iat as number) > nowSeconds + CLOCK_SKEW) throw refuse("TOKEN_NOT_YET_VALID");
 
   const parsed = FlowTokenClaimsSchema.safeParse(payload);
   if (!parsed.success) {
@@ -206,7 +159,7 @@ export async function verifyFlowToken(
 
   if (claims.flow === "relink" && !found.subject) throw refuse("TOKEN_SUBJECT_UNKNOWN");
   if (claims.scope_config_id !== undefined && !found.scopeConfig) throw refuse("TOKEN_SCOPE_CONFIG_UNKNOWN");
-  if (found.spent) throw refuse("TOKEN_ALREADY_USED", 409);
+  if (found.spent) throw refuse("TOKEN_ALREADY_USED");
 
   return {
     claims,
@@ -215,6 +168,11 @@ export async function verifyFlowToken(
     serverIssued,
     expiresAt: new Date(claims.exp * 1000),
     allowedOrigins: key.allowed_origins ?? [],
+    branding: {
+      product_name: key.brand_product_name ?? null,
+      logo_url: key.brand_logo_url ?? null,
+      accent_color: key.brand_accent_color ?? null,
+    },
   };
 }
 
@@ -279,7 +237,7 @@ const keyById = prepared((db, kid: PreparedParam) =>
     .selectFrom("signing_keys as k")
     .leftJoin("workspaces as w", "w.id", "k.workspace_id")
     .selectAll("k")
-    .select("w.allowed_origins")
+    .select(["w.allowed_origins", "w.brand_product_name", "w.brand_logo_url", "w.brand_accent_color"])
     .where("k.id", "=", kid),
 );
 
@@ -320,7 +278,7 @@ export async function isFlowTokenSpent(
 /**
  * Marks a token as having completed its flow, in the transaction that completes it. A second
  * completion with the same `jti` in the same workspace (a race between two submissions) throws
- * `409 TOKEN_ALREADY_USED` and so rolls that transaction back.
+ * `TOKEN_ALREADY_USED` (a 409) and so rolls that transaction back.
  *
  * @example
  * ```ts
@@ -344,31 +302,7 @@ export async function spendFlowToken(
     })
     .onConflict((oc) => oc.columns(["workspace_id", "jti"]).doNothing())
     .executeTakeFirst();
-  if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) throw refuse("TOKEN_ALREADY_USED", 409);
-}
-
-/** The refusal for what jose (or `verifyHs256Jwt`) threw. */
-function refusalOf(error: unknown): ApiError {
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return refuse("TOKEN_SIGNATURE_INVALID");
-  if (error instanceof joseErrors.JWTExpired) return refuse("TOKEN_EXPIRED");
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return refuse("TOKEN_ALGORITHM_INVALID");
-  if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    if (error.claim === "typ") return refuse("TOKEN_TYPE_INVALID");
-    // Claim checks run only after the signature held.
-    if (error.reason === "missing") return refuseClaim("TOKEN_CLAIM_MISSING", error.claim);
-    if (error.reason === "invalid") return refuseClaim("TOKEN_CLAIM_INVALID", error.claim);
-    if (error.claim === "nbf" || error.claim === "iat") return refuse("TOKEN_NOT_YET_VALID");
-    return refuseClaim("TOKEN_CLAIM_INVALID", error.claim);
-  }
-  // JWSInvalid, JWTInvalid (payload not a JSON object), JOSENotSupported (unknown `crit`), and
-  // anything else about the token's form.
-  return refuse("TOKEN_MALFORMED");
-}
-
-/** `typ` compares like a media type: case-insensitive, `application/` optional (RFC 7515 §4.1.9). */
-function normalizeTyp(typ: string): string {
-  const lower = typ.toLowerCase();
-  return lower.includes("/") ? lower : `application/${lower}`;
+  if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) throw refuse("TOKEN_ALREADY_USED");
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {

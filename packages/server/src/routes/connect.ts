@@ -130,7 +130,8 @@ export function connectRoutes(ctx: RelinkContext) {
       const query = c.req.valid("query");
       const subject = await resolveFlow(ctx, token, query.tool);
       const locale = query.locale ?? token.claims.locale ?? acceptedLocale(c.req.header("accept-language"));
-      return c.json(describeFlow(subject, locale, await readBranding(ctx.db, subject.workspaceId)), 200);
+      // The branding was read with the token's key.
+      return c.json(describeFlow(subject, locale, token.branding), 200);
     },
   );
 

@@ -1,0 +1,188 @@
+/**
+ * The same-work floors of the connect API benchmark, in their own process: a bare Hono app on the
+ * same adapter as relink (`@hono/node-server`), with no middleware, that does the essential work
+ * of each measured route and nothing else, on the same SQLite file relink serves (opened with
+ * better-sqlite3, statements prepared once):
+ *
+ * - `GET /flow`, the work of `GET /connect/v1/flow`: verify the same flow token with the same JWT
+ *   library (fast-jwt, HS256, the key read by the token's `kid`), read the same rows by primary
+ *   key, answer the same JSON document;
+ * - `GET /integration/:id`, the work of `GET /v1/integrations/:id`: look the API key up by its
+ *   SHA-256 hash, read the integration by primary key, answer the same JSON document.
+ *
+ * What relink computes from its connector definitions in memory (the tool, the permissions of a
+ * scope) is taken from the document relink answered; every value read from the database is read
+ * and placed in the answer per request.
+ *
+ *   same-work-floor-process.ts <db file> <floor.json>
+ *   floor.json: { flow: <relink's document>, integration: <relink's document>, secrets: { <kid>: <HS256 secret> } }
+ *   reports `{ url }` over IPC
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { serve } from "@hono/node-server";
+import Database from "better-sqlite3";
+import { createVerifier } from "fast-jwt";
+import { Hono } from "hono";
+
+const [file, floorFile] = process.argv.slice(2);
+if (!file || !floorFile) throw new Error("usage: same-work-floor-process.ts <db file> <floor.json>");
+const floor = JSON.parse(readFileSync(floorFile, "utf8")) as {
+  flow: Record<string, unknown>;
+  integration: Record<string, unknown>;
+  /** The opened HMAC secrets by key id (relink keeps the opened key in memory the same way). */
+  secrets: Record<string, string>;
+};
+
+const db = new Database(file, { readonly: true, fileMustExist: true });
+const keyById = db.prepare<
+  [string],
+  {
+    id: string;
+    workspace_id: string;
+    algorithm: string;
+    revoked_at: string | null;
+    allowed_origins: string | null;
+  }
+>(
+  "select k.id, k.workspace_id, k.algorithm, k.revoked_at, w.allowed_origins from signing_keys k left join workspaces w on w.id = k.workspace_id where k.id = ?",
+);
+const spentByJti = db.prepare<[string, string], { jti: string }>(
+  "select jti from spent_tokens where workspace_id = ? and jti = ?",
+);
+const integrationById = db.prepare<[string, string], Record<string, unknown>>(
+  "select * from integrations where id = ? and workspace_id = ?",
+);
+const scopeConfigById = db.prepare<[string, string], { id: string; name: string }>(
+  "select id, name from scope_configs where id = ? and workspace_id = ? and deleted_at is null",
+);
+const brandingById = db.prepare<
+  [string],
+  { brand_product_name: string | null; brand_logo_url: string | null; brand_accent_color: string | null }
+>("select brand_product_name, brand_logo_url, brand_accent_color from workspaces where id = ?");
+const apiKeyByHash = db.prepare<[string], { id: string; workspace_id: string }>(
+  "select id, workspace_id from api_keys where key_hash = ? and revoked_at is null",
+);
+const syncRunById = db.prepare<[string], Record<string, unknown>>("select * from sync_runs where id = ?");
+
+const unauthorized = { error: { code: "UNAUTHORIZED", message: "refused" } };
+const bearer = (header: string | undefined) => /^Bearer\s+(\S+)\s*$/i.exec(header ?? "")?.[1];
+const json = (value: unknown) => (typeof value === "string" ? (JSON.parse(value) as unknown) : value);
+
+// The token check: fast-jwt's verifier (made once; relink makes one per request, for its clock),
+// HS256, relink's typ and audience, 60 s of skew, the key found by the token's kid.
+const verify = createVerifier({
+  algorithms: ["HS256"],
+  checkTyp: "relink-flow+jwt",
+  allowedAud: "relink",
+  clockTolerance: 60_000,
+  complete: true,
+  key: async ({ header }: { header: Record<string, unknown> }) => {
+    // Step 2: the signing key row by primary key (with its workspace's allowed origins).
+    const key = typeof header.kid === "string" ? keyById.get(header.kid) : undefined;
+    if (!key || key.revoked_at !== null || key.algorithm !== header.alg) throw new Error("key refused");
+    const secret = floor.secrets[key.id];
+    if (!secret) throw new Error("key refused");
+    return secret;
+  },
+});
+
+const app = new Hono();
+
+app.get("/flow", async (c) => {
+  // Step 1: the bearer token.
+  const token = bearer(c.req.header("authorization"));
+  if (!token) return c.json(unauthorized, 401);
+  // Steps 2–3: verified (parse, key, signature, typ, aud, exp, nbf) by fast-jwt.
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = (await verify(token)) as { payload: Record<string, unknown> });
+  } catch {
+    return c.json(unauthorized, 401);
+  }
+  const workspaceId = payload.iss as string;
+  // Step 4: the rows the token names, by primary key: not spent, the integration, its current
+  // and target scope configs, the workspace's branding.
+  if (spentByJti.get(workspaceId, payload.jti as string)) return c.json(unauthorized, 409);
+  const integration = integrationById.get(payload.sub as string, workspaceId);
+  if (!integration) return c.json(unauthorized, 401);
+  const current = integration.scope_config_id
+    ? scopeConfigById.get(integration.scope_config_id as string, workspaceId)
+    : undefined;
+  const target = payload.scope_config_id
+    ? scopeConfigById.get(payload.scope_config_id as string, workspaceId)
+    : current;
+  if (!target) return c.json(unauthorized, 401);
+  const brand = brandingById.get(workspaceId);
+  // Step 5: the same JSON document, with what was read.
+  return c.json(
+    {
+      ...floor.flow,
+      integration_id: integration.id,
+      end_user: {
+        origin_id: integration.end_user_origin_id,
+        organization_name: integration.end_user_organization_name,
+        email: integration.end_user_email,
+      },
+      current_scope_config: current ? { id: current.id, name: current.name } : null,
+      target_scope_config: { id: target.id, name: target.name },
+      locale: payload.locale ?? null,
+      expires_at: new Date((payload.exp as number) * 1000).toISOString(),
+      branding: {
+        product_name: brand?.brand_product_name ?? null,
+        logo_url: brand?.brand_logo_url ?? null,
+        accent_color: brand?.brand_accent_color ?? null,
+      },
+    },
+    200,
+  );
+});
+
+app.get("/integration/:id", (c) => {
+  // Step 1: the API key, looked up by its SHA-256 hash.
+  const presented = bearer(c.req.header("authorization"));
+  if (!presented) return c.json(unauthorized, 401);
+  const key = apiKeyByHash.get(createHash("sha256").update(presented).digest("hex"));
+  if (!key) return c.json(unauthorized, 401);
+  // Step 2: the integration by primary key, in the key's workspace (and its last sync, if any).
+  const row = integrationById.get(c.req.param("id"), key.workspace_id);
+  if (!row) return c.json({ error: { code: "NOT_FOUND", message: "Integration not found" } }, 404);
+  const lastSync = row.last_sync_id ? syncRunById.get(row.last_sync_id as string) : undefined;
+  // Step 3: the same JSON document, with what was read.
+  return c.json(
+    {
+      ...floor.integration,
+      id: row.id,
+      tool: row.tool,
+      category: row.category,
+      state: row.state,
+      end_user: {
+        origin_id: row.end_user_origin_id,
+        organization_name: row.end_user_organization_name,
+        email: row.end_user_email,
+      },
+      scope_config_id: row.scope_config_id,
+      auth: {
+        ...(floor.integration.auth as object),
+        failing_since: row.failing_since,
+        last_checked_at: row.last_checked_at,
+        last_succeeded_at: row.last_succeeded_at,
+        failed_checks: row.failed_checks,
+      },
+      missing_permissions: json(row.missing_permissions),
+      next_sync_at: row.next_sync_at,
+      sync_interval_ms: row.sync_interval_ms,
+      last_sync: lastSync ?? null,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+    },
+    200,
+  );
+});
+
+const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
+  process.send?.({ url: `http://127.0.0.1:${info.port}` }),
+);
+const stop = () => server.close(() => process.exit(0));
+process.on("SIGTERM", stop);
+process.on("disconnect", stop);
