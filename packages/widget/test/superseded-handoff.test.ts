@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { openRelink, RelinkCancelledError } from "../src/index.ts";
 import { expectAccessible, type Mounted, mount, spokenText } from "./support/harness.ts";
 import { errorBody, STUB_SERVER, stubFlow, stubServer } from "./support/stub-server.ts";
 
@@ -87,6 +88,42 @@ describe("superseded: someone else already reconnected", () => {
     await m.click("Close");
     expect(m.el.open).toBe(false);
     expect(m.events.filter((e) => e.type === "relink-exit")).toEqual([]);
+  });
+});
+
+describe("openRelink()", () => {
+  it("rejects with RelinkCancelledError FLOW_SUPERSEDED when someone else reconnected", async () => {
+    const stub = stubServer({
+      "GET /connect/v1/flow": () => ({ body: stubFlow() }),
+      "POST /connect/v1/credentials": superseded,
+    });
+    restore = stub.restore;
+    const result = openRelink({ token: "t", server: STUB_SERVER });
+    const el = document.querySelector("relink-connect")!;
+    const click = async (label: string) => {
+      const button = await vi.waitFor(() => {
+        const found = [...el.shadowRoot!.querySelectorAll("button")].find(
+          (b) => b.textContent?.trim() === label,
+        );
+        if (!found) throw new Error(`no ${label}`);
+        return found;
+      });
+      button.click();
+    };
+    await click("Get started");
+    await click("Continue");
+    const input = await vi.waitFor(() => el.shadowRoot!.querySelector<HTMLInputElement>("[part~=input]")!);
+    for (const field of el.shadowRoot!.querySelectorAll<HTMLInputElement>("[part~=input]")) {
+      field.value = "x";
+      field.dispatchEvent(new Event("input"));
+    }
+    expect(input).toBeTruthy();
+    await click("Connect");
+    const error = await result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RelinkCancelledError);
+    expect(error).toMatchObject({ step: "checking", reason: "FLOW_SUPERSEDED" });
+    await click("Done");
+    await vi.waitFor(() => expect(document.querySelector("relink-connect")).toBeNull());
   });
 });
 
