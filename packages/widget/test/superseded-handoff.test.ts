@@ -101,18 +101,26 @@ describe("openRelink()", () => {
     const result = openRelink({ token: "t", server: STUB_SERVER });
     const el = document.querySelector("relink-connect")!;
     const click = async (label: string) => {
-      const button = await vi.waitFor(() => {
-        const found = [...el.shadowRoot!.querySelectorAll("button")].find(
-          (b) => b.textContent?.trim() === label,
-        );
-        if (!found) throw new Error(`no ${label}`);
-        return found;
-      });
+      const button = await vi.waitFor(
+        () => {
+          const found = [...el.shadowRoot!.querySelectorAll("button")].find(
+            (b) => b.textContent?.trim() === label,
+          );
+          if (!found) throw new Error(`no ${label}`);
+          return found;
+        },
+        { timeout: 30_000 },
+      );
       button.click();
     };
     await click("Get started");
     await click("Continue");
-    const input = await vi.waitFor(() => el.shadowRoot!.querySelector<HTMLInputElement>("[part~=input]")!);
+    const input = await vi.waitFor(
+      () =>
+        el.shadowRoot!.querySelector<HTMLInputElement>("[part~=input]") ??
+        Promise.reject(new Error("no input yet")),
+      { timeout: 30_000 },
+    );
     for (const field of el.shadowRoot!.querySelectorAll<HTMLInputElement>("[part~=input]")) {
       field.value = "x";
       field.dispatchEvent(new Event("input"));
@@ -123,7 +131,7 @@ describe("openRelink()", () => {
     expect(error).toBeInstanceOf(RelinkCancelledError);
     expect(error).toMatchObject({ step: "checking", reason: "FLOW_SUPERSEDED" });
     await click("Done");
-    await vi.waitFor(() => expect(document.querySelector("relink-connect")).toBeNull());
+    await vi.waitFor(() => expect(document.querySelector("relink-connect")).toBeNull(), { timeout: 30_000 });
   });
 });
 
@@ -199,13 +207,17 @@ describe("hand-off to an admin", () => {
     // Copy: the clipboard, announced.
     const writeText = vi.spyOn(navigator.clipboard, "writeText").mockResolvedValue(undefined);
     await m.click("Copy");
-    await vi.waitFor(() => expect(spokenText(m!.$("[role=status]"))).toBe("Link copied."));
+    await vi.waitFor(() => expect(spokenText(m!.$("[role=status]"))).toBe("Link copied."), {
+      timeout: 30_000,
+    });
     expect(writeText).toHaveBeenCalledWith(LINK.url);
     // A refused clipboard: the link is selected for the keyboard instead.
     writeText.mockRejectedValue(new DOMException("denied", "NotAllowedError"));
     await m.click("Copy");
-    await vi.waitFor(() =>
-      expect(spokenText(m!.$("[role=status]"))).toBe("The link is selected: copy it with your keyboard."),
+    await vi.waitFor(
+      () =>
+        expect(spokenText(m!.$("[role=status]"))).toBe("The link is selected: copy it with your keyboard."),
+      { timeout: 30_000 },
     );
     expect(m.root.activeElement).toBe(url);
     expect([url.selectionStart, url.selectionEnd]).toEqual([0, LINK.url.length]);
