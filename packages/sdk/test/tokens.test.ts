@@ -137,7 +137,7 @@ describe("mintRelinkToken", () => {
     ],
     [
       "an unknown locale",
-      () => mintRelinkToken({ ...base, integrationId, locale: "nl" as never }),
+      () => mintRelinkToken({ ...base, integrationId, locale: "pt" as never }),
       /locale must be one of/,
     ],
     [
@@ -243,8 +243,8 @@ describe("mintConnectToken", () => {
     expectTypeOf<{ id: string; secret: string }>().toExtend<FlowTokenSigningKey>();
     expectTypeOf<{ id: string; privateKey: CryptoKey }>().toExtend<FlowTokenSigningKey>();
     expectTypeOf<{ id: string }>().not.toExtend<FlowTokenSigningKey>();
-    // @ts-expect-error locale is one of the five languages
-    void mintRelinkToken({ ...base, integrationId, locale: "nl" }).catch(() => {});
+    // @ts-expect-error locale is one of the ten languages
+    void mintRelinkToken({ ...base, integrationId, locale: "pt" }).catch(() => {});
   });
 });
 

@@ -389,7 +389,7 @@ describe.each(availableDialects())("flow-token verification on %s", (dialect) =>
       () => hs(connectClaims({ tool: "sap" })),
       "tool",
     ],
-    ["an unsupported locale", "TOKEN_CLAIM_INVALID", () => hs(claims({ locale: "nl" })), "locale"],
+    ["an unsupported locale", "TOKEN_CLAIM_INVALID", () => hs(claims({ locale: "pt" })), "locale"],
     [
       "an integration of another workspace",
       "TOKEN_SUBJECT_UNKNOWN",

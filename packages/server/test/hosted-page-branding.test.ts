@@ -142,6 +142,81 @@ describe.skipIf(!runnable).each(availableDialects())(
         await page.close();
       }
     }, 90_000);
+    it("says calmly that someone else already reconnected when the link was superseded (409 FLOW_SUPERSEDED)", async () => {
+      const link = await magicLink();
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on("pageerror", (e) => problems.push(e.message));
+      // The server's answer to a superseded link's every connect call (issue 20 item 3).
+      await page.route("**/connect/v1/flow*", (route) =>
+        route.fulfill({
+          status: 409,
+          contentType: "application/json",
+          body: JSON.stringify({
+            error: {
+              code: "FLOW_SUPERSEDED",
+              message: "Someone else reconnected this integration.",
+              details: { superseded_at: "2026-11-30T14:05:00.000Z" },
+              request_id: "req_1",
+            },
+          }),
+        }),
+      );
+      try {
+        await page.goto(link.link);
+        const notice = page.locator(".notice");
+        await expect
+          .poll(() => notice.locator("h1").textContent(), { timeout: 30_000 })
+          .toBe("Already reconnected");
+        expect(await notice.textContent()).toContain(
+          "Someone else reconnected this integration on Nov 30, 2026",
+        );
+        expect(await notice.locator(".mark").textContent()).toBe("✓");
+        expect(await page.locator("relink-connect").count()).toBe(0);
+        expect(await offers(page)).toEqual([]);
+        expect(problems).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }, 90_000);
+
+    it("after a hand-off to an admin, says it was sent and offers nothing more", async () => {
+      const link = await magicLink();
+      const { page, problems } = await open(link.link);
+      await page.route("**/connect/v1/flow/handoff", (route) =>
+        route.fulfill({
+          status: 201,
+          contentType: "application/json",
+          body: JSON.stringify({ url: `${link.link}-for-admin`, expires_at: "2026-12-08T09:00:00.000Z" }),
+        }),
+      );
+      try {
+        await click(page, "Get started");
+        await click(page, "Continue");
+        await click(page, "I’m not an admin — send this to my admin");
+        await page
+          .locator("relink-connect")
+          .getByLabel(/Your name or email/)
+          .fill("Jane Doe");
+        await click(page, "Create link");
+        await expect
+          .poll(() => page.locator("relink-connect").locator("#handoff-url").inputValue(), {
+            timeout: 30_000,
+          })
+          .toBe(`${link.link}-for-admin`);
+        await click(page, "Done");
+        const notice = page.locator(".notice");
+        await expect
+          .poll(() => notice.locator("h1").textContent(), { timeout: 30_000 })
+          .toBe("Sent to your admin");
+        expect(await page.locator("#asker").isVisible()).toBe(false);
+        expect(await offers(page)).toEqual([]);
+        expect(problems).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }, 90_000);
+
     it("shows a product name as text, never as markup", async () => {
       const name = '<img src=x onerror="document.title=1">Acme';
       expect((await w.api("PUT", "/v1/settings/branding", { product_name: name })).status).toBe(200);

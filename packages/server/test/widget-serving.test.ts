@@ -8,7 +8,7 @@ import { createTestRelink, type TestRelink } from "../src/testing/index.ts";
 
 /**
  * The widget as a page without a bundler loads it: a versioned URL cached for good, an unversioned
- * one cached briefly, both compressed (brotli, gzip) and with an ETag, locale chunks likewise.
+ * one cached briefly, both compressed (brotli, gzip) and with an ETag, locale and view chunks likewise.
  * The project's global setup builds the widget.
  */
 let t: TestRelink;
@@ -120,6 +120,27 @@ describe("compression and ETag", () => {
     }
     for (const hostile of ["..%2F..%2Fpackage.json", "%2e%2e", "de.json", "de-x.js%00.png"]) {
       expect((await get(`/widget/v${WIDGET_VERSION}/locales/${hostile}`)).status, hostile).toBe(404);
+    }
+  });
+
+  it("serves the chunk of the widget's views at both URLs, compressed, cached immutably, as the widget imports it", async () => {
+    const source = await (await get(versioned)).text();
+    // The drop-in module imports its views relative to its own URL: `./chunks/steps-<hash>.js`.
+    const chunk = /["'`]\.\/chunks\/(steps-[\w-]+\.js)["'`]/.exec(source)?.[1];
+    expect(chunk, "the widget imports a views chunk").toBeTruthy();
+    const onDisk = readFileSync(new URL(`chunks/${chunk}`, `file://${WIDGET_FILE}`));
+    for (const path of [`/widget/v${WIDGET_VERSION}/chunks/${chunk}`, `/widget/chunks/${chunk}`]) {
+      const response = await get(path, { "accept-encoding": "gzip" });
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+      expect(response.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      expect(response.headers.get("access-control-allow-origin")).toBe("*");
+      expect(gunzipSync(await bytes(response))).toEqual(onDisk);
+      expect((await get(path, { "if-none-match": response.headers.get("etag")! })).status).toBe(304);
+    }
+    expect((await get(`/widget/v0.0.0-other/chunks/${chunk}`)).status).toBe(404);
+    for (const hostile of ["..%2F..%2Fpackage.json", "%2e%2e", "steps.json", "steps-x.js%00.png"]) {
+      expect((await get(`/widget/v${WIDGET_VERSION}/chunks/${hostile}`)).status, hostile).toBe(404);
     }
   });
 

@@ -57,9 +57,18 @@ function minifyHtml(text: string): string {
 }
 
 function minifyCss(text: string): string {
-  return text
-    .replace(/\s+/g, " ")
-    .replace(/\s*([{};,])\s*/g, "$1")
-    .replace(/:\s+/g, ":")
-    .replace(/;}/g, "}");
+  return (
+    text
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/\s+/g, " ")
+      .replace(/\s*([{};,])\s*/g, "$1")
+      .replace(/:\s+/g, ":")
+      .replace(/;}/g, "}")
+      // Quotes around identifiers in attribute selectors, spaces inside brackets, leading zeros:
+      // a byte each, on every rule.
+      .replace(/(\[[\w-]+[~|^$*]?=)"([A-Za-z_][\w-]*)"\]/g, "$1$2]")
+      .replace(/\(\s+/g, "(")
+      .replace(/\s+\)/g, ")")
+      .replace(/([\s:(,])0\.(\d)/g, "$1.$2")
+  );
 }

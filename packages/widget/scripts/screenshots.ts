@@ -2,7 +2,8 @@
  * `pnpm --filter @relink/widget screenshots`: builds the widget, opens it in the system Chromium
  * against a scripted connect API (Playwright routes, so every state is reproducible) and writes a
  * PNG of each step and error state, light and dark, at its usual width and 375 px wide (a phone,
- * `*-375.png`), to `docs/screenshots/widget/`.
+ * `*-375.png`), to `docs/screenshots/widget/`; also the superseded and hand-off views, and German
+ * (the longest of the ten languages) at both widths.
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -113,6 +114,8 @@ interface Shot {
   hosted?: boolean;
   /** The page's own CSS for the element (theming). */
   css?: string;
+  /** The widget's language (default English). */
+  locale?: string;
 }
 
 const click = (page: Page, name: string | RegExp) =>
@@ -123,6 +126,19 @@ const click = (page: Page, name: string | RegExp) =>
 const toCredentials = async (page: Page) => {
   await click(page, "Get started");
   await click(page, "Continue");
+};
+const HANDOFF = "I’m not an admin — send this to my admin";
+const handoffLink = {
+  status: 201,
+  body: {
+    url: "https://relink.example/link#token=eyJhbGciOiJIUzI1NiJ9.eyJoYW5kb2ZmIjp0cnVlfQ.c2lnbmVk",
+    expires_at: "2026-12-08T09:00:00Z",
+  },
+};
+/** German, the longest of the ten languages: its credentials step and the hand-off link. */
+const toCredentialsDe = async (page: Page) => {
+  await click(page, "Los geht’s");
+  await click(page, "Weiter");
 };
 const submit = async (page: Page, key = "dhr_live_3f9a2c") => {
   await toCredentials(page);
@@ -220,6 +236,61 @@ const shots: Shot[] = [
     routes: { "GET /connect/v1/flow": { body: flow() } },
     steps: (page) => click(page, "Get started"),
   },
+  {
+    // FLOW_SUPERSEDED: someone else reconnected; a calm ending, not an error.
+    name: "18-superseded",
+    routes: {
+      "GET /connect/v1/flow": error(409, "FLOW_SUPERSEDED", { superseded_at: "2026-11-30T14:05:00Z" }),
+    },
+  },
+  {
+    name: "19-handoff-asked",
+    routes: {
+      "GET /connect/v1/flow": {
+        body: { ...flow(), handoff: { requested_by: "Jane Doe", requested_at: "2026-12-01T08:00:00Z" } },
+      },
+    },
+  },
+  {
+    name: "20-handoff-form",
+    routes: { "GET /connect/v1/flow": { body: flow() } },
+    steps: async (page) => {
+      await toCredentials(page);
+      await click(page, HANDOFF);
+    },
+  },
+  {
+    name: "21-handoff-link",
+    routes: { "GET /connect/v1/flow": { body: flow() }, "POST /connect/v1/flow/handoff": handoffLink },
+    steps: async (page) => {
+      await toCredentials(page);
+      await click(page, HANDOFF);
+      await page
+        .locator("relink-connect")
+        .getByLabel(/Your name or email/)
+        .fill("Jane Doe");
+      await click(page, "Create link");
+      await page.locator("relink-connect #handoff-url").waitFor();
+    },
+  },
+  {
+    name: "22-longest-locale-de-credentials",
+    locale: "de",
+    mode: "modal",
+    routes: { "GET /connect/v1/flow": { body: flow() } },
+    steps: toCredentialsDe,
+  },
+  {
+    name: "23-longest-locale-de-handoff-link",
+    locale: "de",
+    routes: { "GET /connect/v1/flow": { body: flow() }, "POST /connect/v1/flow/handoff": handoffLink },
+    steps: async (page) => {
+      await toCredentialsDe(page);
+      await click(page, "Ich bin kein Admin – an meinen Admin senden");
+      await click(page, "Link erstellen");
+      await page.locator("relink-connect #handoff-url").waitFor();
+    },
+  },
 ];
 
 const page = (mode: string, locale = "en", css = "", server = SERVER) => `<!doctype html>
@@ -259,7 +330,7 @@ async function main() {
     }
     res.writeHead(200, { "content-type": "text/html" });
     const shot = shots.find((s) => s.name === url.searchParams.get("shot"));
-    res.end(page(url.searchParams.get("mode") ?? "inline", "en", shot?.css));
+    res.end(page(url.searchParams.get("mode") ?? "inline", shot?.locale ?? "en", shot?.css));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;

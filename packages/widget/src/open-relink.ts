@@ -9,7 +9,7 @@ export interface OpenRelinkOptions {
   token: string;
   /** Base URL of the relink server. */
   server: string;
-  /** `en`, `de`, `fr`, `it` or `es`; default: the token's, then the browser's. */
+  /** `en`, `de`, `fr`, `it`, `es`, `nl`, `pl`, `sv`, `da` or `ja`; default: the token's, then the browser's. */
   locale?: string;
   /** Renders the flow inline in this element instead of as a modal over the page. */
   container?: HTMLElement;
@@ -21,7 +21,7 @@ export class RelinkCancelledError extends Error {
   constructor(
     /** The step they left from. */
     readonly step: FlowStep,
-    /** `USER_CANCELLED`, or the error code they were shown when they left. */
+    /** `USER_CANCELLED`, `HANDED_OFF`, `FLOW_SUPERSEDED`, or the error code they were shown when they left. */
     readonly reason: string,
   ) {
     super(`The relink flow was closed at the ${step} step (${reason}).`);
@@ -32,7 +32,8 @@ let current: RelinkConnect | undefined;
 
 /**
  * Opens the relink flow and resolves when it completes; rejects with `RelinkCancelledError` when
- * the end user closes it first. The element is removed once it closes. Only one flow may be open
+ * the end user closes it first (reason `HANDED_OFF` after sending it to their admin), or when
+ * someone else already reconnected the integration (reason `FLOW_SUPERSEDED`). The element is removed once it closes. Only one flow may be open
  * at a time: a second call while one is open rejects with a `TypeError`.
  *
  * @example
@@ -56,7 +57,14 @@ export function openRelink(options: OpenRelinkOptions): Promise<RelinkResult> {
   element.mode = options.container ? "inline" : "modal";
   current = element;
   return new Promise<RelinkResult>((resolve, reject) => {
+    let step: FlowStep = "intro";
+    element.addEventListener("relink-step", (event) => {
+      if (event.detail.step !== "superseded" && event.detail.step !== "handoff") step = event.detail.step;
+    });
     element.addEventListener("relink-success", (event) => resolve(event.detail));
+    element.addEventListener("relink-superseded", () =>
+      reject(new RelinkCancelledError(step, "FLOW_SUPERSEDED")),
+    );
     element.addEventListener("relink-exit", (event) =>
       reject(new RelinkCancelledError(event.detail.step, event.detail.reason)),
     );

@@ -218,7 +218,8 @@ describe("OAuth popup", () => {
       flow: "relink",
       scope_config_id: "sc_new",
     });
-    await vi.waitFor(() => expect(popup.closed).toBe(true));
+    // The browser closes a window asynchronously: on a busy machine that takes more than a second.
+    await vi.waitFor(() => expect(popup.closed).toBe(true), { timeout: 30_000 });
   });
 
   it("an error reported by the callback shows its state", async () => {
@@ -237,7 +238,9 @@ describe("OAuth popup", () => {
     restore = oauthFlow().restore;
     const popup = await startOAuth();
     popup.close();
-    await vi.waitFor(() => expect(m!.text()).toContain("The window was closed before you finished."));
+    await vi.waitFor(() => expect(m!.text()).toContain("The window was closed before you finished."), {
+      timeout: 30_000,
+    });
     expect(m!.$("[part~=alert]").getAttribute("role")).toBe("alert");
     expect(m!.$$("button").map((b) => b.textContent?.trim())).toContain("Continue with Acme Cloud");
   });
@@ -259,7 +262,8 @@ describe("OAuth popup", () => {
     restore = oauthFlow().restore;
     const popup = await startOAuth();
     await m!.click("Cancel");
-    await vi.waitFor(() => expect(popup.closed).toBe(true));
+    // The browser closes a window asynchronously: on a busy machine that takes more than a second.
+    await vi.waitFor(() => expect(popup.closed).toBe(true), { timeout: 30_000 });
     expect(m!.text()).toContain("Continue with Acme Cloud");
   });
 });

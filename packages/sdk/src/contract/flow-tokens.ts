@@ -34,7 +34,7 @@ export const MAX_TOKEN_BYTES = 4096;
 /** Tolerated clock difference between the minting backend and the server, in seconds. */
 export const CLOCK_SKEW = 60;
 
-export const LOCALES = ["en", "de", "fr", "it", "es"] as const;
+export const LOCALES = ["en", "de", "fr", "it", "es", "nl", "pl", "sv", "da", "ja"] as const;
 export const LocaleSchema = z.enum(LOCALES);
 export type Locale = z.infer<typeof LocaleSchema>;
 

@@ -98,7 +98,9 @@ export function widgetMissingPage(): string {
  * once), reads the flow to say who asks (the workspace's brand) and what for, then shows
  * `<relink-connect mode="inline">` for it. The token never reaches the server in a URL, so it
  * never appears in a request log. Once the flow completed, the page says what happened and who
- * asked, and offers nothing more: no form, no link. A revoked link says so.
+ * asked, and offers nothing more: no form, no link. A revoked link says so; a superseded one
+ * (someone else reconnected) says that calmly; a flow handed off to an admin says it was sent.
+ * In the ten languages of the widget, by the token's `locale`.
  */
 export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
   en: {
@@ -113,6 +115,10 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     exitTitle: "Nothing was changed",
     exitLead: "You closed the reconnection before it finished.",
     restart: "Start again",
+    supersededTitle: "Already reconnected",
+    supersededLead: (date) => \`Someone else reconnected this integration on \${date}. Nothing more to do: you can close this page.\`,
+    handedOffTitle: "Sent to your admin",
+    handedOffLead: "Once your admin reconnects with the link you copied, nothing more is needed from you. You can close this page.",
     incomplete: "This link is incomplete. Open the whole link you received, or ask for a new one.",
   },
   de: {
@@ -127,6 +133,10 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     exitTitle: "Nichts wurde geändert",
     exitLead: "Sie haben die Verbindung geschlossen, bevor sie abgeschlossen war.",
     restart: "Neu beginnen",
+    supersededTitle: "Bereits wieder verbunden",
+    supersededLead: (date) => \`Jemand anderes hat diese Integration am \${date} erneut verbunden. Sie müssen nichts mehr tun und können diese Seite schließen.\`,
+    handedOffTitle: "An Ihren Admin gesendet",
+    handedOffLead: "Sobald Ihr Admin über den kopierten Link neu verbunden hat, müssen Sie nichts mehr tun. Sie können diese Seite schließen.",
     incomplete: "Dieser Link ist unvollständig. Öffnen Sie den ganzen Link, den Sie erhalten haben, oder bitten Sie um einen neuen.",
   },
   fr: {
@@ -141,6 +151,10 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     exitTitle: "Rien n'a été modifié",
     exitLead: "Vous avez fermé la reconnexion avant la fin.",
     restart: "Recommencer",
+    supersededTitle: "Déjà reconnecté",
+    supersededLead: (date) => \`Quelqu’un d’autre a reconnecté cette intégration le \${date}. Vous n’avez plus rien à faire : vous pouvez fermer cette page.\`,
+    handedOffTitle: "Envoyé à votre administrateur",
+    handedOffLead: "Une fois que votre administrateur aura reconnecté avec le lien copié, vous n’aurez plus rien à faire. Vous pouvez fermer cette page.",
     incomplete: "Ce lien est incomplet. Ouvrez le lien complet que vous avez reçu ou demandez-en un nouveau.",
   },
   it: {
@@ -155,6 +169,10 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     exitTitle: "Non è cambiato nulla",
     exitLead: "Hai chiuso il ricollegamento prima della fine.",
     restart: "Ricomincia",
+    supersededTitle: "Già ricollegato",
+    supersededLead: (date) => \`Qualcun altro ha ricollegato questa integrazione il \${date}. Non devi fare altro: puoi chiudere questa pagina.\`,
+    handedOffTitle: "Inviato al tuo amministratore",
+    handedOffLead: "Quando il tuo amministratore avrà ricollegato con il link che hai copiato, non dovrai fare altro. Puoi chiudere questa pagina.",
     incomplete: "Questo link è incompleto. Apri il link completo che hai ricevuto o chiedine uno nuovo.",
   },
   es: {
@@ -169,7 +187,101 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     exitTitle: "No se cambió nada",
     exitLead: "Cerraste la reconexión antes de que terminara.",
     restart: "Empezar de nuevo",
+    supersededTitle: "Ya se volvió a conectar",
+    supersededLead: (date) => \`Otra persona volvió a conectar esta integración el \${date}. No tienes que hacer nada más: puedes cerrar esta página.\`,
+    handedOffTitle: "Enviado a tu administrador",
+    handedOffLead: "Cuando tu administrador vuelva a conectar con el enlace que copiaste, no tendrás que hacer nada más. Puedes cerrar esta página.",
     incomplete: "Este enlace está incompleto. Abre el enlace completo que recibiste o pide uno nuevo.",
+  },
+  nl: {
+    title: "Je account opnieuw koppelen",
+    asks: (product, tool, org) => product ? \`\${product} vraagt je \${tool} opnieuw te koppelen voor \${org}.\` : \`Je is gevraagd \${tool} opnieuw te koppelen voor \${org}.\`,
+    doneTitle: "Opnieuw gekoppeld",
+    doneLead: (tool, org) => \`\${tool} is weer gekoppeld voor \${org}.\`,
+    doneWho: (product) => product ? \`\${product} heeft om deze koppeling gevraagd en kan de verbinding weer gebruiken.\` : "De dienst die je deze link heeft gestuurd, kan de verbinding weer gebruiken.",
+    doneClose: "Verder hoef je niets te doen: je kunt deze pagina sluiten.",
+    revokedTitle: "Deze link is ingetrokken",
+    revokedLead: (product) => product ? \`\${product} heeft deze link ingetrokken; hij kan niet meer worden gebruikt. Moet je nog opnieuw koppelen, vraag \${product} dan om een nieuwe link.\` : "De afzender heeft deze link ingetrokken; hij kan niet meer worden gebruikt. Moet je nog opnieuw koppelen, vraag dan om een nieuwe link.",
+    exitTitle: "Er is niets gewijzigd",
+    exitLead: "Je hebt het koppelen gesloten voordat het klaar was.",
+    restart: "Opnieuw beginnen",
+    supersededTitle: "Al opnieuw gekoppeld",
+    supersededLead: (date) => \`Iemand anders heeft deze integratie op \${date} opnieuw gekoppeld. Je hoeft niets meer te doen: je kunt deze pagina sluiten.\`,
+    handedOffTitle: "Naar je beheerder gestuurd",
+    handedOffLead: "Zodra je beheerder opnieuw heeft gekoppeld met de link die je hebt gekopieerd, hoef je niets meer te doen. Je kunt deze pagina sluiten.",
+    incomplete: "Deze link is onvolledig. Open de volledige link die je hebt ontvangen of vraag om een nieuwe.",
+  },
+  pl: {
+    title: "Połącz ponownie swoje konto",
+    asks: (product, tool, org) => product ? \`\${product} prosi Cię o ponowne połączenie \${tool} dla organizacji \${org}.\` : \`Poproszono Cię o ponowne połączenie \${tool} dla organizacji \${org}.\`,
+    doneTitle: "Połączono ponownie",
+    doneLead: (tool, org) => \`\${tool} jest znowu połączony dla organizacji \${org}.\`,
+    doneWho: (product) => product ? \`\${product} poprosił o to połączenie i może znowu z niego korzystać.\` : "Usługa, która wysłała Ci ten link, może znowu korzystać z połączenia.",
+    doneClose: "Nic więcej nie trzeba robić: możesz zamknąć tę stronę.",
+    revokedTitle: "Ten link został unieważniony",
+    revokedLead: (product) => product ? \`\${product} unieważnił ten link i nie można go już użyć. Jeśli nadal musisz połączyć ponownie, poproś \${product} o nowy link.\` : "Nadawca unieważnił ten link i nie można go już użyć. Jeśli nadal musisz połączyć ponownie, poproś o nowy link.",
+    exitTitle: "Nic nie zostało zmienione",
+    exitLead: "Zamknięto ponowne łączenie przed jego zakończeniem.",
+    restart: "Zacznij od nowa",
+    supersededTitle: "Już połączono ponownie",
+    supersededLead: (date) => \`Ktoś inny ponownie połączył tę integrację (\${date}). Nie musisz już nic robić: możesz zamknąć tę stronę.\`,
+    handedOffTitle: "Wysłano do administratora",
+    handedOffLead: "Gdy administrator połączy ponownie za pomocą skopiowanego linku, nie musisz już nic robić. Możesz zamknąć tę stronę.",
+    incomplete: "Ten link jest niekompletny. Otwórz cały otrzymany link albo poproś o nowy.",
+  },
+  sv: {
+    title: "Anslut ditt konto igen",
+    asks: (product, tool, org) => product ? \`\${product} ber dig ansluta \${tool} igen för \${org}.\` : \`Du har ombetts att ansluta \${tool} igen för \${org}.\`,
+    doneTitle: "Ansluten igen",
+    doneLead: (tool, org) => \`\${tool} är anslutet igen för \${org}.\`,
+    doneWho: (product) => product ? \`\${product} bad om den här anslutningen och kan använda den igen.\` : "Tjänsten som skickade länken till dig kan använda anslutningen igen.",
+    doneClose: "Inget mer behövs: du kan stänga den här sidan.",
+    revokedTitle: "Länken har återkallats",
+    revokedLead: (product) => product ? \`\${product} har återkallat länken, så den kan inte längre användas. Om du fortfarande behöver ansluta igen ber du \${product} om en ny länk.\` : "Avsändaren har återkallat länken, så den kan inte längre användas. Om du fortfarande behöver ansluta igen ber du om en ny länk.",
+    exitTitle: "Inget har ändrats",
+    exitLead: "Du stängde anslutningen innan den var klar.",
+    restart: "Börja om",
+    supersededTitle: "Redan ansluten igen",
+    supersededLead: (date) => \`Någon annan anslöt den här integrationen igen den \${date}. Du behöver inte göra något mer: du kan stänga den här sidan.\`,
+    handedOffTitle: "Skickat till din administratör",
+    handedOffLead: "När din administratör har anslutit igen med länken du kopierade behöver du inte göra något mer. Du kan stänga den här sidan.",
+    incomplete: "Länken är ofullständig. Öppna hela länken du fick eller be om en ny.",
+  },
+  da: {
+    title: "Forbind din konto igen",
+    asks: (product, tool, org) => product ? \`\${product} beder dig forbinde \${tool} igen for \${org}.\` : \`Du er blevet bedt om at forbinde \${tool} igen for \${org}.\`,
+    doneTitle: "Forbundet igen",
+    doneLead: (tool, org) => \`\${tool} er forbundet igen for \${org}.\`,
+    doneWho: (product) => product ? \`\${product} bad om denne forbindelse og kan bruge den igen.\` : "Tjenesten, der sendte dig dette link, kan bruge forbindelsen igen.",
+    doneClose: "Der skal ikke gøres mere: du kan lukke denne side.",
+    revokedTitle: "Linket er tilbagekaldt",
+    revokedLead: (product) => product ? \`\${product} har tilbagekaldt linket, så det kan ikke længere bruges. Hvis du stadig skal forbinde igen, så bed \${product} om et nyt link.\` : "Afsenderen har tilbagekaldt linket, så det kan ikke længere bruges. Hvis du stadig skal forbinde igen, så bed om et nyt link.",
+    exitTitle: "Intet blev ændret",
+    exitLead: "Du lukkede forbindelsen, før den var færdig.",
+    restart: "Start forfra",
+    supersededTitle: "Allerede forbundet igen",
+    supersededLead: (date) => \`En anden forbandt denne integration igen den \${date}. Du behøver ikke gøre mere: du kan lukke denne side.\`,
+    handedOffTitle: "Sendt til din administrator",
+    handedOffLead: "Når din administrator har forbundet igen med det link, du kopierede, behøver du ikke gøre mere. Du kan lukke denne side.",
+    incomplete: "Linket er ufuldstændigt. Åbn hele det link, du har fået, eller bed om et nyt.",
+  },
+  ja: {
+    title: "アカウントを再接続",
+    asks: (product, tool, org) => product ? \`\${product} から、\${org} の \${tool} の再接続を依頼されています。\` : \`\${org} の \${tool} の再接続を依頼されています。\`,
+    doneTitle: "再接続しました",
+    doneLead: (tool, org) => \`\${org} の \${tool} が再び接続されました。\`,
+    doneWho: (product) => product ? \`この再接続を依頼した \${product} は、再び接続を利用できます。\` : "このリンクを送信したサービスは、再び接続を利用できます。",
+    doneClose: "これ以上の操作は不要です。このページを閉じてかまいません。",
+    revokedTitle: "このリンクは取り消されました",
+    revokedLead: (product) => product ? \`\${product} がこのリンクを取り消したため、使用できなくなりました。再接続が必要な場合は、\${product} に新しいリンクを依頼してください。\` : "送信者がこのリンクを取り消したため、使用できなくなりました。再接続が必要な場合は、新しいリンクを依頼してください。",
+    exitTitle: "何も変更されていません",
+    exitLead: "再接続が完了する前に閉じられました。",
+    restart: "最初からやり直す",
+    supersededTitle: "すでに再接続されています",
+    supersededLead: (date) => \`\${date} に別のユーザーがこの連携を再接続しました。これ以上の操作は不要です。このページを閉じてかまいません。\`,
+    handedOffTitle: "管理者に送信しました",
+    handedOffLead: "コピーしたリンクで管理者が再接続すれば、あなたの操作は不要です。このページを閉じてかまいません。",
+    incomplete: "このリンクは不完全です。受け取ったリンク全体を開くか、新しいリンクを依頼してください。",
   },
 };
 
@@ -292,6 +404,14 @@ if (!token) {
       const name = tool ?? flow?.tool?.name ?? "";
       notice("\u2713", t.doneTitle, [t.doneLead(name, org ?? ""), t.doneWho(product), t.doneClose]);
     });
+    element.addEventListener("relink-superseded", (event) => {
+      // Someone else reconnected this integration: not an error, nothing more to do here.
+      finished = true;
+      document.getElementById("asker").hidden = true;
+      const at = new Date(String(event.detail?.superseded_at ?? ""));
+      const date = Number.isNaN(at.getTime()) ? "" : new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(at);
+      notice("\u2713", t.supersededTitle, [t.supersededLead(date)]);
+    });
     element.addEventListener("relink-error", (event) => {
       if (event.detail?.code === "LINK_REVOKED") {
         finished = true;
@@ -301,6 +421,11 @@ if (!token) {
     element.addEventListener("relink-exit", (event) => {
       if (finished) return;
       const reason = String(event.detail?.reason ?? "");
+      if (reason === "HANDED_OFF") {
+        document.getElementById("asker").hidden = true;
+        notice(null, t.handedOffTitle, [t.handedOffLead]);
+        return;
+      }
       let action = null;
       if (!reason.startsWith("TOKEN_")) {
         action = document.createElement("button");

@@ -28,7 +28,8 @@ const SHORT = "public, max-age=300";
  * The hosted flow for links sent by email or chat: `GET /link#token=…` (the token stays in the
  * fragment, so it never reaches the server or its logs), `/link.js`, and the widget itself:
  * `/widget/v<version>/relink-widget.js` cached for good, `/widget/relink-widget.js` for five
- * minutes, both compressed (gzip, brotli) once and with an ETag; locale chunks beside them.
+ * minutes, both compressed (gzip, brotli) once and with an ETag; the chunks it loads on demand
+ * (`chunks/`: the views after the first paint, `locales/`) beside them, cached for good.
  */
 export function hostedPageRoutes(
   _ctx: RelinkContext,
@@ -63,13 +64,15 @@ export function hostedPageRoutes(
     return serveAsset(c, asset, { contentType: JAVASCRIPT, cacheControl, cors: true });
   };
 
-  // Other languages than English are separate chunks (content-hashed names) the widget loads on
-  // demand, relative to its own URL.
-  const serveLocale = async (c: Context<AppEnv>) => {
+  // The widget's views after the first paint (`chunks/`) and its other languages (`locales/`)
+  // are separate files (content-hashed names) it loads on demand, relative to its own URL.
+  const CHUNK_NAME = {
+    locales: /^[a-z]{2}-[A-Za-z0-9_-]{1,32}\.js$/,
+    chunks: /^[a-z]{1,16}-[A-Za-z0-9_-]{1,32}\.js$/,
+  };
+  const serveChunk = (dir: keyof typeof CHUNK_NAME) => async (c: Context<AppEnv>) => {
     const file = c.req.param("file") ?? "";
-    const asset = /^[a-z]{2}-[A-Za-z0-9_-]{1,32}\.js$/.test(file)
-      ? await assets(join(dirname(widgetFile), "locales", file))
-      : null;
+    const asset = CHUNK_NAME[dir].test(file) ? await assets(join(dirname(widgetFile), dir, file)) : null;
     if (asset === null) return c.text("// No such widget file.\n", 404, { "Content-Type": JAVASCRIPT });
     return serveAsset(c, asset, { contentType: JAVASCRIPT, cacheControl: IMMUTABLE, cors: true });
   };
@@ -79,13 +82,16 @@ export function hostedPageRoutes(
     });
 
   app.get("/widget/relink-widget.js", (c) => serveWidget(c, SHORT));
-  app.get("/widget/locales/:file", serveLocale);
   app.get("/widget/:version/relink-widget.js", (c) =>
     c.req.param("version") === `v${version}` ? serveWidget(c, IMMUTABLE) : noSuchVersion(c),
   );
-  app.get("/widget/:version/locales/:file", (c) =>
-    c.req.param("version") === `v${version}` ? serveLocale(c) : noSuchVersion(c),
-  );
+  for (const dir of ["locales", "chunks"] as const) {
+    const serve = serveChunk(dir);
+    app.get(`/widget/${dir}/:file`, serve);
+    app.get(`/widget/:version/${dir}/:file`, (c) =>
+      c.req.param("version") === `v${version}` ? serve(c) : noSuchVersion(c),
+    );
+  }
 
   return app;
 }

@@ -103,6 +103,26 @@ const de: Translation = {
   keepEditing: "Weiter bearbeiten",
   discard: "Verwerfen und schließen",
 
+  handoffAsked: (who, tool) =>
+    `${who ?? "Eine Kollegin oder ein Kollege"} bittet Sie, ${tool ?? "dieses Tool"} erneut zu verbinden, weil dafür Administratorrechte nötig sind.`,
+  supersededTitle: "Bereits wieder verbunden",
+  supersededLead: (date) =>
+    `Jemand anderes hat diese Integration am ${date} erneut verbunden. Sie müssen nichts mehr tun.`,
+  handoffButton: "Ich bin kein Admin – an meinen Admin senden",
+  handoffTitle: "An Ihren Admin senden",
+  handoffLead: (organization, tool) =>
+    `Erstellen Sie einen Link für einen Admin des ${tool}-Kontos von ${organization}. Er öffnet dieselbe Anfrage mit denselben Berechtigungen.`,
+  handoffName: "Ihr Name oder Ihre E-Mail-Adresse",
+  handoffCreate: "Link erstellen",
+  handoffDoneTitle: "Ein Link für Ihren Admin",
+  handoffDoneLead: (tool) =>
+    `Senden Sie diesen Link an Ihren Admin. Sobald ${tool} wieder verbunden ist, müssen Sie nichts mehr tun.`,
+  handoffLink: "Link",
+  handoffCopy: "Kopieren",
+  handoffCopied: "Link kopiert.",
+  handoffCopyManual: "Der Link ist markiert: Kopieren Sie ihn mit der Tastatur.",
+  handoffExpires: (date) => `Der Link gilt bis ${date}.`,
+
   embedded: {
     introExpires: (date) => `Sie haben bis ${date} Zeit.`,
     newLink: "Beginnen Sie von vorn, um fortzufahren.",

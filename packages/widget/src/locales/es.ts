@@ -98,6 +98,26 @@ const es: Translation = {
   keepEditing: "Seguir editando",
   discard: "Descartar y cerrar",
 
+  handoffAsked: (who, tool) =>
+    `${who ?? "Un compañero"} te pide que vuelvas a conectar ${tool ?? "esta herramienta"}, porque hace falta un administrador.`,
+  supersededTitle: "Ya se volvió a conectar",
+  supersededLead: (date) =>
+    `Otra persona volvió a conectar esta integración el ${date}. No tienes que hacer nada más.`,
+  handoffButton: "No soy administrador: enviar a mi administrador",
+  handoffTitle: "Enviar a tu administrador",
+  handoffLead: (organization, tool) =>
+    `Obtén un enlace para un administrador de la cuenta de ${tool} de ${organization}. Abre esta misma solicitud, con los mismos permisos.`,
+  handoffName: "Tu nombre o correo electrónico",
+  handoffCreate: "Crear enlace",
+  handoffDoneTitle: "Un enlace para tu administrador",
+  handoffDoneLead: (tool) =>
+    `Envía este enlace a tu administrador. Cuando vuelva a conectar ${tool}, no tendrás que hacer nada más.`,
+  handoffLink: "Enlace",
+  handoffCopy: "Copiar",
+  handoffCopied: "Enlace copiado.",
+  handoffCopyManual: "El enlace está seleccionado: cópialo con el teclado.",
+  handoffExpires: (date) => `El enlace es válido hasta el ${date}.`,
+
   embedded: {
     introExpires: (date) => `Tienes hasta el ${date} para terminar.`,
     newLink: "Vuelve a empezar para continuar.",

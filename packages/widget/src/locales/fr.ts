@@ -101,6 +101,26 @@ const fr: Translation = {
   keepEditing: "Continuer la saisie",
   discard: "Abandonner et fermer",
 
+  handoffAsked: (who, tool) =>
+    `${who ?? "Un collègue"} vous demande de reconnecter ${tool ?? "cet outil"}, car il faut un administrateur.`,
+  supersededTitle: "Déjà reconnecté",
+  supersededLead: (date) =>
+    `Quelqu’un d’autre a reconnecté cette intégration le ${date}. Vous n’avez plus rien à faire.`,
+  handoffButton: "Je ne suis pas administrateur — envoyer à mon administrateur",
+  handoffTitle: "Envoyer à votre administrateur",
+  handoffLead: (organization, tool) =>
+    `Obtenez un lien pour un administrateur du compte ${tool} de ${organization}. Il ouvre cette même demande, avec les mêmes autorisations.`,
+  handoffName: "Votre nom ou votre e-mail",
+  handoffCreate: "Créer le lien",
+  handoffDoneTitle: "Un lien pour votre administrateur",
+  handoffDoneLead: (tool) =>
+    `Envoyez ce lien à votre administrateur. Une fois ${tool} reconnecté, vous n’aurez plus rien à faire.`,
+  handoffLink: "Lien",
+  handoffCopy: "Copier",
+  handoffCopied: "Lien copié.",
+  handoffCopyManual: "Le lien est sélectionné : copiez-le avec le clavier.",
+  handoffExpires: (date) => `Le lien est valable jusqu’au ${date}.`,
+
   embedded: {
     introExpires: (date) => `Vous avez jusqu’au ${date} pour terminer.`,
     newLink: "Recommencez pour continuer.",

@@ -99,6 +99,26 @@ const it: Translation = {
   keepEditing: "Continua a modificare",
   discard: "Elimina e chiudi",
 
+  handoffAsked: (who, tool) =>
+    `${who ?? "Un collega"} ti chiede di ricollegare ${tool ?? "questo strumento"}, perché serve un amministratore.`,
+  supersededTitle: "Già ricollegato",
+  supersededLead: (date) =>
+    `Qualcun altro ha ricollegato questa integrazione il ${date}. Non devi fare altro.`,
+  handoffButton: "Non sono un amministratore: invia al mio amministratore",
+  handoffTitle: "Invia al tuo amministratore",
+  handoffLead: (organization, tool) =>
+    `Ottieni un link per un amministratore dell’account ${tool} di ${organization}. Apre questa stessa richiesta, con le stesse autorizzazioni.`,
+  handoffName: "Il tuo nome o la tua email",
+  handoffCreate: "Crea il link",
+  handoffDoneTitle: "Un link per il tuo amministratore",
+  handoffDoneLead: (tool) =>
+    `Invia questo link al tuo amministratore. Quando avrà ricollegato ${tool}, non dovrai fare altro.`,
+  handoffLink: "Link",
+  handoffCopy: "Copia",
+  handoffCopied: "Link copiato.",
+  handoffCopyManual: "Il link è selezionato: copialo con la tastiera.",
+  handoffExpires: (date) => `Il link è valido fino al ${date}.`,
+
   embedded: {
     introExpires: (date) => `Hai tempo fino al ${date} per completare.`,
     newLink: "Ricomincia per continuare.",

@@ -1,4 +1,4 @@
-import type { ConnectFlow, ConnectTool, FlowCompleted, FlowStep, RelinkErrorCode } from "./types.ts";
+import type { ConnectTool, FlowStep, RelinkErrorCode, WidgetFlow } from "./types.ts";
 
 /** A refused or failed request to the connect API, with the server's error code. */
 export class ConnectApiError extends Error {
@@ -11,12 +11,6 @@ export class ConnectApiError extends Error {
   ) {
     super(message);
   }
-}
-
-export interface CredentialsBody {
-  tool?: string;
-  values: Record<string, string>;
-  opted_out?: string[];
 }
 
 /**
@@ -59,16 +53,14 @@ export function connectApi(server: string, token: string) {
     return data as T;
   };
   return {
+    /** Any call; the later views' chunk makes its own (credentials, OAuth, hand-off). */
+    call,
     /** `locale`: the language of the tool's labels (default: the token's, then the browser's). */
     flow: (signal: AbortSignal, tool?: string, locale?: string) => {
       const query = `${new URLSearchParams({ ...(tool && { tool }), ...(locale && { locale }) })}`;
-      return call<ConnectFlow>("GET", `/flow${query && `?${query}`}`, signal);
+      return call<WidgetFlow>("GET", `/flow${query && `?${query}`}`, signal);
     },
     tools: (signal: AbortSignal) => call<{ data: ConnectTool[] }>("GET", "/tools", signal),
-    credentials: (body: CredentialsBody, signal: AbortSignal) =>
-      call<FlowCompleted>("POST", "/credentials", signal, body),
-    oauthStart: (body: { tool?: string; opted_out?: string[]; origin: string }, signal: AbortSignal) =>
-      call<{ authorize_url: string }>("POST", "/oauth/start", signal, body),
     exit: (body: { step: FlowStep; reason: string }) =>
       call("POST", "/exit", undefined, body).catch(() => {}),
   };

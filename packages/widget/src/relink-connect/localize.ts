@@ -1,6 +1,21 @@
 import type { ReactiveController, ReactiveControllerHost } from "lit";
-import en, { type Translation } from "../locales/en.ts";
+import type { Translation } from "../locales/en.ts";
+import enFirst from "../locales/en-first.ts";
+import type { RestTerms } from "../locales/en-rest.ts";
 import type { Locale } from "./types.ts";
+
+/**
+ * English as the drop-in module has it: the terms of the first paint. The later views' chunk
+ * completes it (`completeEnglish`) before any of them renders, so the views always find a whole
+ * `Translation`.
+ */
+const en = enFirst as Translation;
+
+/** Called by the later views' chunk with the rest of English. */
+export function completeEnglish(rest: RestTerms): void {
+  Object.assign(en.embedded, rest.embedded);
+  Object.assign(en, { ...rest, embedded: en.embedded });
+}
 
 /** Other locales are separate chunks, loaded when first used. */
 const loaders: Record<Exclude<Locale, "en">, () => Promise<{ default: Translation }>> = {
@@ -8,6 +23,11 @@ const loaders: Record<Exclude<Locale, "en">, () => Promise<{ default: Translatio
   fr: () => import("../locales/fr.ts"),
   it: () => import("../locales/it.ts"),
   es: () => import("../locales/es.ts"),
+  nl: () => import("../locales/nl.ts"),
+  pl: () => import("../locales/pl.ts"),
+  sv: () => import("../locales/sv.ts"),
+  da: () => import("../locales/da.ts"),
+  ja: () => import("../locales/ja.ts"),
 };
 const loaded = new Map<string, Promise<Translation>>([["en", Promise.resolve(en)]]);
 

@@ -1,4 +1,4 @@
-import type { ErrorCode, Flow, FlowStep } from "@relink/sdk/contract";
+import type { ConnectFlow, ErrorCode, Flow, FlowStep } from "@relink/sdk/contract";
 
 export type {
   ConnectFlow,
@@ -29,8 +29,38 @@ export interface RelinkExitDetail {
   reason: string;
 }
 
-/** Codes of `relink-error`: the server's error codes, plus what only the browser can see. */
-export type RelinkErrorCode = ErrorCode | "NETWORK_ERROR" | "POPUP_BLOCKED";
+/**
+ * Codes of `relink-error`: the server's error codes, plus what only the browser can see.
+ * `FLOW_SUPERSEDED` (409, `details.superseded_at`) never reaches `relink-error`: the widget shows
+ * that the integration was already reconnected and fires `relink-superseded`.
+ */
+export type RelinkErrorCode = ErrorCode | "NETWORK_ERROR" | "POPUP_BLOCKED" | "FLOW_SUPERSEDED";
+
+/** Who sent this flow to an admin (`POST /connect/v1/flow/handoff`), when the flow came from such a link. */
+export interface FlowHandoff {
+  requested_by: string | null;
+  requested_at: string;
+}
+
+/** The flow as the widget reads it: `handoff` is non-null when it was opened from a hand-off link. */
+export type WidgetFlow = ConnectFlow & { handoff?: FlowHandoff | null };
+
+/** `POST /connect/v1/flow/handoff` answers `201` with the link for the admin. */
+export interface HandoffLink {
+  url: string;
+  expires_at: string;
+}
+
+/** What the widget shows: the contract's steps, plus the two views that end a flow without an error. */
+export type View = FlowStep | "loading" | "superseded" | "handoff";
+
+/** `relink-superseded`: someone else already reconnected this integration; nothing more to do. */
+export interface RelinkSupersededDetail {
+  superseded_at: string;
+}
+
+/** `relink-handed-off`: the end user created a link for their admin (to copy and forward). */
+export type RelinkHandedOffDetail = HandoffLink;
 
 /** `relink-error`: a request failed; the widget shows what to do next. Never carries credentials. */
 export interface RelinkErrorDetail {
@@ -40,7 +70,7 @@ export interface RelinkErrorDetail {
 
 /** `relink-step`: a step was shown. */
 export interface RelinkStepDetail {
-  step: FlowStep;
+  step: Exclude<View, "loading">;
 }
 
 export interface RelinkEventMap {
@@ -48,4 +78,6 @@ export interface RelinkEventMap {
   "relink-exit": CustomEvent<RelinkExitDetail>;
   "relink-error": CustomEvent<RelinkErrorDetail>;
   "relink-step": CustomEvent<RelinkStepDetail>;
+  "relink-superseded": CustomEvent<RelinkSupersededDetail>;
+  "relink-handed-off": CustomEvent<RelinkHandedOffDetail>;
 }
