@@ -19,7 +19,6 @@ import { connectCors, isOwnOrigin, markOrigin, originPolicy } from "../connect/o
 import { callbackCsp, oauthCallbackPage } from "../connect/pages.ts";
 import { RateLimiter, SUBMISSION_LIMITS } from "../connect/rate-limit.ts";
 import type { RelinkContext } from "../context.ts";
-import { readBranding } from "../domain/branding.ts";
 import { DomainError, refusalOf } from "../domain/errors.ts";
 import { failureOf, recordFlowFailure, recordRefusedToken } from "../domain/flow-failures.ts";
 import { completeOAuthSignIn, OAUTH_CALLBACK_PATH, startOAuthSignIn } from "../domain/oauth-callback.ts";
