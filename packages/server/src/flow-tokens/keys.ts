@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject, randomBytes } from "node:crypto";
+import { createSecretKey, type KeyObject, randomBytes, type webcrypto } from "node:crypto";
 import {
   ID_PREFIXES,
   type PublicJwk,
@@ -147,7 +147,7 @@ export async function revokeSigningKey(
 }
 
 /** The key a token's signature is checked with: an HMAC secret key, or the imported public key. */
-export type VerificationKey = KeyObject | CryptoKey;
+export type VerificationKey = KeyObject | webcrypto.CryptoKey;
 
 /** Most derived keys kept per server (least recently used go first). */
 export const VERIFICATION_KEY_CACHE_SIZE = 256;
@@ -219,7 +219,7 @@ async function deriveVerificationKey(
     return key;
   }
   if (!row.public_jwk) throw new Error(`signing key ${row.id} has no public key`);
-  return (await importJWK(row.public_jwk as PublicJwk, row.algorithm)) as CryptoKey;
+  return (await importJWK(row.public_jwk as PublicJwk, row.algorithm)) as webcrypto.CryptoKey;
 }
 
 // One creation in flight per workspace and process; across processes a duplicate is harmless
