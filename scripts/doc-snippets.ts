@@ -1,7 +1,7 @@
 /**
  * Code blocks in the docs are copies of regions of files that are type-checked or run in CI:
  * a `<!-- snippet: path#name -->` comment before a fenced block names the region (`// #region name`
- * … `// #endregion name`, or the same in `<!-- -->` or `/* *\/` comments). `pnpm docs:snippets`
+ * … `// #endregion name`, or the same in `<!-- -->`, `/* *\/` or `#` comments). `pnpm docs:snippets`
  * rewrites every such block from its region; the docs test fails when one differs.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -46,7 +46,7 @@ export function fencedBlocks(file: string, text: string): FencedBlock[] {
 }
 
 const REGION = (kind: "region" | "endregion", name: string) =>
-  new RegExp(`^\\s*(?://|<!--|/\\*)\\s*#${kind}\\s+${name.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")}\\b`);
+  new RegExp(`^\\s*(?://|<!--|/\\*|#)\\s*#${kind}\\s+${name.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")}\\b`);
 
 /** The lines between `#region name` and `#endregion name` (any comment style), dedented. */
 export function region(path: string, name: string): string {

@@ -1,7 +1,7 @@
 import type { ScopeConfigModels, Setting } from "@relink/sdk/contract";
 import { demoHrisConnector } from "@relink/server";
+import { scopePermissions } from "@relink/server/testing";
 import { describe, expect, it } from "vitest";
-import { scopePermissions } from "../../server/src/domain/scope.ts";
 import { timeline } from "../src/components/timeline-geometry.ts";
 import { authHealth, duration } from "../src/format.ts";
 import { diffPermissions, impliedPermissions } from "../src/scope.ts";

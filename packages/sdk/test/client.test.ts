@@ -1,9 +1,6 @@
+import { createWorkspace, defineConfig, type RunningServer, startServer } from "@relink/server";
+import { generateEncryptionKey, scriptedConnector } from "@relink/server/testing";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
-// The server is imported by path, not declared as a dependency: it depends on the SDK, and the
-// workspace graph stays acyclic.
-import { createWorkspace, defineConfig, type RunningServer, startServer } from "../../server/src/index.ts";
-import { generateEncryptionKey } from "../../server/src/secrets.ts";
-import { scriptedConnector } from "../../server/src/testing/index.ts";
 import type {
   Branding,
   ErrorCode,

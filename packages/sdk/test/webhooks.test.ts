@@ -1,9 +1,8 @@
 import { createHmac, randomBytes } from "node:crypto";
+// The server's own signer (its dispatcher signs with it).
+import { generateWebhookSecret, signWebhookMessage } from "@relink/server/testing";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, expectTypeOf, it } from "vitest";
-// The server's own signer (its dispatcher signs with it), imported by path: the server depends on
-// the SDK, not the other way round.
-import { generateWebhookSecret, signWebhookMessage } from "../../server/src/webhooks/sign.ts";
 import type { WebhookEvent } from "../src/contract/index.ts";
 import {
   signWebhook,

@@ -19,6 +19,7 @@ export * from "./flow-tokens.ts";
 export * from "./integrations.ts";
 export * from "./relink-links.ts";
 export * from "./scope-configs.ts";
+export * from "./scope-rules.ts";
 export * from "./signing-keys.ts";
 export * from "./text.ts";
 export * from "./tools.ts";

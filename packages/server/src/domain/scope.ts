@@ -1,4 +1,7 @@
-import type { ScopeConfigModels, Setting, Tool } from "@relink/sdk/contract";
+import { type ScopeConfigModels, type ScopePart, scopeParts, type Tool } from "@relink/sdk/contract";
+
+// The scope→permission rules are the contract's (the dashboard previews them too).
+export { type ScopePart, scopeParts, scopePermissions } from "@relink/sdk/contract";
 
 export interface ScopeProblem {
   path: string;
@@ -40,50 +43,9 @@ export function findScopeProblems(tools: readonly Tool[], models: ScopeConfigMod
   return problems;
 }
 
-/** One readable part of a tool's data as a scope config asks for it. */
-export interface ScopePart {
-  model: string;
-  field: string | null;
-  permission: string;
-  setting: Exclude<Setting, "DISABLED">;
-}
-
-/**
- * The parts of a tool a scope config asks for: each enabled or optional model and field, with the
- * permission it needs. A field left out follows its model; an optional model makes its fields optional.
- */
-export function scopeParts(tool: Tool, models: ScopeConfigModels): ScopePart[] {
-  const parts: ScopePart[] = [];
-  for (const model of tool.models) {
-    const config = models[model.id];
-    if (!config || config.setting === "DISABLED") continue;
-    parts.push({ model: model.id, field: null, permission: model.permission, setting: config.setting });
-    for (const field of model.fields) {
-      const own = config.fields?.[field.id] ?? config.setting;
-      if (own === "DISABLED") continue;
-      const setting = config.setting === "OPTIONAL" ? "OPTIONAL" : own;
-      parts.push({ model: model.id, field: field.id, permission: field.permission, setting });
-    }
-  }
-  return parts;
-}
-
 const isOptedOut = (part: ScopePart, optedOut: ReadonlySet<string>) =>
   part.setting === "OPTIONAL" &&
   (optedOut.has(part.model) || (part.field !== null && optedOut.has(`${part.model}.${part.field}`)));
-
-/** The permissions a scope config requires from a tool, and those only its optional parts need. */
-export function scopePermissions(
-  tool: Tool,
-  models: ScopeConfigModels,
-): { required: string[]; optional: string[] } {
-  const required = new Set<string>();
-  const optional = new Set<string>();
-  for (const part of scopeParts(tool, models))
-    (part.setting === "ENABLED" ? required : optional).add(part.permission);
-  for (const permission of required) optional.delete(permission);
-  return { required: [...required].sort(), optional: [...optional].sort() };
-}
 
 /** The permissions needed once the end user's opt-outs are taken away. */
 export function neededPermissions(

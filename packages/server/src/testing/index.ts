@@ -151,5 +151,9 @@ export async function createTestRelink(options: TestRelinkOptions = {}): Promise
     },
   };
 }
+// Server parts other packages' tests compare themselves with (by package name, never by path).
+export { scopePermissions } from "../domain/scope.ts";
+export { generateEncryptionKey } from "../secrets.ts";
+export { generateWebhookSecret, signWebhookMessage } from "../webhooks/sign.ts";
 export * from "./scripted-connector.ts";
 export * from "./wait.ts";
