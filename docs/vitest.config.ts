@@ -5,5 +5,7 @@ export default defineProject({
     name: "docs",
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
+    // expect.poll waits 1 s by default: far too little for a busy machine.
+    expect: { poll: { timeout: 30_000 } },
   },
 });

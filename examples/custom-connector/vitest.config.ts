@@ -5,6 +5,8 @@ export default defineProject({
     name: "custom-connector",
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
+    // expect.poll waits 1 s by default: far too little for a busy machine.
+    expect: { poll: { timeout: 30_000 } },
     hookTimeout: 120_000,
   },
 });

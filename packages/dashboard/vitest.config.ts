@@ -10,7 +10,9 @@ export default defineProject({
     environment: "node",
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/build-dashboard.ts"],
-    testTimeout: 60_000,
+    testTimeout: 180_000, // long browser flows: minutes on a busy machine
+    // expect.poll waits 1 s by default: far too little for a busy machine.
+    expect: { poll: { timeout: 30_000 } },
     hookTimeout: 120_000,
   },
 });

@@ -8,6 +8,8 @@ export default defineProject({
     // Builds the widget and the dashboard this server serves, when missing or stale.
     globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000,
+    // expect.poll waits 1 s by default: far too little for a busy machine.
+    expect: { poll: { timeout: 30_000 } },
     hookTimeout: 120_000,
   },
 });

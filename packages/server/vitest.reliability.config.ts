@@ -11,6 +11,8 @@ export default defineProject({
     include: ["test/reliability/**/*.test.ts"],
     globalSetup: ["test/reliability/summary-setup.ts"],
     testTimeout: 600_000,
+    // expect.poll waits 1 s by default: far too little for a busy machine.
+    expect: { poll: { timeout: 30_000 } },
     hookTimeout: 120_000,
   },
 });

@@ -19,8 +19,9 @@ const commands = {
   ) {
     const isConsent = (p: { url(): string }) => p.url().includes("/oauth/authorize");
     let popup = ctx.context.pages().find(isConsent);
-    // The popup opens on about:blank and navigates once the server answered.
-    for (let i = 0; !popup && i < 100; i++) {
+    // The popup opens on about:blank and navigates once the server answered: seconds on a busy machine.
+    const deadline = Date.now() + 30_000;
+    while (!popup && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
       popup = ctx.context.pages().find(isConsent);
     }
@@ -59,7 +60,9 @@ export default defineProject({
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],
     setupFiles: ["test/support/browser-setup.ts"],
-    testTimeout: 45_000,
+    testTimeout: 60_000,
+    // expect.poll waits 1 s by default: far too little for a busy machine.
+    expect: { poll: { timeout: 30_000 } },
     browser: {
       enabled: true,
       headless: true,

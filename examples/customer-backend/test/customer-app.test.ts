@@ -139,12 +139,12 @@ describe.skipIf(!existsSync(CHROMIUM))("the example product's page in Chromium",
     const box = await button.boundingBox();
     expect(box && box.x >= 0 && box.x + box.width <= 375).toBe(true);
     // Playwright's actionability checks: visible, in the viewport, not covered.
-    await button.click({ trial: true, timeout: 5_000 });
+    await button.click({ trial: true, timeout: 30_000 });
     await signIn(page, "Acme Corp");
     const signOut = page.getByRole("button", { name: "Sign out" });
     await signOut.waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(375);
-    await signOut.click({ trial: true, timeout: 5_000 });
+    await signOut.click({ trial: true, timeout: 30_000 });
     await page.context().close();
   });
 

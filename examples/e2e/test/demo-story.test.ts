@@ -1,7 +1,9 @@
 /**
  * The demo's story in Chromium, every process real and talking HTTP: `scripts/demo.ts` as a child
  * process (demo HR system, relink on SQLite, the customer backend and page), driven through the
- * demo page like a visitor would. The pause window is 4 s instead of the demo's 60 s.
+ * demo page like a visitor would. The pause window is 20 s instead of the demo's 60 s: short, yet
+ * wide enough that the early warning (auth failing, integration still ACTIVE) is seen before the
+ * pause even when a busy machine makes every sync and page refresh take seconds (4 s was not).
  */
 import { existsSync } from "node:fs";
 import type { Integration, WebhookEvent } from "@relink/sdk";
@@ -71,7 +73,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the demo story, end to end in Chromium",
 
   beforeAll(async () => {
     demo = await startDemo({
-      RELINK_PAUSE_AFTER: "4s",
+      RELINK_PAUSE_AFTER: "20s",
       RELINK_SYNC_INTERVAL: "1s",
       RELINK_SCHEDULER_TICK: "200ms",
       RELINK_WEBHOOK_TICK: "200ms",

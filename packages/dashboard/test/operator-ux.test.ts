@@ -146,7 +146,7 @@ describe("dashboard: the operator's view of accounts, links and failing credenti
           await page.getByRole("button", { name: "Refresh" }).click();
           return page.getByTestId("relink-used").count();
         },
-        { timeout: 15_000, interval: 500 },
+        { timeout: 45_000, interval: 500 },
       )
       .toBe(1);
     await expectText(page.getByTestId("relink-used"), /used: the relink completed/);
@@ -160,6 +160,6 @@ describe("dashboard: the operator's view of accounts, links and failing credenti
 async function expectText(locator: Locator, pattern: RegExp): Promise<void> {
   await locator.first().waitFor();
   await expect
-    .poll(async () => (await locator.first().textContent()) ?? "", { timeout: 10_000 })
+    .poll(async () => (await locator.first().textContent()) ?? "", { timeout: 30_000 })
     .toMatch(pattern);
 }

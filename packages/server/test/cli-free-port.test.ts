@@ -15,7 +15,7 @@ const run = promisify(execFile);
 
 /** Waits for the server's "relink is listening" log line and returns the URL it names. */
 async function listeningUrl(child: ChildProcess, output: () => string): Promise<string> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 90_000; // tsx compiles the CLI first: a minute or more under load
   while (Date.now() < deadline) {
     for (const line of output().split("\n")) {
       if (!line.includes("relink is listening")) continue;

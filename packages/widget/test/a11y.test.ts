@@ -12,6 +12,7 @@ import {
   scenario,
 } from "./support/harness.ts";
 import { oauthTool, STUB_SERVER, stubFlow, stubServer } from "./support/stub-server.ts";
+import { waitFor } from "./support/wait.ts";
 
 let m: Mounted | undefined;
 afterEach(async () => {
@@ -128,7 +129,7 @@ describe("screen-reader support", () => {
     await m.step("tool");
     await m.click("Demo HR");
     await m.step("permissions");
-    await vi.waitFor(() => expect(m!.root.activeElement).toBe(m!.$("[part~=title]")));
+    await waitFor(() => expect(m!.root.activeElement).toBe(m!.$("[part~=title]")));
     expect(m.$("[part~=title]").textContent).toBe("Permissions to grant");
   });
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { RelinkConnect as Exported, openRelink, RelinkCancelledError } from "../src/index.ts";
 import { RelinkConnect } from "../src/relink-connect/relink-connect.ts";
 import { ALL_BASIC, ctx, hrisKey, type Mounted, mount, scenario } from "./support/harness.ts";
+import { waitFor } from "./support/wait.ts";
 
 let m: Mounted | undefined;
 afterEach(() => {
@@ -16,14 +17,14 @@ const flowElement = () => document.querySelector("relink-connect")!;
 async function completeInside(el: RelinkConnect, key: string) {
   const root = el.shadowRoot!;
   const button = (label: string) =>
-    vi.waitFor(() => {
+    waitFor(() => {
       const b = [...root.querySelectorAll("button")].find((x) => x.textContent?.trim() === label);
       if (!b) throw new Error(`no ${label}`);
       return b;
     });
   (await button("Get started")).click();
   (await button("Continue")).click();
-  const input = await vi.waitFor(() => {
+  const input = await waitFor(() => {
     const found = root.querySelector<HTMLInputElement>("[part~=input]");
     if (!found) throw new Error("no input yet");
     return found;
@@ -111,7 +112,7 @@ describe("openRelink()", () => {
     const s = await scenario({ flow: "relink" });
     const key = await hrisKey(ALL_BASIC);
     const result = openRelink({ token: s.token, server: ctx.server });
-    const el = await vi.waitFor(() => flowElement() ?? Promise.reject(new Error("not yet")));
+    const el = await waitFor(() => flowElement() ?? Promise.reject(new Error("not yet")));
     expect(el.mode).toBe("modal");
     expect(el.open).toBe(true);
     await completeInside(el, key);
@@ -120,28 +121,28 @@ describe("openRelink()", () => {
       flow: "relink",
       scope_config_id: s.scope_config_id,
     });
-    const done = await vi.waitFor(() => {
+    const done = await waitFor(() => {
       const b = [...el.shadowRoot!.querySelectorAll("button")].find((x) => x.textContent?.trim() === "Done");
       if (!b) throw new Error("no Done");
       return b;
     });
     done.click();
-    await vi.waitFor(() => expect(el.isConnected).toBe(false));
+    await waitFor(() => expect(el.isConnected).toBe(false));
   });
 
   it("rejects with RelinkCancelledError (step and reason) when the user closes it", async () => {
     const s = await scenario({ flow: "relink" });
     const result = openRelink({ token: s.token, server: ctx.server, locale: "de" });
-    const el = await vi.waitFor(() => flowElement() ?? Promise.reject(new Error("not yet")));
+    const el = await waitFor(() => flowElement() ?? Promise.reject(new Error("not yet")));
     expect(el.locale).toBe("de");
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(el.shadowRoot!.querySelector("[part~=title]")?.textContent).toContain("verbinden"),
     );
     el.shadowRoot!.querySelector<HTMLElement>("[part~=close-button]")!.click();
     const error = await result.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RelinkCancelledError);
     expect(error).toMatchObject({ name: "RelinkCancelledError", step: "intro", reason: "USER_CANCELLED" });
-    await vi.waitFor(() => expect(el.isConnected).toBe(false));
+    await waitFor(() => expect(el.isConnected).toBe(false));
   });
 
   it("refuses a second flow while one is open, and allows one after", async () => {
@@ -153,7 +154,7 @@ describe("openRelink()", () => {
     await el.updateComplete;
     el.hide();
     await expect(first).rejects.toMatchObject({ reason: "HOST_CLOSED" });
-    await vi.waitFor(() => expect(el.isConnected).toBe(false));
+    await waitFor(() => expect(el.isConnected).toBe(false));
     const third = openRelink({ token: s.token, server: ctx.server });
     const next = flowElement();
     await next.updateComplete;
@@ -170,7 +171,7 @@ describe("openRelink()", () => {
     expect(el.mode).toBe("inline");
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector("[role=region]")).not.toBeNull();
-    const cancel = await vi.waitFor(() => {
+    const cancel = await waitFor(() => {
       const b = [...el.shadowRoot!.querySelectorAll("button")].find(
         (x) => x.textContent?.trim() === "Cancel",
       );
@@ -179,7 +180,7 @@ describe("openRelink()", () => {
     });
     cancel.click();
     await expect(result).rejects.toBeInstanceOf(RelinkCancelledError);
-    await vi.waitFor(() => expect(container.children).toHaveLength(0));
+    await waitFor(() => expect(container.children).toHaveLength(0));
     container.remove();
   });
 });

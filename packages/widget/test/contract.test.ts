@@ -9,6 +9,7 @@ import {
   stubFlow,
   stubServer,
 } from "./support/stub-server.ts";
+import { waitFor } from "./support/wait.ts";
 
 let m: Mounted | undefined;
 let restore: (() => void) | undefined;
@@ -191,9 +192,9 @@ describe("OAuth popup", () => {
     await m.click("Continue with Acme Cloud");
     expect(popup).not.toBeNull();
     expect(m.text()).toContain("Finish in the Acme Cloud window");
-    await vi.waitFor(() => expect(starts).toBe(before + 1), { timeout: 30_000 });
+    await waitFor(() => expect(starts).toBe(before + 1), { timeout: 30_000 });
     // Until the widget has sent the popup to the authorize URL and listens for its message.
-    await vi.waitFor(() => expect(listeners.mock.calls.map(([type]) => type)).toContain("message"), {
+    await waitFor(() => expect(listeners.mock.calls.map(([type]) => type)).toContain("message"), {
       timeout: 30_000,
     });
     return popup!;
@@ -219,7 +220,7 @@ describe("OAuth popup", () => {
       scope_config_id: "sc_new",
     });
     // The browser closes a window asynchronously: on a busy machine that takes more than a second.
-    await vi.waitFor(() => expect(popup.closed).toBe(true), { timeout: 30_000 });
+    await waitFor(() => expect(popup.closed).toBe(true), { timeout: 30_000 });
   });
 
   it("an error reported by the callback shows its state", async () => {
@@ -238,7 +239,7 @@ describe("OAuth popup", () => {
     restore = oauthFlow().restore;
     const popup = await startOAuth();
     popup.close();
-    await vi.waitFor(() => expect(m!.text()).toContain("The window was closed before you finished."), {
+    await waitFor(() => expect(m!.text()).toContain("The window was closed before you finished."), {
       timeout: 30_000,
     });
     expect(m!.$("[part~=alert]").getAttribute("role")).toBe("alert");
@@ -263,7 +264,7 @@ describe("OAuth popup", () => {
     const popup = await startOAuth();
     await m!.click("Cancel");
     // The browser closes a window asynchronously: on a busy machine that takes more than a second.
-    await vi.waitFor(() => expect(popup.closed).toBe(true), { timeout: 30_000 });
+    await waitFor(() => expect(popup.closed).toBe(true), { timeout: 30_000 });
     expect(m!.text()).toContain("Continue with Acme Cloud");
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { openRelink, RelinkCancelledError } from "../src/index.ts";
 import { expectAccessible, type Mounted, mount, spokenText } from "./support/harness.ts";
 import { errorBody, STUB_SERVER, stubFlow, stubServer } from "./support/stub-server.ts";
+import { waitFor } from "./support/wait.ts";
 
 /**
  * The two views of the server's newer answers, against a stubbed connect API (the contract of
@@ -101,7 +102,7 @@ describe("openRelink()", () => {
     const result = openRelink({ token: "t", server: STUB_SERVER });
     const el = document.querySelector("relink-connect")!;
     const click = async (label: string) => {
-      const button = await vi.waitFor(
+      const button = await waitFor(
         () => {
           const found = [...el.shadowRoot!.querySelectorAll("button")].find(
             (b) => b.textContent?.trim() === label,
@@ -115,7 +116,7 @@ describe("openRelink()", () => {
     };
     await click("Get started");
     await click("Continue");
-    const input = await vi.waitFor(
+    const input = await waitFor(
       () =>
         el.shadowRoot!.querySelector<HTMLInputElement>("[part~=input]") ??
         Promise.reject(new Error("no input yet")),
@@ -131,7 +132,7 @@ describe("openRelink()", () => {
     expect(error).toBeInstanceOf(RelinkCancelledError);
     expect(error).toMatchObject({ step: "checking", reason: "FLOW_SUPERSEDED" });
     await click("Done");
-    await vi.waitFor(() => expect(document.querySelector("relink-connect")).toBeNull(), { timeout: 30_000 });
+    await waitFor(() => expect(document.querySelector("relink-connect")).toBeNull(), { timeout: 30_000 });
   });
 });
 
@@ -207,14 +208,14 @@ describe("hand-off to an admin", () => {
     // Copy: the clipboard, announced.
     const writeText = vi.spyOn(navigator.clipboard, "writeText").mockResolvedValue(undefined);
     await m.click("Copy");
-    await vi.waitFor(() => expect(spokenText(m!.$("[role=status]"))).toBe("Link copied."), {
+    await waitFor(() => expect(spokenText(m!.$("[role=status]"))).toBe("Link copied."), {
       timeout: 30_000,
     });
     expect(writeText).toHaveBeenCalledWith(LINK.url);
     // A refused clipboard: the link is selected for the keyboard instead.
     writeText.mockRejectedValue(new DOMException("denied", "NotAllowedError"));
     await m.click("Copy");
-    await vi.waitFor(
+    await waitFor(
       () =>
         expect(spokenText(m!.$("[role=status]"))).toBe("The link is selected: copy it with your keyboard."),
       { timeout: 30_000 },

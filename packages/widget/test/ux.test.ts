@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ALL_BASIC, ctx, hrisKey, type Mounted, mount, scenario } from "./support/harness.ts";
 import { errorBody, oauthTool, STUB_SERVER, stubFlow, stubServer } from "./support/stub-server.ts";
+import { waitFor } from "./support/wait.ts";
 
 let m: Mounted | undefined;
 let restore: (() => void) | undefined;
@@ -101,7 +102,7 @@ describe("the credentials step", () => {
     restore = stubServer({ "GET /connect/v1/flow": () => ({ body: stubFlow() }) }).restore;
     m = await mount({ token: "t", server: STUB_SERVER, mode: "inline" });
     await toCredentials(m);
-    await vi.waitFor(() => expect(m!.root.activeElement).toBe(m!.$$("[part~=input]")[0]));
+    await waitFor(() => expect(m!.root.activeElement).toBe(m!.$$("[part~=input]")[0]));
   });
 
   it(`a wrong key stays in the field, selected, so that a typo can be fixed (${ctx.backend} API)`, async () => {

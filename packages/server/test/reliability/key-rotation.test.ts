@@ -85,19 +85,26 @@ describe("encryption key rotation", () => {
       servers.push(s);
       await s.start();
     }
+    /** Requests sent to each replica and not answered yet: a replica is stopped once it has none. */
+    const inFlight = new Map<ServerProcess, number>();
     const call = async (method: string, path: string, body?: unknown, bearer = apiKey.key) => {
       const live = servers.filter((s) => s.alive() && !draining.has(s));
       const server = live[Math.floor(Math.random() * live.length)];
       if (!server) throw new Error("no replica up");
-      const response = await fetch(server.url + path, {
-        method,
-        headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return {
-        status: response.status,
-        body: (await response.json().catch(() => null)) as Record<string, unknown>,
-      };
+      inFlight.set(server, (inFlight.get(server) ?? 0) + 1);
+      try {
+        const response = await fetch(server.url + path, {
+          method,
+          headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return {
+          status: response.status,
+          body: (await response.json().catch(() => null)) as Record<string, unknown>,
+        };
+      } finally {
+        inFlight.set(server, (inFlight.get(server) ?? 1) - 1);
+      }
     };
 
     // Something sealed in every column: credentials, an HS256 signing secret, a webhook secret
@@ -161,7 +168,8 @@ describe("encryption key rotation", () => {
     const rolling = async (current: string, previous: string | null) => {
       for (const [i, s] of servers.entries()) {
         draining.add(s);
-        await sleep(200); // requests already sent to it finish
+        // Requests already sent to it finish (a fixed 200 ms was not enough on a busy machine).
+        await waitFor("the draining replica's requests to finish", () => (inFlight.get(s) ?? 0) === 0);
         await s.stop();
         const next = await serverProcess(
           `rotate-${i}-b${Math.random().toString(36).slice(2, 6)}`,

@@ -1,5 +1,6 @@
 import axe from "axe-core";
-import { expect, inject, vi } from "vitest";
+import { expect, inject } from "vitest";
+import { waitFor } from "./wait.ts";
 import "../../src/define.ts";
 import type { RelinkConnect } from "../../src/relink-connect/relink-connect.ts";
 import type { Scenario, ScenarioAnswer } from "./scopes.ts";
@@ -82,7 +83,7 @@ export async function mount(
     },
     $$: (selector) => [...root.querySelectorAll(selector)] as never,
     async step(step) {
-      await vi.waitFor(
+      await waitFor(
         () => {
           const index = events.findIndex(
             (e, i) =>
