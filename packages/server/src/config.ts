@@ -40,6 +40,10 @@ export interface Config {
   readonly trustProxy: boolean;
   /** Port of the Prometheus `/metrics` listener (on `host`, apart from the API); null = none. */
   readonly metricsPort: number | null;
+  /** `POST /v1/integrations/:id/simulate` forces auth-check outcomes (sandboxes only; never by default). */
+  readonly enableSimulation: boolean;
+  /** How long before the credentials expire `integration-credentials-expiring` is announced. */
+  readonly expiryWarningMs: number;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +80,8 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   runWorkers: true,
   trustProxy: false,
   metricsPort: null,
+  enableSimulation: false,
+  expiryWarningMs: 7 * 86_400_000,
 });
 
 type Env = Record<string, string | undefined>;
@@ -185,6 +191,8 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: boolean("RELINK_TRUST_PROXY", false),
     metricsPort:
       read("RELINK_METRICS_PORT") === undefined ? null : integer("RELINK_METRICS_PORT", 0, 0, 65_535),
+    enableSimulation: boolean("RELINK_ENABLE_SIMULATION", false),
+    expiryWarningMs: duration("RELINK_EXPIRY_WARNING", DEFAULT_CONFIG.expiryWarningMs),
   });
 }
 
@@ -354,6 +362,18 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     default: null,
     description:
       "Serve Prometheus metrics at `GET /metrics` on this port (on `HOST`), a listener apart from the API so that only the network you expose it to can scrape it (`0` picks a free one).",
+  },
+  {
+    name: "RELINK_EXPIRY_WARNING",
+    default: "7d",
+    description:
+      "How long before a tool-reported credentials expiry `integration-credentials-expiring` is announced (once per expiry).",
+  },
+  {
+    name: "RELINK_ENABLE_SIMULATION",
+    default: "false",
+    description:
+      "Sandboxes only: enables `POST /v1/integrations/{id}/simulate`, which forces the next auth checks' outcome and can jump a failure streak to pausing in a minute. Never set it in production.",
   },
   {
     name: "RELINK_DEMO_HRIS_URL",

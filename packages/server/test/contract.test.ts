@@ -134,6 +134,19 @@ const CALLS: Call[] = [
   { op: "listIntegrationSyncs", status: 200, params: id("int") },
   { op: "listIntegrationAuthChecks", status: 200, params: id("int") },
   { op: "checkIntegrationAuth", status: 200, params: id("int") },
+  {
+    op: "simulateIntegration",
+    status: 200,
+    params: id("int"),
+    body: () => ({ auth_outcome: "INCONCLUSIVE", checks: 1 }),
+  },
+  { op: "simulateIntegration", status: 200, params: id("int"), body: () => ({ auth_outcome: null }) },
+  {
+    op: "simulateIntegration",
+    status: 404,
+    params: () => ({ id: UNKNOWN_INT }),
+    body: () => ({ auth_outcome: "OK" }),
+  },
   { op: "setIntegrationEnabled", status: 200, params: id("int"), body: () => ({ value: false }) },
   { op: "setIntegrationEnabled", status: 200, params: id("int"), body: () => ({ value: true }) },
   {
@@ -333,7 +346,12 @@ describe.each(availableDialects())("every operation against the OpenAPI document
       // The demo HR system's OAuth tokens live in real time.
       clock: new ManualClock(Date.now()),
       extraConnectors: [tool.connector],
-      config: { demoHrisUrl: hris.url, allowHttpWebhookUrls: true, allowPrivateWebhookUrls: true },
+      config: {
+        demoHrisUrl: hris.url,
+        allowHttpWebhookUrls: true,
+        allowPrivateWebhookUrls: true,
+        enableSimulation: true,
+      },
     });
     s = { t, tool, hris, ids: {} };
     doc = (await (await t.request("GET", "/openapi.json", { key: null })).json()) as OpenApiDocument;

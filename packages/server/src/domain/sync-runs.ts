@@ -39,6 +39,7 @@ import {
 } from "./pause-engine.ts";
 import { replaceRecords, type SealedRecords, sealSyncRecords } from "./records.ts";
 import { missingPermissions, readableModels } from "./scope.ts";
+import { simulatedCheck } from "./simulation.ts";
 
 /**
  * Sync runs: the auth check before every sync, the sync itself through the connector, and the
@@ -290,7 +291,8 @@ export async function runClaimedNetwork(
   if (!connector) unusable = `no connector for tool "${claimed.tool}" is installed on this server`;
   if (!connector || !credentials) return work({ kind: "unusable", message: unusable ?? "sync failed" });
 
-  const check = await runAuthCheck(ctx, connector, credentials, signal);
+  const check =
+    (await simulatedCheck(ctx, claimed.id)) ?? (await runAuthCheck(ctx, connector, credentials, signal));
   const current = check.refreshedCredentials ?? credentials;
   let granted: string[] | null = null;
   let grantError: { message: string; retryAfterMs?: number } | null = null;
@@ -960,7 +962,7 @@ export async function checkAuthNow(
   } catch {
     return { kind: "no-connector" };
   }
-  const check = await runAuthCheck(ctx, connector, credentials, signal);
+  const check = (await simulatedCheck(ctx, id)) ?? (await runAuthCheck(ctx, connector, credentials, signal));
   return inTransaction(ctx, async (tx) => {
     const row = await lockIntegration(tx, ctx, workspaceId, id);
     if (!row) return { kind: "not-found" };

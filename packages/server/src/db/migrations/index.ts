@@ -8,6 +8,7 @@ import * as m0006 from "./0006_spent_tokens_workspace.ts";
 import * as m0007 from "./0007_relink_link_revocation.ts";
 import * as m0008 from "./0008_sealed_records.ts";
 import * as m0009 from "./0009_integrations_account_name.ts";
+import * as m0014 from "./0014_beyond.ts";
 
 /** Every migration, listed in code so they work bundled and in tests. Append; never reorder. */
 export const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   "0007_relink_link_revocation": m0007,
   "0008_sealed_records": m0008,
   "0009_integrations_account_name": m0009,
+  "0014_beyond": m0014,
 };
 
 export const migrationProvider: MigrationProvider = {
