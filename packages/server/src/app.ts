@@ -26,6 +26,7 @@ import { createLogger, type Logger } from "./logging.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { apiReferenceRoutes } from "./routes/api-reference.ts";
+import { campaignRoutes } from "./routes/campaigns.ts";
 import { connectRoutes } from "./routes/connect.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { dashboardApiRoutes } from "./routes/dashboard-api.ts";
@@ -171,6 +172,7 @@ function buildApp(ctx: RelinkContext, metrics: Metrics): OpenAPIHono<AppEnv> {
   app.route("/", healthRoutes(ctx));
   app.route("/", toolRoutes(ctx));
   app.route("/", scopeConfigRoutes(ctx));
+  app.route("/", campaignRoutes(ctx));
   app.route("/", dashboardApiRoutes(ctx)); // before integrationRoutes: `/v1/integrations/stats` is no id
   app.route("/", integrationRoutes(ctx));
   app.route("/", syncRoutes(ctx));

@@ -9,7 +9,7 @@ import {
   scriptedConnector,
   type TestRelink,
 } from "../src/testing/index.ts";
-import { S1_MODELS } from "./flows-support.ts";
+import { S1_MODELS, S2_MODELS } from "./flows-support.ts";
 import {
   type OpenApiDocument,
   type Operation,
@@ -55,6 +55,7 @@ interface Call {
 }
 
 const UNKNOWN_INT = `int_${"0".repeat(26)}`;
+const UNKNOWN_SC = `sc_${"0".repeat(26)}`;
 const id = (name: string) => (s: Scenario) => ({ id: s.ids[name] as string });
 const keep =
   (name: string, field = "id") =>
@@ -241,6 +242,64 @@ const CALLS: Call[] = [
     },
   },
   { op: "connectOAuthCallback", status: 400, query: () => ({ state: "unknown", code: "x" }) },
+  // A relink campaign: a scope config of its own, one integration lacking the new permission.
+  {
+    op: "createScopeConfig",
+    status: 201,
+    body: () => ({ name: "Campaign", category: "HRIS", models: S1_MODELS }),
+    after: keep("sc3"),
+  },
+  {
+    op: "importIntegration",
+    status: 201,
+    body: (s) => ({ ...importBody("key-narrow", "umbrella"), scope_config_id: s.ids.sc3 }),
+    before: (s) => s.tool.setKey("key-narrow", { permissions: ["employees:read"] }),
+    after: keep("int3"),
+  },
+  { op: "previewRelinkCampaign", status: 200, params: id("sc3"), body: () => ({ models: S2_MODELS }) },
+  { op: "previewRelinkCampaign", status: 404, params: () => ({ id: UNKNOWN_SC }), body: () => ({}) },
+  {
+    op: "createRelinkCampaign",
+    status: 201,
+    params: id("sc3"),
+    body: () => ({ models: S2_MODELS, name: "Campaign with time off" }),
+    after: (body: { id: string; scope_config_id: string }, s) => {
+      s.ids.rc = body.id;
+      s.ids.rcTarget = body.scope_config_id;
+    },
+  },
+  { op: "createRelinkCampaign", status: 422, params: id("sc3"), body: () => ({ tool: "nope" }) },
+  { op: "listRelinkCampaigns", status: 200, params: id("sc3") },
+  { op: "listRelinkCampaigns", status: 404, params: () => ({ id: UNKNOWN_SC }) },
+  {
+    op: "getRelinkCampaign",
+    status: 200,
+    params: (s) => ({ id: s.ids.sc3 as string, campaign_id: s.ids.rc as string }),
+  },
+  {
+    op: "getRelinkCampaign",
+    status: 404,
+    params: (s) => ({ id: s.ids.sc3 as string, campaign_id: `rc_${"0".repeat(26)}` }),
+  },
+  {
+    op: "createRelinkLink",
+    status: 201,
+    params: id("int3"),
+    body: (s) => ({ scope_config_id: s.ids.rcTarget }),
+    after: keep("link4", "token"),
+  },
+  {
+    op: "submitConnectCredentials",
+    status: 200,
+    token: (s) => s.ids.link4 as string,
+    body: () => ({ values: { api_key: "key-new" } }),
+  },
+  {
+    op: "listRelinkCampaignMembers",
+    status: 200,
+    params: (s) => ({ id: s.ids.sc3 as string, campaign_id: s.ids.rc as string }),
+    query: () => ({ status: "RELINKED" }),
+  },
   { op: "getAllowedOrigins", status: 200 },
   {
     op: "setAllowedOrigins",

@@ -22,6 +22,7 @@ import { spendFlowToken, type VerifiedFlowToken } from "../flow-tokens/verify.ts
 import { ApiError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
 import { readBranding } from "./branding.ts";
+import { recordCampaignProgress } from "./campaigns.ts";
 import { recordEvent } from "./events.ts";
 import { findIntegration, remoteAccount, sealCredentials } from "./integrations.ts";
 import { createIntegration, lockIntegration, recordStateChange } from "./lifecycle.ts";
@@ -493,6 +494,7 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
       });
     }
     if (row.state !== updated.state) await recordStateChange(tx, updated, row.state, "RELINKED", at);
+    await recordCampaignProgress(tx, updated, at);
     await point("events-recorded");
     const warnings = await accountWarnings(tx.db, updated, tool);
     if (state === "ACTIVE") tx.wake("scheduler");
