@@ -36,6 +36,7 @@ import {
   scopePermissions,
 } from "./scope.ts";
 import { findDefaultScopeConfig, findScopeConfig } from "./scope-configs.ts";
+import { assertNotSuperseded, supersedeOutstanding } from "./supersede.ts";
 import { findOpenRun, queueSyncRun } from "./sync-runs.ts";
 import { type VerifiedCredentials, verifyCredentials } from "./tool-checks.ts";
 
@@ -126,6 +127,7 @@ export async function resolveFlow(
   if (claims.flow === "relink") {
     const integration = await findIntegration(ctx.db, workspaceId, claims.sub);
     if (!integration) throw subjectGone();
+    await assertNotSuperseded(ctx.db, token, integration);
     if (toolId !== undefined && toolId !== integration.tool) {
       throw invalidTool(`this flow relinks a ${integration.tool} integration, not ${toolId}`);
     }
@@ -494,6 +496,7 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
       });
     }
     if (row.state !== updated.state) await recordStateChange(tx, updated, row.state, "RELINKED", at);
+    await supersedeOutstanding(tx, updated, subject.jti, at);
     await recordCampaignProgress(tx, updated, at);
     await point("events-recorded");
     const warnings = await accountWarnings(tx.db, updated, tool);

@@ -40,7 +40,7 @@ import {
 import { assertCredentialFields } from "../domain/tool-checks.ts";
 import { type VerifiedFlowToken, verifyFlowToken } from "../flow-tokens/verify.ts";
 import type { AppEnv } from "../http/env.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError, DomainError } from "../http/errors.ts";
 import { errorResponse, requestBodyLimit } from "../http/middleware.ts";
 import { errors, flowTokenSecurity, json, jsonBody, publicSecurity, router } from "../http/openapi.ts";
 
@@ -445,7 +445,9 @@ export function connectRoutes(ctx: RelinkContext) {
       subject = await resolveFlow(ctx, verified, row.tool);
     } catch (error) {
       await recordRefusedToken(ctx, token, error);
-      if (error instanceof ApiError) return { message: failed(error.code, error.message), origin };
+      if (error instanceof ApiError || error instanceof DomainError) {
+        return { message: failed(error.code, error.message, error.details), origin };
+      }
       throw error;
     }
     const connector = subject.connector;
@@ -486,7 +488,7 @@ export function connectRoutes(ctx: RelinkContext) {
       );
       return { message: { type: "relink:oauth", ...completed }, origin };
     } catch (error) {
-      if (error instanceof ApiError) {
+      if (error instanceof ApiError || error instanceof DomainError) {
         return { message: failed(error.code, error.message, error.details), origin };
       }
       throw error;

@@ -70,14 +70,18 @@ function toRelinkLink(row: Selectable<RelinkLinkTable>, now: string): RelinkLink
       ? "COMPLETED"
       : row.revoked_at
         ? "REVOKED"
-        : row.expires_at <= now
-          ? "EXPIRED"
-          : "OUTSTANDING",
+        : row.superseded_at
+          ? "SUPERSEDED"
+          : row.expires_at <= now
+            ? "EXPIRED"
+            : "OUTSTANDING",
     created_at: row.created_at,
     expires_at: row.expires_at,
     completed_at: row.completed_at,
     exited_at: row.exited_at,
     revoked_at: row.revoked_at,
+    superseded_at: row.superseded_at ?? null,
+    handoff_requested_by: row.handoff_requested_by ?? null,
   };
 }
 
@@ -146,6 +150,7 @@ export function relinkLinkRoutes(ctx: RelinkContext) {
           completed_at: null,
           exited_at: null,
           revoked_at: null,
+          superseded_at: null,
         })
         .execute();
       c.var.log.info(
@@ -194,15 +199,22 @@ export function relinkLinkRoutes(ctx: RelinkContext) {
       if (q.status === "COMPLETED") query = query.where("completed_at", "is not", null);
       if (q.status === "REVOKED")
         query = query.where("completed_at", "is", null).where("revoked_at", "is not", null);
+      if (q.status === "SUPERSEDED")
+        query = query
+          .where("completed_at", "is", null)
+          .where("revoked_at", "is", null)
+          .where("superseded_at", "is not", null);
       if (q.status === "EXPIRED")
         query = query
           .where("completed_at", "is", null)
           .where("revoked_at", "is", null)
+          .where("superseded_at", "is", null)
           .where("expires_at", "<=", now);
       if (q.status === "OUTSTANDING")
         query = query
           .where("completed_at", "is", null)
           .where("revoked_at", "is", null)
+          .where("superseded_at", "is", null)
           .where("expires_at", ">", now);
       const { rows, next_cursor } = page(await query.execute(), q.limit);
       return c.json({ data: rows.map((row) => toRelinkLink(row, now)), next_cursor }, 200);
