@@ -289,6 +289,13 @@ const CALLS: Call[] = [
     after: keep("link4", "token"),
   },
   {
+    op: "handOffConnectFlow",
+    status: 201,
+    token: (s) => s.ids.link4 as string,
+    body: () => ({ requested_by: "Jane Doe" }),
+  },
+  { op: "handOffConnectFlow", status: 401, token: () => "not.a.token", body: () => ({}) },
+  {
     op: "submitConnectCredentials",
     status: 200,
     token: (s) => s.ids.link4 as string,

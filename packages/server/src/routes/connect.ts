@@ -28,6 +28,7 @@ import type { RelinkContext } from "../context.ts";
 import { toJson } from "../db/schema.ts";
 import { readBranding } from "../domain/branding.ts";
 import { failureOf, recordFlowFailure, recordRefusedToken } from "../domain/flow-failures.ts";
+import { handoffOf } from "../domain/handoff.ts";
 import {
   checkedOptOuts,
   describeFlow,
@@ -43,6 +44,7 @@ import type { AppEnv } from "../http/env.ts";
 import { ApiError, DomainError } from "../http/errors.ts";
 import { errorResponse, requestBodyLimit } from "../http/middleware.ts";
 import { errors, flowTokenSecurity, json, jsonBody, publicSecurity, router } from "../http/openapi.ts";
+import { handoffRoute } from "./handoff.ts";
 
 const tags = ["Connect API"];
 
@@ -141,9 +143,12 @@ export function connectRoutes(ctx: RelinkContext) {
       const query = c.req.valid("query");
       const subject = await resolveFlow(ctx, token, query.tool);
       const locale = query.locale ?? token.claims.locale ?? acceptedLocale(c.req.header("accept-language"));
-      return c.json(describeFlow(subject, locale, await readBranding(ctx.db, subject.workspaceId)), 200);
+      const flow = describeFlow(subject, locale, await readBranding(ctx.db, subject.workspaceId));
+      return c.json({ ...flow, handoff: await handoffOf(ctx.db, token) }, 200);
     },
   );
+
+  handoffRoute(app, ctx, { authorize, clientIp });
 
   app.openapi(
     createRoute({
