@@ -43,6 +43,7 @@ import { toolRoutes } from "./routes/tools.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { generateEncryptionKey, SecretBox } from "./secrets.ts";
 import { createWebhookDispatcher, type WebhookDispatcher } from "./webhooks/dispatcher.ts";
+import { createExpiryWorker } from "./workers/expiry.ts";
 import { createRetentionWorker } from "./workers/retention.ts";
 import { createScheduler, type Scheduler } from "./workers/scheduler.ts";
 
@@ -132,7 +133,7 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
     newClient: database.newClient,
     onAttempt: metrics.recordDelivery,
   });
-  const workers: Worker[] = [scheduler, webhooks, createRetentionWorker(ctx)];
+  const workers: Worker[] = [scheduler, webhooks, createRetentionWorker(ctx), createExpiryWorker(ctx)];
   let started = false;
   return {
     app,

@@ -3,6 +3,7 @@ import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE, WebhookEventSchema } from
 import { mintConnectToken } from "@relink/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.ts";
+import { announceExpiringCredentials } from "../src/domain/credential-expiry.ts";
 import {
   availableDialects,
   createTestRelink,
@@ -242,6 +243,19 @@ const CALLS: Call[] = [
     },
   },
   { op: "connectOAuthCallback", status: 400, query: () => ({ state: "unknown", code: "x" }) },
+  // Credentials the tool says expire tomorrow: integration-credentials-expiring.
+  {
+    op: "importIntegration",
+    status: 201,
+    body: () => importBody("key-expiring", "hooli"),
+    before: (s) =>
+      s.tool.setKey("key-expiring", {
+        expiresAt: new Date(s.t.clock.now().getTime() + 86_400_000).toISOString(),
+      }),
+    after: async (_body, s) => {
+      await announceExpiringCredentials(s.t.server.ctx);
+    },
+  },
   // A relink campaign: a scope config of its own, one integration lacking the new permission.
   {
     op: "createScopeConfig",

@@ -3,6 +3,7 @@ import { iso } from "../clock.ts";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
 import { type IntegrationRow, toJson } from "../db/schema.ts";
 import { newId } from "../ids.ts";
+import { relinkedExpiry } from "./credential-expiry.ts";
 import { recordEvent } from "./events.ts";
 import { integrationSummary, sealCredentials } from "./integrations.ts";
 import { missingPermissions } from "./scope.ts";
@@ -105,6 +106,7 @@ export async function createIntegration(
         granted_permissions: toJson(input.verified.granted),
         missing_permissions: toJson(missing),
         opted_out: toJson(input.optedOut ?? []),
+        ...relinkedExpiry(input.verified.expiresAt),
         created_at: now,
         updated_at: now,
       })

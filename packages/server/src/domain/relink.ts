@@ -23,6 +23,7 @@ import { ApiError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
 import { readBranding } from "./branding.ts";
 import { recordCampaignProgress } from "./campaigns.ts";
+import { relinkedExpiry } from "./credential-expiry.ts";
 import { recordEvent } from "./events.ts";
 import { findIntegration, remoteAccount, sealCredentials } from "./integrations.ts";
 import { createIntegration, lockIntegration, recordStateChange } from "./lifecycle.ts";
@@ -439,6 +440,7 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
         opted_out: toJson(optedOut),
         granted_permissions: toJson(verified.granted),
         missing_permissions: toJson(missingPermissions(tool, models, verified.granted, optedOut)),
+        ...relinkedExpiry(verified.expiresAt),
         state,
         failing_since: null,
         failed_checks: 0,

@@ -25,6 +25,7 @@ import {
   toJson,
 } from "../db/schema.ts";
 import { newId } from "../ids.ts";
+import { storeCredentialExpiries } from "./credential-expiry.ts";
 import { type NewEvent, recordEvent, recordEvents } from "./events.ts";
 import { openCredentials, sameCredentials, sealCredentials } from "./integrations.ts";
 import { lockIntegration, stateChangedData } from "./lifecycle.ts";
@@ -434,6 +435,7 @@ async function applyClaimedIn(
   const replaced: Array<{ id: string; records: SealedRecords }> = [];
   const events: NewEvent[] = [];
   const outcomes: ClaimOutcome[] = [];
+  const expiries: Array<{ id: string; expiresAt: string | undefined }> = [];
 
   for (const work of works) {
     const { claimed, result } = work;
@@ -490,6 +492,7 @@ async function applyClaimedIn(
 
     // 1. The check and the pause engine's transition.
     const { check, granted, grantError, sync } = result;
+    expiries.push({ id: row.id, expiresAt: check.credentialsExpireAt });
     const transition = decideAuthTransition(row, check.outcome, now, ctx.config.pauseAfterMs);
     checks.push(
       authCheckValues(
@@ -662,6 +665,7 @@ async function applyClaimedIn(
     await tx.db.updateTable("integrations").set(releaseLease).where("id", "in", chunk).execute();
   }
   await replaceRecords(tx, ctx.dialect, replaced, at);
+  await storeCredentialExpiries(tx, expiries);
   await recordEvents(tx, events);
   return outcomes;
 }
@@ -968,6 +972,7 @@ export async function checkAuthNow(
     if (!row) return { kind: "not-found" };
     if (row.state === "INACTIVE") return { kind: "refused", state: "INACTIVE" };
     if (!sameCredentials(ctx, row, before)) return { kind: "changed" };
+    await storeCredentialExpiries(tx, [{ id: row.id, expiresAt: check.credentialsExpireAt }]);
     const applied = await applyAuthOutcome(
       tx,
       ctx,
