@@ -6,6 +6,7 @@ import { newId } from "../ids.ts";
 import { relinkedExpiry } from "./credential-expiry.ts";
 import { recordEvent } from "./events.ts";
 import { integrationSummary, sealCredentials } from "./integrations.ts";
+import { stateChangeGap } from "./resume-gap.ts";
 import { missingPermissions } from "./scope.ts";
 import { cancelOpenRun } from "./sync-runs.ts";
 import type { VerifiedCredentials } from "./tool-checks.ts";
@@ -37,6 +38,7 @@ export function stateChangedData(
     previous_state: previousState as Integration["state"],
     reason,
     updated_at: at,
+    ...stateChangeGap(row, previousState),
   };
 }
 

@@ -7,6 +7,7 @@ import { newId } from "../ids.ts";
 import { recordEvent } from "./events.ts";
 import { integrationSummary, pausesAt } from "./integrations.ts";
 import { recordStateChange, type StateChangeReason } from "./lifecycle.ts";
+import { pausedColumns, resumedColumns } from "./resume-gap.ts";
 
 /**
  * The pause engine (docs/design.md section 4): what one auth check's outcome does to an integration's
@@ -110,8 +111,12 @@ export async function applyAuthOutcome(
   const checkId = await recordAuthCheck(tx, row, check, at);
 
   const scheduling: IntegrationUpdate = {};
-  if (transition.stateChange?.to === "INVALID") scheduling.next_sync_at = null;
+  if (transition.stateChange?.to === "INVALID") {
+    scheduling.next_sync_at = null;
+    Object.assign(scheduling, pausedColumns(at));
+  }
   if (transition.stateChange?.reason === "AUTH_RECOVERED") {
+    Object.assign(scheduling, resumedColumns(row, at));
     scheduling.next_sync_at = at;
     scheduling.retry_attempt = 0;
     tx.wake("scheduler");

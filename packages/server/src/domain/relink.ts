@@ -29,6 +29,7 @@ import { findIntegration, remoteAccount, sealCredentials } from "./integrations.
 import { createIntegration, lockIntegration, recordStateChange } from "./lifecycle.ts";
 import { authStatusChangedData } from "./pause-engine.ts";
 import { narrowRecords } from "./records.ts";
+import { resumedColumns } from "./resume-gap.ts";
 import {
   missingPermissions,
   neededPermissions,
@@ -441,6 +442,7 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
         granted_permissions: toJson(verified.granted),
         missing_permissions: toJson(missingPermissions(tool, models, verified.granted, optedOut)),
         ...relinkedExpiry(verified.expiresAt),
+        ...(row.state === "INVALID" && state === "ACTIVE" ? resumedColumns(row, at) : {}),
         state,
         failing_since: null,
         failed_checks: 0,

@@ -39,6 +39,7 @@ import {
   pruneDue,
 } from "./pause-engine.ts";
 import { replaceRecords, type SealedRecords, sealSyncRecords } from "./records.ts";
+import { markGapsReported, pausedColumns, withUnreportedGap } from "./resume-gap.ts";
 import { missingPermissions, readableModels } from "./scope.ts";
 import { simulatedCheck } from "./simulation.ts";
 
@@ -436,6 +437,7 @@ async function applyClaimedIn(
   const events: NewEvent[] = [];
   const outcomes: ClaimOutcome[] = [];
   const expiries: Array<{ id: string; expiresAt: string | undefined }> = [];
+  const gapsReported: string[] = [];
 
   for (const work of works) {
     const { claimed, result } = work;
@@ -517,7 +519,8 @@ async function applyClaimedIn(
     if (check.refreshedCredentials) {
       after.credentials_sealed = sealCredentials(ctx, row.id, check.refreshedCredentials);
     }
-    if (transition.stateChange?.to === "INVALID") after.next_sync_at = null;
+    if (transition.stateChange?.to === "INVALID")
+      Object.assign(after, { next_sync_at: null, ...pausedColumns(at) });
 
     // 2. The run: a queued one (manual, relink) keeps its trigger; else a new scheduled one.
     const openRun = open.get(row.id);
@@ -638,7 +641,9 @@ async function applyClaimedIn(
       });
     }
     if (leftover) events.push(leftover);
-    events.push(syncFinishedEvent(run, at));
+    const finished = withUnreportedGap(syncFinishedEvent(run, at), row);
+    if (finished.reported) gapsReported.push(row.id);
+    events.push(finished.event);
 
     // `paused`: this check paused the integration (ACTIVE to INVALID), for the metrics.
     const paused = transition.stateChange?.to === "INVALID";
@@ -666,6 +671,7 @@ async function applyClaimedIn(
   }
   await replaceRecords(tx, ctx.dialect, replaced, at);
   await storeCredentialExpiries(tx, expiries);
+  await markGapsReported(tx, gapsReported, at);
   await recordEvents(tx, events);
   return outcomes;
 }
@@ -750,6 +756,7 @@ const WRITTEN_CHANGED: Written = [
   ["state", "text"],
   ["failing_since", "timestamptz"],
   ["credentials_sealed", "text"],
+  ["paused_at", "timestamptz"],
 ];
 const JSON_WRITTEN = new Set<string>(["granted_permissions", "missing_permissions"]);
 
