@@ -112,6 +112,10 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "Nothing else is needed: you can close this page.",
     revokedTitle: "This link was revoked",
     revokedLead: (product) => product ? \`\${product} revoked this link, so it can no longer be used. If you still need to reconnect, ask \${product} for a new link.\` : "The sender revoked this link, so it can no longer be used. If you still need to reconnect, ask them for a new link.",
+    supersededTitle: "Already reconnected",
+    supersededLead: "Someone else already reconnected this account, so this link is no longer needed.",
+    supersededClose: "Nothing else is needed: you can close this page.",
+    handoffAsks: (who, tool, org) => who ? \`\${who} asks you, as an administrator, to reconnect \${tool} for \${org}.\` : \`Someone asks you, as an administrator, to reconnect \${tool} for \${org}.\`,
     exitTitle: "Nothing was changed",
     exitLead: "You closed the reconnection before it finished.",
     restart: "Start again",
@@ -130,6 +134,10 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "Sonst ist nichts zu tun: Sie können diese Seite schließen.",
     revokedTitle: "Dieser Link wurde widerrufen",
     revokedLead: (product) => product ? \`\${product} hat diesen Link widerrufen; er kann nicht mehr verwendet werden. Wenn Sie noch neu verbinden müssen, bitten Sie \${product} um einen neuen Link.\` : "Der Absender hat diesen Link widerrufen; er kann nicht mehr verwendet werden. Wenn Sie noch neu verbinden müssen, bitten Sie um einen neuen Link.",
+    supersededTitle: "Bereits wieder verbunden",
+    supersededLead: "Jemand anderes hat dieses Konto bereits wieder verbunden; dieser Link wird nicht mehr gebraucht.",
+    supersededClose: "Sonst ist nichts zu tun: Sie können diese Seite schließen.",
+    handoffAsks: (who, tool, org) => who ? \`\${who} bittet Sie als Administrator:in, \${tool} für \${org} erneut zu verbinden.\` : \`Jemand bittet Sie als Administrator:in, \${tool} für \${org} erneut zu verbinden.\`,
     exitTitle: "Nichts wurde geändert",
     exitLead: "Sie haben die Verbindung geschlossen, bevor sie abgeschlossen war.",
     restart: "Neu beginnen",
@@ -148,6 +156,10 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "Il n'y a rien d'autre à faire : vous pouvez fermer cette page.",
     revokedTitle: "Ce lien a été révoqué",
     revokedLead: (product) => product ? \`\${product} a révoqué ce lien ; il ne peut plus être utilisé. Si vous devez encore vous reconnecter, demandez un nouveau lien à \${product}.\` : "L'expéditeur a révoqué ce lien ; il ne peut plus être utilisé. Si vous devez encore vous reconnecter, demandez-lui un nouveau lien.",
+    supersededTitle: "Déjà reconnecté",
+    supersededLead: "Quelqu'un d'autre a déjà reconnecté ce compte ; ce lien n'est plus nécessaire.",
+    supersededClose: "Il n'y a rien d'autre à faire : vous pouvez fermer cette page.",
+    handoffAsks: (who, tool, org) => who ? \`\${who} vous demande, en tant qu'administrateur, de reconnecter \${tool} pour \${org}.\` : \`On vous demande, en tant qu'administrateur, de reconnecter \${tool} pour \${org}.\`,
     exitTitle: "Rien n'a été modifié",
     exitLead: "Vous avez fermé la reconnexion avant la fin.",
     restart: "Recommencer",
@@ -166,6 +178,10 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "Non serve altro: puoi chiudere questa pagina.",
     revokedTitle: "Questo link è stato revocato",
     revokedLead: (product) => product ? \`\${product} ha revocato questo link, che non può più essere usato. Se devi ancora ricollegarti, chiedi a \${product} un nuovo link.\` : "Il mittente ha revocato questo link, che non può più essere usato. Se devi ancora ricollegarti, chiedigli un nuovo link.",
+    supersededTitle: "Già ricollegato",
+    supersededLead: "Qualcun altro ha già ricollegato questo account: questo link non serve più.",
+    supersededClose: "Non serve altro: puoi chiudere questa pagina.",
+    handoffAsks: (who, tool, org) => who ? \`\${who} ti chiede, come amministratore, di ricollegare \${tool} per \${org}.\` : \`Qualcuno ti chiede, come amministratore, di ricollegare \${tool} per \${org}.\`,
     exitTitle: "Non è cambiato nulla",
     exitLead: "Hai chiuso il ricollegamento prima della fine.",
     restart: "Ricomincia",
@@ -184,6 +200,10 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "No hace falta nada más: puedes cerrar esta página.",
     revokedTitle: "Este enlace fue revocado",
     revokedLead: (product) => product ? \`\${product} revocó este enlace y ya no se puede usar. Si aún necesitas volver a conectar, pide a \${product} un enlace nuevo.\` : "El remitente revocó este enlace y ya no se puede usar. Si aún necesitas volver a conectar, pídele un enlace nuevo.",
+    supersededTitle: "Ya se volvió a conectar",
+    supersededLead: "Otra persona ya volvió a conectar esta cuenta, así que este enlace ya no hace falta.",
+    supersededClose: "No hace falta nada más: puedes cerrar esta página.",
+    handoffAsks: (who, tool, org) => who ? \`\${who} te pide, como administrador, que vuelvas a conectar \${tool} para \${org}.\` : \`Alguien te pide, como administrador, que vuelvas a conectar \${tool} para \${org}.\`,
     exitTitle: "No se cambió nada",
     exitLead: "Cerraste la reconexión antes de que terminara.",
     restart: "Empezar de nuevo",
@@ -354,6 +374,11 @@ function textOn(hex) {
   return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#000000" : "#ffffff";
 }
 
+function supersededView() {
+  document.getElementById("asker").hidden = true;
+  notice("\u2713", t.supersededTitle, [t.supersededLead, t.supersededClose]);
+}
+
 function revoked() {
   document.getElementById("asker").hidden = true;
   notice("!", t.revokedTitle, [t.revokedLead(product)]);
@@ -378,12 +403,16 @@ if (!token) {
   brand(flow ? flow.branding : read.branding);
   if (read.code === "LINK_REVOKED") {
     revoked();
+  } else if (read.code === "FLOW_SUPERSEDED") {
+    supersededView();
   } else {
     const tool = flow?.tool?.name ?? null;
     const org = flow?.end_user?.organization_name ?? null;
     if (tool && org) {
       const asker = document.getElementById("asker");
-      asker.textContent = t.asks(product, tool, org);
+      asker.textContent = flow?.handoff
+        ? t.handoffAsks(flow.handoff.requested_by, tool, org)
+        : t.asks(product, tool, org);
       asker.hidden = false;
     }
     await customElements.whenDefined("relink-connect");
@@ -416,6 +445,9 @@ if (!token) {
       if (event.detail?.code === "LINK_REVOKED") {
         finished = true;
         revoked();
+      } else if (event.detail?.code === "FLOW_SUPERSEDED") {
+        finished = true;
+        supersededView();
       }
     });
     element.addEventListener("relink-exit", (event) => {
