@@ -126,7 +126,9 @@ describe.each(availableDialects())(
     it("shows the hosted page's 'already reconnected' notice data: the page script handles FLOW_SUPERSEDED", async () => {
       const script = await (await t.request("GET", "/link.js", { key: null })).text();
       expect(script).toContain('read.code === "FLOW_SUPERSEDED"');
-      expect(script).toContain("Someone else already reconnected this account");
+      // One superseded view (the widget branch's strings), dated with details.superseded_at.
+      expect(script).toContain("superseded(read.supersededAt)");
+      expect(script).toContain("Someone else reconnected this integration on");
     });
   },
 );
