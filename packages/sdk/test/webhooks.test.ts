@@ -352,6 +352,10 @@ describe("verifyWebhook", () => {
       | "integration-relinked"
       | "connection-flow-failed"
       | "sync-finished"
+      | "integration-credentials-expiring"
+      | "relink-link-superseded"
+      | "relink-link-handed-off"
+      | "relink-campaign-progressed"
       | "webhook-test"
     >();
     expectTypeOf<

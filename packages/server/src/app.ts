@@ -26,6 +26,7 @@ import { createLogger, type Logger } from "./logging.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { apiReferenceRoutes } from "./routes/api-reference.ts";
+import { campaignRoutes } from "./routes/campaigns.ts";
 import { connectRoutes } from "./routes/connect.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { dashboardApiRoutes } from "./routes/dashboard-api.ts";
@@ -37,11 +38,13 @@ import { scopeConfigRoutes } from "./routes/scope-configs.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { signingJwksRoutes } from "./routes/signing-jwks.ts";
 import { signingKeyRoutes } from "./routes/signing-keys.ts";
+import { simulationRoutes } from "./routes/simulation.ts";
 import { syncRoutes } from "./routes/syncs.ts";
 import { toolRoutes } from "./routes/tools.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { generateEncryptionKey, SecretBox } from "./secrets.ts";
 import { createWebhookDispatcher, type WebhookDispatcher } from "./webhooks/dispatcher.ts";
+import { createExpiryWorker } from "./workers/expiry.ts";
 import { createRetentionWorker } from "./workers/retention.ts";
 import { createScheduler, type Scheduler } from "./workers/scheduler.ts";
 
@@ -131,7 +134,7 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
     newClient: database.newClient,
     onAttempt: metrics.recordDelivery,
   });
-  const workers: Worker[] = [scheduler, webhooks, createRetentionWorker(ctx)];
+  const workers: Worker[] = [scheduler, webhooks, createRetentionWorker(ctx), createExpiryWorker(ctx)];
   let started = false;
   return {
     app,
@@ -171,9 +174,11 @@ function buildApp(ctx: RelinkContext, metrics: Metrics): OpenAPIHono<AppEnv> {
   app.route("/", healthRoutes(ctx));
   app.route("/", toolRoutes(ctx));
   app.route("/", scopeConfigRoutes(ctx));
+  app.route("/", campaignRoutes(ctx));
   app.route("/", dashboardApiRoutes(ctx)); // before integrationRoutes: `/v1/integrations/stats` is no id
   app.route("/", integrationRoutes(ctx));
   app.route("/", syncRoutes(ctx));
+  app.route("/", simulationRoutes(ctx));
   app.route("/", apiKeyRoutes(ctx));
   // Before the keys' routes: /v1/signing-keys/jwks is not a key id.
   app.route("/", signingJwksRoutes(ctx));

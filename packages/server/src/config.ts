@@ -286,6 +286,20 @@ const VARIABLES = {
     null,
     "Serve Prometheus metrics at `GET /metrics` on this port (on `HOST`), a listener apart from the API so that only the network you expose it to can scrape it (`0` picks a free one).",
   ),
+  expiryWarningMs: variable(
+    "RELINK_EXPIRY_WARNING",
+    duration(),
+    7 * 86_400_000,
+    "7d",
+    "How long before a tool-reported credentials expiry `integration-credentials-expiring` is announced (once per expiry).",
+  ),
+  enableSimulation: variable(
+    "RELINK_ENABLE_SIMULATION",
+    boolean,
+    false,
+    "false",
+    "Sandboxes only: enables `POST /v1/integrations/{id}/simulate`, which forces the next auth checks' outcome and can jump a failure streak to pausing in a minute. Never set it in production.",
+  ),
   demoHrisUrl: variable<string | null>(
     "RELINK_DEMO_HRIS_URL",
     httpUrl,

@@ -6,13 +6,14 @@ import { mintConnectToken } from "@relink/sdk/server";
 import { exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.ts";
+import { announceExpiringCredentials } from "../src/domain/credential-expiry.ts";
 import {
   availableDialects,
   createTestRelink,
   scriptedConnector,
   type TestRelink,
 } from "../src/testing/index.ts";
-import { S1_MODELS } from "./flows-support.ts";
+import { S1_MODELS, S2_MODELS } from "./flows-support.ts";
 import {
   type OpenApiDocument,
   type Operation,
@@ -58,6 +59,7 @@ interface Call {
 }
 
 const UNKNOWN_INT = `int_${"0".repeat(26)}`;
+const UNKNOWN_SC = `sc_${"0".repeat(26)}`;
 const id = (name: string) => (s: Scenario) => ({ id: s.ids[name] as string });
 const keep =
   (name: string, field = "id") =>
@@ -143,6 +145,19 @@ const CALLS: Call[] = [
   { op: "listIntegrationSyncs", status: 200, params: id("int") },
   { op: "listIntegrationAuthChecks", status: 200, params: id("int") },
   { op: "checkIntegrationAuth", status: 200, params: id("int") },
+  {
+    op: "simulateIntegration",
+    status: 200,
+    params: id("int"),
+    body: () => ({ auth_outcome: "INCONCLUSIVE", checks: 1 }),
+  },
+  { op: "simulateIntegration", status: 200, params: id("int"), body: () => ({ auth_outcome: null }) },
+  {
+    op: "simulateIntegration",
+    status: 404,
+    params: () => ({ id: UNKNOWN_INT }),
+    body: () => ({ auth_outcome: "OK" }),
+  },
   { op: "setIntegrationEnabled", status: 200, params: id("int"), body: () => ({ value: false }) },
   { op: "setIntegrationEnabled", status: 200, params: id("int"), body: () => ({ value: true }) },
   {
@@ -237,6 +252,84 @@ const CALLS: Call[] = [
     },
   },
   { op: "connectOAuthCallback", status: 400, query: () => ({ state: "unknown", code: "x" }) },
+  // Credentials the tool says expire tomorrow: integration-credentials-expiring.
+  {
+    op: "importIntegration",
+    status: 201,
+    body: () => importBody("key-expiring", "hooli"),
+    before: (s) =>
+      s.tool.setKey("key-expiring", {
+        expiresAt: new Date(s.t.clock.now().getTime() + 86_400_000).toISOString(),
+      }),
+    after: async (_body, s) => {
+      await announceExpiringCredentials(s.t.server.ctx);
+    },
+  },
+  // A relink campaign: a scope config of its own, one integration lacking the new permission.
+  {
+    op: "createScopeConfig",
+    status: 201,
+    body: () => ({ name: "Campaign", category: "HRIS", models: S1_MODELS }),
+    after: keep("sc3"),
+  },
+  {
+    op: "importIntegration",
+    status: 201,
+    body: (s) => ({ ...importBody("key-narrow", "umbrella"), scope_config_id: s.ids.sc3 }),
+    before: (s) => s.tool.setKey("key-narrow", { permissions: ["employees:read"] }),
+    after: keep("int3"),
+  },
+  { op: "previewRelinkCampaign", status: 200, params: id("sc3"), body: () => ({ models: S2_MODELS }) },
+  { op: "previewRelinkCampaign", status: 404, params: () => ({ id: UNKNOWN_SC }), body: () => ({}) },
+  {
+    op: "createRelinkCampaign",
+    status: 201,
+    params: id("sc3"),
+    body: () => ({ models: S2_MODELS, name: "Campaign with time off" }),
+    after: (body: { id: string; scope_config_id: string }, s) => {
+      s.ids.rc = body.id;
+      s.ids.rcTarget = body.scope_config_id;
+    },
+  },
+  { op: "createRelinkCampaign", status: 422, params: id("sc3"), body: () => ({ tool: "nope" }) },
+  { op: "listRelinkCampaigns", status: 200, params: id("sc3") },
+  { op: "listRelinkCampaigns", status: 404, params: () => ({ id: UNKNOWN_SC }) },
+  {
+    op: "getRelinkCampaign",
+    status: 200,
+    params: (s) => ({ id: s.ids.sc3 as string, campaign_id: s.ids.rc as string }),
+  },
+  {
+    op: "getRelinkCampaign",
+    status: 404,
+    params: (s) => ({ id: s.ids.sc3 as string, campaign_id: `rc_${"0".repeat(26)}` }),
+  },
+  {
+    op: "createRelinkLink",
+    status: 201,
+    params: id("int3"),
+    body: (s) => ({ scope_config_id: s.ids.rcTarget }),
+    after: keep("link4", "token"),
+  },
+  {
+    op: "handOffConnectFlow",
+    status: 201,
+    token: (s) => s.ids.link4 as string,
+    body: () => ({ requested_by: "Jane Doe" }),
+  },
+  { op: "handOffConnectFlow", status: 401, token: () => "not.a.token", body: () => ({}) },
+  {
+    op: "submitConnectCredentials",
+    status: 200,
+    token: (s) => s.ids.link4 as string,
+    body: () => ({ values: { api_key: "key-new" } }),
+  },
+  {
+    op: "listRelinkCampaignMembers",
+    status: 200,
+    params: (s) => ({ id: s.ids.sc3 as string, campaign_id: s.ids.rc as string }),
+    query: () => ({ status: "RELINKED" }),
+  },
   { op: "getAllowedOrigins", status: 200 },
   {
     op: "setAllowedOrigins",
@@ -343,7 +436,12 @@ describe.each(availableDialects())("every operation against the OpenAPI document
       // The demo HR system's OAuth tokens live in real time.
       clock: new ManualClock(Date.now()),
       extraConnectors: [tool.connector],
-      config: { demoHrisUrl: hris.url, allowHttpWebhookUrls: true, allowPrivateWebhookUrls: true },
+      config: {
+        demoHrisUrl: hris.url,
+        allowHttpWebhookUrls: true,
+        allowPrivateWebhookUrls: true,
+        enableSimulation: true,
+      },
     });
     // A product backend's JWKS, for PUT /v1/signing-keys/jwks.
     const jwk = { ...(await exportJWK((await generateKeyPair("EdDSA")).publicKey)), kid: "contract-1" };

@@ -49,6 +49,13 @@ const base: IntegrationRow = {
   missing_permissions: [],
   opted_out: [],
   last_sync_id: "sync_0",
+  credentials_expire_at: null,
+  expiry_warned_for: null,
+  relinked_at: null,
+  paused_at: null,
+  gap_from: null,
+  gap_until: null,
+  gap_reported_at: null,
   created_at: time(0),
   updated_at: time(0),
 };
@@ -72,13 +79,19 @@ const authStatus = (status: "FAILING" | "OK", failingSince: string | null, pause
     failing_since: failingSince,
     pauses_at: pausesAt,
   });
-const stateChange = (state: string, previous: string, reason: string) =>
+const stateChange = (
+  state: string,
+  previous: string,
+  reason: string,
+  gap: { paused_from: string; paused_until: string } | Record<string, never> = {},
+) =>
   event("integration-state-changed", {
     ...reference,
     state,
     previous_state: previous,
     reason,
     updated_at: at,
+    ...gap,
   });
 
 const checked = (outcome: "OK" | "AUTH_FAILED" | "INCONCLUSIVE"): MachineInput => ({
@@ -146,6 +159,7 @@ const authRules: Rule[] = [
       failed_checks: 6,
       last_checked_at: at,
       next_sync_at: null,
+      paused_at: at,
       updated_at: at,
     },
     events: [stateChange("INVALID", "ACTIVE", "AUTHENTICATION_FAILED")],
@@ -160,6 +174,7 @@ const authRules: Rule[] = [
       failed_checks: 3,
       last_checked_at: at,
       next_sync_at: null,
+      paused_at: at,
       updated_at: at,
     },
     events: [stateChange("INVALID", "ACTIVE", "AUTHENTICATION_FAILED")],
@@ -211,9 +226,67 @@ const authRules: Rule[] = [
       last_succeeded_at: at,
       next_sync_at: at,
       retry_attempt: 0,
+      // No pause start kept (paused before paused_at existed): the streak's start bounds the window.
+      paused_at: null,
+      gap_from: time(NOW - 5 * DAY),
+      gap_until: at,
+      gap_reported_at: null,
       updated_at: at,
     },
-    events: [authStatus("OK", null, null), stateChange("ACTIVE", "INVALID", "AUTH_RECOVERED")],
+    events: [
+      authStatus("OK", null, null),
+      stateChange("ACTIVE", "INVALID", "AUTH_RECOVERED", {
+        paused_from: time(NOW - 5 * DAY),
+        paused_until: at,
+      }),
+    ],
+  },
+  {
+    rule: "OK recovering a paused integration opens the paused window at the pause's start",
+    current: failing(5, 4, { state: "INVALID", next_sync_at: null, paused_at: time(NOW - 2 * DAY) }),
+    input: checked("OK"),
+    update: {
+      state: "ACTIVE",
+      failing_since: null,
+      failed_checks: 0,
+      last_checked_at: at,
+      last_succeeded_at: at,
+      next_sync_at: at,
+      retry_attempt: 0,
+      paused_at: null,
+      gap_from: time(NOW - 2 * DAY),
+      gap_until: at,
+      gap_reported_at: null,
+      updated_at: at,
+    },
+    events: [
+      authStatus("OK", null, null),
+      stateChange("ACTIVE", "INVALID", "AUTH_RECOVERED", {
+        paused_from: time(NOW - 2 * DAY),
+        paused_until: at,
+      }),
+    ],
+  },
+  {
+    rule: "a check that reports the credentials' expiry stores it (as an ISO time)",
+    current: row({}),
+    input: { kind: "auth-checked", outcome: "OK", credentialsExpireAt: "2026-03-20T12:00:00Z" },
+    update: {
+      failing_since: null,
+      failed_checks: 0,
+      last_checked_at: at,
+      last_succeeded_at: at,
+      credentials_expire_at: "2026-03-20T12:00:00.000Z",
+      updated_at: at,
+    },
+    events: [],
+  },
+  {
+    rule: "a check that reports no expiry, or one that is not a time, keeps the stored one",
+    current: row({ credentials_expire_at: time(NOW + DAY) }),
+    input: { kind: "auth-checked", outcome: "INCONCLUSIVE", credentialsExpireAt: "next tuesday" },
+    update: { last_checked_at: at, updated_at: at },
+    events: [],
   },
   {
     rule: "OK inside the window ends the streak and announces OK, the state unchanged",
@@ -253,8 +326,15 @@ const replacement = {
   granted_permissions: ["employees:read", "time_off:read"],
   missing_permissions: [],
 };
-const relinkedUpdate = (state: string, nextSyncAt: string | null): IntegrationPatch => ({
+const relinkedUpdate = (
+  state: string,
+  nextSyncAt: string | null,
+  extra: IntegrationPatch = {},
+): IntegrationPatch => ({
+  credentials_expire_at: null,
   ...replacement,
+  ...extra,
+  relinked_at: at,
   state,
   failing_since: null,
   failed_checks: 0,
@@ -273,11 +353,27 @@ const relinkedEvent = event("integration-relinked", {
 
 const lifecycleRules: Rule[] = [
   {
-    rule: "a relink of a paused integration clears the streak and makes it ACTIVE, due now",
-    current: failing(5, 4, { state: "INVALID", next_sync_at: null }),
+    rule: "a relink of a paused integration clears the streak and makes it ACTIVE, due now, the window announced",
+    current: failing(5, 4, { state: "INVALID", next_sync_at: null, paused_at: time(NOW - 2 * DAY) }),
     input: { kind: "relinked", replacement },
-    update: relinkedUpdate("ACTIVE", at),
-    events: [relinkedEvent, authStatus("OK", null, null), stateChange("ACTIVE", "INVALID", "RELINKED")],
+    update: relinkedUpdate("ACTIVE", at, {
+      paused_at: null,
+      gap_from: time(NOW - 2 * DAY),
+      gap_until: at,
+      gap_reported_at: null,
+    }),
+    events: [
+      relinkedEvent,
+      authStatus("OK", null, null),
+      stateChange("ACTIVE", "INVALID", "RELINKED", { paused_from: time(NOW - 2 * DAY), paused_until: at }),
+    ],
+  },
+  {
+    rule: "a relink stores the expiry the new credentials report, and when it happened (relinked_at)",
+    current: row({ credentials_expire_at: time(NOW + DAY) }),
+    input: { kind: "relinked", replacement: { ...replacement, credentials_expire_at: time(NOW + 30 * DAY) } },
+    update: relinkedUpdate("ACTIVE", at, { credentials_expire_at: time(NOW + 30 * DAY) }),
+    events: [relinkedEvent],
   },
   {
     rule: "a relink of a failing ACTIVE integration clears the streak (announced OK), no state change",
@@ -402,6 +498,7 @@ const externalSyncRules: Rule[] = [
       failed_checks: 4,
       last_checked_at: at,
       next_sync_at: null,
+      paused_at: at,
       last_sync_id: "sync_9",
       updated_at: at,
     },
@@ -431,6 +528,59 @@ const externalSyncRules: Rule[] = [
     update: { last_sync_id: "sync_9", updated_at: at },
     events: [productRunEvent("FAILED")],
   },
+  {
+    rule: "the first sync after a resume carries the paused window, marked reported",
+    current: row({ gap_from: time(NOW - 4 * DAY), gap_until: time(NOW - DAY) }),
+    input: { kind: "external-sync-finished", run: productRun("FAILED") },
+    update: { last_sync_id: "sync_9", gap_reported_at: at, updated_at: at },
+    events: [
+      event("sync-finished", {
+        ...(productRunEvent("FAILED").data as object),
+        paused_from: time(NOW - 4 * DAY),
+        paused_until: time(NOW - DAY),
+      }),
+    ],
+  },
+  {
+    rule: "a paused window already reported is not carried again",
+    current: row({
+      gap_from: time(NOW - 4 * DAY),
+      gap_until: time(NOW - DAY),
+      gap_reported_at: time(NOW - DAY),
+    }),
+    input: { kind: "external-sync-finished", run: productRun("FAILED") },
+    update: { last_sync_id: "sync_9", updated_at: at },
+    events: [productRunEvent("FAILED")],
+  },
+];
+
+const simulationRules: Rule[] = [
+  {
+    rule: "the sandbox's jump opens the streak so the first failing check at pausesAt pauses, announced FAILING",
+    current: row({ next_sync_at: time(NOW + DAY) }),
+    input: { kind: "streak-jumped", pausesAt: new Date(T0 + NOW + 60_000) },
+    update: {
+      failing_since: time(NOW + 60_000 - PAUSE_AFTER),
+      failed_checks: 1,
+      next_sync_at: time(NOW + 60_000),
+      updated_at: at,
+    },
+    events: [authStatus("FAILING", time(NOW + 60_000 - PAUSE_AFTER), time(NOW + 60_000))],
+  },
+  {
+    rule: "the jump of an already failing integration moves the streak silently and keeps an earlier slot",
+    current: failing(1, 3, { next_sync_at: time(NOW + 1000) }),
+    input: { kind: "streak-jumped", pausesAt: new Date(T0 + NOW + 60_000) },
+    update: { failing_since: time(NOW + 60_000 - PAUSE_AFTER), failed_checks: 3, updated_at: at },
+    events: [],
+  },
+  {
+    rule: "the jump changes nothing on an integration not ACTIVE",
+    current: failing(5, 4, { state: "INVALID", next_sync_at: null }),
+    input: { kind: "streak-jumped", pausesAt: new Date(T0 + NOW + 60_000) },
+    update: {},
+    events: [],
+  },
 ];
 
 describe("the integration machine", () => {
@@ -438,6 +588,7 @@ describe("the integration machine", () => {
     ["auth outcomes (the pause)", authRules],
     ["relink, enable, disable, manual sync", lifecycleRules],
     ["a sync the product reports", externalSyncRules],
+    ["the sandbox (simulation)", simulationRules],
   ])("%s", (_, rules) => {
     it.each(rules)("$rule", ({ current, input, nowMs, update, events }) => {
       const before = structuredClone(current);
@@ -468,7 +619,8 @@ describe("the integration machine", () => {
   it("a created integration is ACTIVE, checked OK now, due at once, announced with its summary", () => {
     const { state, failing_since, failed_checks, last_checked_at, last_succeeded_at, next_sync_at, ...rest } =
       base;
-    const { retry_attempt, last_sync_id, lease_owner, lease_expires_at, updated_at, ...draft } = rest;
+    const { retry_attempt, last_sync_id, lease_owner, lease_expires_at, updated_at, ...rest2 } = rest;
+    const { paused_at, gap_from, gap_until, gap_reported_at, relinked_at, ...draft } = rest2;
     const t = transition(
       null,
       { kind: "created", draft: draft as IntegrationDraft },
@@ -486,6 +638,11 @@ describe("the integration machine", () => {
       last_sync_id: null,
       lease_owner: null,
       lease_expires_at: null,
+      paused_at: null,
+      gap_from: null,
+      gap_until: null,
+      gap_reported_at: null,
+      relinked_at: null,
       updated_at: at,
     });
     expect(t.events).toEqual([

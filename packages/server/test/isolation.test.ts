@@ -38,6 +38,10 @@ describe("workspace isolation", () => {
       })
     ).json();
     ids.lnk = link.id;
+    const campaign = await (
+      await t.request("POST", `/v1/scope-configs/${sc.id}/relink-campaigns`, { body: {} })
+    ).json();
+    ids.rc = campaign.id;
     const key = await (await t.request("POST", "/v1/api-keys", { body: { name: "second" } })).json();
     ids.key = key.id;
     otherKey = (await createWorkspace(t.server.ctx, "Other")).apiKey.key;
@@ -58,7 +62,7 @@ describe("workspace isolation", () => {
       const id = prefixes[resource];
       if (!id) continue;
       for (const method of Object.keys(operations)) {
-        const url = path.replace("{id}", id).replace("{link_id}", ids.lnk!);
+        const url = path.replace("{id}", id).replace("{link_id}", ids.lnk!).replace("{campaign_id}", ids.rc!);
         const body =
           method === "put"
             ? { value: false }
@@ -73,7 +77,7 @@ describe("workspace isolation", () => {
         checked++;
       }
     }
-    expect(checked).toBeGreaterThanOrEqual(7);
+    expect(checked).toBeGreaterThanOrEqual(12);
 
     const mine = await (await t.request("GET", `/v1/integrations/${ids.int}`)).json();
     expect(mine.state).toBe("ACTIVE");

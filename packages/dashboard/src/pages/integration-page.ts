@@ -389,6 +389,23 @@ export class IntegrationPage extends Page {
                   : html`<span class="muted">not known yet (recorded at the next relink)</span>`
               }
             </dd>
+            <dt>Credentials expire</dt>
+            <dd data-testid="credentials-expire-at">
+              ${
+                i.credentials_expire_at
+                  ? html`${new Date(i.credentials_expire_at).toLocaleString()}${
+                      Date.parse(i.credentials_expire_at) - Date.now() < 7 * 86_400_000
+                        ? html` <strong class="warn">soon: send a relink link now</strong>`
+                        : nothing
+                    }`
+                  : html`<span class="muted">not reported by the tool</span>`
+              }
+            </dd>
+            ${
+              i.backfill_from
+                ? html`<dt>Last pause from</dt><dd data-testid="backfill-from">${new Date(i.backfill_from).toLocaleString()} (backfill from here)</dd>`
+                : nothing
+            }
             <dt>Scope config</dt>
             <dd>
               ${

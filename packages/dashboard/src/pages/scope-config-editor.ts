@@ -4,6 +4,7 @@ import { ApiError } from "../api.ts";
 import { errorBox, loading, Page } from "../page.ts";
 import { href, navigate } from "../router.ts";
 import { impliedPermissions } from "../scope.ts";
+import "./campaign-panel.ts";
 import { permissionList } from "./scope-configs.ts";
 
 interface CatalogModel {
@@ -164,14 +165,18 @@ export class ScopeConfigEditor extends Page {
     };
   }
 
+  /** The models as saved: disabled models are left out (the contract reads a missing model as disabled). */
+  #cleanModels(): ScopeConfigModels {
+    return Object.fromEntries(
+      Object.entries(this.models).filter(([, m]) => m.setting !== "DISABLED" || m.fields),
+    );
+  }
+
   async save(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     this.saving = true;
     this.saveError = null;
-    // Disabled models are left out: the contract reads a missing model as disabled.
-    const models: ScopeConfigModels = Object.fromEntries(
-      Object.entries(this.models).filter(([, m]) => m.setting !== "DISABLED" || m.fields),
-    );
+    const models = this.#cleanModels();
     try {
       const saved = this.configId
         ? await this.api.patch<ScopeConfig>(`/v1/scope-configs/${this.configId}`, {
@@ -247,6 +252,11 @@ export class ScopeConfigEditor extends Page {
                 : nothing
             }
             <button class="primary" type="submit" ?disabled=${this.saving}>${this.saving ? "Saving…" : "Save scope config"}</button>
+            ${
+              this.configId
+                ? html`<relink-campaign-panel .api=${this.api} .configId=${this.configId} .models=${this.#cleanModels()}></relink-campaign-panel>`
+                : nothing
+            }
           </aside>
         </div>
       </form>

@@ -47,6 +47,12 @@ export type OptionalScopePart = z.infer<typeof OptionalScopePartSchema>;
 
 export const ScopeConfigRefSchema = z.object({ id: idSchema("sc"), name: z.string() });
 
+/** On a flow opened through a hand-off link (`POST /connect/v1/flow/handoff`): who asked and when. */
+export const FlowHandoffSchema = z
+  .object({ requested_by: z.string().nullable(), requested_at: TimestampSchema })
+  .meta({ id: "FlowHandoff" });
+export type FlowHandoff = z.infer<typeof FlowHandoffSchema>;
+
 export const ConnectFlowSchema = z
   .object({
     flow: FlowSchema,
@@ -75,6 +81,11 @@ export const ConnectFlowSchema = z
      * Defaults for the page showing the flow; always sent by this server.
      */
     branding: BrandingSchema.optional(),
+    /**
+     * Set when the flow was opened through a hand-off link: who asked (`requested_by`, null when
+     * they gave no name) and when. Null otherwise; always sent by this server.
+     */
+    handoff: FlowHandoffSchema.nullable().optional(),
   })
   .meta({ id: "ConnectFlow" });
 export type ConnectFlow = z.infer<typeof ConnectFlowSchema>;

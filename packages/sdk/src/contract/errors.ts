@@ -52,6 +52,7 @@ export const ERROR_CODES = [
   "TOKEN_ALREADY_USED",
   // relink links
   "LINK_REVOKED",
+  "FLOW_SUPERSEDED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

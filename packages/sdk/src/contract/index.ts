@@ -11,6 +11,7 @@
  * @module
  */
 export * from "./api-keys.ts";
+export * from "./beyond.ts";
 export * from "./common.ts";
 export * from "./connect.ts";
 export * from "./dashboard.ts";

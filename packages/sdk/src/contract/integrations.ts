@@ -116,6 +116,13 @@ export const IntegrationSchema = z
     /** Per-integration override of the sync interval, in milliseconds; null = the server default. */
     sync_interval_ms: z.number().int().nullable(),
     last_sync: SyncRunSchema.nullable(),
+    /** When the credentials expire, where the tool reports it; null = unknown (or never). */
+    credentials_expire_at: TimestampSchema.nullable(),
+    /**
+     * After a pause: where a backfill should start (the pause's beginning, `paused_from` of the
+     * event that resumed it); null when the integration was never paused.
+     */
+    backfill_from: TimestampSchema.nullable(),
     created_at: TimestampSchema,
     updated_at: TimestampSchema,
   })

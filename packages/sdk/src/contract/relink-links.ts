@@ -48,7 +48,7 @@ export const RelinkLinkCreatedSchema = z
   .meta({ id: "RelinkLinkCreated" });
 export type RelinkLinkCreated = z.infer<typeof RelinkLinkCreatedSchema>;
 
-export const RELINK_LINK_STATUSES = ["OUTSTANDING", "COMPLETED", "EXPIRED", "REVOKED"] as const;
+export const RELINK_LINK_STATUSES = ["OUTSTANDING", "COMPLETED", "EXPIRED", "REVOKED", "SUPERSEDED"] as const;
 export const RelinkLinkStatusSchema = z.enum(RELINK_LINK_STATUSES);
 export type RelinkLinkStatus = z.infer<typeof RelinkLinkStatusSchema>;
 
@@ -60,7 +60,10 @@ export const RelinkLinkSchema = z
     link_type: LinkTypeSchema,
     scope_config_id: idSchema("sc").nullable(),
     language: LocaleSchema.nullable(),
-    /** `OUTSTANDING` until it completes a relink, expires or is revoked (`DELETE …/relink-links/:link_id`). */
+    /**
+     * `OUTSTANDING` until it completes a relink, expires, is revoked (`DELETE …/relink-links/:link_id`)
+     * or is superseded by another completed relink.
+     */
     status: RelinkLinkStatusSchema,
     created_at: TimestampSchema,
     expires_at: TimestampSchema,
@@ -69,6 +72,13 @@ export const RelinkLinkSchema = z
     exited_at: TimestampSchema.nullable(),
     /** When the operator revoked it: its token then answers `410 LINK_REVOKED`. */
     revoked_at: TimestampSchema.nullable(),
+    /**
+     * When another completed relink made it pointless (`SUPERSEDED`): its token then answers
+     * `409 FLOW_SUPERSEDED` and `relink-link-superseded` was announced.
+     */
+    superseded_at: TimestampSchema.nullable().optional(),
+    /** A hand-off link (`POST /connect/v1/flow/handoff`): who asked for it; null otherwise. */
+    handoff_requested_by: z.string().nullable().optional(),
   })
   .meta({ id: "RelinkLink" });
 export type RelinkLink = z.infer<typeof RelinkLinkSchema>;

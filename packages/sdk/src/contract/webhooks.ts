@@ -23,6 +23,10 @@ export const WEBHOOK_EVENT_TYPES = [
   "integration-relinked",
   "connection-flow-failed",
   "sync-finished",
+  "integration-credentials-expiring",
+  "relink-link-superseded",
+  "relink-link-handed-off",
+  "relink-campaign-progressed",
 ] as const;
 export const WebhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
 export type WebhookEventType = z.infer<typeof WebhookEventTypeSchema>;
@@ -74,6 +78,10 @@ export const IntegrationStateChangedDataSchema = z.object({
   previous_state: IntegrationStateSchema,
   reason: StateChangeReasonSchema,
   updated_at: TimestampSchema,
+  /** To `ACTIVE` from `INVALID` only: when the pause began; nothing was synced from then to `paused_until`. */
+  paused_from: TimestampSchema.optional(),
+  /** To `ACTIVE` from `INVALID` only: when the pause ended (this change). */
+  paused_until: TimestampSchema.optional(),
 });
 
 export const IntegrationAuthStatusChangedDataSchema = z.object({
@@ -113,6 +121,52 @@ export const SyncFinishedDataSchema = z.object({
   ended_at: TimestampSchema,
   scope_config_id: idSchema("sc").nullable(),
   warnings: z.array(SyncWarningSchema),
+  /**
+   * The first sync after a pause only: the window nothing was synced in (as on the
+   * `integration-state-changed` that resumed it). Backfill it from `paused_from`.
+   */
+  paused_from: TimestampSchema.optional(),
+  paused_until: TimestampSchema.optional(),
+});
+
+export const IntegrationCredentialsExpiringDataSchema = z.object({
+  ...integrationReference,
+  /** When the tool said the credentials expire. */
+  credentials_expire_at: TimestampSchema,
+});
+
+export const RelinkLinkSupersededDataSchema = z.object({
+  link_id: idSchema("lnk"),
+  integration_id: idSchema("int"),
+  /** The relink that made the link pointless completed at this time. */
+  superseded_at: TimestampSchema,
+});
+
+export const RelinkLinkHandedOffDataSchema = z.object({
+  /** The new link made for the admin. */
+  link_id: idSchema("lnk"),
+  flow: FlowSchema,
+  integration_id: idSchema("int").nullable(),
+  tool: z.string().nullable(),
+  scope_config_id: idSchema("sc").nullable(),
+  end_user: EventEndUserSchema,
+  requested_by: z.string().nullable(),
+  requested_at: TimestampSchema,
+  expires_at: TimestampSchema,
+});
+
+export const RelinkCampaignProgressedDataSchema = z.object({
+  campaign_id: idSchema("rc"),
+  integration_id: idSchema("int"),
+  /** The campaign's target scope config, which the integration now uses. */
+  scope_config_id: idSchema("sc"),
+  relinked_at: TimestampSchema,
+  progress: z.object({
+    total: z.number().int(),
+    relinked: z.number().int(),
+    pending: z.number().int(),
+    paused: z.number().int(),
+  }),
 });
 
 /**
@@ -127,6 +181,10 @@ export const WEBHOOK_EVENT_DATA_SCHEMAS = {
   "integration-relinked": IntegrationRelinkedDataSchema,
   "connection-flow-failed": ConnectionFlowFailedDataSchema,
   "sync-finished": SyncFinishedDataSchema,
+  "integration-credentials-expiring": IntegrationCredentialsExpiringDataSchema,
+  "relink-link-superseded": RelinkLinkSupersededDataSchema,
+  "relink-link-handed-off": RelinkLinkHandedOffDataSchema,
+  "relink-campaign-progressed": RelinkCampaignProgressedDataSchema,
 } as const satisfies Record<WebhookEventType, z.ZodType>;
 
 /** The `data` of an event of type `T`, e.g. `WebhookEventData<"connection-flow-failed">`. */
@@ -166,6 +224,26 @@ export const ConnectionFlowFailedEventSchema = event(
   "ConnectionFlowFailedEvent",
 );
 export const SyncFinishedEventSchema = event("sync-finished", SyncFinishedDataSchema, "SyncFinishedEvent");
+export const IntegrationCredentialsExpiringEventSchema = event(
+  "integration-credentials-expiring",
+  IntegrationCredentialsExpiringDataSchema,
+  "IntegrationCredentialsExpiringEvent",
+);
+export const RelinkLinkSupersededEventSchema = event(
+  "relink-link-superseded",
+  RelinkLinkSupersededDataSchema,
+  "RelinkLinkSupersededEvent",
+);
+export const RelinkLinkHandedOffEventSchema = event(
+  "relink-link-handed-off",
+  RelinkLinkHandedOffDataSchema,
+  "RelinkLinkHandedOffEvent",
+);
+export const RelinkCampaignProgressedEventSchema = event(
+  "relink-campaign-progressed",
+  RelinkCampaignProgressedDataSchema,
+  "RelinkCampaignProgressedEvent",
+);
 
 /**
  * The type of the event sent by `POST /v1/webhook-endpoints/:id/test`: it reaches only the endpoint
@@ -206,6 +284,10 @@ export const WebhookEventSchema = z
     IntegrationRelinkedEventSchema,
     ConnectionFlowFailedEventSchema,
     SyncFinishedEventSchema,
+    IntegrationCredentialsExpiringEventSchema,
+    RelinkLinkSupersededEventSchema,
+    RelinkLinkHandedOffEventSchema,
+    RelinkCampaignProgressedEventSchema,
     WebhookTestEventSchema,
   ])
   .meta({ id: "WebhookEvent" });

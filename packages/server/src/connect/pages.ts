@@ -112,6 +112,7 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "Nothing else is needed: you can close this page.",
     revokedTitle: "This link was revoked",
     revokedLead: (product) => product ? \`\${product} revoked this link, so it can no longer be used. If you still need to reconnect, ask \${product} for a new link.\` : "The sender revoked this link, so it can no longer be used. If you still need to reconnect, ask them for a new link.",
+    handoffAsks: (who, tool, org) => who ? \`\${who} asks you, as an administrator, to reconnect \${tool} for \${org}.\` : \`Someone asks you, as an administrator, to reconnect \${tool} for \${org}.\`,
     exitTitle: "Nothing was changed",
     exitLead: "You closed the reconnection before it finished.",
     restart: "Start again",
@@ -130,6 +131,7 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "Sonst ist nichts zu tun: Sie können diese Seite schließen.",
     revokedTitle: "Dieser Link wurde widerrufen",
     revokedLead: (product) => product ? \`\${product} hat diesen Link widerrufen; er kann nicht mehr verwendet werden. Wenn Sie noch neu verbinden müssen, bitten Sie \${product} um einen neuen Link.\` : "Der Absender hat diesen Link widerrufen; er kann nicht mehr verwendet werden. Wenn Sie noch neu verbinden müssen, bitten Sie um einen neuen Link.",
+    handoffAsks: (who, tool, org) => who ? \`\${who} bittet Sie als Administrator:in, \${tool} für \${org} erneut zu verbinden.\` : \`Jemand bittet Sie als Administrator:in, \${tool} für \${org} erneut zu verbinden.\`,
     exitTitle: "Nichts wurde geändert",
     exitLead: "Sie haben die Verbindung geschlossen, bevor sie abgeschlossen war.",
     restart: "Neu beginnen",
@@ -148,6 +150,7 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "Il n'y a rien d'autre à faire : vous pouvez fermer cette page.",
     revokedTitle: "Ce lien a été révoqué",
     revokedLead: (product) => product ? \`\${product} a révoqué ce lien ; il ne peut plus être utilisé. Si vous devez encore vous reconnecter, demandez un nouveau lien à \${product}.\` : "L'expéditeur a révoqué ce lien ; il ne peut plus être utilisé. Si vous devez encore vous reconnecter, demandez-lui un nouveau lien.",
+    handoffAsks: (who, tool, org) => who ? \`\${who} vous demande, en tant qu'administrateur, de reconnecter \${tool} pour \${org}.\` : \`On vous demande, en tant qu'administrateur, de reconnecter \${tool} pour \${org}.\`,
     exitTitle: "Rien n'a été modifié",
     exitLead: "Vous avez fermé la reconnexion avant la fin.",
     restart: "Recommencer",
@@ -166,6 +169,7 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "Non serve altro: puoi chiudere questa pagina.",
     revokedTitle: "Questo link è stato revocato",
     revokedLead: (product) => product ? \`\${product} ha revocato questo link, che non può più essere usato. Se devi ancora ricollegarti, chiedi a \${product} un nuovo link.\` : "Il mittente ha revocato questo link, che non può più essere usato. Se devi ancora ricollegarti, chiedigli un nuovo link.",
+    handoffAsks: (who, tool, org) => who ? \`\${who} ti chiede, come amministratore, di ricollegare \${tool} per \${org}.\` : \`Qualcuno ti chiede, come amministratore, di ricollegare \${tool} per \${org}.\`,
     exitTitle: "Non è cambiato nulla",
     exitLead: "Hai chiuso il ricollegamento prima della fine.",
     restart: "Ricomincia",
@@ -184,6 +188,7 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "No hace falta nada más: puedes cerrar esta página.",
     revokedTitle: "Este enlace fue revocado",
     revokedLead: (product) => product ? \`\${product} revocó este enlace y ya no se puede usar. Si aún necesitas volver a conectar, pide a \${product} un enlace nuevo.\` : "El remitente revocó este enlace y ya no se puede usar. Si aún necesitas volver a conectar, pídele un enlace nuevo.",
+    handoffAsks: (who, tool, org) => who ? \`\${who} te pide, como administrador, que vuelvas a conectar \${tool} para \${org}.\` : \`Alguien te pide, como administrador, que vuelvas a conectar \${tool} para \${org}.\`,
     exitTitle: "No se cambió nada",
     exitLead: "Cerraste la reconexión antes de que terminara.",
     restart: "Empezar de nuevo",
@@ -202,6 +207,7 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "Verder hoef je niets te doen: je kunt deze pagina sluiten.",
     revokedTitle: "Deze link is ingetrokken",
     revokedLead: (product) => product ? \`\${product} heeft deze link ingetrokken; hij kan niet meer worden gebruikt. Moet je nog opnieuw koppelen, vraag \${product} dan om een nieuwe link.\` : "De afzender heeft deze link ingetrokken; hij kan niet meer worden gebruikt. Moet je nog opnieuw koppelen, vraag dan om een nieuwe link.",
+    handoffAsks: (who, tool, org) => who ? \`\${who} vraagt je, als beheerder, \${tool} opnieuw te koppelen voor \${org}.\` : \`Iemand vraagt je, als beheerder, \${tool} opnieuw te koppelen voor \${org}.\`,
     exitTitle: "Er is niets gewijzigd",
     exitLead: "Je hebt het koppelen gesloten voordat het klaar was.",
     restart: "Opnieuw beginnen",
@@ -220,6 +226,7 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "Nic więcej nie trzeba robić: możesz zamknąć tę stronę.",
     revokedTitle: "Ten link został unieważniony",
     revokedLead: (product) => product ? \`\${product} unieważnił ten link i nie można go już użyć. Jeśli nadal musisz połączyć ponownie, poproś \${product} o nowy link.\` : "Nadawca unieważnił ten link i nie można go już użyć. Jeśli nadal musisz połączyć ponownie, poproś o nowy link.",
+    handoffAsks: (who, tool, org) => who ? \`\${who} prosi Cię jako administratora o ponowne połączenie \${tool} dla \${org}.\` : \`Ktoś prosi Cię jako administratora o ponowne połączenie \${tool} dla \${org}.\`,
     exitTitle: "Nic nie zostało zmienione",
     exitLead: "Zamknięto ponowne łączenie przed jego zakończeniem.",
     restart: "Zacznij od nowa",
@@ -238,6 +245,7 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "Inget mer behövs: du kan stänga den här sidan.",
     revokedTitle: "Länken har återkallats",
     revokedLead: (product) => product ? \`\${product} har återkallat länken, så den kan inte längre användas. Om du fortfarande behöver ansluta igen ber du \${product} om en ny länk.\` : "Avsändaren har återkallat länken, så den kan inte längre användas. Om du fortfarande behöver ansluta igen ber du om en ny länk.",
+    handoffAsks: (who, tool, org) => who ? \`\${who} ber dig, som administratör, att ansluta \${tool} igen för \${org}.\` : \`Någon ber dig, som administratör, att ansluta \${tool} igen för \${org}.\`,
     exitTitle: "Inget har ändrats",
     exitLead: "Du stängde anslutningen innan den var klar.",
     restart: "Börja om",
@@ -256,6 +264,7 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "Der skal ikke gøres mere: du kan lukke denne side.",
     revokedTitle: "Linket er tilbagekaldt",
     revokedLead: (product) => product ? \`\${product} har tilbagekaldt linket, så det kan ikke længere bruges. Hvis du stadig skal forbinde igen, så bed \${product} om et nyt link.\` : "Afsenderen har tilbagekaldt linket, så det kan ikke længere bruges. Hvis du stadig skal forbinde igen, så bed om et nyt link.",
+    handoffAsks: (who, tool, org) => who ? \`\${who} beder dig som administrator om at forbinde \${tool} igen for \${org}.\` : \`Nogen beder dig som administrator om at forbinde \${tool} igen for \${org}.\`,
     exitTitle: "Intet blev ændret",
     exitLead: "Du lukkede forbindelsen, før den var færdig.",
     restart: "Start forfra",
@@ -274,6 +283,7 @@ export const HOSTED_PAGE_SCRIPT = `const STRINGS = {
     doneClose: "これ以上の操作は不要です。このページを閉じてかまいません。",
     revokedTitle: "このリンクは取り消されました",
     revokedLead: (product) => product ? \`\${product} がこのリンクを取り消したため、使用できなくなりました。再接続が必要な場合は、\${product} に新しいリンクを依頼してください。\` : "送信者がこのリンクを取り消したため、使用できなくなりました。再接続が必要な場合は、新しいリンクを依頼してください。",
+    handoffAsks: (who, tool, org) => who ? \`\${who} から、管理者として \${org} の \${tool} を再接続するよう依頼されています。\` : \`管理者として \${org} の \${tool} を再接続するよう依頼されています。\`,
     exitTitle: "何も変更されていません",
     exitLead: "再接続が完了する前に閉じられました。",
     restart: "最初からやり直す",
@@ -354,6 +364,14 @@ function textOn(hex) {
   return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#000000" : "#ffffff";
 }
 
+/** Someone else reconnected this integration (FLOW_SUPERSEDED): not an error, nothing more to do. */
+function superseded(supersededAt) {
+  document.getElementById("asker").hidden = true;
+  const at = new Date(String(supersededAt ?? ""));
+  const date = Number.isNaN(at.getTime()) ? "" : new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(at);
+  notice("\u2713", t.supersededTitle, [t.supersededLead(date)]);
+}
+
 function revoked() {
   document.getElementById("asker").hidden = true;
   notice("!", t.revokedTitle, [t.revokedLead(product)]);
@@ -364,7 +382,8 @@ async function readFlow() {
     const response = await fetch("/connect/v1/flow", { headers: { authorization: \`Bearer \${token}\` } });
     const body = await response.json();
     if (response.ok) return { flow: body };
-    return { code: body?.error?.code ?? null, branding: body?.error?.details?.branding ?? null };
+    const details = body?.error?.details;
+    return { code: body?.error?.code ?? null, branding: details?.branding ?? null, supersededAt: details?.superseded_at ?? null };
   } catch {
     return {};
   }
@@ -378,12 +397,16 @@ if (!token) {
   brand(flow ? flow.branding : read.branding);
   if (read.code === "LINK_REVOKED") {
     revoked();
+  } else if (read.code === "FLOW_SUPERSEDED") {
+    superseded(read.supersededAt);
   } else {
     const tool = flow?.tool?.name ?? null;
     const org = flow?.end_user?.organization_name ?? null;
     if (tool && org) {
       const asker = document.getElementById("asker");
-      asker.textContent = t.asks(product, tool, org);
+      asker.textContent = flow?.handoff
+        ? t.handoffAsks(flow.handoff.requested_by, tool, org)
+        : t.asks(product, tool, org);
       asker.hidden = false;
     }
     await customElements.whenDefined("relink-connect");
@@ -405,12 +428,8 @@ if (!token) {
       notice("\u2713", t.doneTitle, [t.doneLead(name, org ?? ""), t.doneWho(product), t.doneClose]);
     });
     element.addEventListener("relink-superseded", (event) => {
-      // Someone else reconnected this integration: not an error, nothing more to do here.
       finished = true;
-      document.getElementById("asker").hidden = true;
-      const at = new Date(String(event.detail?.superseded_at ?? ""));
-      const date = Number.isNaN(at.getTime()) ? "" : new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(at);
-      notice("\u2713", t.supersededTitle, [t.supersededLead(date)]);
+      superseded(event.detail?.superseded_at);
     });
     element.addEventListener("relink-error", (event) => {
       if (event.detail?.code === "LINK_REVOKED") {

@@ -16,6 +16,8 @@ export interface AuthCheckResult {
   refreshedCredentials?: Credentials;
   /** For an `INCONCLUSIVE` outcome: how long the tool asked us to wait (`Retry-After`). */
   retryAfterMs?: number;
+  /** When the credentials expire (ISO 8601), where the tool says (a refresh token's or API key's expiry). */
+  credentialsExpireAt?: string;
 }
 
 export interface AccountIdentity {

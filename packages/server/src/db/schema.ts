@@ -93,6 +93,19 @@ export interface IntegrationTable {
   last_sync_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** When a relink last completed: flow tokens issued before it that it satisfied are superseded. */
+  relinked_at: Timestamp | null;
+  /** When the credentials expire, as the tool reported it (`credentialsExpireAt`); null = unknown. */
+  credentials_expire_at: Timestamp | null;
+  /** The `credentials_expire_at` whose `integration-credentials-expiring` was announced. */
+  expiry_warned_for: Timestamp | null;
+  /** When the integration was paused (`INVALID`); null while not paused. */
+  paused_at: Timestamp | null;
+  /** The last paused window (`paused_from`, `paused_until`), set when it became `ACTIVE` again. */
+  gap_from: Timestamp | null;
+  gap_until: Timestamp | null;
+  /** When the first sync after that resume reported the window (`sync-finished`). */
+  gap_reported_at: Timestamp | null;
 }
 
 export interface SyncRunTable {
@@ -207,6 +220,45 @@ export interface RelinkLinkTable {
   exited_at: Timestamp | null;
   /** Revoked by the operator (`DELETE /v1/integrations/:id/relink-links/:link_id`): its token answers 410. */
   revoked_at: Timestamp | null;
+  /** When another completed relink made it pointless: its token answers `409 FLOW_SUPERSEDED`. */
+  superseded_at: Timestamp | null;
+  /** A hand-off link (`POST /connect/v1/flow/handoff`): who asked, and when. */
+  handoff_requested_by: string | null;
+  handoff_requested_at: Timestamp | null;
+}
+
+/** A forced outcome of the next auth checks of an integration (`RELINK_ENABLE_SIMULATION`). */
+export interface AuthSimulationTable {
+  integration_id: string;
+  workspace_id: string;
+  outcome: string;
+  /** Checks left to force; null = until cleared. */
+  remaining: number | null;
+  created_at: Timestamp;
+}
+
+/** A relink campaign: the integrations that must relink onto `scope_config_id`. */
+export interface RelinkCampaignTable {
+  id: string;
+  workspace_id: string;
+  /** The scope config the campaign was started from. */
+  source_scope_config_id: string;
+  /** The target: the integrations relink onto it. */
+  scope_config_id: string;
+  /** All integrations of this tool (null: those on the source scope config). */
+  tool: string | null;
+  total: number;
+  /** Integrations whose credentials already granted the target, moved onto it at creation. */
+  moved: number;
+  created_at: Timestamp;
+}
+
+export interface RelinkCampaignMemberTable {
+  campaign_id: string;
+  integration_id: string;
+  workspace_id: string;
+  scope_config_id: string;
+  relinked_at: Timestamp | null;
 }
 
 /** A flow token's `jti` once it has completed a flow: it can never complete another. */
@@ -259,6 +311,9 @@ export interface Database {
   spent_tokens: SpentTokenTable;
   oauth_states: OAuthStateTable;
   flow_failures: FlowFailureTable;
+  auth_simulations: AuthSimulationTable;
+  relink_campaigns: RelinkCampaignTable;
+  relink_campaign_members: RelinkCampaignMemberTable;
 }
 
 export type IntegrationRow = Selectable<IntegrationTable>;

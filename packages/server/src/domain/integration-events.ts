@@ -9,6 +9,7 @@ import type { Config } from "../config.ts";
 import type { IntegrationRow, SyncRunRow } from "../db/schema.ts";
 import type { NewEvent } from "./events.ts";
 import { integrationSummary, pausesAt } from "./integrations.ts";
+import { stateChangeGap } from "./resume-gap.ts";
 
 /**
  * The events about an integration, each built in one place, its `data` typed from the contract
@@ -63,6 +64,7 @@ export function stateChangedData(
     previous_state: previousState as Integration["state"],
     reason,
     updated_at: at,
+    ...stateChangeGap(row, previousState),
   };
 }
 

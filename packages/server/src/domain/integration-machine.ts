@@ -10,6 +10,7 @@ import {
   stateChanged,
   syncFinished,
 } from "./integration-events.ts";
+import { pausedColumns, resumedColumns, withUnreportedGap } from "./resume-gap.ts";
 
 /**
  * The integration machine (docs/design.md section 4): every transition of an integration's state,
@@ -34,6 +35,11 @@ type MachineColumn =
   | "last_sync_id"
   | "lease_owner"
   | "lease_expires_at"
+  | "paused_at"
+  | "gap_from"
+  | "gap_until"
+  | "gap_reported_at"
+  | "relinked_at"
   | "updated_at";
 
 /** The replaceable part of an integration: what a relink (or a tool's refresh) brings. */
@@ -44,10 +50,15 @@ type ReplacedColumn =
   | "scope_config_id"
   | "opted_out"
   | "granted_permissions"
-  | "missing_permissions";
+  | "missing_permissions"
+  | "credentials_expire_at";
 
 /** What a transition changes: plain values of the row's columns. */
 export type IntegrationPatch = Partial<Pick<IntegrationRow, MachineColumn | ReplacedColumn>>;
+
+/** A replacement without the expiry: a relink whose tool said nothing about it clears it. */
+type Replacement = Omit<Pick<IntegrationRow, ReplacedColumn>, "credentials_expire_at"> &
+  Partial<Pick<IntegrationRow, "credentials_expire_at">>;
 
 /** A new integration before the machine gives it a state. */
 export type IntegrationDraft = Omit<IntegrationRow, MachineColumn>;
@@ -61,13 +72,16 @@ export interface Transition {
   deletes?: true;
 }
 
-export type RelinkReplacement = Pick<IntegrationRow, ReplacedColumn>;
+export type RelinkReplacement = Replacement;
 
 export type MachineInput =
   /** A new integration on credentials just checked (connect, import). */
   | { kind: "created"; draft: IntegrationDraft }
-  /** One auth check's outcome (scheduled, manual). `credentialsSealed`: the tool refreshed them. */
-  | { kind: "auth-checked"; outcome: AuthOutcome; credentialsSealed?: string }
+  /**
+   * One auth check's outcome (scheduled, manual, simulated). `credentialsSealed`: the tool
+   * refreshed them; `credentialsExpireAt`: when the tool says they expire (kept when unsaid).
+   */
+  | { kind: "auth-checked"; outcome: AuthOutcome; credentialsSealed?: string; credentialsExpireAt?: string }
   /** A relink completed with new credentials (and maybe a new scope). */
   | { kind: "relinked"; replacement: RelinkReplacement }
   | { kind: "enabled" }
@@ -80,7 +94,12 @@ export type MachineInput =
    * sync, and its result is evidence about the credentials: `AUTHENTICATION_FAILED` counts as a
    * failing check, `SUCCEEDED` or `PARTIALLY_FAILED` as a passing one, anything else as nothing.
    */
-  | { kind: "external-sync-finished"; run: SyncRunRow };
+  | { kind: "external-sync-finished"; run: SyncRunRow }
+  /**
+   * The sandbox (`RELINK_ENABLE_SIMULATION`): the failure streak jumped so that the first failing
+   * check at or after `pausesAt` pauses the integration (only an `ACTIVE` one).
+   */
+  | { kind: "streak-jumped"; pausesAt: Date };
 
 /** The streak part of a row, all the pause rule reads. */
 export interface StreakView {
@@ -168,7 +187,14 @@ export function transition(
   if (!current) throw new TypeError(`the "${input.kind}" transition needs the integration's row`);
   switch (input.kind) {
     case "auth-checked":
-      return authChecked(current, input.outcome, now, config, input.credentialsSealed);
+      return authChecked(
+        current,
+        input.outcome,
+        now,
+        config,
+        input.credentialsSealed,
+        input.credentialsExpireAt,
+      );
     case "relinked":
       return relinked(current, input.replacement, now, config);
     case "enabled":
@@ -180,6 +206,8 @@ export function transition(
       return { update: {}, events: [integrationDeleted(current, now.toISOString())], deletes: true };
     case "external-sync-finished":
       return externalSyncFinished(current, input.run, now, config);
+    case "streak-jumped":
+      return streakJumped(current, input.pausesAt, now, config);
   }
 }
 
@@ -197,6 +225,11 @@ function created(draft: IntegrationDraft, now: Date): Transition {
     last_sync_id: null,
     lease_owner: null,
     lease_expires_at: null,
+    paused_at: null,
+    gap_from: null,
+    gap_until: null,
+    gap_reported_at: null,
+    relinked_at: null,
     updated_at: at,
   } satisfies Pick<IntegrationRow, MachineColumn>;
   return { update, events: [integrationCreated({ ...draft, ...update }, at)] };
@@ -212,13 +245,17 @@ function authChecked(
   now: Date,
   config: MachineConfig,
   credentialsSealed?: string,
+  credentialsExpireAt?: string,
 ): Transition {
   const at = now.toISOString();
   const decided = decideAuthTransition(row, outcome, now, config.pauseAfterMs);
   const update: IntegrationPatch = { ...decided.update, updated_at: at };
   if (credentialsSealed !== undefined) update.credentials_sealed = credentialsSealed;
-  if (decided.stateChange?.to === "INVALID") update.next_sync_at = null;
+  const expiry = expiryOf(credentialsExpireAt);
+  if (expiry !== null) update.credentials_expire_at = expiry;
+  if (decided.stateChange?.to === "INVALID") Object.assign(update, { next_sync_at: null }, pausedColumns(at));
   if (decided.stateChange?.reason === "AUTH_RECOVERED") {
+    Object.assign(update, resumedColumns(row, at));
     update.next_sync_at = at;
     update.retry_attempt = 0;
   }
@@ -242,7 +279,10 @@ function relinked(
   const at = now.toISOString();
   const state = row.state === "INACTIVE" ? "INACTIVE" : "ACTIVE";
   const update: IntegrationPatch = {
+    credentials_expire_at: null,
     ...replacement,
+    ...(row.state === "INVALID" && state === "ACTIVE" ? resumedColumns(row, at) : {}),
+    relinked_at: at,
     state,
     failing_since: null,
     failed_checks: 0,
@@ -295,8 +335,43 @@ function externalSyncFinished(
         : null;
   const checked =
     outcome === null ? { update: { updated_at: at }, events: [] } : authChecked(row, outcome, now, config);
+  const after = { ...row, ...checked.update };
+  const finished = withUnreportedGap(syncFinished(run, at), after);
   return {
-    update: { ...checked.update, last_sync_id: run.id },
-    events: [...checked.events, syncFinished(run, at)],
+    update: {
+      ...checked.update,
+      last_sync_id: run.id,
+      ...(finished.reported ? { gap_reported_at: at } : {}),
+    },
+    events: [...checked.events, finished.event],
   };
+}
+
+/**
+ * The sandbox's jump: the streak starts `pauseAfterMs` before `pausesAt` (opening it announces
+ * `FAILING`), and the integration is due no later than `pausesAt`, so that the first failing check
+ * then pauses it. Only an `ACTIVE` integration (the caller refuses the others); nothing otherwise.
+ */
+function streakJumped(row: IntegrationRow, pausesAt: Date, now: Date, config: MachineConfig): Transition {
+  if (row.state !== "ACTIVE") return nothing();
+  const at = now.toISOString();
+  const due = row.next_sync_at === null || Date.parse(row.next_sync_at) > pausesAt.getTime();
+  const update: IntegrationPatch = {
+    failing_since: new Date(pausesAt.getTime() - config.pauseAfterMs).toISOString(),
+    failed_checks: Math.max(1, row.failed_checks),
+    ...(due ? { next_sync_at: pausesAt.toISOString() } : {}),
+    updated_at: at,
+  };
+  const after = { ...row, ...update };
+  return {
+    update,
+    events: row.failing_since === null ? [authStatusChanged(after, "FAILING", config, at)] : [],
+  };
+}
+
+/** A tool's reported expiry as stored (ISO, milliseconds), or null when unsaid or not a time. */
+function expiryOf(expiresAt: string | undefined): string | null {
+  if (expiresAt === undefined) return null;
+  const ms = Date.parse(expiresAt);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

@@ -359,10 +359,7 @@ export async function writeBatch(tx: Tx, dialect: Dialect, batch: Batch): Promis
   const quiet: IntegrationRow[] = [];
   const changed: IntegrationRow[] = [];
   for (const { before, after } of batch.rows) {
-    const same =
-      after.state === before.state &&
-      after.failing_since === before.failing_since &&
-      after.credentials_sealed === before.credentials_sealed;
+    const same = CHANGED_ONLY.every(([column]) => after[column] === before[column]);
     (same ? quiet : changed).push(after);
   }
   for (const chunk of chunks(quiet)) await updateIntegrations(tx, dialect, chunk, QUIET);
@@ -391,12 +388,18 @@ const WRITTEN_QUIET: Written = [
  * rows whose streak or state changed, so a quiet run touches no index but the due one; and the
  * sealed credentials (the longest value) only when the tool refreshed them.
  */
-const WRITTEN_CHANGED: Written = [
-  ...WRITTEN_QUIET,
+const CHANGED_ONLY: Written = [
   ["state", "text"],
   ["failing_since", "timestamptz"],
   ["credentials_sealed", "text"],
+  // The paused window and the tool's expiry change with a pause, a resume or a check that says so.
+  ["paused_at", "timestamptz"],
+  ["gap_from", "timestamptz"],
+  ["gap_until", "timestamptz"],
+  ["gap_reported_at", "timestamptz"],
+  ["credentials_expire_at", "timestamptz"],
 ];
+const WRITTEN_CHANGED: Written = [...WRITTEN_QUIET, ...CHANGED_ONLY];
 
 interface UpdateShape {
   name: string;

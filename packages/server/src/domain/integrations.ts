@@ -76,6 +76,8 @@ export function toIntegration(
     next_sync_at: row.next_sync_at,
     sync_interval_ms: row.sync_interval_ms,
     last_sync: lastSync ? toSyncRun(lastSync) : null,
+    credentials_expire_at: row.credentials_expire_at ?? null,
+    backfill_from: row.gap_from ?? null,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

@@ -2,6 +2,7 @@ import type { EndUser } from "@relink/sdk/contract";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
 import type { IntegrationRow } from "../db/schema.ts";
 import { newId } from "../ids.ts";
+import { relinkedExpiry } from "./credential-expiry.ts";
 import { recordEvent } from "./events.ts";
 import { type StateChangeReason, stateChanged } from "./integration-events.ts";
 import { transition } from "./integration-machine.ts";
@@ -78,6 +79,8 @@ export async function createIntegration(
     granted_permissions: input.verified.granted,
     missing_permissions: missing,
     opted_out: input.optedOut ?? [],
+    ...relinkedExpiry(input.verified.expiresAt),
+    expiry_warned_for: null,
     created_at: at,
   };
   const created = transition(null, { kind: "created", draft }, now, ctx.config);

@@ -177,7 +177,7 @@ export async function completeOAuthSignIn(
   } catch (error) {
     await recordRefusedToken(ctx, token, error);
     const refusal = refusalOf(error);
-    if (refusal) return { message: failed(refusal.code, refusal.message), origin };
+    if (refusal) return { message: failed(refusal.code, refusal.message, refusal.details), origin };
     throw error;
   }
   const connector = subject.connector;

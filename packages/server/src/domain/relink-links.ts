@@ -63,14 +63,18 @@ export function toRelinkLink(row: Selectable<RelinkLinkTable>, now: string): Rel
       ? "COMPLETED"
       : row.revoked_at
         ? "REVOKED"
-        : row.expires_at <= now
-          ? "EXPIRED"
-          : "OUTSTANDING",
+        : row.superseded_at
+          ? "SUPERSEDED"
+          : row.expires_at <= now
+            ? "EXPIRED"
+            : "OUTSTANDING",
     created_at: row.created_at,
     expires_at: row.expires_at,
     completed_at: row.completed_at,
     exited_at: row.exited_at,
     revoked_at: row.revoked_at,
+    superseded_at: row.superseded_at ?? null,
+    handoff_requested_by: row.handoff_requested_by ?? null,
   };
 }
 
@@ -131,6 +135,7 @@ export async function makeRelinkLink(
       completed_at: null,
       exited_at: null,
       revoked_at: null,
+      superseded_at: null,
     })
     .execute();
   return { id, integrationId: integration.id, token: signed.token, linkType, expiresAt };
@@ -157,15 +162,22 @@ export async function listRelinkLinks(
   if (window.status === "COMPLETED") query = query.where("completed_at", "is not", null);
   if (window.status === "REVOKED")
     query = query.where("completed_at", "is", null).where("revoked_at", "is not", null);
+  if (window.status === "SUPERSEDED")
+    query = query
+      .where("completed_at", "is", null)
+      .where("revoked_at", "is", null)
+      .where("superseded_at", "is not", null);
   if (window.status === "EXPIRED")
     query = query
       .where("completed_at", "is", null)
       .where("revoked_at", "is", null)
+      .where("superseded_at", "is", null)
       .where("expires_at", "<=", now);
   if (window.status === "OUTSTANDING")
     query = query
       .where("completed_at", "is", null)
       .where("revoked_at", "is", null)
+      .where("superseded_at", "is", null)
       .where("expires_at", ">", now);
   return query.execute();
 }

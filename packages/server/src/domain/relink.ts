@@ -5,6 +5,8 @@ import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
 import type { Database, IntegrationRow, ScopeConfigRow } from "../db/schema.ts";
 import { spendFlowToken, type VerifiedFlowToken } from "../flow-tokens/verify.ts";
 import { readBranding } from "./branding.ts";
+import { recordCampaignProgress } from "./campaigns.ts";
+import { relinkedExpiry } from "./credential-expiry.ts";
 import { DomainError } from "./errors.ts";
 import { type FlowSubject, missingPermissionDetails, modelsOf } from "./flow-view.ts";
 import { transition } from "./integration-machine.ts";
@@ -14,6 +16,7 @@ import { createIntegration } from "./lifecycle.ts";
 import { narrowRecords } from "./records.ts";
 import { missingPermissions, readableModels } from "./scope.ts";
 import { findDefaultScopeConfig, findScopeConfig } from "./scope-configs.ts";
+import { assertNotSuperseded, supersedeOutstanding } from "./supersede.ts";
 import { relinkSyncRun } from "./sync-queue.ts";
 import { type VerifiedCredentials, verifyCredentials } from "./tool-checks.ts";
 
@@ -98,6 +101,7 @@ export async function resolveFlow(
   if (claims.flow === "relink") {
     const integration = await findIntegration(ctx.db, workspaceId, claims.sub);
     if (!integration) throw subjectGone();
+    await assertNotSuperseded(ctx.db, token, integration);
     if (toolId !== undefined && toolId !== integration.tool) {
       throw invalidTool(`this flow relinks a ${integration.tool} integration, not ${toolId}`);
     }
@@ -288,6 +292,7 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
           opted_out: optedOut,
           granted_permissions: verified.granted,
           missing_permissions: missingPermissions(tool, models, verified.granted, optedOut),
+          ...relinkedExpiry(verified.expiresAt),
         },
       },
       now,
@@ -317,6 +322,8 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
 
     await completeLink(tx, subject, at);
     await point("link-completed");
+    await supersedeOutstanding(tx, updated, subject.jti, at);
+    await recordCampaignProgress(tx, updated, at);
 
     await point("events-recorded");
     const warnings = await accountWarnings(tx.db, updated, tool);

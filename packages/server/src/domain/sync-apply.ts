@@ -19,6 +19,7 @@ import {
 } from "./integration-store.ts";
 import { sameCredentials, sealCredentials } from "./integrations.ts";
 import { replaceRecords, type SealedRecords } from "./records.ts";
+import { withUnreportedGap } from "./resume-gap.ts";
 import { type ClaimedWork, loadScopeModels, runClaimedNetwork, stoppedBy } from "./sync-network.ts";
 
 /**
@@ -235,6 +236,9 @@ async function applyClaimedIn(
       {
         kind: "auth-checked",
         outcome: check.outcome,
+        ...(check.credentialsExpireAt !== undefined
+          ? { credentialsExpireAt: check.credentialsExpireAt }
+          : {}),
         ...(check.refreshedCredentials
           ? { credentialsSealed: sealCredentials(ctx, row.id, check.refreshedCredentials) }
           : {}),
@@ -306,8 +310,11 @@ async function applyClaimedIn(
     }
     const run = finishClaimRun(work, row, outcome);
     after.last_sync_id = run.id;
+    // The first sync-finished after a resume carries the paused window, once.
+    const finished = withUnreportedGap(syncFinished(run, at), after);
+    if (finished.reported) after.gap_reported_at = at;
     batch.rows.push({ before: row, after });
-    batch.events.push(syncFinished(run, at));
+    batch.events.push(finished.event);
 
     // `paused`: this check paused the integration (ACTIVE to INVALID), for the metrics.
     const paused = t.update.state === "INVALID";

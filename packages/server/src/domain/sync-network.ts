@@ -12,6 +12,7 @@ import { authCheckValues, lockIntegration, writeTransition } from "./integration
 import { openCredentials, sameCredentials, sealCredentials } from "./integrations.ts";
 import { type SealedRecords, sealSyncRecords } from "./records.ts";
 import { missingPermissions, readableModels } from "./scope.ts";
+import { simulatedCheck } from "./simulation.ts";
 
 /**
  * The network part of sync runs: the auth check before every sync, then (only on `OK`) the
@@ -123,7 +124,8 @@ export async function runClaimedNetwork(
   if (!connector) unusable = `no connector for tool "${claimed.tool}" is installed on this server`;
   if (!connector || !credentials) return work({ kind: "unusable", message: unusable ?? "sync failed" });
 
-  const check = await runAuthCheck(ctx, connector, credentials, signal);
+  const check =
+    (await simulatedCheck(ctx, claimed.id)) ?? (await runAuthCheck(ctx, connector, credentials, signal));
   const current = check.refreshedCredentials ?? credentials;
   let granted: string[] | null = null;
   let grantError: { message: string; retryAfterMs?: number } | null = null;
@@ -208,7 +210,7 @@ export async function checkAuthNow(
   } catch {
     return { kind: "no-connector" };
   }
-  const check = await runAuthCheck(ctx, connector, credentials, signal);
+  const check = (await simulatedCheck(ctx, id)) ?? (await runAuthCheck(ctx, connector, credentials, signal));
   return inTransaction(ctx, async (tx) => {
     const row = await lockIntegration(tx, ctx, workspaceId, id);
     if (!row) return { kind: "not-found" };
@@ -221,6 +223,9 @@ export async function checkAuthNow(
       {
         kind: "auth-checked",
         outcome: check.outcome,
+        ...(check.credentialsExpireAt !== undefined
+          ? { credentialsExpireAt: check.credentialsExpireAt }
+          : {}),
         ...(check.refreshedCredentials
           ? { credentialsSealed: sealCredentials(ctx, row.id, check.refreshedCredentials) }
           : {}),

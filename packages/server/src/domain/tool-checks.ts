@@ -12,6 +12,8 @@ export interface VerifiedCredentials {
   credentials: Credentials;
   granted: string[];
   account: AccountIdentity;
+  /** When they expire, where the tool said (`credentialsExpireAt`). */
+  expiresAt?: string;
 }
 
 /** Refuses credential values that do not match the tool's auth fields (400, each field named). */
@@ -71,7 +73,7 @@ export async function verifyCredentials(
       connector.grantedPermissions({ credentials: current, signal }),
       connector.accountIdentity({ credentials: current, signal }),
     ]);
-    return { credentials: current, granted, account };
+    return { credentials: current, granted, account, expiresAt: check.credentialsExpireAt };
   } catch (error) {
     if (error instanceof ConnectorError) {
       if (error.outcome === "AUTH_FAILED") throw credentialsInvalid(connector);

@@ -65,6 +65,7 @@ export const STATUS_OF_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   TOKEN_SCOPE_CONFIG_UNKNOWN: 401,
   TOKEN_ALREADY_USED: 409,
   LINK_REVOKED: 410,
+  FLOW_SUPERSEDED: 409,
 };
 
 /** A domain refusal as the HTTP error the one error handler answers. */

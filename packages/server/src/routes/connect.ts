@@ -21,6 +21,7 @@ import { RateLimiter, SUBMISSION_LIMITS } from "../connect/rate-limit.ts";
 import type { RelinkContext } from "../context.ts";
 import { DomainError, refusalOf } from "../domain/errors.ts";
 import { failureOf, recordFlowFailure, recordRefusedToken } from "../domain/flow-failures.ts";
+import { handoffOf } from "../domain/handoff.ts";
 import { completeOAuthSignIn, OAUTH_CALLBACK_PATH, startOAuthSignIn } from "../domain/oauth-callback.ts";
 import {
   checkedOptOuts,
@@ -36,6 +37,7 @@ import type { AppEnv } from "../http/env.ts";
 import { ApiError } from "../http/errors.ts";
 import { errorResponse, requestBodyLimit } from "../http/middleware.ts";
 import { errors, flowTokenSecurity, json, jsonBody, publicSecurity, router } from "../http/openapi.ts";
+import { handoffRoute } from "./handoff.ts";
 
 const tags = ["Connect API"];
 
@@ -130,9 +132,12 @@ export function connectRoutes(ctx: RelinkContext) {
       const subject = await resolveFlow(ctx, token, query.tool);
       const locale = query.locale ?? token.claims.locale ?? acceptedLocale(c.req.header("accept-language"));
       // The branding was read with the token's key.
-      return c.json(describeFlow(subject, locale, token.branding), 200);
+      const flow = describeFlow(subject, locale, token.branding);
+      return c.json({ ...flow, handoff: await handoffOf(ctx.db, token) }, 200);
     },
   );
+
+  handoffRoute(app, ctx, { authorize, clientIp });
 
   app.openapi(
     createRoute({

@@ -7,6 +7,8 @@ export interface ScriptedAccount {
   outcome: AuthOutcome;
   permissions: string[];
   accountId: string;
+  /** What checks report as the credentials' expiry (`credentialsExpireAt`), if anything. */
+  expiresAt?: string;
 }
 
 /**
@@ -65,10 +67,11 @@ export function scriptedConnector(toolId = "scripted") {
       calls.checkAuth++;
       await passGate(signal, "checkAuth");
       try {
-        account(credentials.api_key);
+        const entry = account(credentials.api_key);
+        const expiry = entry.expiresAt === undefined ? {} : { credentialsExpireAt: entry.expiresAt };
         const refreshed = refreshes.get(credentials.api_key ?? "");
-        if (refreshed) return { outcome: "OK", refreshedCredentials: { api_key: refreshed } };
-        return { outcome: "OK" };
+        if (refreshed) return { outcome: "OK", refreshedCredentials: { api_key: refreshed }, ...expiry };
+        return { outcome: "OK", ...expiry };
       } catch (error) {
         if (error instanceof ConnectorError) return { outcome: error.outcome, detail: error.message };
         throw error;

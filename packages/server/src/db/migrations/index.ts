@@ -8,6 +8,7 @@ import * as m0006 from "./0006_spent_tokens_workspace.ts";
 import * as m0007 from "./0007_relink_link_revocation.ts";
 import * as m0008 from "./0008_sealed_records.ts";
 import * as m0009 from "./0009_integrations_account_name.ts";
+import * as m0014 from "./0014_beyond.ts";
 import * as m0015 from "./0015_signing_jwks.ts";
 import * as m0018 from "./0018_flow_failures_workspace.ts";
 
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   "0007_relink_link_revocation": m0007,
   "0008_sealed_records": m0008,
   "0009_integrations_account_name": m0009,
+  "0014_beyond": m0014,
   "0015_signing_jwks": m0015,
   "0018_flow_failures_workspace": m0018,
 };
