@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { parseDuration } from "./duration.ts";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -18,7 +19,14 @@ export interface Config {
   readonly schedulerTickMs: number;
   readonly syncConcurrency: number;
   readonly leaseMs: number;
+  /** The demo HR system; its connectors are registered only when this is set. */
   readonly demoHrisUrl: string | null;
+  /** A folder of `*.json` declared connectors loaded at start. */
+  readonly connectorsDir: string | null;
+  /** Catalog tools to enable by id; null: every catalog tool whose operator settings are present. */
+  readonly tools: readonly string[] | null;
+  /** Operator settings per tool, keyed by the tool id in capitals with `_` for `-` (`GOOGLE_WORKSPACE`). */
+  readonly toolSettings: Readonly<Record<string, ToolSettings>>;
   readonly allowPrivateWebhookUrls: boolean;
   readonly allowHttpWebhookUrls: boolean;
   /** How often the webhook dispatcher looks for due deliveries when nothing woke it. */
@@ -42,6 +50,15 @@ export interface Config {
   readonly metricsPort: number | null;
 }
 
+/** What the operator configured for one tool: relink's OAuth client at it. */
+export interface ToolSettings {
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+}
+
+/** `google-workspace` → `GOOGLE_WORKSPACE`, the form tools take in variable names. */
+export const toolSettingsKey = (toolId: string) => toolId.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+
 export class ConfigError extends Error {
   override name = "ConfigError";
   constructor(
@@ -64,7 +81,11 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   schedulerTickMs: 1_000,
   syncConcurrency: 8,
   leaseMs: 5 * 60_000,
-  demoHrisUrl: "http://127.0.0.1:8790",
+  demoHrisUrl: null,
+  connectorsDir: null,
+  // Embedding and tests start with no catalog tool; the environment's default (unset) is all ready ones.
+  tools: [],
+  toolSettings: {},
   allowPrivateWebhookUrls: false,
   allowHttpWebhookUrls: false,
   webhookTickMs: 1_000,
@@ -169,7 +190,10 @@ export function loadConfig(env: Env = process.env): Config {
     schedulerTickMs: duration("RELINK_SCHEDULER_TICK", DEFAULT_CONFIG.schedulerTickMs),
     syncConcurrency: integer("RELINK_SYNC_CONCURRENCY", DEFAULT_CONFIG.syncConcurrency, 1, 256),
     leaseMs: duration("RELINK_LEASE", DEFAULT_CONFIG.leaseMs, 1_000),
-    demoHrisUrl: url("RELINK_DEMO_HRIS_URL", DEFAULT_CONFIG.demoHrisUrl),
+    demoHrisUrl: url("RELINK_DEMO_HRIS_URL", null),
+    connectorsDir: read("RELINK_CONNECTORS_DIR") ?? null,
+    tools: toolList(read("RELINK_TOOLS")),
+    toolSettings: toolSettings(env, read("RELINK_TOOLS_FILE")),
     allowPrivateWebhookUrls: boolean("RELINK_ALLOW_PRIVATE_WEBHOOK_URLS", false),
     allowHttpWebhookUrls: boolean(
       "RELINK_ALLOW_HTTP_WEBHOOK_URLS",
@@ -186,6 +210,63 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort:
       read("RELINK_METRICS_PORT") === undefined ? null : integer("RELINK_METRICS_PORT", 0, 0, 65_535),
   });
+}
+
+function toolList(raw: string | undefined): readonly string[] | null {
+  if (raw === undefined) return null;
+  const ids = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = ids.find((id) => !/^[a-z][a-z0-9-]{1,49}$/.test(id));
+  if (bad !== undefined)
+    throw new ConfigError("RELINK_TOOLS", `"${bad}" is not a tool id; write ids like bamboohr,personio`);
+  return Object.freeze(ids);
+}
+
+/**
+ * Tool settings from `RELINK_TOOLS_FILE` (`{ "<tool id>": { "client_id", "client_secret" } }`),
+ * then `RELINK_TOOL_<ID>_CLIENT_ID` / `_CLIENT_SECRET`, which win.
+ */
+function toolSettings(env: Env, file: string | undefined): Readonly<Record<string, ToolSettings>> {
+  const settings: Record<string, { clientId?: string; clientSecret?: string }> = {};
+  if (file !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, "utf8"));
+    } catch (error) {
+      throw new ConfigError(
+        "RELINK_TOOLS_FILE",
+        `${file} is not a readable JSON file (${(error as Error).message.split("\n")[0]})`,
+      );
+    }
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new ConfigError("RELINK_TOOLS_FILE", `${file} must hold an object of tool ids`);
+    }
+    for (const [toolId, value] of Object.entries(parsed)) {
+      const v = value as Record<string, unknown> | null;
+      const ok = (x: unknown) => x === undefined || (typeof x === "string" && x.trim() !== "");
+      if (!v || typeof v !== "object" || !ok(v.client_id) || !ok(v.client_secret)) {
+        throw new ConfigError(
+          "RELINK_TOOLS_FILE",
+          `${file}: "${toolId}" must be { "client_id": "…", "client_secret": "…" }`,
+        );
+      }
+      settings[toolSettingsKey(toolId)] = {
+        ...(typeof v.client_id === "string" ? { clientId: v.client_id.trim() } : {}),
+        ...(typeof v.client_secret === "string" ? { clientSecret: v.client_secret.trim() } : {}),
+      };
+    }
+  }
+  for (const [name, value] of Object.entries(env)) {
+    const match = /^RELINK_TOOL_([A-Z0-9_]+)_CLIENT_(ID|SECRET)$/.exec(name);
+    if (!match?.[1] || value === undefined || value.trim() === "") continue;
+    const entry = settings[match[1]] ?? {};
+    settings[match[1]] = entry;
+    if (match[2] === "ID") entry.clientId = value.trim();
+    else entry.clientSecret = value.trim();
+  }
+  return Object.freeze(Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, Object.freeze(v)])));
 }
 
 /** At least 7 days: longer than a webhook's 3 days of retries and the 72-hour pause window. */
@@ -357,9 +438,38 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   },
   {
     name: "RELINK_DEMO_HRIS_URL",
-    default: "http://127.0.0.1:8790",
+    default: null,
     description:
-      "Base URL of the demo HR system, whose connectors (`demo-hris`, `demo-hris-oauth`) are registered by default. A library user choosing `connectors` replaces them.",
+      "Base URL of the demo HR system (e.g. `http://127.0.0.1:8790`). Only when it is set are its connectors (`demo-hris`, `demo-hris-oauth`) registered; `pnpm start` and `pnpm demo` set it.",
+  },
+  {
+    name: "RELINK_CONNECTORS_DIR",
+    default: null,
+    description:
+      "A folder of connectors declared in JSON (`*.json`, see docs/connectors.md), loaded at start. An invalid one stops the start, naming the file and the JSON path of the problem.",
+  },
+  {
+    name: "RELINK_TOOLS",
+    default: null,
+    description:
+      "Comma-separated ids of the catalog tools (`@relink/connectors`) to enable, e.g. `bamboohr,personio,gusto`. Unset: every catalog tool whose settings are present (tools that need none, and OAuth tools with a client id and secret). `GET /v1/tools` says what a tool lacks.",
+  },
+  {
+    name: "RELINK_TOOL_<ID>_CLIENT_ID",
+    default: null,
+    description:
+      "relink's OAuth client id at a catalog tool that signs in with OAuth; `<ID>` is the tool id in capitals with `_` for `-` (`RELINK_TOOL_GOOGLE_WORKSPACE_CLIENT_ID`).",
+  },
+  {
+    name: "RELINK_TOOL_<ID>_CLIENT_SECRET",
+    default: null,
+    description: "The secret of that OAuth client.",
+  },
+  {
+    name: "RELINK_TOOLS_FILE",
+    default: null,
+    description:
+      'A JSON file of tool settings instead of variables: `{ "gusto": { "client_id": "…", "client_secret": "…" } }` (variables win).',
   },
   {
     name: "LOG_LEVEL",

@@ -312,7 +312,9 @@ export async function runClaimedNetwork(
   let failure: { state: SyncState; message: string; retryAfterMs?: number } | null = null;
   try {
     const requested = readableModels(connector.tool, models, granted, claimed.opted_out);
-    const result = await connector.sync({ credentials: current, signal, models: requested });
+    const result = connector.sync
+      ? await connector.sync({ credentials: current, signal, models: requested })
+      : { records: {} };
     records = sealSyncRecords(ctx.secrets, claimed.id, result.records ?? {}, requested);
   } catch (error) {
     if (signal.aborted) {
