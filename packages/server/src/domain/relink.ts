@@ -15,6 +15,7 @@ import type {
 } from "@relink/sdk/contract";
 import type { Kysely } from "kysely";
 import { iso } from "../clock.ts";
+import { revokeReplacedGrant } from "../connectors/oauth.ts";
 import { type Connector, type Credentials, localizedTool } from "../connectors/types.ts";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
 import { type Database, type IntegrationRow, type ScopeConfigRow, toJson } from "../db/schema.ts";
@@ -23,7 +24,7 @@ import { ApiError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
 import { readBranding } from "./branding.ts";
 import { recordEvent } from "./events.ts";
-import { findIntegration, remoteAccount, sealCredentials } from "./integrations.ts";
+import { findIntegration, openCredentials, remoteAccount, sealCredentials } from "./integrations.ts";
 import { createIntegration, lockIntegration, recordStateChange } from "./lifecycle.ts";
 import { authStatusChangedData } from "./pause-engine.ts";
 import { narrowRecords } from "./records.ts";
@@ -448,6 +449,18 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
       .where("id", "=", row.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    const replaced = row.credentials_sealed;
+    tx.afterCommit(() => {
+      // The grant this relink replaced is revoked at the tool where it can be (RFC 7009), after the commit.
+      if (!subject.connector?.oauth?.revoke) return;
+      void revokeReplacedGrant(ctx, {
+        workspaceId: row.workspace_id,
+        integrationId: row.id,
+        connector: subject.connector,
+        replaced: openCredentials(ctx, { id: row.id, credentials_sealed: replaced }),
+        current: verified.credentials,
+      }).catch((error: unknown) => ctx.log.error({ err: error }, "recording a grant revocation failed"));
+    });
     // Nothing outside the new scope stays stored: what the next sync will not read goes now.
     await narrowRecords(tx, ctx, row.id, readableModels(tool, models, verified.granted, optedOut));
     await point("credentials-replaced");

@@ -7,9 +7,11 @@ import type {
   WebhookEventData,
 } from "@relink/sdk/contract";
 import type { Config } from "../config.ts";
+import { leasedRefresh, sameGrantStored } from "../connectors/oauth.ts";
 import {
   type AuthCheckResult,
   type Connector,
+  type ConnectorContext,
   ConnectorError,
   type Credentials,
 } from "../connectors/types.ts";
@@ -84,10 +86,11 @@ export async function runAuthCheck(
   connector: Connector,
   credentials: Credentials,
   signal: AbortSignal,
+  refresh?: ConnectorContext["refresh"],
 ): Promise<AuthCheckResult & { durationMs: number }> {
   const started = performance.now();
   try {
-    const result = await connector.checkAuth({ credentials, signal });
+    const result = await connector.checkAuth({ credentials, signal, refresh });
     return { ...result, durationMs: performance.now() - started };
   } catch (error) {
     if (error instanceof ConnectorError) {
@@ -290,13 +293,14 @@ export async function runClaimedNetwork(
   if (!connector) unusable = `no connector for tool "${claimed.tool}" is installed on this server`;
   if (!connector || !credentials) return work({ kind: "unusable", message: unusable ?? "sync failed" });
 
-  const check = await runAuthCheck(ctx, connector, credentials, signal);
+  const refresh = leasedRefresh(ctx, claimed.id, connector, signal);
+  const check = await runAuthCheck(ctx, connector, credentials, signal, refresh);
   const current = check.refreshedCredentials ?? credentials;
   let granted: string[] | null = null;
   let grantError: { message: string; retryAfterMs?: number } | null = null;
   if (check.outcome === "OK" && !stoppedBy(signal)) {
     try {
-      granted = await connector.grantedPermissions({ credentials: current, signal });
+      granted = await connector.grantedPermissions({ credentials: current, signal, refresh });
     } catch (error) {
       grantError = connectorFailure(ctx, connector, error, "grantedPermissions");
     }
@@ -313,7 +317,7 @@ export async function runClaimedNetwork(
   try {
     const requested = readableModels(connector.tool, models, granted, claimed.opted_out);
     const result = connector.sync
-      ? await connector.sync({ credentials: current, signal, models: requested })
+      ? await connector.sync({ credentials: current, signal, models: requested, refresh })
       : { records: {} };
     records = sealSyncRecords(ctx.secrets, claimed.id, result.records ?? {}, requested);
   } catch (error) {
@@ -476,7 +480,8 @@ async function applyClaimedIn(
       outcomes.push({ kind: "skipped", reason: "stopping" });
       continue;
     }
-    if (!sameCredentials(ctx, row, claimed)) {
+    // A refresh (same OAuth grant, new tokens) is no relink.
+    if (!sameCredentials(ctx, row, claimed) && !sameGrantStored(ctx, row, claimed)) {
       // Relinked meanwhile: this result is about credentials no longer in use (the relink asked for a sync).
       released.push(row.id);
       outcomes.push({ kind: "skipped", reason: "relinked" });
@@ -962,12 +967,18 @@ export async function checkAuthNow(
   } catch {
     return { kind: "no-connector" };
   }
-  const check = await runAuthCheck(ctx, connector, credentials, signal);
+  const check = await runAuthCheck(
+    ctx,
+    connector,
+    credentials,
+    signal,
+    leasedRefresh(ctx, id, connector, signal),
+  );
   return inTransaction(ctx, async (tx) => {
     const row = await lockIntegration(tx, ctx, workspaceId, id);
     if (!row) return { kind: "not-found" };
     if (row.state === "INACTIVE") return { kind: "refused", state: "INACTIVE" };
-    if (!sameCredentials(ctx, row, before)) return { kind: "changed" };
+    if (!sameCredentials(ctx, row, before) && !sameGrantStored(ctx, row, before)) return { kind: "changed" };
     const applied = await applyAuthOutcome(
       tx,
       ctx,

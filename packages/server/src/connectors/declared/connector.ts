@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { AuthField, Locale, Tool } from "@relink/sdk/contract";
 import { callTool, type ToolResponse } from "../http.ts";
 import {
@@ -161,6 +162,8 @@ export function declaredConnector(doc: DeclaredConnector, options: DeclaredConne
     const expiresIn = Number(answer.expires_in ?? 3600);
     const credentials: Credentials = {
       ...previous,
+      // One id per grant, kept by refreshes: a relink brings another (`sameGrant`).
+      grant_id: previous.grant_id ?? randomUUID(),
       access_token: access,
       refresh_token:
         typeof answer.refresh_token === "string" ? answer.refresh_token : (previous.refresh_token ?? ""),
