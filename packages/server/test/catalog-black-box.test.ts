@@ -11,6 +11,7 @@ import { createLogger } from "../src/logging.ts";
 import { generateEncryptionKey } from "../src/secrets.ts";
 import { type RunningServer, startServer } from "../src/serve.ts";
 import { availableDialects, createTestDatabase } from "../src/testing/index.ts";
+import { waitFor } from "../src/testing/wait.ts";
 import { freePort } from "./flows-support.ts";
 import { type Account, type StandIn, startStandIn, type ToolFixture } from "./tool-stand-in.ts";
 
@@ -234,6 +235,49 @@ describe.each(availableDialects())("the catalog's tools against their stand-ins 
       // Revoked at the tool: the check says AUTH_FAILED.
       standIn.revokeAccount(acme.id);
       expect(await checkNow(integrationId)).toBe("AUTH_FAILED");
+    },
+  );
+
+  it.each([
+    ["gusto", "REVOKED"],
+    ["google-workspace", "REVOKED"],
+    ["microsoft-entra", null],
+  ] as const)(
+    "%s: a relink revokes the grant it replaced where the tool can (RFC 7009), and records it",
+    async (id, expected) => {
+      const doc = CATALOG.find((d) => d.id === id)!;
+      const standIn = standIns.get(id)!;
+      const acme: Account = { id: `acme-relinked-${id}`, name: "Acme Corp" };
+      const all = doc.permissions.map((p) => p.id);
+      const connected = await complete(doc, await connectToken(id, acme.id), acme, all);
+      expect(connected.status).toBe(200);
+      const integrationId = (connected.body as FlowCompleted).integration_id;
+      const revokedBefore = standIn.revocations.length;
+
+      const link = await api("POST", `/v1/integrations/${integrationId}/relink`, {});
+      const relinked = await complete(doc, ((await link.json()) as { token: string }).token, acme, all);
+      expect(relinked.status, JSON.stringify(relinked.body)).toBe(200);
+
+      const recorded = () =>
+        relink.relink.ctx.db
+          .selectFrom("grant_revocations")
+          .selectAll()
+          .where("integration_id", "=", integrationId)
+          .execute();
+      if (expected === null) {
+        // No revocation endpoint: nothing to call, nothing recorded (decided before the flow answered).
+        expect(await recorded()).toEqual([]);
+        expect(standIn.revocations).toHaveLength(revokedBefore);
+        return;
+      }
+      const [row] = await waitFor("the revocation recorded", async () => {
+        const rows = await recorded();
+        return rows.length > 0 ? rows : undefined;
+      });
+      expect(row).toMatchObject({ tool: id, outcome: expected, detail: null });
+      expect(standIn.revocations).toHaveLength(revokedBefore + 1);
+      // The grant in use still works; the replaced one is gone.
+      expect(await checkNow(integrationId)).toBe("OK");
     },
   );
 });

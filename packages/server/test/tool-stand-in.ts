@@ -38,6 +38,8 @@ export interface StandIn {
   /** Revokes what `issue` returned, or every grant of an OAuth account. */
   revoke(values: Record<string, string>): void;
   revokeAccount(accountId: string): void;
+  /** An authorization code for `account` granting `scopes`, as the consent page would send back. */
+  code(account: Account, scopes: string[]): string;
   /** The OAuth consent: where the browser lands (relink's callback) once `account` grants `scopes`. */
   consent(authorizeUrl: string, account: Account, scopes: string[]): Promise<Response>;
   state: { outage: boolean; rateLimited: boolean };
@@ -315,6 +317,16 @@ export async function startStandIn(original: DeclaredConnector, fixture: ToolFix
       for (const grant of [...byKey.values(), ...refreshTokens.values()]) {
         if (grant.account.id === accountId) grant.revoked = true;
       }
+    },
+    code(account, scopes) {
+      const code = token("code");
+      codes.set(code, {
+        account,
+        permissions: new Set(permissionsOf(new Set(scopes))),
+        scopes,
+        revoked: false,
+      });
+      return code;
     },
     async consent(authorizeUrl, account, scopes) {
       const asked = new URL(authorizeUrl);
