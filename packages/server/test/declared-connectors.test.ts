@@ -12,6 +12,7 @@ import { catalogDocuments } from "../src/connectors/catalog.ts";
 import { declaredConnector } from "../src/connectors/declared/connector.ts";
 import { DeclaredConnectorError, parseDeclaredConnector } from "../src/connectors/declared/load.ts";
 import { generateEncryptionKey } from "../src/secrets.ts";
+import { startStandIn } from "./tool-stand-in.ts";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -132,5 +133,44 @@ describe("a declared connector", () => {
     expect(byId.get("hibob")?.auth.fields.map((f) => f.id)).toEqual(["username", "password"]);
     expect(byId.get("personio")?.auth.fields.map((f) => f.id)).toEqual(["client_id", "client_secret"]);
     expect(byId.get("gusto")?.auth).toEqual({ method: "OAUTH2", fields: [] });
+  });
+});
+
+describe("the complete example of docs/connectors.md", () => {
+  const docText = readFileSync(join(import.meta.dirname, "../../../docs/connectors.md"), "utf8");
+  const section = docText.slice(docText.indexOf("## Declaring a tool in JSON"));
+  const example = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(section)?.[1] ?? "null") as unknown;
+
+  it("loads, and checks, names the account, learns permissions and syncs against a stand-in", async () => {
+    const doc = parseDeclaredConnector(example, "docs/connectors.md");
+    expect(doc.id).toBe("acme-hr");
+    const standIn = await startStandIn(doc, {
+      unauthorized: { status: 401, body: { error: { code: "unauthorized" } } },
+      forbidden: { status: 403, body: { error: { code: "forbidden" } } },
+    });
+    try {
+      const connector = declaredConnector(standIn.doc);
+      const credentials = standIn.issue({ id: "globex", name: "Globex" }, ["people:read"]);
+      const ctx = { credentials, signal: AbortSignal.timeout(10_000) };
+      expect(await connector.checkAuth(ctx)).toEqual({ outcome: "OK" });
+      expect(await connector.accountIdentity(ctx)).toEqual({ id: "globex", name: "Globex" });
+      expect(await connector.grantedPermissions(ctx)).toEqual(["people:read"]);
+      const synced = await connector.sync?.({
+        ...ctx,
+        models: [{ model: "employees", fields: ["work_email"] }],
+      });
+      expect(synced?.records.employees).toEqual([
+        { id: "globex-1", data: { work_email: "work_email of Globex" } },
+      ]);
+      // A subdomain that is not one is refused before any request (the document as written, not rebased).
+      const bad = { ...credentials, company: "evil.example/x" };
+      expect((await declaredConnector(doc).checkAuth({ ...ctx, credentials: bad })).outcome).toBe(
+        "AUTH_FAILED",
+      );
+      standIn.revoke(credentials);
+      expect((await connector.checkAuth(ctx)).outcome).toBe("AUTH_FAILED");
+    } finally {
+      await standIn.close();
+    }
   });
 });
