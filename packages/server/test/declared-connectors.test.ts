@@ -174,3 +174,40 @@ describe("the complete example of docs/connectors.md", () => {
     }
   });
 });
+
+describe("API key placements no catalog tool uses", () => {
+  const docText = readFileSync(join(import.meta.dirname, "../../../docs/connectors.md"), "utf8");
+  const section = docText.slice(docText.indexOf("## Declaring a tool in JSON"));
+  const example = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(section)?.[1] ?? "null") as Record<
+    string,
+    unknown
+  >;
+
+  it.each([
+    ["basic_as_password", { in: "basic_as_password", username: "api" }],
+    ["query", { in: "query", name: "apikey" }],
+  ])(
+    "%s: the key reaches the tool where declared; a revoked one fails the check",
+    async (_name, placement) => {
+      const doc = parseDeclaredConnector(
+        { ...example, auth: { ...(example.auth as object), placement } },
+        "placement.json",
+      );
+      const standIn = await startStandIn(doc, {
+        unauthorized: { status: 401, body: null },
+        forbidden: { status: 403, body: null },
+      });
+      try {
+        const connector = declaredConnector(standIn.doc);
+        const credentials = standIn.issue({ id: "initech", name: "Initech" }, ["people:read"]);
+        const ctx = { credentials, signal: AbortSignal.timeout(10_000) };
+        expect(await connector.checkAuth(ctx)).toEqual({ outcome: "OK" });
+        expect(await connector.accountIdentity(ctx)).toEqual({ id: "initech", name: "Initech" });
+        standIn.revoke(credentials);
+        expect((await connector.checkAuth(ctx)).outcome).toBe("AUTH_FAILED");
+      } finally {
+        await standIn.close();
+      }
+    },
+  );
+});
