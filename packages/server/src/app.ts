@@ -5,6 +5,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { secureHeaders } from "hono/secure-headers";
 import { type Clock, systemClock } from "./clock.ts";
 import { type Config, defineConfig } from "./config.ts";
+import { configuredTools } from "./connectors/catalog.ts";
 import { demoHrisConnector } from "./connectors/demo-hris.ts";
 import { demoHrisOAuthConnector } from "./connectors/demo-hris-oauth.ts";
 import { type Connector, ConnectorRegistry } from "./connectors/types.ts";
@@ -58,7 +59,10 @@ export interface RelinkServerOptions {
   db?: RelinkDatabase | string;
   config?: Partial<Config> | Config;
   clock?: Clock;
-  /** The tools; default: the demo HR system's connectors when `demoHrisUrl` is set. */
+  /**
+   * The tools; default: the demo HR system's connectors when `demoHrisUrl` is set, the JSON
+   * connectors of `connectorsDir`, and the catalog tools `tools` enables.
+   */
   connectors?: Connector[];
   /** Extra connectors beside the default ones. */
   extraConnectors?: Connector[];
@@ -81,8 +85,15 @@ export interface RelinkServer {
   close(): Promise<void>;
 }
 
-/** Default connectors: the demo HR system, when its URL is configured. */
+/**
+ * Default connectors: the demo HR system's (only when its URL is configured), then the declared
+ * and catalog tools that are ready (`configuredTools`).
+ */
 export function defaultConnectors(config: Config, clock: Clock): Connector[] {
+  return [...demoConnectors(config, clock), ...configuredTools(config, clock).connectors];
+}
+
+function demoConnectors(config: Config, clock: Clock): Connector[] {
   if (!config.demoHrisUrl) return [];
   return [
     demoHrisConnector({ baseUrl: config.demoHrisUrl }),
@@ -103,14 +114,17 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
   const config = defineConfig(options.config);
   const clock = options.clock ?? systemClock;
   const log = options.logger ?? createLogger({ level: config.logLevel });
+  // Declared connectors first: an invalid one stops the start before anything is opened.
+  const configured = options.connectors ? null : configuredTools(config, clock);
   const database =
     typeof options.db === "object" ? options.db : createDatabase(options.db ?? config.databaseUrl);
   await migrateToLatest(database.db);
 
   const connectors = new ConnectorRegistry([
-    ...(options.connectors ?? defaultConnectors(config, clock)),
+    ...(options.connectors ?? [...demoConnectors(config, clock), ...(configured?.connectors ?? [])]),
     ...(options.extraConnectors ?? []),
   ]);
+  for (const { connector, missing } of configured?.unready ?? []) connectors.addUnready(connector, missing);
   const ctx: RelinkContext = {
     db: database.db,
     dialect: database.dialect,
