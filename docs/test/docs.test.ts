@@ -63,7 +63,20 @@ describe("configuration reference", () => {
       },
     });
     loadConfig(env);
-    expect([...read].sort()).toEqual(CONFIG_VARIABLES.map((v) => v.name).sort());
+    // `RELINK_TOOL_<ID>_…` names a family of variables, read by pattern rather than by name.
+    const named = CONFIG_VARIABLES.map((v) => v.name).filter((name) => !name.includes("<"));
+    expect([...read].sort()).toEqual(named.sort());
+  });
+
+  it("reads every documented family of variables by its pattern", () => {
+    const families = CONFIG_VARIABLES.map((v) => v.name).filter((name) => name.includes("<"));
+    expect(families).toEqual(["RELINK_TOOL_<ID>_CLIENT_ID", "RELINK_TOOL_<ID>_CLIENT_SECRET"]);
+    const env = Object.fromEntries(
+      families.map((name, i) => [name.replace("<ID>", "GOOGLE_WORKSPACE"), `value-${i}`]),
+    );
+    expect(loadConfig(env).toolSettings).toEqual({
+      GOOGLE_WORKSPACE: { clientId: "value-0", clientSecret: "value-1" },
+    });
   });
 });
 

@@ -22,7 +22,7 @@ import type { TestProject } from "vitest/node";
 const run = promisify(execFile);
 export const ROOT = resolve(import.meta.dirname, "../../..");
 /** The published packages, in build order. */
-const PACKAGES = ["sdk", "widget", "dashboard", "server"] as const;
+const PACKAGES = ["sdk", "connectors", "widget", "dashboard", "server"] as const;
 
 /**
  * What a product team installs from npm besides relink, for the consumer projects: a Vite build

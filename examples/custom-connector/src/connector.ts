@@ -1,10 +1,10 @@
 // #region connector
 import {
   type AuthCheckResult,
-  type Connector,
   ConnectorError,
   type Credentials,
   callTool,
+  type SyncingConnector,
   type SyncRecord,
 } from "@relink/server";
 
@@ -25,7 +25,7 @@ interface Me {
  * with scopes `people` and `absences`, mapped onto relink's HRIS models so the same scope
  * configs work for every HR tool.
  */
-export function staffbookConnector(options: StaffbookOptions): Connector {
+export function staffbookConnector(options: StaffbookOptions): SyncingConnector {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? 10_000;
 

@@ -4,9 +4,8 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { secureHeaders } from "hono/secure-headers";
 import { type Clock, systemClock } from "./clock.ts";
-import { type Config, defineConfig } from "./config.ts";
-import { demoHrisConnector } from "./connectors/demo-hris.ts";
-import { demoHrisOAuthConnector } from "./connectors/demo-hris-oauth.ts";
+import { type Config, ConfigError, defineConfig } from "./config.ts";
+import { configuredTools } from "./connectors/catalog.ts";
 import { type Connector, ConnectorRegistry } from "./connectors/types.ts";
 import { createWakeups, type RelinkContext } from "./context.ts";
 import { createDatabase, migrateToLatest, type RelinkDatabase } from "./db/connect.ts";
@@ -61,7 +60,10 @@ export interface RelinkServerOptions {
   db?: RelinkDatabase | string;
   config?: Partial<Config> | Config;
   clock?: Clock;
-  /** The tools; default: the demo HR system's connectors when `demoHrisUrl` is set. */
+  /**
+   * The tools; default: the demo HR system's connectors when `demoHrisUrl` is set, the JSON
+   * connectors of `connectorsDir`, and the catalog tools `tools` enables.
+   */
   connectors?: Connector[];
   /** Extra connectors beside the default ones. */
   extraConnectors?: Connector[];
@@ -84,18 +86,30 @@ export interface RelinkServer {
   close(): Promise<void>;
 }
 
-/** Default connectors: the demo HR system, when its URL is configured. */
-export function defaultConnectors(config: Config, clock: Clock): Connector[] {
+/**
+ * Default connectors: the demo HR system's (only when its URL is configured), then the declared
+ * and catalog tools that are ready (`configuredTools`).
+ */
+export async function defaultConnectors(config: Config, clock: Clock): Promise<Connector[]> {
+  return [...(await demoConnectors(config, clock)), ...configuredTools(config, clock).connectors];
+}
+
+/**
+ * The demo HR system's tools, only when `RELINK_DEMO_HRIS_URL` is set. Their code lives with the
+ * demo (`@relink/demo-hris/connectors`), loaded only then: a server without the demo never loads it.
+ */
+async function demoConnectors(config: Config, clock: Clock): Promise<Connector[]> {
   if (!config.demoHrisUrl) return [];
-  return [
-    demoHrisConnector({ baseUrl: config.demoHrisUrl }),
-    demoHrisOAuthConnector({
-      baseUrl: config.demoHrisUrl,
-      clientId: "relink-demo",
-      clientSecret: "relink-demo-secret",
-      now: () => clock.now().getTime(),
-    }),
-  ];
+  let demo: typeof import("@relink/demo-hris/connectors");
+  try {
+    demo = await import("@relink/demo-hris/connectors");
+  } catch (error) {
+    throw new ConfigError(
+      "RELINK_DEMO_HRIS_URL",
+      `is set, but the demo's connectors (@relink/demo-hris) cannot be loaded: ${(error as Error).message.split("\n")[0]}`,
+    );
+  }
+  return demo.demoHrisConnectors(config.demoHrisUrl, () => clock.now().getTime());
 }
 
 /**
@@ -106,14 +120,18 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
   const config = defineConfig(options.config);
   const clock = options.clock ?? systemClock;
   const log = options.logger ?? createLogger({ level: config.logLevel });
+  // Declared connectors first: an invalid one stops the start before anything is opened.
+  const configured = options.connectors ? null : configuredTools(config, clock);
+  const demo = options.connectors ? [] : await demoConnectors(config, clock);
   const database =
     typeof options.db === "object" ? options.db : createDatabase(options.db ?? config.databaseUrl);
   await migrateToLatest(database.db);
 
   const connectors = new ConnectorRegistry([
-    ...(options.connectors ?? defaultConnectors(config, clock)),
+    ...(options.connectors ?? [...demo, ...(configured?.connectors ?? [])]),
     ...(options.extraConnectors ?? []),
   ]);
+  for (const { connector, missing } of configured?.unready ?? []) connectors.addUnready(connector, missing);
   const ctx: RelinkContext = {
     db: database.db,
     dialect: database.dialect,

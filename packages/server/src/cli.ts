@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { systemClock } from "./clock.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { DeclaredConnectorError } from "./connectors/declared/load.ts";
 import { createDatabase, migrateToLatest, redactUrl } from "./db/connect.ts";
 import { reencryptAll } from "./domain/reencrypt.ts";
 import { createWorkspace } from "./domain/workspaces.ts";
@@ -23,6 +24,7 @@ Usage:
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, RELINK_ENCRYPTION_KEY,
 RELINK_PUBLIC_URL, RELINK_PAUSE_AFTER, RELINK_SYNC_INTERVAL, RELINK_DEMO_HRIS_URL,
+RELINK_CONNECTORS_DIR, RELINK_TOOLS, RELINK_TOOL_<ID>_CLIENT_ID/_SECRET, RELINK_TOOLS_FILE,
 RELINK_ALLOW_PRIVATE_WEBHOOK_URLS, LOG_LEVEL. See docs/self-hosting.md.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -136,6 +138,9 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof ConfigError) {
       console.error(`Configuration error: ${error.message}`);
+      process.exitCode = 78;
+    } else if (error instanceof DeclaredConnectorError) {
+      console.error(`Invalid connector: ${error.message}`);
       process.exitCode = 78;
     } else if (error instanceof TypeError && /Unknown option|Unexpected argument/.test(error.message)) {
       console.error(`${error.message}\n\n${USAGE}`);

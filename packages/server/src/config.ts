@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
 
@@ -9,6 +10,18 @@ import { parseDuration } from "./duration.ts";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** What the operator configured for one tool: relink's OAuth client at it. */
+export interface ToolSettings {
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+}
+
+/** `google-workspace` → `GOOGLE_WORKSPACE`, the form tools take in variable names. */
+export const toolSettingsKey = (toolId: string) => toolId.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+
+/** `RELINK_TOOL_<ID>_CLIENT_ID` / `_CLIENT_SECRET`: a family of variables, read by this pattern. */
+export const TOOL_VARIABLE_PATTERN = /^RELINK_TOOL_([A-Z0-9_]+)_CLIENT_(ID|SECRET)$/;
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -76,6 +89,16 @@ const databaseUrl = text.refine(
     (raw.startsWith("sqlite:") && raw.length > "sqlite:".length) ||
     ((raw.startsWith("postgres://") || raw.startsWith("postgresql://")) && URL.canParse(raw)),
   { message: "must be sqlite:<path>, sqlite::memory: or postgres://user:password@host:5432/database" },
+);
+
+/** The shape of `RELINK_TOOLS_FILE`: `{ "<tool id>": { "client_id", "client_secret" } }`. */
+const filled = z
+  .string()
+  .trim()
+  .refine((v) => v !== "");
+const toolsFile = z.record(
+  z.string(),
+  z.object({ client_id: filled.optional(), client_secret: filled.optional() }),
 );
 
 /** At least 7 days: longer than a webhook's 3 days of retries and the 72-hour pause window. */
@@ -303,9 +326,77 @@ const VARIABLES = {
   demoHrisUrl: variable<string | null>(
     "RELINK_DEMO_HRIS_URL",
     httpUrl,
-    "http://127.0.0.1:8790",
-    "http://127.0.0.1:8790",
-    "Base URL of the demo HR system, whose connectors (`demo-hris`, `demo-hris-oauth`) are registered by default. A library user choosing `connectors` replaces them.",
+    null,
+    null,
+    "Base URL of the demo HR system (e.g. `http://127.0.0.1:8790`). Only when it is set are its connectors (`demo-hris`, `demo-hris-oauth`) registered; `pnpm start` and `pnpm demo` set it.",
+  ),
+  connectorsDir: variable<string | null>(
+    "RELINK_CONNECTORS_DIR",
+    text,
+    null,
+    null,
+    "A folder of connectors declared in JSON (`*.json`, see docs/connectors.md), loaded at start. An invalid one stops the start, naming the file and the JSON path of the problem.",
+  ),
+  tools: variable<readonly string[] | null>(
+    "RELINK_TOOLS",
+    text.transform((raw, ctx) => {
+      const ids = raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const bad = ids.find((id) => !/^[a-z][a-z0-9-]{1,49}$/.test(id));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${bad}" is not a tool id; write ids like bamboohr,personio`,
+        });
+        return z.NEVER;
+      }
+      return Object.freeze(ids) as readonly string[];
+    }),
+    null,
+    null,
+    "Comma-separated ids of the catalog tools (`@relink/connectors`) to enable, e.g. `bamboohr,personio,gusto`. Unset: every catalog tool whose settings are present (tools that need none, and OAuth tools with a client id and secret). `GET /v1/tools` says what a tool lacks.",
+  ),
+  /** From `RELINK_TOOLS_FILE`; `loadConfig` then lays the `RELINK_TOOL_<ID>_…` variables over it. */
+  toolSettings: variable<Readonly<Record<string, ToolSettings>>>(
+    "RELINK_TOOLS_FILE",
+    text.transform((file, ctx) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(readFileSync(file, "utf8"));
+      } catch (error) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${file} is not a readable JSON file (${(error as Error).message.split("\n")[0]})`,
+        });
+        return z.NEVER;
+      }
+      const settings = toolsFile.safeParse(parsed);
+      if (!settings.success) {
+        const toolId = settings.error.issues[0]?.path[0];
+        ctx.addIssue({
+          code: "custom",
+          message:
+            toolId === undefined
+              ? `${file} must hold an object of tool ids`
+              : `${file}: "${String(toolId)}" must be { "client_id": "…", "client_secret": "…" }`,
+        });
+        return z.NEVER;
+      }
+      return Object.fromEntries(
+        Object.entries(settings.data).map(([toolId, v]) => [
+          toolSettingsKey(toolId),
+          {
+            ...(v.client_id !== undefined ? { clientId: v.client_id } : {}),
+            ...(v.client_secret !== undefined ? { clientSecret: v.client_secret } : {}),
+          },
+        ]),
+      ) as Readonly<Record<string, ToolSettings>>;
+    }),
+    {},
+    null,
+    'A JSON file of tool settings instead of variables: `{ "gusto": { "client_id": "…", "client_secret": "…" } }` (variables win).',
   ),
   logLevel: variable<LogLevel>(
     "LOG_LEVEL",
@@ -342,11 +433,33 @@ export function loadConfig(env: Env = process.env): Config {
     }
     read[key] = parsed.data;
   }
+  read.toolSettings = withToolVariables(read.toolSettings as Record<string, ToolSettings>, env);
   return Object.freeze(read) as Config;
 }
 
-/** Every default, as `loadConfig` gives it for an empty environment. */
-export const DEFAULT_CONFIG: Config = loadConfig({});
+/** Lays the `RELINK_TOOL_<ID>_CLIENT_ID` / `_CLIENT_SECRET` variables over the tools file's settings. */
+function withToolVariables(
+  fromFile: Readonly<Record<string, ToolSettings>>,
+  env: Env,
+): Readonly<Record<string, ToolSettings>> {
+  const settings: Record<string, { clientId?: string; clientSecret?: string }> = {};
+  for (const [key, value] of Object.entries(fromFile)) settings[key] = { ...value };
+  for (const [name, value] of Object.entries(env)) {
+    const match = TOOL_VARIABLE_PATTERN.exec(name);
+    if (!match?.[1] || value === undefined || value.trim() === "") continue;
+    const entry = settings[match[1]] ?? {};
+    settings[match[1]] = entry;
+    if (match[2] === "ID") entry.clientId = value.trim();
+    else entry.clientSecret = value.trim();
+  }
+  return Object.freeze(Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, Object.freeze(v)])));
+}
+
+/**
+ * Every default, as `loadConfig` gives it for an empty environment, except that embedding and tests
+ * start with no catalog tool (the environment's default, `RELINK_TOOLS` unset, is every ready one).
+ */
+export const DEFAULT_CONFIG: Config = Object.freeze({ ...loadConfig({}), tools: Object.freeze([]) });
 
 /** Builds a configuration for tests and embedding, starting from the defaults. */
 export function defineConfig(overrides: Partial<Config> = {}): Config {
@@ -361,15 +474,30 @@ export interface ConfigVariable {
   readonly description: string;
 }
 
+/** The variables read by `TOOL_VARIABLE_PATTERN`, `<ID>` standing for a tool id. */
+const TOOL_VARIABLES: readonly ConfigVariable[] = [
+  {
+    name: "RELINK_TOOL_<ID>_CLIENT_ID",
+    default: null,
+    description:
+      "relink's OAuth client id at a catalog tool that signs in with OAuth; `<ID>` is the tool id in capitals with `_` for `-` (`RELINK_TOOL_GOOGLE_WORKSPACE_CLIENT_ID`).",
+  },
+  {
+    name: "RELINK_TOOL_<ID>_CLIENT_SECRET",
+    default: null,
+    description: "The secret of that OAuth client.",
+  },
+];
+
 /**
  * Every variable `loadConfig` reads, in the order of the docs: `scripts/gen-config-docs.ts` writes
  * the configuration reference in `docs/self-hosting.md` from it, and a test fails when the doc is
  * stale.
  */
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze(
-  Object.values(VARIABLES).map((v: Variable<unknown>) => ({
-    name: v.name,
-    default: v.documentedDefault,
-    description: v.description,
-  })),
+  Object.values(VARIABLES).flatMap((v: Variable<unknown>) => [
+    // The `RELINK_TOOL_<ID>_…` family (`TOOL_VARIABLE_PATTERN`), documented before the file they override.
+    ...(v.name === "RELINK_TOOLS_FILE" ? TOOL_VARIABLES : []),
+    { name: v.name, default: v.documentedDefault, description: v.description },
+  ]),
 );

@@ -6,6 +6,7 @@ import type {
   Page as ListPage,
   SigningKey,
   SigningKeyCreated,
+  ToolListItem,
 } from "@relink/sdk/contract";
 import { css, html, nothing } from "lit";
 import { ApiError, errorText } from "../api.ts";
@@ -13,7 +14,10 @@ import { dateTime, relative } from "../format.ts";
 import { errorBox, loading, Page } from "../page.ts";
 import "../components/copy-field.ts";
 
-/** API keys, flow-token signing keys and the origins allowed to embed the connect flow. */
+/**
+ * API keys, flow-token signing keys, the origins allowed to embed the connect flow, and the tools
+ * this server offers: each ready, or with the settings it lacks.
+ */
 export class SettingsPage extends Page {
   static override styles = [
     ...Page.styles,
@@ -40,6 +44,8 @@ export class SettingsPage extends Page {
     originsError: { state: true },
     branding: { state: true },
     brandingError: { state: true },
+    tools: { state: true },
+    toolsError: { state: true },
     shown: { state: true },
     formError: { state: true },
   };
@@ -52,6 +58,8 @@ export class SettingsPage extends Page {
   declare originsError: unknown;
   declare branding: Branding | null;
   declare brandingError: unknown;
+  declare tools: ToolListItem[] | null;
+  declare toolsError: unknown;
   /** A key or secret just created: the only time it is on screen. */
   declare shown: { section: "api" | "signing"; title: string; value: string } | null;
   declare formError: { section: string; error: unknown } | null;
@@ -66,6 +74,8 @@ export class SettingsPage extends Page {
     this.originsError = null;
     this.branding = null;
     this.brandingError = null;
+    this.tools = null;
+    this.toolsError = null;
     this.shown = null;
     this.formError = null;
   }
@@ -76,6 +86,16 @@ export class SettingsPage extends Page {
     void this.loadSigningKeys();
     void this.loadOrigins();
     void this.loadBranding();
+    void this.loadTools();
+  }
+
+  async loadTools() {
+    try {
+      this.tools = (await this.api.get<{ data: ToolListItem[] }>("/v1/tools")).data;
+      this.toolsError = null;
+    } catch (error) {
+      this.toolsError = error;
+    }
   }
 
   async loadBranding() {
@@ -355,6 +375,12 @@ export class SettingsPage extends Page {
         <p class="muted small">Pages on these origins may run the connect flow (<code>&lt;relink-connect&gt;</code>). The hosted link page always may.</p>
         ${this.#sectionError("origins")} ${this.#renderOrigins()}
       </section>
+
+      <section class="card" aria-labelledby="tools-title">
+        <h2 id="tools-title">Tools</h2>
+        <p class="muted small">The tools this server connects to. One that is not ready lacks the settings listed: set them where the server runs (see the configuration reference) and restart it.</p>
+        ${this.#renderTools()}
+      </section>
     `;
   }
 
@@ -373,6 +399,25 @@ export class SettingsPage extends Page {
       <label>Accent colour (hex) <input name="accent_color" maxlength="7" pattern="#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})" .value=${b.accent_color ?? ""} placeholder="#4f46e5" /></label>
       <div><button type="submit">Save branding</button></div>
     </form>`;
+  }
+
+  #renderTools() {
+    if (this.toolsError) return errorBox(this.toolsError, "Tools");
+    if (!this.tools) return loading("tools");
+    if (this.tools.length === 0) return html`<p class="muted">No tools are enabled on this server.</p>`;
+    return html`<ul class="plain tools">
+      ${this.tools.map(
+        (t) => html`<li data-tool=${t.id}>
+          <strong>${t.name}</strong> <span class="mono small">${t.id}</span>:
+          ${
+            t.ready
+              ? html`<span class="badge tone-ok">ready</span>`
+              : html`<span class="badge tone-warn">not ready</span> lacks
+                  ${t.missing.map((name, i) => html`${i > 0 ? ", " : ""}<code>${name}</code>`)}`
+          }
+        </li>`,
+      )}
+    </ul>`;
   }
 
   #renderOrigins() {

@@ -27,6 +27,9 @@ export interface StackOptions {
   schedulerTick?: number;
   /** Let webhook endpoints target this machine (a local receiver). */
   allowPrivateWebhookUrls?: boolean;
+  /** Catalog tools to enable (`RELINK_TOOLS`), with their settings (`RELINK_TOOL_<ID>_…`). */
+  tools?: readonly string[];
+  toolSettings?: Record<string, { clientId?: string; clientSecret?: string }>;
 }
 
 export const ALL_PERMISSIONS = [
@@ -67,6 +70,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(options.pauseAfter ? { pauseAfterMs: options.pauseAfter } : {}),
       ...(options.syncInterval ? { syncIntervalMs: options.syncInterval } : {}),
       ...(options.schedulerTick ? { schedulerTickMs: options.schedulerTick } : {}),
+      ...(options.tools ? { tools: options.tools } : {}),
+      ...(options.toolSettings ? { toolSettings: options.toolSettings } : {}),
       ...(options.allowPrivateWebhookUrls
         ? { allowPrivateWebhookUrls: true, allowHttpWebhookUrls: true }
         : {}),

@@ -54,7 +54,15 @@ export const ToolSchema = z
   .meta({ id: "Tool" });
 export type Tool = z.infer<typeof ToolSchema>;
 
-export const ToolListSchema = z.object({ data: z.array(ToolSchema) });
+/** A tool as the catalog lists it: usable (`ready`) or what the operator must configure first. */
+export const ToolListItemSchema = ToolSchema.extend({
+  ready: z.boolean(),
+  /** The settings it lacks, by variable name (`RELINK_TOOL_GUSTO_CLIENT_ID`); empty when ready. */
+  missing: z.array(z.string()),
+}).meta({ id: "ToolListItem" });
+export type ToolListItem = z.infer<typeof ToolListItemSchema>;
+
+export const ToolListSchema = z.object({ data: z.array(ToolListItemSchema) });
 
 export const ToolQuerySchema = z.object({
   scope_config_id: z.string().max(100).optional(),

@@ -8,6 +8,11 @@ export interface ToolRequest {
   signal: AbortSignal;
   timeoutMs: number;
   fetch?: typeof fetch;
+  /**
+   * A body that is not JSON: `throw` (default) makes the call `INCONCLUSIVE`; `null` returns the
+   * status with a null body, for callers that judge some statuses whatever the body (an HTML 401).
+   */
+  notJson?: "throw" | "null";
 }
 
 export interface ToolResponse<T> {
@@ -69,6 +74,8 @@ export async function callTool<T>(request: ToolRequest): Promise<ToolResponse<T>
   try {
     body = (text === "" ? null : JSON.parse(text)) as T;
   } catch {
+    if (request.notJson === "null")
+      return { status: response.status, body: null as T, headers: response.headers };
     throw new ConnectorError(
       "INCONCLUSIVE",
       `the tool answered HTTP ${response.status} with a body that is not JSON`,

@@ -6,6 +6,13 @@ export type Credentials = Record<string, string>;
 export interface ConnectorContext {
   credentials: Credentials;
   signal: AbortSignal;
+  /**
+   * Given by callers that hold a stored integration: refreshes its OAuth credentials under a
+   * lease shared by every replica and stores them before they are used (`refreshAccessToken`).
+   * Without it (credentials not stored yet), a connector refreshes itself and returns
+   * `refreshedCredentials`.
+   */
+  refresh?: (credentials: Credentials) => Promise<Credentials>;
 }
 
 export interface AuthCheckResult {
@@ -63,6 +70,13 @@ export interface OAuthHooks {
   }): Promise<Credentials>;
   /** Refreshes; throws `ConnectorError` with `AUTH_FAILED` on `invalid_grant`. */
   refresh(input: { credentials: Credentials; signal: AbortSignal }): Promise<Credentials>;
+  /** Each refresh returns a new refresh token and invalidates the one used. */
+  readonly refreshTokenRotates?: boolean;
+  /**
+   * Revokes a grant (RFC 7009), for the one a relink replaced; absent when the tool has no
+   * revocation endpoint. Throws `ConnectorError` when the tool did not confirm it.
+   */
+  revoke?(input: { credentials: Credentials; signal: AbortSignal }): Promise<void>;
 }
 
 /**
@@ -89,9 +103,13 @@ export interface Connector {
   checkAuth(ctx: ConnectorContext): Promise<AuthCheckResult>;
   grantedPermissions(ctx: ConnectorContext): Promise<string[]>;
   accountIdentity(ctx: ConnectorContext): Promise<AccountIdentity>;
-  sync(ctx: SyncContext): Promise<SyncResult>;
+  /** Absent for a tool whose data the product syncs itself (sync sessions): auth only. */
+  sync?(ctx: SyncContext): Promise<SyncResult>;
   readonly oauth?: OAuthHooks;
 }
+
+/** A connector that reads the tool's data itself (every coded connector of this repository). */
+export type SyncingConnector = Connector & Required<Pick<Connector, "sync">>;
 
 /**
  * Thrown by connectors: `AUTH_FAILED` when the tool rejected the credentials,
@@ -125,9 +143,10 @@ export function localizedTool(connector: Connector, locale: Locale | undefined):
   };
 }
 
-/** The tools a server knows, by id. */
+/** The tools a server knows, by id; and the ones it knows of but cannot use yet (settings missing). */
 export class ConnectorRegistry {
   readonly #byId = new Map<string, Connector>();
+  readonly #unready = new Map<string, { connector: Connector; missing: string[] }>();
 
   constructor(connectors: Iterable<Connector> = []) {
     for (const connector of connectors) this.add(connector);
@@ -146,5 +165,25 @@ export class ConnectorRegistry {
 
   list(): Connector[] {
     return [...this.#byId.values()];
+  }
+
+  /** Records a tool that is not usable until the operator configures `missing`. */
+  addUnready(connector: Connector, missing: string[]): this {
+    if (this.#byId.has(connector.tool.id) || this.#unready.has(connector.tool.id))
+      throw new TypeError(`two connectors for tool "${connector.tool.id}"`);
+    this.#unready.set(connector.tool.id, { connector, missing });
+    return this;
+  }
+
+  /** Every tool, usable ones first, each with what it lacks (nothing when ready). */
+  statuses(): Array<{ tool: Tool; ready: boolean; missing: string[] }> {
+    return [
+      ...this.list().map((c) => ({ tool: c.tool, ready: true, missing: [] })),
+      ...[...this.#unready.values()].map(({ connector, missing }) => ({
+        tool: connector.tool,
+        ready: false,
+        missing,
+      })),
+    ];
   }
 }

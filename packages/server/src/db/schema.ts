@@ -293,6 +293,24 @@ export interface FlowFailureTable {
   created_at: Timestamp;
 }
 
+/** Held while one replica refreshes an integration's OAuth tokens (`connectors/oauth.ts`). */
+export interface CredentialRefreshLeaseTable {
+  integration_id: string;
+  owner: string;
+  expires_at: string;
+}
+
+/** The RFC 7009 revocation of a grant a relink replaced. */
+export interface GrantRevocationTable {
+  id: string;
+  workspace_id: string;
+  integration_id: string;
+  tool: string;
+  outcome: "REVOKED" | "FAILED";
+  detail: string | null;
+  created_at: string;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   api_keys: ApiKeyTable;
@@ -314,6 +332,8 @@ export interface Database {
   auth_simulations: AuthSimulationTable;
   relink_campaigns: RelinkCampaignTable;
   relink_campaign_members: RelinkCampaignMemberTable;
+  credential_refresh_leases: CredentialRefreshLeaseTable;
+  grant_revocations: GrantRevocationTable;
 }
 
 export type IntegrationRow = Selectable<IntegrationTable>;

@@ -241,6 +241,22 @@ export async function insertIntegration(
   return inserted;
 }
 
+/**
+ * Stores the tokens an OAuth refresh gave (`connectors/oauth.ts`, under its lease): the same grant,
+ * so no transition; state, streak and slots are left alone.
+ */
+export async function storeRefreshedCredentials(
+  tx: Tx,
+  integrationId: string,
+  credentialsSealed: string,
+): Promise<void> {
+  await tx.db
+    .updateTable("integrations")
+    .set({ credentials_sealed: credentialsSealed })
+    .where("id", "=", integrationId)
+    .execute();
+}
+
 /** Inserts a check; a manual or scheduled one also prunes the integration's old checks. */
 /**
  * Releases the scheduler's claims on these integrations, their slots as they were; `unschedule`

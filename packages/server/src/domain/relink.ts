@@ -1,5 +1,6 @@
 import type { Branding, FlowCompleted, FlowWarning, ScopeConfigModels, Tool } from "@relink/sdk/contract";
 import type { Kysely } from "kysely";
+import { revokeReplacedGrant } from "../connectors/oauth.ts";
 import type { Credentials } from "../connectors/types.ts";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
 import type { Database, IntegrationRow, ScopeConfigRow } from "../db/schema.ts";
@@ -11,7 +12,7 @@ import { DomainError } from "./errors.ts";
 import { type FlowSubject, missingPermissionDetails, modelsOf } from "./flow-view.ts";
 import { transition } from "./integration-machine.ts";
 import { authCheckValues, findOpenRun, lockIntegration, writeTransition } from "./integration-store.ts";
-import { findIntegration, sealCredentials } from "./integrations.ts";
+import { findIntegration, openCredentials, sealCredentials } from "./integrations.ts";
 import { createIntegration } from "./lifecycle.ts";
 import { narrowRecords } from "./records.ts";
 import { missingPermissions, readableModels } from "./scope.ts";
@@ -315,6 +316,20 @@ export async function completeRelink(ctx: RelinkContext, input: CompletionInput)
       ),
       runs: run ? [run] : [],
     });
+    const connector = subject.connector;
+    if (connector?.oauth?.revoke) {
+      const replaced = row.credentials_sealed;
+      tx.afterCommit(() => {
+        // The grant this relink replaced is revoked at the tool where it can be (RFC 7009), after the commit.
+        void revokeReplacedGrant(ctx, {
+          workspaceId: row.workspace_id,
+          integrationId: row.id,
+          connector,
+          replaced: openCredentials(ctx, { id: row.id, credentials_sealed: replaced }),
+          current: verified.credentials,
+        }).catch((error: unknown) => ctx.log.error({ err: error }, "recording a grant revocation failed"));
+      });
+    }
     // Nothing outside the new scope stays stored: what the next sync will not read goes now.
     await narrowRecords(tx, ctx, row.id, readableModels(tool, models, verified.granted, optedOut));
     await point("credentials-replaced");

@@ -1,5 +1,6 @@
 import type { AuthOutcome, SyncState, SyncWarning } from "@relink/sdk/contract";
 import type { Config } from "../config.ts";
+import { sameGrantStored } from "../connectors/oauth.ts";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
 import { chunks, marks, memoText, raw } from "../db/bulk.ts";
 import type { IntegrationRow, IntegrationUpdate, SyncRunRow } from "../db/schema.ts";
@@ -217,7 +218,8 @@ async function applyClaimedIn(
       outcomes.push({ kind: "skipped", reason: "stopping" });
       continue;
     }
-    if (!sameCredentials(ctx, row, claimed)) {
+    // A refresh (same OAuth grant, new tokens) is no relink.
+    if (!sameCredentials(ctx, row, claimed) && !sameGrantStored(ctx, row, claimed)) {
       // Relinked meanwhile: this result is about credentials no longer in use (the relink asked for a sync).
       released.push(row.id);
       outcomes.push({ kind: "skipped", reason: "relinked" });

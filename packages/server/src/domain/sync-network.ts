@@ -1,7 +1,9 @@
 import type { AuthOutcome, SyncState, SyncWarning } from "@relink/sdk/contract";
+import { leasedRefresh, sameGrantStored } from "../connectors/oauth.ts";
 import {
   type AuthCheckResult,
   type Connector,
+  type ConnectorContext,
   ConnectorError,
   type Credentials,
 } from "../connectors/types.ts";
@@ -27,10 +29,11 @@ export async function runAuthCheck(
   connector: Connector,
   credentials: Credentials,
   signal: AbortSignal,
+  refresh?: ConnectorContext["refresh"],
 ): Promise<AuthCheckResult & { durationMs: number }> {
   const started = performance.now();
   try {
-    const result = await connector.checkAuth({ credentials, signal });
+    const result = await connector.checkAuth({ credentials, signal, refresh });
     return { ...result, durationMs: performance.now() - started };
   } catch (error) {
     if (error instanceof ConnectorError) {
@@ -124,14 +127,16 @@ export async function runClaimedNetwork(
   if (!connector) unusable = `no connector for tool "${claimed.tool}" is installed on this server`;
   if (!connector || !credentials) return work({ kind: "unusable", message: unusable ?? "sync failed" });
 
+  const refresh = leasedRefresh(ctx, claimed.id, connector, signal);
   const check =
-    (await simulatedCheck(ctx, claimed.id)) ?? (await runAuthCheck(ctx, connector, credentials, signal));
+    (await simulatedCheck(ctx, claimed.id)) ??
+    (await runAuthCheck(ctx, connector, credentials, signal, refresh));
   const current = check.refreshedCredentials ?? credentials;
   let granted: string[] | null = null;
   let grantError: { message: string; retryAfterMs?: number } | null = null;
   if (check.outcome === "OK" && !stoppedBy(signal)) {
     try {
-      granted = await connector.grantedPermissions({ credentials: current, signal });
+      granted = await connector.grantedPermissions({ credentials: current, signal, refresh });
     } catch (error) {
       grantError = connectorFailure(ctx, connector, error, "grantedPermissions");
     }
@@ -147,7 +152,9 @@ export async function runClaimedNetwork(
   let failure: { state: SyncState; message: string; retryAfterMs?: number } | null = null;
   try {
     const requested = readableModels(connector.tool, models, granted, claimed.opted_out);
-    const result = await connector.sync({ credentials: current, signal, models: requested });
+    const result = connector.sync
+      ? await connector.sync({ credentials: current, signal, models: requested, refresh })
+      : { records: {} };
     records = sealSyncRecords(ctx.secrets, claimed.id, result.records ?? {}, requested);
   } catch (error) {
     if (signal.aborted) {
@@ -210,12 +217,15 @@ export async function checkAuthNow(
   } catch {
     return { kind: "no-connector" };
   }
-  const check = (await simulatedCheck(ctx, id)) ?? (await runAuthCheck(ctx, connector, credentials, signal));
+  const check =
+    (await simulatedCheck(ctx, id)) ??
+    (await runAuthCheck(ctx, connector, credentials, signal, leasedRefresh(ctx, id, connector, signal)));
   return inTransaction(ctx, async (tx) => {
     const row = await lockIntegration(tx, ctx, workspaceId, id);
     if (!row) return { kind: "not-found" };
     if (row.state === "INACTIVE") return { kind: "refused", state: "INACTIVE" };
-    if (!sameCredentials(ctx, row, before)) return { kind: "changed" };
+    // A refresh (same OAuth grant, new tokens) is no relink.
+    if (!sameCredentials(ctx, row, before) && !sameGrantStored(ctx, row, before)) return { kind: "changed" };
     const now = ctx.clock.now();
     const at = now.toISOString();
     const t = transition(

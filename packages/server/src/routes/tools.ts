@@ -19,9 +19,16 @@ export function toolRoutes(ctx: RelinkContext) {
       tags,
       security: bearerSecurity,
       summary: "The tool catalog",
-      responses: { 200: json(ToolListSchema, "Every tool this server has a connector for"), ...errors() },
+      responses: {
+        200: json(ToolListSchema, "Every tool this server knows: ready ones, then those lacking settings"),
+        ...errors(),
+      },
     }),
-    (c) => c.json({ data: ctx.connectors.list().map((connector) => connector.tool) }, 200),
+    (c) =>
+      c.json(
+        { data: ctx.connectors.statuses().map(({ tool, ready, missing }) => ({ ...tool, ready, missing })) },
+        200,
+      ),
   );
 
   app.openapi(

@@ -1,3 +1,4 @@
+import { ConnectorError, type Credentials, callTool, type SyncingConnector } from "@relink/server/connectors";
 import {
   checkWithMe,
   DEMO_HRIS_MODELS,
@@ -6,8 +7,6 @@ import {
   DemoHrisApi,
   syncModels,
 } from "./demo-hris.ts";
-import { callTool } from "./http.ts";
-import { type Connector, ConnectorError, type Credentials } from "./types.ts";
 
 export interface DemoHrisOAuthOptions {
   baseUrl: string;
@@ -32,7 +31,7 @@ interface TokenAnswer {
  * `{ access_token, refresh_token, expires_at }`; a refresh answered `invalid_grant` is `AUTH_FAILED`.
  * Concurrent refreshes of the same refresh token share one request.
  */
-export function demoHrisOAuthConnector(options: DemoHrisOAuthOptions): Connector {
+export function demoHrisOAuthConnector(options: DemoHrisOAuthOptions): SyncingConnector {
   const api = new DemoHrisApi(options);
   const now = options.now ?? Date.now;
   const refreshing = new Map<string, Promise<Credentials>>();

@@ -1,17 +1,17 @@
 import type { Locale, Tool } from "@relink/sdk/contract";
-import { callTool } from "./http.ts";
 import {
   type AccountIdentity,
   type AuthCheckResult,
-  type Connector,
   type ConnectorContext,
   ConnectorError,
   type Credentials,
+  callTool,
   type SyncContext,
+  type SyncingConnector,
   type SyncRecord,
   type SyncResult,
   type ToolTranslation,
-} from "./types.ts";
+} from "@relink/server/connectors";
 
 const WHERE = "Demo HR → Settings → API access → Edit the key → Permissions";
 
@@ -352,7 +352,7 @@ export async function syncModels(api: DemoHrisApi, token: string, ctx: SyncConte
 }
 
 /** The demo HR system with an API key (`{ "api_key" }`). */
-export function demoHrisConnector(options: DemoHrisOptions): Connector {
+export function demoHrisConnector(options: DemoHrisOptions): SyncingConnector {
   const api = new DemoHrisApi(options);
   const apiKey = (credentials: Credentials) => {
     const key = credentials.api_key;
