@@ -571,7 +571,12 @@ export class IntegrationPage extends Page {
                   ${s.warnings.map(
                     (w) =>
                       html`<div class="warning">
-                        ⚠ ${w.code}: <code>${w.permission}</code> (${[...w.models, ...w.fields].join(", ")})
+                        ⚠ ${w.code}:
+                        ${
+                          "permission" in w
+                            ? html`<code>${w.permission}</code> (${[...w.models, ...w.fields].join(", ")})`
+                            : w.message
+                        }
                       </div>`,
                   )}
                   ${s.error ? html`<div class="small text-bad">${s.error}</div>` : nothing}

@@ -36,7 +36,7 @@ export function apiKeyRoutes(ctx: RelinkContext) {
       const after = decodeCursor(cursor, "key");
       let query = ctx.db
         .selectFrom("api_keys")
-        .select(["id", "name", "prefix", "created_at", "last_used_at"])
+        .select(["id", "name", "prefix", "scopes", "created_at", "last_used_at"])
         .where("workspace_id", "=", c.var.workspaceId)
         .where("revoked_at", "is", null)
         .orderBy("id", "desc")
@@ -59,8 +59,8 @@ export function apiKeyRoutes(ctx: RelinkContext) {
       responses: { 201: json(ApiKeyCreatedSchema, "The new key"), ...errors() },
     }),
     async (c) => {
-      const { name } = c.req.valid("json");
-      return c.json(await createApiKey(ctx, c.var.workspaceId, name), 201);
+      const { name, scopes } = c.req.valid("json");
+      return c.json(await createApiKey(ctx, c.var.workspaceId, name, scopes), 201);
     },
   );
 
@@ -81,16 +81,19 @@ export function apiKeyRoutes(ctx: RelinkContext) {
       const revoked = await ctx.db.transaction().execute(async (trx) => {
         const active = await trx
           .selectFrom("api_keys")
-          .select("id")
+          .select(["id", "scopes"])
           .where("workspace_id", "=", workspaceId)
           .where("revoked_at", "is", null)
           .execute();
-        if (!active.some((k) => k.id === id)) throw notFound("API key");
-        if (active.length === 1) {
+        const revoking = active.find((k) => k.id === id);
+        if (!revoking) throw notFound("API key");
+        // The last key able to manage the workspace stays: without it nobody could make another.
+        const managing = active.filter((k) => k.scopes.includes("management"));
+        if (revoking.scopes.includes("management") && managing.length === 1) {
           throw new ApiError(
             409,
             "LAST_API_KEY",
-            "This is the workspace's last API key; create another one first.",
+            "This is the workspace's last API key with the management scope; create another one first.",
           );
         }
         return trx
