@@ -36,6 +36,7 @@ import { relinkLinkRoutes } from "./routes/relink-links.ts";
 import { scopeConfigRoutes } from "./routes/scope-configs.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { signingKeyRoutes } from "./routes/signing-keys.ts";
+import { syncSessionRoutes } from "./routes/sync-sessions.ts";
 import { syncRoutes } from "./routes/syncs.ts";
 import { toolRoutes } from "./routes/tools.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -173,6 +174,7 @@ function buildApp(ctx: RelinkContext, metrics: Metrics): OpenAPIHono<AppEnv> {
   app.route("/", dashboardApiRoutes(ctx)); // before integrationRoutes: `/v1/integrations/stats` is no id
   app.route("/", integrationRoutes(ctx));
   app.route("/", syncRoutes(ctx));
+  app.route("/", syncSessionRoutes(ctx));
   app.route("/", apiKeyRoutes(ctx));
   app.route("/", signingKeyRoutes(ctx));
   app.route("/", webhookRoutes(ctx));

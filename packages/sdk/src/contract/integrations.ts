@@ -77,6 +77,8 @@ export const ReportedSyncWarningSchema = z.object({
   message: z.string().max(500),
 });
 
+export type ReportedSyncWarning = z.infer<typeof ReportedSyncWarningSchema>;
+
 /** `PERMISSION_MISSING` (relink's own), or one the product reported for an `EXTERNAL` run. */
 export const SyncWarningSchema = z.union([PermissionMissingWarningSchema, ReportedSyncWarningSchema]);
 export type SyncWarning = z.infer<typeof SyncWarningSchema>;

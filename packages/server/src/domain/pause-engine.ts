@@ -15,7 +15,7 @@ import { recordStateChange, type StateChangeReason } from "./lifecycle.ts";
  * this module extends.
  */
 
-export type AuthCheckTrigger = "SYNC" | "MANUAL" | "IMPORT" | "RELINK";
+export type AuthCheckTrigger = "SYNC" | "MANUAL" | "IMPORT" | "RELINK" | "SESSION";
 
 export interface StreakView {
   state: string;

@@ -925,6 +925,8 @@ export type ManualCheckAnswer =
   | {
       kind: "checked";
       outcome: AuthOutcome;
+      /** For an `INCONCLUSIVE` outcome: how long the tool asked us to wait. */
+      retryAfterMs?: number;
       check: AuthCheckRow;
       row: IntegrationRow;
       transition: AuthTransition;
@@ -935,14 +937,16 @@ export type ManualCheckAnswer =
   | { kind: "changed" };
 
 /**
- * Checks an integration's credentials now (the operator's button). Allowed while `INVALID`: an
- * `OK` ends the streak and resumes scheduling. Refused while `INACTIVE`.
+ * Checks an integration's credentials now (the operator's button; a sync session's check, with
+ * trigger `SESSION`). Allowed while `INVALID`: an `OK` ends the streak and resumes scheduling.
+ * Refused while `INACTIVE`.
  */
 export async function checkAuthNow(
   ctx: RelinkContext,
   workspaceId: string,
   id: string,
   signal: AbortSignal,
+  trigger: "MANUAL" | "SESSION" = "MANUAL",
 ): Promise<ManualCheckAnswer> {
   const before = await ctx.db
     .selectFrom("integrations")
@@ -972,7 +976,7 @@ export async function checkAuthNow(
       row,
       {
         outcome: check.outcome,
-        trigger: "MANUAL",
+        trigger,
         detail: check.detail ?? null,
         durationMs: check.durationMs,
       },
@@ -988,6 +992,7 @@ export async function checkAuthNow(
     return {
       kind: "checked",
       outcome: check.outcome,
+      ...(check.retryAfterMs === undefined ? {} : { retryAfterMs: check.retryAfterMs }),
       check: recorded,
       row: applied.row,
       transition: applied.transition,
