@@ -32,6 +32,7 @@ import { dashboardApiRoutes } from "./routes/dashboard-api.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { hostedPageRoutes } from "./routes/hosted-page.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
+import { recordRoutes } from "./routes/records.ts";
 import { relinkLinkRoutes } from "./routes/relink-links.ts";
 import { scopeConfigRoutes } from "./routes/scope-configs.ts";
 import { settingsRoutes } from "./routes/settings.ts";
@@ -175,6 +176,7 @@ function buildApp(ctx: RelinkContext, metrics: Metrics): OpenAPIHono<AppEnv> {
   app.route("/", integrationRoutes(ctx));
   app.route("/", syncRoutes(ctx));
   app.route("/", syncSessionRoutes(ctx));
+  app.route("/", recordRoutes(ctx));
   app.route("/", apiKeyRoutes(ctx));
   app.route("/", signingKeyRoutes(ctx));
   app.route("/", webhookRoutes(ctx));

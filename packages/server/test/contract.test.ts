@@ -202,6 +202,27 @@ const CALLS: Call[] = [
     params: (s) => ({ id: s.ids.int as string, session_id: s.ids.ss as string }),
     body: () => ({ outcome: "SUCCEEDED" }),
   },
+  {
+    op: "listRecords",
+    status: 200,
+    params: (s) => ({ id: s.ids.int as string, model: "employees" }),
+    query: () => ({ limit: "2" }),
+    apiKey: syncKey,
+  },
+  {
+    op: "listRecords",
+    status: 404,
+    params: (s) => ({ id: s.ids.int as string, model: "spaceships" }),
+    apiKey: syncKey,
+  },
+  {
+    op: "listRecords",
+    status: 400,
+    params: (s) => ({ id: s.ids.int as string, model: "employees" }),
+    query: () => ({ limit: "501" }),
+    apiKey: syncKey,
+  },
+  { op: "listRecords", status: 403, params: (s) => ({ id: s.ids.int as string, model: "employees" }) },
   { op: "listSyncSessions", status: 200, params: id("int") },
   { op: "listSyncSessions", status: 404, params: () => ({ id: UNKNOWN_INT }) },
   // The credentials stop working: auth status FAILING (an event).
