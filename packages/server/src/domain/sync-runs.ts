@@ -312,8 +312,11 @@ export async function runClaimedNetwork(
   let failure: { state: SyncState; message: string; retryAfterMs?: number } | null = null;
   try {
     const requested = readableModels(connector.tool, models, granted, claimed.opted_out);
-    const result = await connector.sync({ credentials: current, signal, models: requested });
-    records = sealSyncRecords(ctx.secrets, claimed.id, result.records ?? {}, requested);
+    // A tool the product syncs itself (no `sync`): the check was the work; no records are kept.
+    if (connector.sync) {
+      const result = await connector.sync({ credentials: current, signal, models: requested });
+      records = sealSyncRecords(ctx.secrets, claimed.id, result.records ?? {}, requested);
+    }
   } catch (error) {
     if (signal.aborted) {
       failure = stoppedBy(signal)
@@ -557,11 +560,10 @@ async function applyClaimedIn(
         after.next_sync_at = nextSlot(after, seen, addMs(at, delay));
       } // cancelled: left due, another replica (or this one, restarted) takes it over
     } else {
-      const records = sync.records ?? { counts: {}, rows: [] };
       warnings = sync.warnings;
       syncState = warnings.length > 0 ? "PARTIALLY_FAILED" : "SUCCEEDED";
-      counts = records.counts;
-      replaced.push({ id: row.id, records });
+      counts = sync.records?.counts ?? {};
+      if (sync.records) replaced.push({ id: row.id, records: sync.records });
       after.retry_attempt = 0;
       after.granted_permissions = granted;
       after.missing_permissions = sync.missing;
