@@ -20,6 +20,7 @@ import type {
   Page,
   PageQuerySchema,
   PublicSigningKeyCreated,
+  RecordListQuerySchema,
   RelinkLink,
   RelinkLinkCreated,
   RelinkLinkCreateSchema,
@@ -29,8 +30,14 @@ import type {
   ScopeConfigUpdateSchema,
   SigningKey,
   SigningKeyCreateSchema,
+  SyncedRecord,
   SyncRun,
   SyncRunListQuerySchema,
+  SyncSession,
+  SyncSessionCreateSchema,
+  SyncSessionFinished,
+  SyncSessionFinishSchema,
+  SyncSessionOpened,
   Tool,
   WebhookDelivery,
   WebhookDeliveryListQuerySchema,
@@ -41,6 +48,12 @@ import type {
   WebhookSecretRotateSchema,
 } from "./contract/index.ts";
 import { backoffDelay, parseRetryAfter, RelinkApiError, RelinkConnectionError } from "./errors.ts";
+import {
+  runSyncSession,
+  type SyncSessionContext,
+  type SyncSessionReport,
+  type WithSyncSessionResult,
+} from "./sync-sessions.ts";
 
 export { RelinkApiError, type RelinkApiErrorCode, RelinkConnectionError } from "./errors.ts";
 
@@ -425,6 +438,99 @@ export class RelinkClient {
       query: ListQuery<typeof AuthCheckListQuerySchema> = {},
       options?: RequestOptions,
     ) => this.#list<AuthCheck>(`/v1/integrations/${segment(id)}/auth-checks`, query, options),
+    /**
+     * `GET /v1/integrations/:id/records/:model` (an API key with `records:read`): the synced
+     * records of one model, with only the fields the scope config enables; pages of up to 500.
+     * @example
+     * ```ts
+     * for await (const employee of relink.integrations.records("int_…", "employees")) {
+     *   console.log(employee.remote_id, employee.fields.first_name);
+     * }
+     * ```
+     */
+    records: (
+      id: string,
+      model: string,
+      query: ListQuery<typeof RecordListQuerySchema> = {},
+      options?: RequestOptions,
+    ) =>
+      this.#list<SyncedRecord>(`/v1/integrations/${segment(id)}/records/${segment(model)}`, query, options),
+    /**
+     * `POST /v1/integrations/:id/sync-sessions` (an API key with `credentials:read`): checks the
+     * credentials now and hands them to the product's own sync. Refusals are `RelinkApiError`s
+     * (`INTEGRATION_PAUSED`, `INTEGRATION_INACTIVE`, `AUTHENTICATION_FAILED`, `TOOL_UNREACHABLE`).
+     * `withSyncSession` opens, runs and finishes one for you.
+     * @example
+     * ```ts
+     * const session = await relink.integrations.openSyncSession("int_…", { max_check_age: "1m" });
+     * ```
+     */
+    openSyncSession: (
+      id: string,
+      body: Body<typeof SyncSessionCreateSchema> = {},
+      options?: RequestOptions,
+    ): Promise<SyncSessionOpened> =>
+      this.#request("POST", `/v1/integrations/${segment(id)}/sync-sessions`, { body, options }),
+    /**
+     * `POST /v1/integrations/:id/sync-sessions/:session_id/finish`: records the product's sync
+     * (trigger `EXTERNAL`) and announces `sync-finished`.
+     * @example
+     * ```ts
+     * await relink.integrations.finishSyncSession("int_…", "ss_…", { outcome: "SUCCEEDED", records: { employees: 120 } });
+     * ```
+     */
+    finishSyncSession: (
+      id: string,
+      sessionId: string,
+      body: Body<typeof SyncSessionFinishSchema>,
+      options?: RequestOptions,
+    ): Promise<SyncSessionFinished> =>
+      this.#request("POST", `/v1/integrations/${segment(id)}/sync-sessions/${segment(sessionId)}/finish`, {
+        body,
+        options,
+      }),
+    /**
+     * `GET /v1/integrations/:id/sync-sessions`: who took the integration's credentials, and when.
+     * @example
+     * ```ts
+     * const { data } = await relink.integrations.syncSessions("int_…");
+     * ```
+     */
+    syncSessions: (id: string, query: ListQuery<typeof PageQuerySchema> = {}, options?: RequestOptions) =>
+      this.#list<SyncSession>(`/v1/integrations/${segment(id)}/sync-sessions`, query, options),
+    /**
+     * Runs the product's own sync of an integration through a sync session: opens it (relink
+     * checks the credentials first), calls `fn` with the credentials, the scope to read and a
+     * `signal` that aborts when the session expires, then finishes it with what `fn` returned.
+     * A throw finishes it `FAILED` (`AUTHENTICATION_FAILED` for a `RelinkAuthError`) and is
+     * rethrown. A refusal to open is returned, typed, and `fn` never runs. Needs an API key with
+     * `credentials:read`.
+     * @example
+     * ```ts
+     * const result = await relink.integrations.withSyncSession("int_…", async ({ credentials, scopeConfig, signal }) => {
+     *   const employees = await fetchEmployees(credentials.api_key, scopeConfig, signal);
+     *   return { records: { employees: employees.length } };
+     * });
+     * if (!result.ok) console.warn(`not synced: ${result.refusal.code}`);
+     * ```
+     */
+    // biome-ignore lint/suspicious/noConfusingVoidType: a callback that returns nothing is allowed
+    withSyncSession: <T extends SyncSessionReport | undefined | void>(
+      id: string,
+      fn: (context: SyncSessionContext) => Promise<T>,
+      options: { maxCheckAge?: string; signal?: AbortSignal } = {},
+    ): Promise<WithSyncSessionResult<T>> =>
+      runSyncSession(
+        () =>
+          this.integrations.openSyncSession(
+            id,
+            options.maxCheckAge === undefined ? {} : { max_check_age: options.maxCheckAge },
+            { signal: options.signal },
+          ),
+        (sessionId, body) => this.integrations.finishSyncSession(id, sessionId, body),
+        fn,
+        options.signal,
+      ),
   };
 
   /** The event log: what was or will be sent as webhooks. */

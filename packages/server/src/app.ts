@@ -32,11 +32,13 @@ import { dashboardApiRoutes } from "./routes/dashboard-api.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { hostedPageRoutes } from "./routes/hosted-page.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
+import { recordRoutes } from "./routes/records.ts";
 import { relinkLinkRoutes } from "./routes/relink-links.ts";
 import { scopeConfigRoutes } from "./routes/scope-configs.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { signingJwksRoutes } from "./routes/signing-jwks.ts";
 import { signingKeyRoutes } from "./routes/signing-keys.ts";
+import { syncSessionRoutes } from "./routes/sync-sessions.ts";
 import { syncRoutes } from "./routes/syncs.ts";
 import { toolRoutes } from "./routes/tools.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -174,6 +176,8 @@ function buildApp(ctx: RelinkContext, metrics: Metrics): OpenAPIHono<AppEnv> {
   app.route("/", dashboardApiRoutes(ctx)); // before integrationRoutes: `/v1/integrations/stats` is no id
   app.route("/", integrationRoutes(ctx));
   app.route("/", syncRoutes(ctx));
+  app.route("/", syncSessionRoutes(ctx));
+  app.route("/", recordRoutes(ctx));
   app.route("/", apiKeyRoutes(ctx));
   // Before the keys' routes: /v1/signing-keys/jwks is not a key id.
   app.route("/", signingJwksRoutes(ctx));

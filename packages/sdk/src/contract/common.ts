@@ -21,6 +21,7 @@ export const ID_PREFIXES = {
   webhookEndpoint: "whep",
   webhookDelivery: "whdl",
   relinkLink: "lnk",
+  syncSession: "ss",
 } as const;
 
 /** Query parameters shared by every paginated list. */
