@@ -11,13 +11,8 @@ import {
 } from "@relink/sdk/contract";
 import type { RelinkContext } from "../context.ts";
 import { findIntegration } from "../domain/integrations.ts";
-import {
-  finishSyncSession,
-  listSyncSessions,
-  openSyncSession,
-  parseMaxCheckAge,
-  toSyncSession,
-} from "../domain/sync-sessions.ts";
+import { finishSyncSession, listSyncSessions } from "../domain/sync-session-finish.ts";
+import { openSyncSession, parseMaxCheckAge, toSyncSession } from "../domain/sync-sessions.ts";
 import { notFound } from "../http/errors.ts";
 import { bearerSecurity, errors, json, jsonBody, router } from "../http/openapi.ts";
 import { decodeCursor, page } from "../http/pagination.ts";

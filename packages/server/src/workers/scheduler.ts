@@ -12,7 +12,7 @@ import {
   loadScopeModels,
   runClaimedNetwork,
 } from "../domain/sync-runs.ts";
-import { expireSyncSessions } from "../domain/sync-sessions.ts";
+import { expireSyncSessions } from "../domain/sync-session-finish.ts";
 
 /**
  * The scheduler: claims the integrations whose `next_sync_at` has come, many at once, and runs them
