@@ -104,3 +104,18 @@ export function backoffDelay(attempt: number, options: BackoffOptions): number {
   const random = options.random ?? Math.random;
   return Math.round(step / 2 + (random() * step) / 2);
 }
+
+/**
+ * Thrown by a `withSyncSession` callback when the tool rejected the credentials it was given (a
+ * 401 from the tool): the session finishes as `AUTHENTICATION_FAILED`, and relink checks the
+ * credentials at once; only that check counts towards a pause.
+ *
+ * @example
+ * ```ts
+ * const response = await fetch(url, { headers: { authorization: `Bearer ${credentials.api_key}` } });
+ * if (response.status === 401) throw new RelinkAuthError("the HR system refused the key");
+ * ```
+ */
+export class RelinkAuthError extends Error {
+  override name = "RelinkAuthError";
+}

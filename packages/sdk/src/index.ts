@@ -38,10 +38,21 @@ export type {
   ScopeConfig,
   SigningKey,
   SigningKeyCreated,
+  SyncedRecord,
   SyncRun,
+  SyncSession,
+  SyncSessionFinished,
+  SyncSessionOpened,
   Tool,
   WebhookDelivery,
   WebhookEndpoint,
   WebhookEndpointWithSecret,
   WebhookEvent,
 } from "./contract/index.ts";
+export { RelinkAuthError } from "./errors.ts";
+export type {
+  SyncSessionContext,
+  SyncSessionRefusal,
+  SyncSessionReport,
+  WithSyncSessionResult,
+} from "./sync-sessions.ts";

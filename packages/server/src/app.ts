@@ -32,12 +32,14 @@ import { dashboardApiRoutes } from "./routes/dashboard-api.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { hostedPageRoutes } from "./routes/hosted-page.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
+import { recordRoutes } from "./routes/records.ts";
 import { relinkLinkRoutes } from "./routes/relink-links.ts";
 import { scopeConfigRoutes } from "./routes/scope-configs.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { signingJwksRoutes } from "./routes/signing-jwks.ts";
 import { signingKeyRoutes } from "./routes/signing-keys.ts";
 import { simulationRoutes } from "./routes/simulation.ts";
+import { syncSessionRoutes } from "./routes/sync-sessions.ts";
 import { syncRoutes } from "./routes/syncs.ts";
 import { toolRoutes } from "./routes/tools.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -197,6 +199,8 @@ function buildApp(ctx: RelinkContext, metrics: Metrics): OpenAPIHono<AppEnv> {
   app.route("/", integrationRoutes(ctx));
   app.route("/", syncRoutes(ctx));
   app.route("/", simulationRoutes(ctx));
+  app.route("/", syncSessionRoutes(ctx));
+  app.route("/", recordRoutes(ctx));
   app.route("/", apiKeyRoutes(ctx));
   // Before the keys' routes: /v1/signing-keys/jwks is not a key id.
   app.route("/", signingJwksRoutes(ctx));

@@ -51,6 +51,8 @@ interface Call {
   body?: (s: Scenario) => unknown;
   /** The flow token of a connect API call. */
   token?: (s: Scenario) => string;
+  /** Another API key than the workspace's first (a scoped one). */
+  apiKey?: (s: Scenario) => string;
   headers?: Record<string, string>;
   /** Runs before the call (e.g. set what the tool answers). */
   before?: (s: Scenario) => void | Promise<void>;
@@ -60,6 +62,7 @@ interface Call {
 
 const UNKNOWN_INT = `int_${"0".repeat(26)}`;
 const UNKNOWN_SC = `sc_${"0".repeat(26)}`;
+const syncKey = (s: Scenario) => s.ids.syncKey as string;
 const id = (name: string) => (s: Scenario) => ({ id: s.ids[name] as string });
 const keep =
   (name: string, field = "id") =>
@@ -166,6 +169,86 @@ const CALLS: Call[] = [
     params: () => ({ id: UNKNOWN_INT }),
     body: () => ({ value: true }),
   },
+  // The product's own sync through a session, with a key scoped for it.
+  {
+    op: "createApiKey",
+    status: 201,
+    body: () => ({ name: "Product sync", scopes: ["credentials:read", "records:read"] }),
+    after: keep("syncKey", "key"),
+  },
+  {
+    op: "openSyncSession",
+    status: 201,
+    params: id("int"),
+    body: () => ({}),
+    apiKey: syncKey,
+    after: keep("ss"),
+  },
+  { op: "openSyncSession", status: 403, params: id("int"), body: () => ({}) },
+  {
+    op: "openSyncSession",
+    status: 404,
+    params: () => ({ id: UNKNOWN_INT }),
+    body: () => ({}),
+    apiKey: syncKey,
+  },
+  {
+    op: "openSyncSession",
+    status: 400,
+    params: id("int"),
+    body: () => ({ max_check_age: "1h" }),
+    apiKey: syncKey,
+  },
+  {
+    op: "finishSyncSession",
+    status: 200,
+    params: (s) => ({ id: s.ids.int as string, session_id: s.ids.ss as string }),
+    body: () => ({ outcome: "SUCCEEDED", records: { employees: 2 } }),
+    apiKey: syncKey,
+  },
+  {
+    op: "finishSyncSession",
+    status: 409,
+    params: (s) => ({ id: s.ids.int as string, session_id: s.ids.ss as string }),
+    body: () => ({ outcome: "SUCCEEDED" }),
+    apiKey: syncKey,
+  },
+  {
+    op: "finishSyncSession",
+    status: 404,
+    params: (s) => ({ id: s.ids.int as string, session_id: `ss_${"0".repeat(26)}` }),
+    body: () => ({ outcome: "SUCCEEDED" }),
+    apiKey: syncKey,
+  },
+  {
+    op: "finishSyncSession",
+    status: 403,
+    params: (s) => ({ id: s.ids.int as string, session_id: s.ids.ss as string }),
+    body: () => ({ outcome: "SUCCEEDED" }),
+  },
+  {
+    op: "listRecords",
+    status: 200,
+    params: (s) => ({ id: s.ids.int as string, model: "employees" }),
+    query: () => ({ limit: "2" }),
+    apiKey: syncKey,
+  },
+  {
+    op: "listRecords",
+    status: 404,
+    params: (s) => ({ id: s.ids.int as string, model: "spaceships" }),
+    apiKey: syncKey,
+  },
+  {
+    op: "listRecords",
+    status: 400,
+    params: (s) => ({ id: s.ids.int as string, model: "employees" }),
+    query: () => ({ limit: "501" }),
+    apiKey: syncKey,
+  },
+  { op: "listRecords", status: 403, params: (s) => ({ id: s.ids.int as string, model: "employees" }) },
+  { op: "listSyncSessions", status: 200, params: id("int") },
+  { op: "listSyncSessions", status: 404, params: () => ({ id: UNKNOWN_INT }) },
   // The credentials stop working: auth status FAILING (an event).
   {
     op: "checkIntegrationAuth",
@@ -173,6 +256,7 @@ const CALLS: Call[] = [
     params: id("int"),
     before: (s) => s.tool.revoke("key-ok"),
   },
+  { op: "openSyncSession", status: 409, params: id("int"), body: () => ({}), apiKey: syncKey },
   { op: "createRelinkLink", status: 201, params: id("int"), body: () => ({}), after: keep("link", "token") },
   { op: "createRelinkLink", status: 201, params: id("int"), body: () => ({}), after: keep("link2", "token") },
   { op: "createRelinkLink", status: 404, params: () => ({ id: UNKNOWN_INT }), body: () => ({}) },
@@ -422,7 +506,10 @@ describe.each(availableDialects())("every operation against the OpenAPI document
   const byId = new Map<string, { method: string; path: string; operation: Operation }>();
   const answered: Answered[] = [];
   /** The parameters and token of each operation's first call, for the generic calls. */
-  const firstCall = new Map<string, { params: Record<string, string>; token?: string; body?: unknown }>();
+  const firstCall = new Map<
+    string,
+    { params: Record<string, string>; token?: string; body?: unknown; apiKey?: string }
+  >();
   let jwksServer: http.Server | undefined;
 
   beforeAll(async () => {
@@ -473,6 +560,7 @@ describe.each(availableDialects())("every operation against the OpenAPI document
       body?: unknown;
       rawBody?: string;
       token?: string;
+      apiKey?: string;
       headers?: Record<string, string>;
       credentials?: boolean;
     },
@@ -490,7 +578,7 @@ describe.each(availableDialects())("every operation against the OpenAPI document
       : security.includes("flowToken")
         ? (request.token ?? null)
         : security.includes("apiKey")
-          ? undefined
+          ? request.apiKey
           : null;
     const response = await s.t.request(method.toUpperCase(), url, {
       key,
@@ -539,12 +627,14 @@ describe.each(availableDialects())("every operation against the OpenAPI document
       const params = c.params?.(s) ?? {};
       const token = c.token?.(s);
       const body = c.body?.(s);
-      if (!firstCall.has(c.op)) firstCall.set(c.op, { params, token, body });
+      const apiKey = c.apiKey?.(s);
+      if (!firstCall.has(c.op)) firstCall.set(c.op, { params, token, body, apiKey });
       const result = await call(c.op, {
         params,
         query: c.query?.(s),
         body,
         token,
+        apiKey,
         headers: c.headers,
       });
       const label = `call ${n}: ${c.op} (${JSON.stringify(params)})`;
@@ -558,7 +648,7 @@ describe.each(availableDialects())("every operation against the OpenAPI document
     const big = JSON.stringify({ padding: "x".repeat(1024 * 1024 + 1) });
     for (const [op, { method, operation }] of byId) {
       const first = firstCall.get(op) ?? { params: {} };
-      const request = { params: first.params, token: first.token };
+      const request = { params: first.params, token: first.token, apiKey: first.apiKey };
       if (JSON.stringify(operation.security ?? []) !== "[]") {
         // With the body of its first call: a request is validated before its credentials are read.
         const r = await call(op, { ...request, body: first.body, credentials: false });

@@ -37,6 +37,7 @@ describe("demo-hris connectors", () => {
     expect(await connector.checkAuth(ctx)).toEqual({ outcome: "OK" });
     expect((await connector.grantedPermissions(ctx)).sort()).toEqual(["employees:read", "teams:read"]);
     expect(await connector.accountIdentity(ctx)).toEqual({ id: "acme", name: "Acme Corp" });
+    if (!connector.sync) throw new Error("the connector syncs");
     const { records } = await connector.sync({
       ...ctx,
       models: [

@@ -476,22 +476,49 @@ const productRunEvent = (syncState: string) =>
 
 const externalSyncRules: Rule[] = [
   {
-    rule: "a product's sync failing authentication counts as a failing check",
+    rule: "a product's sync failing authentication opens no streak (only relink's confirming check counts)",
     current: row({}),
     input: { kind: "external-sync-finished", run: productRun("AUTHENTICATION_FAILED") },
+    update: { last_sync_id: "sync_9", updated_at: at },
+    events: [productRunEvent("AUTHENTICATION_FAILED")],
+  },
+  {
+    rule: "a product's sync failing authentication past the window does not pause by itself",
+    current: failing(4, 3),
+    input: { kind: "external-sync-finished", run: productRun("AUTHENTICATION_FAILED") },
+    update: { last_sync_id: "sync_9", updated_at: at },
+    events: [productRunEvent("AUTHENTICATION_FAILED")],
+  },
+  {
+    rule: "an auth-only tool's finished session counts as the interval's sync: the next check moves one interval on",
+    current: row({}),
+    input: {
+      kind: "external-sync-finished",
+      run: productRun("SUCCEEDED"),
+      authOnlyIntervalMs: 6 * 3_600_000,
+    },
     update: {
-      failing_since: at,
-      failed_checks: 1,
+      failing_since: null,
+      failed_checks: 0,
       last_checked_at: at,
+      last_succeeded_at: at,
+      next_sync_at: time(NOW + 6 * 3_600_000),
       last_sync_id: "sync_9",
       updated_at: at,
     },
-    events: [authStatus("FAILING", at, time(NOW + PAUSE_AFTER)), productRunEvent("AUTHENTICATION_FAILED")],
+    events: [productRunEvent("SUCCEEDED")],
   },
   {
-    rule: "a product's sync failing authentication past the window pauses",
+    rule: "an auth-only tool's failed session keeps the slot of a paused integration (none)",
+    current: row({ state: "INVALID", next_sync_at: null }),
+    input: { kind: "external-sync-finished", run: productRun("FAILED"), authOnlyIntervalMs: 3_600_000 },
+    update: { last_sync_id: "sync_9", updated_at: at },
+    events: [productRunEvent("FAILED")],
+  },
+  {
+    rule: "a session's auth check (trigger SESSION) failing past the window pauses like any check",
     current: failing(4, 3),
-    input: { kind: "external-sync-finished", run: productRun("AUTHENTICATION_FAILED") },
+    input: { kind: "auth-checked", outcome: "AUTH_FAILED" },
     update: {
       state: "INVALID",
       failing_since: time(NOW - 4 * DAY),
@@ -499,13 +526,9 @@ const externalSyncRules: Rule[] = [
       last_checked_at: at,
       next_sync_at: null,
       paused_at: at,
-      last_sync_id: "sync_9",
       updated_at: at,
     },
-    events: [
-      stateChange("INVALID", "ACTIVE", "AUTHENTICATION_FAILED"),
-      productRunEvent("AUTHENTICATION_FAILED"),
-    ],
+    events: [stateChange("INVALID", "ACTIVE", "AUTHENTICATION_FAILED")],
   },
   {
     rule: "a product's successful sync ends the streak like an OK check",

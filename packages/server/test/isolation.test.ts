@@ -1,5 +1,6 @@
+import { API_KEY_SCOPES } from "@relink/sdk/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWorkspace } from "../src/domain/workspaces.ts";
+import { createApiKey, createWorkspace } from "../src/domain/workspaces.ts";
 import { createTestRelink, scriptedConnector, type TestRelink } from "../src/testing/index.ts";
 
 /**
@@ -44,7 +45,19 @@ describe("workspace isolation", () => {
     ids.rc = campaign.id;
     const key = await (await t.request("POST", "/v1/api-keys", { body: { name: "second" } })).json();
     ids.key = key.id;
-    otherKey = (await createWorkspace(t.server.ctx, "Other")).apiKey.key;
+    const syncKey = await (
+      await t.request("POST", "/v1/api-keys", { body: { name: "sync", scopes: ["credentials:read"] } })
+    ).json();
+    const session = await (
+      await t.request("POST", `/v1/integrations/${integration.id}/sync-sessions`, {
+        key: syncKey.key,
+        body: {},
+      })
+    ).json();
+    ids.ss = session.id;
+    // Every scope: the walk meets the workspace check, never a missing scope.
+    const other = await createWorkspace(t.server.ctx, "Other");
+    otherKey = (await createApiKey(t.server.ctx, other.workspaceId, "all scopes", API_KEY_SCOPES)).key;
   });
   afterAll(() => t.close());
 
@@ -62,9 +75,15 @@ describe("workspace isolation", () => {
       const id = prefixes[resource];
       if (!id) continue;
       for (const method of Object.keys(operations)) {
-        const url = path.replace("{id}", id).replace("{link_id}", ids.lnk!).replace("{campaign_id}", ids.rc!);
-        const body =
-          method === "put"
+        const url = path
+          .replace("{id}", id)
+          .replace("{link_id}", ids.lnk!)
+          .replace("{campaign_id}", ids.rc!)
+          .replace("{session_id}", ids.ss!)
+          .replace("{model}", "teams");
+        const body = url.endsWith("/finish")
+          ? { outcome: "SUCCEEDED" }
+          : method === "put"
             ? { value: false }
             : method === "patch"
               ? { name: "hijacked" }
@@ -81,6 +100,8 @@ describe("workspace isolation", () => {
 
     const mine = await (await t.request("GET", `/v1/integrations/${ids.int}`)).json();
     expect(mine.state).toBe("ACTIVE");
+    const sessions = await (await t.request("GET", `/v1/integrations/${ids.int}/sync-sessions`)).json();
+    expect(sessions.data.find((x: { id: string }) => x.id === ids.ss)?.status).toBe("OPEN");
     const links = await (await t.request("GET", `/v1/integrations/${ids.int}/relink-links`)).json();
     expect(links.data.find((l: { id: string }) => l.id === ids.lnk)?.status).toBe("OUTSTANDING");
     expect((await (await t.request("GET", `/v1/scope-configs/${ids.sc}`)).json()).name).toBe("S");

@@ -7,6 +7,7 @@ import type {
   ManualSyncResult,
   ScopeConfig,
   SyncRun,
+  SyncSession,
   Tool,
 } from "@relink/sdk/contract";
 import { css, html, nothing } from "lit";
@@ -72,6 +73,7 @@ export class IntegrationPage extends Page {
     checks: { state: true },
     checksError: { state: true },
     syncs: { state: true },
+    sessions: { state: true },
     syncsCursor: { state: true },
     syncsError: { state: true },
     events: { state: true },
@@ -92,6 +94,8 @@ export class IntegrationPage extends Page {
   declare checks: AuthCheck[] | null;
   declare checksError: unknown;
   declare syncs: SyncRun[] | null;
+  /** Who took the credentials (sync sessions), newest first; null until loaded or when refused. */
+  declare sessions: SyncSession[] | null;
   declare syncsCursor: string | null;
   declare syncsError: unknown;
   declare events: EventLogEntry[] | null;
@@ -116,6 +120,7 @@ export class IntegrationPage extends Page {
     this.checks = null;
     this.checksError = null;
     this.syncs = null;
+    this.sessions = null;
     this.syncsCursor = null;
     this.syncsError = null;
     this.events = null;
@@ -172,7 +177,13 @@ export class IntegrationPage extends Page {
       this.error = error;
       return;
     }
-    await Promise.all([this.loadChecks(), this.loadSyncs(), this.loadEvents(), this.loadSharing()]);
+    await Promise.all([
+      this.loadChecks(),
+      this.loadSyncs(),
+      this.loadEvents(),
+      this.loadSharing(),
+      this.loadSessions(),
+    ]);
   }
 
   async loadSharing(): Promise<void> {
@@ -202,6 +213,16 @@ export class IntegrationPage extends Page {
       this.checksError = null;
     } catch (error) {
       this.checksError = error;
+    }
+  }
+
+  async loadSessions(): Promise<void> {
+    try {
+      this.sessions = (
+        await this.api.get<ListPage<SyncSession>>(`${this.#path}/sync-sessions`, { limit: 20 })
+      ).data;
+    } catch {
+      this.sessions = null;
     }
   }
 
@@ -484,6 +505,37 @@ export class IntegrationPage extends Page {
         ${this.#renderSyncs()}
       </section>
 
+      <section class="card" aria-labelledby="sessions-title">
+        <h2 id="sessions-title">Credentials taken</h2>
+        <p class="muted small">Sync sessions your product opened to run its own sync: which API key took the credentials, and when.</p>
+        ${
+          !this.sessions || this.sessions.length === 0
+            ? html`<p class="muted">No sync session yet.</p>`
+            : html`<div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Taken</th>
+                      <th scope="col">API key</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Outcome</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${this.sessions.map(
+                      (x) => html`<tr>
+                        <td>${dateTime(x.created_at)}</td>
+                        <td class="mono">${x.api_key_id}</td>
+                        <td>${x.status}</td>
+                        <td>${x.outcome ?? "—"}</td>
+                      </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>`
+        }
+      </section>
+
       <section class="card" aria-labelledby="events-title">
         <h2 id="events-title">Events</h2>
         ${this.#renderEvents()}
@@ -588,7 +640,12 @@ export class IntegrationPage extends Page {
                   ${s.warnings.map(
                     (w) =>
                       html`<div class="warning">
-                        ⚠ ${w.code}: <code>${w.permission}</code> (${[...w.models, ...w.fields].join(", ")})
+                        ⚠ ${w.code}:
+                        ${
+                          "permission" in w
+                            ? html`<code>${w.permission}</code> (${[...w.models, ...w.fields].join(", ")})`
+                            : w.message
+                        }
                       </div>`,
                   )}
                   ${s.error ? html`<div class="small text-bad">${s.error}</div>` : nothing}

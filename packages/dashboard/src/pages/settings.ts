@@ -167,11 +167,16 @@ export class SettingsPage extends Page {
   #createApiKey(event: SubmitEvent) {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
-    const name = String(new FormData(form).get("name") ?? "").trim();
+    const data = new FormData(form);
+    const name = String(data.get("name") ?? "").trim();
+    const scopes = data.getAll("scopes").map(String);
     return this.#run(
       "api",
       async () => {
-        const created = await this.api.post<ApiKeyCreated>("/v1/api-keys", { name });
+        const created = await this.api.post<ApiKeyCreated>("/v1/api-keys", {
+          name,
+          scopes: scopes.length > 0 ? scopes : ["management"],
+        });
         this.shown = { section: "api", title: `API key “${created.name}”`, value: created.key };
         form.reset();
         await this.loadApiKeys();
@@ -286,6 +291,7 @@ export class SettingsPage extends Page {
                       <tr>
                         <th scope="col">Name</th>
                         <th scope="col">Key starts with</th>
+                        <th scope="col">Scopes</th>
                         <th scope="col">Created</th>
                         <th scope="col">Last used</th>
                         <th scope="col"><span class="visually-hidden">Actions</span></th>
@@ -296,6 +302,7 @@ export class SettingsPage extends Page {
                         (k) => html`<tr>
                           <td>${k.name}</td>
                           <td class="mono">${k.prefix}…</td>
+                          <td class="small">${k.scopes.join(", ")}</td>
                           <td>${dateTime(k.created_at)}</td>
                           <td>${k.last_used_at ? relative(k.last_used_at) : "never"}</td>
                           <td><button type="button" class="danger" aria-label="Revoke ${k.name}" @click=${() => this.#revokeApiKey(k)}>Revoke</button></td>
@@ -307,6 +314,12 @@ export class SettingsPage extends Page {
         }
         <form class="row" @submit=${this.#createApiKey}>
           <label>New key name <input name="name" required maxlength="200" placeholder="e.g. production backend" /></label>
+          <fieldset class="row">
+            <legend>Scopes</legend>
+            <label><input type="checkbox" name="scopes" value="management" checked /> management</label>
+            <label><input type="checkbox" name="scopes" value="credentials:read" /> credentials:read (sync sessions)</label>
+            <label><input type="checkbox" name="scopes" value="records:read" /> records:read</label>
+          </fieldset>
           <button type="submit">Create API key</button>
         </form>
       </section>

@@ -1,7 +1,23 @@
 import { z } from "zod";
 import { idSchema, TimestampSchema } from "./common.ts";
 
-export const ApiKeyCreateSchema = z.strictObject({ name: z.string().trim().min(1).max(200) });
+/**
+ * What an API key may do: `management` (every management route: today's rights, the default),
+ * `credentials:read` (open sync sessions, which hand out an integration's credentials),
+ * `records:read` (read synced records). A route needing a scope the key lacks answers
+ * `403 INSUFFICIENT_SCOPE` naming it.
+ */
+export const API_KEY_SCOPES = ["management", "credentials:read", "records:read"] as const;
+export const ApiKeyScopeSchema = z.enum(API_KEY_SCOPES);
+export type ApiKeyScope = z.infer<typeof ApiKeyScopeSchema>;
+
+export const ApiKeyCreateSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    /** Default `["management"]`. */
+    scopes: z.array(ApiKeyScopeSchema).min(1).max(API_KEY_SCOPES.length).optional(),
+  })
+  .meta({ id: "ApiKeyCreate" });
 
 export const ApiKeySchema = z
   .object({
@@ -9,6 +25,7 @@ export const ApiKeySchema = z
     name: z.string(),
     /** First characters of the key, to recognise it. */
     prefix: z.string(),
+    scopes: z.array(ApiKeyScopeSchema),
     created_at: TimestampSchema,
     last_used_at: TimestampSchema.nullable(),
   })

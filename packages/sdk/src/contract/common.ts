@@ -22,6 +22,7 @@ export const ID_PREFIXES = {
   webhookDelivery: "whdl",
   relinkLink: "lnk",
   relinkCampaign: "rc",
+  syncSession: "ss",
 } as const;
 
 /** Query parameters shared by every paginated list. */

@@ -15,7 +15,7 @@ export const AUTH_OUTCOMES = ["OK", "AUTH_FAILED", "INCONCLUSIVE"] as const;
 export const AuthOutcomeSchema = z.enum(AUTH_OUTCOMES);
 export type AuthOutcome = z.infer<typeof AuthOutcomeSchema>;
 
-export const SYNC_TRIGGERS = ["SCHEDULE", "MANUAL", "RELINK"] as const;
+export const SYNC_TRIGGERS = ["SCHEDULE", "MANUAL", "RELINK", "EXTERNAL"] as const;
 export const SyncTriggerSchema = z.enum(SYNC_TRIGGERS);
 export type SyncTrigger = z.infer<typeof SyncTriggerSchema>;
 
@@ -64,12 +64,23 @@ export const AuthHealthSchema = z
   .meta({ id: "AuthHealth" });
 export type AuthHealth = z.infer<typeof AuthHealthSchema>;
 
-export const SyncWarningSchema = z.object({
+export const PermissionMissingWarningSchema = z.object({
   code: z.literal("PERMISSION_MISSING"),
   permission: z.string(),
   models: z.array(z.string()),
   fields: z.array(z.string()),
 });
+
+/** A warning the product reported when it finished a sync session (its own code and words). */
+export const ReportedSyncWarningSchema = z.object({
+  code: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, "must be UPPER_SNAKE_CASE"),
+  message: z.string().max(500),
+});
+
+export type ReportedSyncWarning = z.infer<typeof ReportedSyncWarningSchema>;
+
+/** `PERMISSION_MISSING` (relink's own), or one the product reported for an `EXTERNAL` run. */
+export const SyncWarningSchema = z.union([PermissionMissingWarningSchema, ReportedSyncWarningSchema]);
 export type SyncWarning = z.infer<typeof SyncWarningSchema>;
 
 export const SyncRunSchema = z
@@ -161,7 +172,7 @@ export const AuthCheckSchema = z
     id: idSchema("chk"),
     integration_id: idSchema("int"),
     outcome: AuthOutcomeSchema,
-    trigger: z.enum(["SYNC", "MANUAL", "IMPORT", "RELINK"]),
+    trigger: z.enum(["SYNC", "MANUAL", "IMPORT", "RELINK", "SESSION"]),
     detail: z.string().nullable(),
     duration_ms: z.number().int(),
     checked_at: TimestampSchema,

@@ -103,7 +103,10 @@ export interface Connector {
   checkAuth(ctx: ConnectorContext): Promise<AuthCheckResult>;
   grantedPermissions(ctx: ConnectorContext): Promise<string[]>;
   accountIdentity(ctx: ConnectorContext): Promise<AccountIdentity>;
-  /** Absent for a tool whose data the product syncs itself (sync sessions): auth only. */
+  /**
+   * Reads the scope's records. Left out by a connector for a tool the product syncs itself
+   * (through sync sessions): relink then only checks its credentials, at the sync interval.
+   */
   sync?(ctx: SyncContext): Promise<SyncResult>;
   readonly oauth?: OAuthHooks;
 }

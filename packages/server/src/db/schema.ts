@@ -1,4 +1,4 @@
-import type { ScopeConfigModels } from "@relink/sdk/contract";
+import type { ApiKeyScope, ScopeConfigModels, SyncWarning } from "@relink/sdk/contract";
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 
 /**
@@ -29,6 +29,8 @@ export interface ApiKeyTable {
   created_at: Timestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** What the key may do (`management`, `credentials:read`, `records:read`). */
+  scopes: ColumnType<ApiKeyScope[], string | undefined, string>;
 }
 
 export interface SigningKeyTable {
@@ -119,9 +121,7 @@ export interface SyncRunTable {
   started_at: Timestamp | null;
   ended_at: Timestamp | null;
   scope_config_id: string | null;
-  warnings: Json<
-    Array<{ code: "PERMISSION_MISSING"; permission: string; models: string[]; fields: string[] }>
-  >;
+  warnings: Json<SyncWarning[]>;
   records: Json<Record<string, number>>;
   error: string | null;
 }
@@ -293,11 +293,31 @@ export interface FlowFailureTable {
   created_at: Timestamp;
 }
 
-/** Held while one replica refreshes an integration's OAuth tokens (`connectors/oauth.ts`). */
+/** A sync the product runs itself, opened through the auth check (`domain/sync-sessions.ts`). */
+export interface SyncSessionTable {
+  id: string;
+  workspace_id: string;
+  integration_id: string;
+  /** The API key that opened it (who took the credentials). */
+  api_key_id: string;
+  /** `OPEN`, `FINISHED` or `EXPIRED`. */
+  status: string;
+  /** The auth check that let it open (run now, or reused within `max_check_age`). */
+  check_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  finished_at: Timestamp | null;
+  /** The outcome the product reported (null while open, `SESSION_EXPIRED` when it never did). */
+  outcome: string | null;
+  /** The sync run it recorded once finished or expired. */
+  sync_id: string | null;
+}
+
+/** Held by the one replica refreshing an integration's OAuth token. */
 export interface CredentialRefreshLeaseTable {
   integration_id: string;
   owner: string;
-  expires_at: string;
+  expires_at: Timestamp;
 }
 
 /** The RFC 7009 revocation of a grant a relink replaced. */
@@ -334,6 +354,7 @@ export interface Database {
   relink_campaign_members: RelinkCampaignMemberTable;
   credential_refresh_leases: CredentialRefreshLeaseTable;
   grant_revocations: GrantRevocationTable;
+  sync_sessions: SyncSessionTable;
 }
 
 export type IntegrationRow = Selectable<IntegrationTable>;
@@ -344,6 +365,7 @@ export type SyncRunRow = Selectable<SyncRunTable>;
 export type AuthCheckRow = Selectable<AuthCheckTable>;
 export type EventRow = Selectable<EventTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
+export type SyncSessionRow = Selectable<SyncSessionTable>;
 
 /** Columns read back as booleans on SQLite (stored there as 0/1). */
 export const BOOLEAN_COLUMNS: ReadonlySet<string> = new Set(["is_default", "enabled"]);
@@ -359,6 +381,7 @@ export const JSON_COLUMNS: ReadonlySet<string> = new Set([
   "data",
   "event_types",
   "opted_out",
+  "scopes",
 ]);
 
 export const toJson = (value: unknown): string => JSON.stringify(value);

@@ -7,7 +7,7 @@ import type { PageWindow } from "./paging.ts";
 export function listApiKeys(db: RelinkContext["db"], workspaceId: string, window: PageWindow) {
   let query = db
     .selectFrom("api_keys")
-    .select(["id", "name", "prefix", "created_at", "last_used_at"])
+    .select(["id", "name", "prefix", "scopes", "created_at", "last_used_at"])
     .where("workspace_id", "=", workspaceId)
     .where("revoked_at", "is", null)
     .orderBy("id", "desc")
@@ -16,7 +16,10 @@ export function listApiKeys(db: RelinkContext["db"], workspaceId: string, window
   return query.execute();
 }
 
-/** Revokes an API key at once; the workspace's last one is refused (`LAST_API_KEY`). */
+/**
+ * Revokes an API key at once; the workspace's last key with the `management` scope is refused
+ * (`LAST_API_KEY`): without it nobody could make another.
+ */
 export async function revokeApiKey(
   ctx: Pick<RelinkContext, "db" | "clock">,
   workspaceId: string,
@@ -25,15 +28,17 @@ export async function revokeApiKey(
   const revoked = await ctx.db.transaction().execute(async (trx) => {
     const active = await trx
       .selectFrom("api_keys")
-      .select("id")
+      .select(["id", "scopes"])
       .where("workspace_id", "=", workspaceId)
       .where("revoked_at", "is", null)
       .execute();
-    if (!active.some((k) => k.id === id)) throw notFound("API key");
-    if (active.length === 1) {
+    const revoking = active.find((k) => k.id === id);
+    if (!revoking) throw notFound("API key");
+    const managing = active.filter((k) => k.scopes.includes("management"));
+    if (revoking.scopes.includes("management") && managing.length === 1) {
       throw new DomainError(
         "LAST_API_KEY",
-        "This is the workspace's last API key; create another one first.",
+        "This is the workspace's last API key with the management scope; create another one first.",
       );
     }
     return trx

@@ -90,11 +90,15 @@ export type MachineInput =
   | { kind: "sync-requested" }
   | { kind: "deleted" }
   /**
-   * A sync the product ran itself finished (`run`, already finished): it is the integration's last
-   * sync, and its result is evidence about the credentials: `AUTHENTICATION_FAILED` counts as a
-   * failing check, `SUCCEEDED` or `PARTIALLY_FAILED` as a passing one, anything else as nothing.
+   * A sync the product ran itself finished (a sync session's `EXTERNAL` run, already finished): it
+   * is the integration's last sync. `SUCCEEDED` or `PARTIALLY_FAILED` counts as a passing check.
+   * `AUTHENTICATION_FAILED` counts as nothing here: only relink's own confirming check (an
+   * `auth-checked` transition, trigger `SESSION`, made before) counts, so a product's bug never
+   * opens a streak or pauses anyone. `authOnlyIntervalMs`: the tool is auth only (relink does not
+   * sync it), so a session that finished counts as the interval's sync: the next scheduled check
+   * moves one interval on.
    */
-  | { kind: "external-sync-finished"; run: SyncRunRow }
+  | { kind: "external-sync-finished"; run: SyncRunRow; authOnlyIntervalMs?: number }
   /**
    * The sandbox (`RELINK_ENABLE_SIMULATION`): the failure streak jumped so that the first failing
    * check at or after `pausesAt` pauses the integration (only an `ACTIVE` one).
@@ -205,7 +209,7 @@ export function transition(
     case "deleted":
       return { update: {}, events: [integrationDeleted(current, now.toISOString())], deletes: true };
     case "external-sync-finished":
-      return externalSyncFinished(current, input.run, now, config);
+      return externalSyncFinished(current, input.run, now, config, input.authOnlyIntervalMs);
     case "streak-jumped":
       return streakJumped(current, input.pausesAt, now, config);
   }
@@ -325,26 +329,26 @@ function externalSyncFinished(
   run: SyncRunRow,
   now: Date,
   config: MachineConfig,
+  authOnlyIntervalMs: number | undefined,
 ): Transition {
   const at = now.toISOString();
-  const outcome: AuthOutcome | null =
-    run.sync_state === "AUTHENTICATION_FAILED"
-      ? "AUTH_FAILED"
-      : run.sync_state === "SUCCEEDED" || run.sync_state === "PARTIALLY_FAILED"
-        ? "OK"
-        : null;
-  const checked =
-    outcome === null ? { update: { updated_at: at }, events: [] } : authChecked(row, outcome, now, config);
+  const succeeded = run.sync_state === "SUCCEEDED" || run.sync_state === "PARTIALLY_FAILED";
+  const checked = succeeded
+    ? authChecked(row, "OK", now, config)
+    : { update: { updated_at: at }, events: [] };
   const after = { ...row, ...checked.update };
   const finished = withUnreportedGap(syncFinished(run, at), after);
-  return {
-    update: {
-      ...checked.update,
-      last_sync_id: run.id,
-      ...(finished.reported ? { gap_reported_at: at } : {}),
-    },
-    events: [...checked.events, finished.event],
+  const update: IntegrationPatch = {
+    ...checked.update,
+    last_sync_id: run.id,
+    ...(finished.reported ? { gap_reported_at: at } : {}),
   };
+  const state = update.state ?? row.state;
+  // An auth-only tool: the finished session was the interval's sync (a recovery's "due now" wins).
+  if (authOnlyIntervalMs !== undefined && state === "ACTIVE" && row.state === "ACTIVE") {
+    update.next_sync_at = new Date(now.getTime() + authOnlyIntervalMs).toISOString();
+  }
+  return { update, events: [...checked.events, finished.event] };
 }
 
 /**

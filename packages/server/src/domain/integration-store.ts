@@ -24,7 +24,7 @@ import type { IntegrationDraft, IntegrationPatch, Transition } from "./integrati
 
 // ─── rows ───────────────────────────────────────────────────────────────────────────────────────
 
-export type AuthCheckTrigger = "SYNC" | "MANUAL" | "IMPORT" | "RELINK";
+export type AuthCheckTrigger = "SYNC" | "MANUAL" | "IMPORT" | "RELINK" | "SESSION";
 
 export interface CheckRecord {
   outcome: AuthOutcome;
@@ -100,6 +100,26 @@ export function finishedRun(run: SyncRunRow, result: RunResult, at: string): Syn
     records: result.records ?? {},
     error: result.error?.slice(0, 1000) ?? null,
   };
+}
+
+/**
+ * The finished `EXTERNAL` run of a sync session (the product ran the sync): started when the
+ * session opened, ended at `at`.
+ */
+export function externalRun(
+  row: Pick<IntegrationRow, "id" | "workspace_id" | "scope_config_id">,
+  id: string,
+  openedAt: string,
+  result: RunResult,
+  at: string,
+): SyncRunRow {
+  const run = newSyncRun(row, "EXTERNAL", at, {
+    id,
+    status: "RUNNING",
+    queued_at: openedAt,
+    started_at: openedAt,
+  });
+  return finishedRun(run, result, at);
 }
 
 // ─── sync runs ──────────────────────────────────────────────────────────────────────────────────
@@ -223,6 +243,26 @@ export async function writeTransition(
   return updated;
 }
 
+/**
+ * Stores credentials the tool refreshed outside any check (a sync session's OAuth refresh under
+ * its lease row), only if the credentials are still those that were refreshed (`previous`).
+ * State and streak are left alone: the check that follows decides them.
+ */
+export async function writeRefreshedCredentials(
+  db: RelinkContext["db"],
+  id: string,
+  previous: string,
+  sealed: string,
+  at: string,
+): Promise<void> {
+  await db
+    .updateTable("integrations")
+    .set({ credentials_sealed: sealed, updated_at: at })
+    .where("id", "=", id)
+    .where("credentials_sealed", "=", previous)
+    .execute();
+}
+
 /** Inserts a new integration as the machine's `created` transition made it. */
 export async function insertIntegration(
   tx: Tx,
@@ -275,7 +315,7 @@ export async function releaseClaims(
 
 async function insertAuthCheck(tx: Tx, check: AuthCheckValues): Promise<void> {
   await tx.db.insertInto("auth_checks").values(check).execute();
-  if (check.trigger === "MANUAL" || check.trigger === "SYNC")
+  if (check.trigger === "MANUAL" || check.trigger === "SYNC" || check.trigger === "SESSION")
     await pruneAuthChecks(tx, [check.integration_id]);
 }
 

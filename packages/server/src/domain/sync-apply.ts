@@ -297,14 +297,14 @@ async function applyClaimedIn(
         after.next_sync_at = nextSlot(after, seen, addMs(at, delay));
       } // cancelled: left due, another replica (or this one, restarted) takes it over
     } else {
-      const records = sync.records ?? { counts: {}, rows: [] };
       const warnings: SyncWarning[] = sync.warnings;
       outcome = {
         sync_state: warnings.length > 0 ? "PARTIALLY_FAILED" : "SUCCEEDED",
         warnings,
-        records: records.counts,
+        records: sync.records?.counts ?? {},
       };
-      replaced.push({ id: row.id, records });
+      // An auth-only tool (no `sync`) keeps no records: its stored ones are left as they are.
+      if (sync.records) replaced.push({ id: row.id, records: sync.records });
       after.retry_attempt = 0;
       after.granted_permissions = granted;
       after.missing_permissions = sync.missing;

@@ -152,10 +152,11 @@ export async function runClaimedNetwork(
   let failure: { state: SyncState; message: string; retryAfterMs?: number } | null = null;
   try {
     const requested = readableModels(connector.tool, models, granted, claimed.opted_out);
-    const result = connector.sync
-      ? await connector.sync({ credentials: current, signal, models: requested, refresh })
-      : { records: {} };
-    records = sealSyncRecords(ctx.secrets, claimed.id, result.records ?? {}, requested);
+    // A tool the product syncs itself (no `sync`): the check was the work; no records are kept.
+    if (connector.sync) {
+      const result = await connector.sync({ credentials: current, signal, models: requested, refresh });
+      records = sealSyncRecords(ctx.secrets, claimed.id, result.records ?? {}, requested);
+    }
   } catch (error) {
     if (signal.aborted) {
       failure = stoppedBy(signal)
@@ -183,6 +184,8 @@ export type ManualCheckAnswer =
   | {
       kind: "checked";
       outcome: AuthOutcome;
+      /** For an `INCONCLUSIVE` outcome: how long the tool asked us to wait. */
+      retryAfterMs?: number;
       check: AuthCheckRow;
       row: IntegrationRow;
     }
@@ -192,14 +195,16 @@ export type ManualCheckAnswer =
   | { kind: "changed" };
 
 /**
- * Checks an integration's credentials now (the operator's button). Allowed while `INVALID`: an
- * `OK` ends the streak and resumes scheduling. Refused while `INACTIVE`.
+ * Checks an integration's credentials now (the operator's button; a sync session's check, with
+ * trigger `SESSION`). Allowed while `INVALID`: an `OK` ends the streak and resumes scheduling.
+ * Refused while `INACTIVE`.
  */
 export async function checkAuthNow(
   ctx: RelinkContext,
   workspaceId: string,
   id: string,
   signal: AbortSignal,
+  trigger: "MANUAL" | "SESSION" = "MANUAL",
 ): Promise<ManualCheckAnswer> {
   const before = await ctx.db
     .selectFrom("integrations")
@@ -247,7 +252,7 @@ export async function checkAuthNow(
       row,
       {
         outcome: check.outcome,
-        trigger: "MANUAL",
+        trigger,
         detail: check.detail ?? null,
         durationMs: check.durationMs,
       },
@@ -257,6 +262,7 @@ export async function checkAuthNow(
     return {
       kind: "checked",
       outcome: check.outcome,
+      ...(check.retryAfterMs === undefined ? {} : { retryAfterMs: check.retryAfterMs }),
       check: recorded,
       row: updated,
     };

@@ -1,14 +1,17 @@
+import type { ApiKeyScope } from "@relink/sdk/contract";
 import { iso } from "../clock.ts";
 import type { RelinkContext } from "../context.ts";
 import { toJson } from "../db/schema.ts";
 import { newId } from "../ids.ts";
 import { hashToken, randomToken } from "../secrets.ts";
+import { normalizeScopes } from "./api-key-scopes.ts";
 
 export interface NewApiKey {
   id: string;
   name: string;
   prefix: string;
   key: string;
+  scopes: ApiKeyScope[];
   created_at: string;
   last_used_at: null;
 }
@@ -18,8 +21,10 @@ export async function createApiKey(
   ctx: Pick<RelinkContext, "db" | "clock">,
   workspaceId: string,
   name: string,
+  requested?: readonly ApiKeyScope[],
 ): Promise<NewApiKey> {
   const key = randomToken("rlk");
+  const scopes = normalizeScopes(requested);
   const now = iso(ctx.clock.now());
   const row = {
     id: newId("key"),
@@ -28,9 +33,10 @@ export async function createApiKey(
     prefix: key.slice(0, 10),
     key_hash: hashToken(key),
     created_at: now,
+    scopes: toJson(scopes),
   };
   await ctx.db.insertInto("api_keys").values(row).execute();
-  return { id: row.id, name, prefix: row.prefix, key, created_at: now, last_used_at: null };
+  return { id: row.id, name, prefix: row.prefix, scopes, key, created_at: now, last_used_at: null };
 }
 
 /** Creates a workspace with its first API key. */

@@ -8,6 +8,7 @@ import type { ZodError } from "zod";
 import { iso } from "../clock.ts";
 import type { RelinkContext } from "../context.ts";
 import { type PreparedParam, prepared } from "../db/prepared.ts";
+import { assertScope, requiredScope } from "../domain/api-key-scopes.ts";
 import { lazyChild } from "../logging.ts";
 import { hashToken } from "../secrets.ts";
 import type { AppEnv } from "./env.ts";
@@ -208,12 +209,12 @@ function invalidRequestAt(
 const activeApiKeyByHash = prepared((db, keyHash: PreparedParam) =>
   db
     .selectFrom("api_keys")
-    .select(["id", "workspace_id"])
+    .select(["id", "workspace_id", "scopes"])
     .where("key_hash", "=", keyHash)
     .where("revoked_at", "is", null),
 );
 
-/** `Authorization: Bearer <api key>` on every management route; sets the workspace. */
+/** `Authorization: Bearer <api key>` on every `/v1` route; sets the workspace; refuses a key without the route's scope. */
 export function apiKeyAuth(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
   const lastTouched = new Map<string, number>();
   return async (c, next) => {
@@ -242,6 +243,7 @@ export function apiKeyAuth(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
     c.set("apiKeyId", key.id);
     const log = c.get("log").child({ workspace_id: key.workspace_id });
     c.set("log", log);
+    assertScope(key.scopes, requiredScope(c.req.method, c.req.path));
     // Record use at most once a minute per key, off the request's path.
     const now = ctx.clock.now();
     if (now.getTime() - (lastTouched.get(key.id) ?? 0) > 60_000) {

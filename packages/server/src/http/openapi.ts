@@ -37,6 +37,7 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
 const errorDescriptions: Record<number, string> = {
   400: "Invalid request (the error envelope lists the issues)",
   401: "Missing or invalid credentials",
+  403: "The API key lacks the scope this operation needs (`INSUFFICIENT_SCOPE`, naming it)",
   404: "Not found (also for resources of another workspace)",
   409: "Conflict with the resource's state",
   410: "Gone: the relink link was revoked (`LINK_REVOKED`)",

@@ -53,8 +53,8 @@ export function apiKeyRoutes(ctx: RelinkContext) {
       responses: { 201: json(ApiKeyCreatedSchema, "The new key"), ...errors() },
     }),
     async (c) => {
-      const { name } = c.req.valid("json");
-      return c.json(await createApiKey(ctx, c.var.workspaceId, name), 201);
+      const { name, scopes } = c.req.valid("json");
+      return c.json(await createApiKey(ctx, c.var.workspaceId, name, scopes), 201);
     },
   );
 

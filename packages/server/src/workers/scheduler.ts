@@ -12,6 +12,7 @@ import {
   loadScopeModels,
   runClaimedNetwork,
 } from "../domain/sync-runs.ts";
+import { expireSyncSessions } from "../domain/sync-session-finish.ts";
 
 /**
  * The scheduler: claims the integrations whose `next_sync_at` has come, many at once, and runs them
@@ -177,6 +178,9 @@ export function createScheduler(ctx: RelinkContext, options: SchedulerOptions = 
     if (claiming) return claiming;
     claiming = (async () => {
       try {
+        await expireSyncSessions(ctx).catch((error) =>
+          log.error({ err: error }, "expiring sync sessions failed"),
+        );
         const rows = await claimDue(ctx, owner, concurrency - running.size);
         runClaimed(rows);
         return rows.length;

@@ -1,6 +1,7 @@
+import { API_KEY_SCOPES } from "@relink/sdk/contract";
 import { mintRelinkToken } from "@relink/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWorkspace } from "../../src/domain/workspaces.ts";
+import { createApiKey, createWorkspace } from "../../src/domain/workspaces.ts";
 import { createTestRelink, scriptedConnector, type TestRelink } from "../../src/testing/index.ts";
 import { report } from "./support.ts";
 
@@ -58,7 +59,8 @@ beforeAll(async () => {
   mine.delivery = deliveries.data[0]?.id ?? "";
   expect(mine.event && mine.delivery).toBeTruthy();
   const other = await createWorkspace(t.server.ctx, "Other");
-  otherKey = other.apiKey.key;
+  // Every scope: the walk meets the workspace check, never a missing scope.
+  otherKey = (await createApiKey(t.server.ctx, other.workspaceId, "all scopes", API_KEY_SCOPES)).key;
   otherWorkspace = other.workspaceId;
 });
 afterAll(() => t?.close());
@@ -72,16 +74,18 @@ const RESOURCE_ID: Record<string, keyof typeof mine> = {
   "webhook-deliveries": "delivery",
 };
 /** A valid body for each change, so that the ownership check, not validation, answers. */
-const body = (method: string, resource: string): unknown =>
-  method === "put"
-    ? { value: false }
-    : method === "patch"
-      ? resource === "scope-configs"
-        ? { name: "hijacked" }
-        : { description: "hijacked" }
-      : method === "post"
-        ? {}
-        : undefined;
+const body = (method: string, resource: string, path = ""): unknown =>
+  path.endsWith("/finish")
+    ? { outcome: "SUCCEEDED" }
+    : method === "put"
+      ? { value: false }
+      : method === "patch"
+        ? resource === "scope-configs"
+          ? { name: "hijacked" }
+          : { description: "hijacked" }
+        : method === "post"
+          ? {}
+          : undefined;
 
 describe("every route with another workspace's credentials", () => {
   it("answers as for an id that does not exist, and changes nothing", async () => {
@@ -98,19 +102,25 @@ describe("every route with another workspace's credentials", () => {
           const id = mine[RESOURCE_ID[resource] ?? ""];
           expect(id, `a resource of mine for ${path}`).toBeTruthy();
           // A route under an integration that names one of its relink links gets a real one.
-          const url = path.replace("{id}", id ?? "").replace("{link_id}", mine.link ?? "");
+          const url = path
+            .replace("{id}", id ?? "")
+            .replace("{link_id}", mine.link ?? "")
+            .replace("{session_id}", "ss_01zzzzzzzzzzzzzzzzzzzzzzzz")
+            .replace("{model}", "teams");
           const theirs = await t.request(method.toUpperCase(), url, {
             key: otherKey,
-            body: body(method, resource),
+            body: body(method, resource, path),
           });
           const unknown = await t.request(
             method.toUpperCase(),
             path
               .replace("{id}", `${id?.split("_")[0]}_01zzzzzzzzzzzzzzzzzzzzzzzz`)
-              .replace("{link_id}", "lnk_01zzzzzzzzzzzzzzzzzzzzzzzz"),
+              .replace("{link_id}", "lnk_01zzzzzzzzzzzzzzzzzzzzzzzz")
+              .replace("{session_id}", "ss_01zzzzzzzzzzzzzzzzzzzzzzzz")
+              .replace("{model}", "teams"),
             {
               key: otherKey,
-              body: body(method, resource),
+              body: body(method, resource, path),
             },
           );
           const [a, b] = [await theirs.json(), await unknown.json()];

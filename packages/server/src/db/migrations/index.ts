@@ -8,7 +8,8 @@ import * as m0006 from "./0006_spent_tokens_workspace.ts";
 import * as m0007 from "./0007_relink_link_revocation.ts";
 import * as m0008 from "./0008_sealed_records.ts";
 import * as m0009 from "./0009_integrations_account_name.ts";
-import * as m0012 from "./0012_credential_refresh_leases.ts";
+import * as m0010 from "./0010_api_key_scopes.ts";
+import * as m0011 from "./0011_sync_sessions.ts";
 import * as m0013 from "./0013_grant_revocations.ts";
 import * as m0014 from "./0014_beyond.ts";
 import * as m0015 from "./0015_signing_jwks.ts";
@@ -25,7 +26,8 @@ export const migrations: Record<string, Migration> = {
   "0007_relink_link_revocation": m0007,
   "0008_sealed_records": m0008,
   "0009_integrations_account_name": m0009,
-  "0012_credential_refresh_leases": m0012,
+  "0010_api_key_scopes": m0010,
+  "0011_sync_sessions": m0011,
   "0013_grant_revocations": m0013,
   "0014_beyond": m0014,
   "0015_signing_jwks": m0015,

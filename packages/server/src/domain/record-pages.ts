@@ -1,0 +1,106 @@
+import { createHash } from "node:crypto";
+import type { SyncedRecord } from "@relink/sdk/contract";
+import type { RelinkContext } from "../context.ts";
+import { DomainError, notFound } from "./errors.ts";
+import { findIntegration } from "./integrations.ts";
+import { openFields } from "./records.ts";
+import { readableModels } from "./scope.ts";
+
+/**
+ * Synced records, read by the product (`GET /v1/integrations/{id}/records/{model}`): a page of
+ * one model's records in remote-id order, opened, with only the fields the integration's CURRENT
+ * scope config enables (and the end user did not opt out of). A field disabled since the last sync
+ * is not returned even while its stored value waits for the next sync to drop it.
+ */
+
+export interface RecordPageQuery {
+  limit: number;
+  /** The remote id the previous page ended on. */
+  after: string | null;
+  updatedAfter: string | null;
+}
+
+/** relink's id of a record: stable for its integration, model and remote id, and revealing none of them. */
+export const recordId = (integrationId: string, model: string, remoteId: string) =>
+  `rec_${createHash("sha256").update(`${integrationId}\u0000${model}\u0000${remoteId}`).digest("base64url").slice(0, 26)}`;
+
+export const encodeRecordCursor = (remoteId: string) => Buffer.from(remoteId, "utf8").toString("base64url");
+
+export function decodeRecordCursor(cursor: string | undefined): string | null {
+  if (cursor === undefined) return null;
+  const remoteId = Buffer.from(cursor, "base64url").toString("utf8");
+  if (remoteId.length === 0 || encodeRecordCursor(remoteId) !== cursor) {
+    throw new DomainError("INVALID_REQUEST", "Invalid request: cursor: not a cursor from a previous page", {
+      details: {
+        issues: [
+          { path: "query.cursor", code: "invalid_cursor", message: "not a cursor from a previous page" },
+        ],
+      },
+    });
+  }
+  return remoteId;
+}
+
+export async function listRecords(
+  ctx: RelinkContext,
+  workspaceId: string,
+  integrationId: string,
+  model: string,
+  query: RecordPageQuery,
+): Promise<{ data: SyncedRecord[]; next_cursor: string | null }> {
+  const row = await findIntegration(ctx.db, workspaceId, integrationId);
+  if (!row) throw notFound("Integration");
+  const connector = ctx.connectors.get(row.tool);
+  const models = row.scope_config_id
+    ? ((
+        await ctx.db
+          .selectFrom("scope_configs")
+          .select("models")
+          .where("id", "=", row.scope_config_id)
+          .executeTakeFirst()
+      )?.models ?? {})
+    : {};
+  // Every permission: what the scope enables, whatever the grant (records exist only for what was granted).
+  const enabled = connector
+    ? readableModels(
+        connector.tool,
+        models,
+        connector.tool.permissions.map((p) => p.id),
+        row.opted_out,
+      )
+    : [];
+  const fields = enabled.find((m) => m.model === model)?.fields;
+  if (!fields) {
+    throw new DomainError(
+      "MODEL_NOT_IN_SCOPE",
+      `The integration's scope config does not enable the model "${model}".`,
+      {
+        details: { model, models_in_scope: enabled.map((m) => m.model) },
+      },
+    );
+  }
+  const allowed = new Set(fields);
+
+  let select = ctx.db
+    .selectFrom("synced_records")
+    .select(["integration_id", "model", "remote_id", "data", "fields_sealed", "synced_at"])
+    .where("integration_id", "=", row.id)
+    .where("model", "=", model)
+    .orderBy("remote_id")
+    .limit(query.limit + 1);
+  if (query.after !== null) select = select.where("remote_id", ">", query.after);
+  if (query.updatedAfter !== null) select = select.where("synced_at", ">", query.updatedAfter);
+  const rows = await select.execute();
+  const more = rows.length > query.limit;
+  const kept = more ? rows.slice(0, query.limit) : rows;
+  const data = kept.map((r) => ({
+    id: recordId(r.integration_id, r.model, r.remote_id),
+    remote_id: r.remote_id,
+    fields: Object.fromEntries(
+      Object.entries(openFields(ctx.secrets, r)).filter(([name]) => allowed.has(name)),
+    ),
+    updated_at: r.synced_at,
+  }));
+  const last = kept.at(-1);
+  return { data, next_cursor: more && last ? encodeRecordCursor(last.remote_id) : null };
+}

@@ -1,0 +1,411 @@
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { AuthHealth, SyncSession, SyncSessionOpened } from "@relink/sdk/contract";
+import type { Connector, Credentials } from "../connectors/types.ts";
+import type { RelinkContext } from "../context.ts";
+import type { IntegrationRow, SyncSessionRow } from "../db/schema.ts";
+import { parseDuration } from "../duration.ts";
+import { newId } from "../ids.ts";
+import { DomainError, notFound } from "./errors.ts";
+import { writeRefreshedCredentials } from "./integration-store.ts";
+import { authStatus, findIntegration, openCredentials, pausesAt, sealCredentials } from "./integrations.ts";
+import { readableModels } from "./scope.ts";
+import { checkAuthNow, type ManualCheckAnswer } from "./sync-runs.ts";
+
+/**
+ * Sync sessions: the gate in front of a sync the product runs itself. Opening one runs an auth
+ * check through the same path as the operator's check (`checkAuthNow`, trigger `SESSION`), so an
+ * `AUTH_FAILED` counts towards the streak and may pause exactly as a scheduled sync's would, and an
+ * `INCONCLUSIVE` never does; only an `OK` hands out credentials. Finishing records a sync run with
+ * trigger `EXTERNAL` and announces `sync-finished`; a reported `AUTHENTICATION_FAILED` only makes
+ * relink check again at once, and that check's outcome alone counts. A session left open past
+ * `expires_at` is closed by the scheduler's sweep (`expireSyncSessions`) as `FAILED`,
+ * `SESSION_EXPIRED`.
+ *
+ * OAuth tokens: a session hands out an access token valid at least as long as the session. When
+ * the stored one is not, it is refreshed under a lease row (`credential_refresh_leases`) that one
+ * process on one replica holds at a time: the others wait for it and then find the new token
+ * stored. Refresh tokens rotate, so two refreshes of the same one would make the second fail as
+ * `invalid_grant`: a false authentication failure.
+ *
+ * Credentials leave only in the `201` body: never in a log line, an event or an error.
+ */
+
+/** The longest a session stays open, and the oldest check it may reuse. */
+export const SESSION_TTL_MS = 15 * 60_000;
+export const MAX_CHECK_AGE_MS = 15 * 60_000;
+/** A token handed out must outlive the session by this much. */
+const TOKEN_MARGIN_MS = 60_000;
+/** How long a refresher may hold the lease before another replica takes it over. */
+const LEASE_MS = 60_000;
+/** How long a session waits for another replica's refresh before answering `TOOL_UNREACHABLE`. */
+const LEASE_WAIT_MS = 30_000;
+/** A credential swap (relink, refresh) between reading and checking: check again, this often. */
+const CHECK_ATTEMPTS = 3;
+
+/** `max_check_age` as milliseconds, refused above 15 minutes. */
+export function parseMaxCheckAge(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms > MAX_CHECK_AGE_MS) {
+    throw new DomainError("INVALID_REQUEST", 'Invalid request: max_check_age: at most "15m".', {
+      details: { issues: [{ path: "body.max_check_age", code: "too_big", message: 'at most "15m"' }] },
+    });
+  }
+  return ms;
+}
+
+export function toAuthHealth(
+  row: IntegrationRow,
+  config: Pick<RelinkContext["config"], "pauseAfterMs">,
+): AuthHealth {
+  return {
+    status: authStatus(row),
+    failing_since: row.failing_since,
+    last_checked_at: row.last_checked_at,
+    last_succeeded_at: row.last_succeeded_at,
+    failed_checks: row.failed_checks,
+    pauses_at: pausesAt(row, config),
+  };
+}
+
+export function toSyncSession(row: SyncSessionRow): SyncSession {
+  return {
+    id: row.id,
+    integration_id: row.integration_id,
+    api_key_id: row.api_key_id,
+    status: row.status as SyncSession["status"],
+    created_at: row.created_at,
+    expires_at: row.expires_at,
+    finished_at: row.finished_at,
+    outcome: row.outcome,
+    sync_id: row.sync_id,
+  };
+}
+
+const isOAuth = (connector: Connector) => connector.tool.auth.method === "OAUTH2" && !!connector.oauth;
+
+/** Until when an OAuth credential's access token is valid (milliseconds since the epoch). */
+const tokenExpiry = (credentials: Credentials) => Number(credentials.expires_at ?? 0) || 0;
+
+// ─── opening ────────────────────────────────────────────────────────────────────────────────────
+
+export interface OpenSyncSessionInput {
+  workspaceId: string;
+  integrationId: string;
+  apiKeyId: string;
+  maxCheckAgeMs: number;
+  signal: AbortSignal;
+}
+
+/** Opens a sync session, or refuses with the reason (`DomainError`). */
+export async function openSyncSession(
+  ctx: RelinkContext,
+  input: OpenSyncSessionInput,
+): Promise<SyncSessionOpened> {
+  const { workspaceId, integrationId, signal } = input;
+  const before = await findIntegration(ctx.db, workspaceId, integrationId);
+  if (!before) throw notFound("Integration");
+  refuseUnusable(ctx, before);
+  const connector = ctx.connectors.get(before.tool);
+  if (!connector) {
+    throw new DomainError("TOOL_UNREACHABLE", `No connector for tool "${before.tool}" is installed.`, {
+      retryAfterSeconds: 60,
+    });
+  }
+
+  let checkId: string | null = null;
+  let row: IntegrationRow = before;
+  const reused = input.maxCheckAgeMs > 0 ? await recentOkCheck(ctx, before, input.maxCheckAgeMs) : null;
+  if (reused) {
+    checkId = reused;
+  } else {
+    const answer = isOAuth(connector)
+      ? await checkWithFreshToken(ctx, connector, before, signal)
+      : await checkRetrying(ctx, workspaceId, integrationId, signal);
+    const checked = settleCheck(ctx, answer);
+    checkId = checked.check.id;
+    row = checked.row;
+  }
+  if (reused && isOAuth(connector)) {
+    // A reused check still needs a token that outlives the session.
+    await refreshUnderLease(ctx, connector, before, signal, async () => undefined);
+    row = (await findIntegration(ctx.db, workspaceId, integrationId)) ?? row;
+  }
+
+  let credentials: Credentials;
+  try {
+    credentials = openCredentials(ctx, row);
+  } catch {
+    throw new DomainError(
+      "TOOL_UNREACHABLE",
+      "The stored credentials cannot be opened with this server's keys.",
+      {
+        retryAfterSeconds: 60,
+      },
+    );
+  }
+  const now = ctx.clock.now();
+  let expiresAt = now.getTime() + SESSION_TTL_MS;
+  let handedOut: Record<string, string>;
+  if (isOAuth(connector)) {
+    const expiry = tokenExpiry(credentials);
+    expiresAt = Math.min(expiresAt, expiry - TOKEN_MARGIN_MS);
+    if (!credentials.access_token || expiresAt <= now.getTime()) {
+      throw new DomainError("TOOL_UNREACHABLE", "The tool did not give a fresh access token; try again.", {
+        retryAfterSeconds: 30,
+      });
+    }
+    handedOut = { access_token: credentials.access_token, expires_at: new Date(expiry).toISOString() };
+  } else {
+    const fields = connector.tool.auth.fields.map((f) => f.id);
+    handedOut = Object.fromEntries(
+      Object.entries(credentials).filter(([name]) => fields.length === 0 || fields.includes(name)),
+    );
+  }
+
+  const granted = row.granted_permissions;
+  const models = row.scope_config_id
+    ? ((
+        await ctx.db
+          .selectFrom("scope_configs")
+          .select("models")
+          .where("id", "=", row.scope_config_id)
+          .executeTakeFirst()
+      )?.models ?? {})
+    : {};
+  const session: SyncSessionRow = {
+    id: newId("ss", now.getTime()),
+    workspace_id: workspaceId,
+    integration_id: row.id,
+    api_key_id: input.apiKeyId,
+    status: "OPEN",
+    check_id: checkId,
+    created_at: now.toISOString(),
+    expires_at: new Date(expiresAt).toISOString(),
+    finished_at: null,
+    outcome: null,
+    sync_id: null,
+  };
+  await ctx.db.insertInto("sync_sessions").values(session).execute();
+  ctx.log.info(
+    { integration_id: row.id, session_id: session.id, api_key_id: input.apiKeyId, reused_check: !!reused },
+    "sync session opened",
+  );
+  return {
+    id: session.id,
+    integration_id: row.id,
+    expires_at: session.expires_at,
+    credentials: handedOut,
+    granted_permissions: granted,
+    scope_config: {
+      id: row.scope_config_id,
+      models: readableModels(connector.tool, models, granted, row.opted_out),
+    },
+    auth: toAuthHealth(row, ctx.config),
+  };
+}
+
+function refuseUnusable(ctx: RelinkContext, row: IntegrationRow): void {
+  if (row.state === "INACTIVE") {
+    throw new DomainError("INTEGRATION_INACTIVE", "This integration was disabled by an operator.");
+  }
+  if (row.state === "INVALID") {
+    throw new DomainError(
+      "INTEGRATION_PAUSED",
+      "This integration is paused: its credentials failed for too long. It resumes after a relink or a successful check.",
+      { details: { auth: toAuthHealth(row, ctx.config) } },
+    );
+  }
+}
+
+/** The latest check of the integration, when it answered `OK` within `maxAgeMs` on the current streak. */
+async function recentOkCheck(
+  ctx: RelinkContext,
+  row: IntegrationRow,
+  maxAgeMs: number,
+): Promise<string | null> {
+  if (row.failing_since !== null) return null;
+  const latest = await ctx.db
+    .selectFrom("auth_checks")
+    .select(["id", "outcome", "checked_at"])
+    .where("integration_id", "=", row.id)
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (latest?.outcome !== "OK") return null;
+  const age = ctx.clock.now().getTime() - Date.parse(latest.checked_at);
+  return age <= maxAgeMs ? latest.id : null;
+}
+
+type Checked = Extract<ManualCheckAnswer, { kind: "checked" }>;
+
+/** `checkAuthNow` with trigger `SESSION`, again when the credentials changed under it (a relink, a refresh). */
+export async function checkRetrying(
+  ctx: RelinkContext,
+  workspaceId: string,
+  id: string,
+  signal: AbortSignal,
+): Promise<ManualCheckAnswer> {
+  let answer: ManualCheckAnswer = { kind: "changed" };
+  for (let i = 0; i < CHECK_ATTEMPTS && answer.kind === "changed"; i++) {
+    answer = await checkAuthNow(ctx, workspaceId, id, signal, "SESSION");
+  }
+  return answer;
+}
+
+/** The check's answer as a session sees it: an `OK` check, or the refusal. */
+function settleCheck(ctx: RelinkContext, answer: ManualCheckAnswer): Checked {
+  switch (answer.kind) {
+    case "not-found":
+      throw notFound("Integration");
+    case "refused":
+      throw new DomainError("INTEGRATION_INACTIVE", "This integration was disabled by an operator.");
+    case "no-connector":
+    case "changed":
+      throw new DomainError("TOOL_UNREACHABLE", "The credentials could not be checked now; try again.", {
+        retryAfterSeconds: 30,
+      });
+    case "checked":
+      break;
+  }
+  if (answer.outcome === "AUTH_FAILED") {
+    const paused = answer.row.state === "INVALID";
+    throw new DomainError(
+      "AUTHENTICATION_FAILED",
+      paused
+        ? "The tool rejected the credentials, for long enough that the integration is now paused: ask the customer to relink."
+        : "The tool rejected the credentials: ask the customer to relink before the integration pauses.",
+      {
+        details: {
+          state: answer.row.state,
+          auth: toAuthHealth(answer.row, ctx.config),
+          check: { id: answer.check.id, detail: answer.check.detail },
+        },
+      },
+    );
+  }
+  if (answer.outcome === "INCONCLUSIVE") {
+    throw new DomainError(
+      "TOOL_UNREACHABLE",
+      "The tool could not be reached to check the credentials; this never counts against the integration.",
+      {
+        retryAfterSeconds: Math.max(1, Math.ceil((answer.retryAfterMs ?? 30_000) / 1000)),
+        details: { check: { id: answer.check.id, detail: answer.check.detail } },
+      },
+    );
+  }
+  return answer;
+}
+
+/**
+ * The check of an OAuth integration: when its token would not outlive a session, refreshed first
+ * under the lease, and checked while the lease is still held (a failed refresh is left to the
+ * check, which meets the same answer and counts it, with no other replica refreshing meanwhile).
+ */
+async function checkWithFreshToken(
+  ctx: RelinkContext,
+  connector: Connector,
+  row: IntegrationRow,
+  signal: AbortSignal,
+): Promise<ManualCheckAnswer> {
+  const check = () => checkRetrying(ctx, row.workspace_id, row.id, signal);
+  return (await refreshUnderLease(ctx, connector, row, signal, check)) ?? check();
+}
+
+const needsRefresh = (ctx: RelinkContext, credentials: Credentials) =>
+  tokenExpiry(credentials) - ctx.clock.now().getTime() < SESSION_TTL_MS + 2 * TOKEN_MARGIN_MS;
+
+/**
+ * When the integration's token would not outlive a session: takes the lease, re-reads (another
+ * replica may have refreshed meanwhile), refreshes if still needed, stores, runs `then` and lets
+ * go. Returns `then`'s answer, or `undefined` when nothing needed refreshing.
+ */
+async function refreshUnderLease<T>(
+  ctx: RelinkContext,
+  connector: Connector,
+  row: IntegrationRow,
+  signal: AbortSignal,
+  then: () => Promise<T>,
+): Promise<T | undefined> {
+  const stale = (r: IntegrationRow) => {
+    try {
+      return needsRefresh(ctx, openCredentials(ctx, r));
+    } catch {
+      return false;
+    }
+  };
+  if (!stale(row)) return undefined;
+  const owner = `ref_${randomBytes(8).toString("hex")}`;
+  await acquireRefreshLease(ctx, row.id, owner, signal);
+  try {
+    const current = await findIntegration(ctx.db, row.workspace_id, row.id);
+    if (!current || !stale(current)) return undefined;
+    const oauth = connector.oauth;
+    if (oauth) {
+      try {
+        const refreshed = await oauth.refresh({ credentials: openCredentials(ctx, current), signal });
+        await writeRefreshedCredentials(
+          ctx.db,
+          current.id,
+          current.credentials_sealed,
+          sealCredentials(ctx, current.id, refreshed),
+          ctx.clock.now().toISOString(),
+        );
+      } catch {
+        // Left to the check that follows: it meets the same refusal and counts it (never logged: the error may quote the token).
+      }
+    }
+    return await then();
+  } finally {
+    await ctx.db
+      .deleteFrom("credential_refresh_leases")
+      .where("integration_id", "=", row.id)
+      .where("owner", "=", owner)
+      .execute();
+  }
+}
+
+/** Takes the integration's refresh lease (free, or left expired by a dead holder), waiting for it. */
+async function acquireRefreshLease(
+  ctx: RelinkContext,
+  integrationId: string,
+  owner: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const deadline = performance.now() + LEASE_WAIT_MS;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    const now = ctx.clock.now();
+    const taken = await ctx.db
+      .insertInto("credential_refresh_leases")
+      .values({
+        integration_id: integrationId,
+        owner,
+        expires_at: new Date(now.getTime() + LEASE_MS).toISOString(),
+      })
+      .onConflict((oc) =>
+        oc
+          .column("integration_id")
+          .doUpdateSet((eb) => ({
+            owner: eb.ref("excluded.owner"),
+            expires_at: eb.ref("excluded.expires_at"),
+          }))
+          .where("credential_refresh_leases.expires_at", "<", now.toISOString()),
+      )
+      .returning("owner")
+      .executeTakeFirst();
+    if (taken?.owner === owner) return;
+    if (signal.aborted || performance.now() > deadline) {
+      throw new DomainError(
+        "TOOL_UNREACHABLE",
+        "Another session is refreshing this integration's token; try again.",
+        {
+          retryAfterSeconds: 5,
+        },
+      );
+    }
+    await sleep(wait);
+  }
+}
+
+// Finishing, expiry and the list: `sync-session-finish.ts`.
