@@ -12,9 +12,13 @@ import type {
 } from "@relink/sdk/contract";
 import { css, html, nothing } from "lit";
 import { ApiError, errorText } from "../api.ts";
-import { authHealth, dateTime, duration, relative, STATE_LABELS } from "../format.ts";
+import { authHealth, STATE_LABELS } from "../format.ts";
 import { errorBox, loading, Page } from "../page.ts";
 import { href, navigate } from "../router.ts";
+import { renderEvents } from "./integration-events.ts";
+import { renderFacts } from "./integration-facts.ts";
+import { renderMissing, renderSharing } from "./integration-notices.ts";
+import { renderSessions, renderSyncs } from "./integration-syncs.ts";
 import "../components/auth-timeline.ts";
 import "../components/relink-section.ts";
 
@@ -386,92 +390,10 @@ export class IntegrationPage extends Page {
         </div>
       </div>
       ${this.actionResult ? html`<div class="notice success" role="status">${this.actionResult}</div>` : nothing}
-      ${this.#renderSharing(i)}
+      ${renderSharing(i, this.sharing, this.tool)}
       ${this.actionError ? errorBox(this.actionError) : nothing}
 
-      <div class="grid" style="margin-top: 1rem">
-        <section class="card" aria-labelledby="end-user-title">
-          <h2 id="end-user-title">End user and tool</h2>
-          <dl class="facts">
-            <dt>Organisation</dt>
-            <dd>${i.end_user.organization_name}</dd>
-            <dt>Origin id</dt>
-            <dd class="mono">${i.end_user.origin_id}</dd>
-            <dt>Email</dt>
-            <dd>${i.end_user.email ?? html`<span class="muted">—</span>`}</dd>
-            <dt>Tool</dt>
-            <dd>${this.tool?.name ?? i.tool} <span class="muted small">(${i.category})</span></dd>
-            <dt>Account in the tool</dt>
-            <dd data-testid="remote-account">
-              ${
-                i.remote_account
-                  ? html`${i.remote_account.name ?? html`<span class="muted">unnamed</span>`}
-                      <span class="mono muted small">(${i.remote_account.id})</span>`
-                  : html`<span class="muted">not known yet (recorded at the next relink)</span>`
-              }
-            </dd>
-            <dt>Credentials expire</dt>
-            <dd data-testid="credentials-expire-at">
-              ${
-                i.credentials_expire_at
-                  ? html`${new Date(i.credentials_expire_at).toLocaleString()}${
-                      Date.parse(i.credentials_expire_at) - Date.now() < 7 * 86_400_000
-                        ? html` <strong class="warn">soon: send a relink link now</strong>`
-                        : nothing
-                    }`
-                  : html`<span class="muted">not reported by the tool</span>`
-              }
-            </dd>
-            ${
-              i.backfill_from
-                ? html`<dt>Last pause from</dt><dd data-testid="backfill-from">${new Date(i.backfill_from).toLocaleString()} (backfill from here)</dd>`
-                : nothing
-            }
-            <dt>Scope config</dt>
-            <dd>
-              ${
-                i.scope_config_id
-                  ? html`<a href=${href("scope-configs", i.scope_config_id)}>${this.scopeConfig?.name ?? i.scope_config_id}</a>`
-                  : html`<span class="muted">none</span>`
-              }
-            </dd>
-            <dt>Integration id</dt>
-            <dd class="mono">${i.id}</dd>
-            <dt>Created</dt>
-            <dd>${dateTime(i.created_at)}</dd>
-          </dl>
-        </section>
-        <section class="card" aria-labelledby="schedule-title">
-          <h2 id="schedule-title">Schedule and auth</h2>
-          <dl class="facts">
-            <dt>Next sync</dt>
-            <dd>${i.next_sync_at ? html`${dateTime(i.next_sync_at)} <span class="muted small">(${relative(i.next_sync_at, this.now)})</span>` : html`<span class="muted">not scheduled${i.state === "INVALID" ? " while paused" : i.state === "INACTIVE" ? " while disabled" : ""}</span>`}</dd>
-            <dt>Last sync</dt>
-            <dd>
-              ${
-                i.last_sync
-                  ? html`${i.last_sync.sync_state ?? i.last_sync.status} · ${dateTime(i.last_sync.ended_at ?? i.last_sync.queued_at)}`
-                  : html`<span class="muted">never</span>`
-              }
-            </dd>
-            <dt>Last auth check</dt>
-            <dd>${dateTime(i.auth.last_checked_at)}</dd>
-            <dt>Last success</dt>
-            <dd>${dateTime(i.auth.last_succeeded_at)}</dd>
-            <dt>Failing since</dt>
-            <dd>${i.auth.failing_since ? dateTime(i.auth.failing_since) : html`<span class="muted">not failing</span>`}</dd>
-            <dt>Failed checks</dt>
-            <dd>${i.auth.failed_checks} in the current streak</dd>
-            ${
-              i.auth.pauses_at
-                ? html`<dt>Pauses at</dt>
-                    <dd class="text-warn">${dateTime(i.auth.pauses_at)} (${relative(i.auth.pauses_at, this.now)})</dd>`
-                : nothing
-            }
-            ${this.pausedAt ? html`<dt>Paused at</dt><dd class="text-bad">${dateTime(this.pausedAt)}</dd>` : nothing}
-          </dl>
-        </section>
-      </div>
+      ${renderFacts(i, this.tool, this.scopeConfig, this.now, this.pausedAt)}
 
       <section class="card" aria-labelledby="timeline-title">
         <h2 id="timeline-title">Auth health timeline</h2>
@@ -492,7 +414,7 @@ export class IntegrationPage extends Page {
 
       <section class="card" aria-labelledby="missing-title">
         <h2 id="missing-title">Missing permissions</h2>
-        ${this.#renderMissing(i)}
+        ${renderMissing(i, this.tool)}
       </section>
 
       <section class="card" aria-labelledby="relink-title">
@@ -502,43 +424,18 @@ export class IntegrationPage extends Page {
 
       <section class="card" aria-labelledby="syncs-title">
         <h2 id="syncs-title">Sync history</h2>
-        ${this.#renderSyncs()}
+        ${renderSyncs(this.syncs, this.syncsError, this.syncsCursor, () => this.loadSyncs(true))}
       </section>
 
       <section class="card" aria-labelledby="sessions-title">
         <h2 id="sessions-title">Credentials taken</h2>
         <p class="muted small">Sync sessions your product opened to run its own sync: which API key took the credentials, and when.</p>
-        ${
-          !this.sessions || this.sessions.length === 0
-            ? html`<p class="muted">No sync session yet.</p>`
-            : html`<div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Taken</th>
-                      <th scope="col">API key</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Outcome</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${this.sessions.map(
-                      (x) => html`<tr>
-                        <td>${dateTime(x.created_at)}</td>
-                        <td class="mono">${x.api_key_id}</td>
-                        <td>${x.status}</td>
-                        <td>${x.outcome ?? "—"}</td>
-                      </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>`
-        }
+        ${renderSessions(this.sessions)}
       </section>
 
       <section class="card" aria-labelledby="events-title">
         <h2 id="events-title">Events</h2>
-        ${this.#renderEvents()}
+        ${renderEvents(this.events, this.eventsError)}
       </section>
 
       <dialog id="delete-dialog" aria-labelledby="delete-title" aria-describedby="delete-desc">
@@ -558,156 +455,8 @@ export class IntegrationPage extends Page {
       </dialog>
     `;
   }
-
-  #renderSharing(i: Integration) {
-    if (!i.remote_account || this.sharing.length === 0) return nothing;
-    const account = i.remote_account.name ?? i.remote_account.id;
-    const count = this.sharing.length;
-    return html`<div class="notice warn" role="note" data-testid="shared-account" style="margin-top: 1rem">
-      <strong>${this.tool?.name ?? i.tool} account “${account}” is also connected to ${count} other integration${count === 1 ? "" : "s"}${count === 20 ? " or more" : ""}:</strong>
-      ${this.sharing.map(
-        (other, n) =>
-          html`${n ? ", " : " "}<a href=${href("integrations", other.id)}>${other.end_user.organization_name}</a>`,
-      )}.
-      If ${i.end_user.organization_name} signed in to another company's account, delete this integration and
-      have them connect again with their own.
-    </div>`;
-  }
-
-  #renderMissing(i: Integration) {
-    if (i.auth.status === "FAILING") {
-      // The tool refuses the credentials, so what they grant cannot be read: "None" would be a guess.
-      const known = i.missing_permissions.map((m) => m.permission);
-      return html`<p class="muted" data-testid="missing-unknown">
-        Unknown while authentication fails: the tool rejects the credentials, so their permissions cannot be
-        read.${known.length ? html` At the last successful check they lacked <code>${known.join(", ")}</code>.` : nothing}
-      </p>`;
-    }
-    if (i.missing_permissions.length === 0) {
-      return html`<p class="muted">None: the credentials grant everything the scope config asks for.</p>`;
-    }
-    const label = new Map(this.tool?.permissions.map((p) => [p.id, p]) ?? []);
-    return html`<p class="small">
-        The scope config asks for data these credentials cannot read. Syncs finish as
-        <code>PARTIALLY_FAILED</code> until a relink grants them.
-      </p>
-      <ul>
-        ${i.missing_permissions.map((m) => {
-          const p = label.get(m.permission);
-          return html`<li>
-            <strong>${p?.label ?? m.permission}</strong> <code>${m.permission}</code>
-            — blocks ${[...m.models, ...m.fields].join(", ")}
-            ${p ? html`<div class="muted small">Grant it in the tool: ${p.where_to_grant}</div>` : nothing}
-          </li>`;
-        })}
-      </ul>`;
-  }
-
-  #renderSyncs() {
-    if (this.syncsError) return errorBox(this.syncsError, "Sync history");
-    if (!this.syncs) return loading("sync history");
-    if (this.syncs.length === 0) return html`<p class="muted">No sync has run yet.</p>`;
-    return html`<div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Trigger</th>
-              <th scope="col">Result</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Records</th>
-              <th scope="col">Warnings and errors</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${this.syncs.map((s) => {
-              const tone =
-                s.sync_state === "SUCCEEDED"
-                  ? "tone-ok"
-                  : s.sync_state === "PARTIALLY_FAILED"
-                    ? "tone-warn"
-                    : s.sync_state
-                      ? "tone-bad"
-                      : "tone-muted";
-              const records = Object.entries(s.records);
-              return html`<tr>
-                <td>${dateTime(s.started_at ?? s.queued_at)}</td>
-                <td>${s.trigger.toLowerCase()}</td>
-                <td><span class="badge ${tone}">${s.sync_state ?? s.status}</span></td>
-                <td>${s.started_at && s.ended_at ? duration(Date.parse(s.ended_at) - Date.parse(s.started_at)) : "—"}</td>
-                <td class="small">${records.length ? records.map(([m, n]) => `${m} ${n}`).join(", ") : "—"}</td>
-                <td>
-                  ${s.warnings.map(
-                    (w) =>
-                      html`<div class="warning">
-                        ⚠ ${w.code}:
-                        ${
-                          "permission" in w
-                            ? html`<code>${w.permission}</code> (${[...w.models, ...w.fields].join(", ")})`
-                            : w.message
-                        }
-                      </div>`,
-                  )}
-                  ${s.error ? html`<div class="small text-bad">${s.error}</div>` : nothing}
-                </td>
-              </tr>`;
-            })}
-          </tbody>
-        </table>
-      </div>
-      ${this.syncsCursor ? html`<button type="button" style="margin-top: 0.75rem" @click=${() => this.loadSyncs(true)}>Load older syncs</button>` : nothing}`;
-  }
-
-  #renderEvents() {
-    if (this.eventsError) return errorBox(this.eventsError, "Events");
-    if (!this.events) return loading("events");
-    if (this.events.length === 0) return html`<p class="muted">No events for this integration.</p>`;
-    return html`<div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Type</th>
-            <th scope="col">What</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${this.events.map(
-            (e) => html`<tr>
-              <td>${dateTime(e.created_at)}</td>
-              <td><code>${e.type}</code></td>
-              <td class="event-data">${eventSummary(e)}</td>
-            </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
-  }
 }
 
-/** One line saying what an event means. */
-export function eventSummary(e: EventLogEntry): string {
-  const d = e.data as Record<string, unknown>;
-  switch (e.type) {
-    case "integration-state-changed":
-      return `${d.previous_state} → ${d.state} (${d.reason})`;
-    case "integration-auth-status-changed":
-      return d.auth_status === "FAILING"
-        ? `Auth failing; pauses at ${dateTime(String(d.pauses_at ?? ""))}`
-        : "Auth OK again";
-    case "sync-finished":
-      return `${d.trigger} sync ${d.sync_state}${Array.isArray(d.warnings) && d.warnings.length ? ` with ${d.warnings.length} warning(s)` : ""}`;
-    case "integration-relinked":
-      return d.previous_scope_config_id === d.scope_config_id
-        ? "Relinked with new credentials"
-        : `Relinked; scope config ${d.previous_scope_config_id ?? "none"} → ${d.scope_config_id ?? "none"}`;
-    case "connection-flow-failed":
-      return `Flow ${d.flow} failed: ${d.reason}`;
-    case "integration-created":
-      return `Created (${d.state})`;
-    default:
-      return JSON.stringify(d).slice(0, 200);
-  }
-}
+export { eventSummary } from "./integration-events.ts";
 
 customElements.define("relink-integration-page", IntegrationPage);
