@@ -1,6 +1,8 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { TOOL_VARIABLES, type ToolSettings, toolsFileSettings, withToolVariables } from "./config-tools.ts";
 import { parseDuration } from "./duration.ts";
+
+export { TOOL_VARIABLE_PATTERN, type ToolSettings, toolSettingsKey } from "./config-tools.ts";
 
 /**
  * The server's configuration, read and validated once at start-up from one zod schema per
@@ -10,18 +12,6 @@ import { parseDuration } from "./duration.ts";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** What the operator configured for one tool: relink's OAuth client at it. */
-export interface ToolSettings {
-  readonly clientId?: string;
-  readonly clientSecret?: string;
-}
-
-/** `google-workspace` → `GOOGLE_WORKSPACE`, the form tools take in variable names. */
-export const toolSettingsKey = (toolId: string) => toolId.toUpperCase().replace(/[^A-Z0-9]/g, "_");
-
-/** `RELINK_TOOL_<ID>_CLIENT_ID` / `_CLIENT_SECRET`: a family of variables, read by this pattern. */
-export const TOOL_VARIABLE_PATTERN = /^RELINK_TOOL_([A-Z0-9_]+)_CLIENT_(ID|SECRET)$/;
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -89,16 +79,6 @@ const databaseUrl = text.refine(
     (raw.startsWith("sqlite:") && raw.length > "sqlite:".length) ||
     ((raw.startsWith("postgres://") || raw.startsWith("postgresql://")) && URL.canParse(raw)),
   { message: "must be sqlite:<path>, sqlite::memory: or postgres://user:password@host:5432/database" },
-);
-
-/** The shape of `RELINK_TOOLS_FILE`: `{ "<tool id>": { "client_id", "client_secret" } }`. */
-const filled = z
-  .string()
-  .trim()
-  .refine((v) => v !== "");
-const toolsFile = z.record(
-  z.string(),
-  z.object({ client_id: filled.optional(), client_secret: filled.optional() }),
 );
 
 /** At least 7 days: longer than a webhook's 3 days of retries and the 72-hour pause window. */
@@ -361,39 +341,7 @@ const VARIABLES = {
   /** From `RELINK_TOOLS_FILE`; `loadConfig` then lays the `RELINK_TOOL_<ID>_…` variables over it. */
   toolSettings: variable<Readonly<Record<string, ToolSettings>>>(
     "RELINK_TOOLS_FILE",
-    text.transform((file, ctx) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(readFileSync(file, "utf8"));
-      } catch (error) {
-        ctx.addIssue({
-          code: "custom",
-          message: `${file} is not a readable JSON file (${(error as Error).message.split("\n")[0]})`,
-        });
-        return z.NEVER;
-      }
-      const settings = toolsFile.safeParse(parsed);
-      if (!settings.success) {
-        const toolId = settings.error.issues[0]?.path[0];
-        ctx.addIssue({
-          code: "custom",
-          message:
-            toolId === undefined
-              ? `${file} must hold an object of tool ids`
-              : `${file}: "${String(toolId)}" must be { "client_id": "…", "client_secret": "…" }`,
-        });
-        return z.NEVER;
-      }
-      return Object.fromEntries(
-        Object.entries(settings.data).map(([toolId, v]) => [
-          toolSettingsKey(toolId),
-          {
-            ...(v.client_id !== undefined ? { clientId: v.client_id } : {}),
-            ...(v.client_secret !== undefined ? { clientSecret: v.client_secret } : {}),
-          },
-        ]),
-      ) as Readonly<Record<string, ToolSettings>>;
-    }),
+    toolsFileSettings,
     {},
     null,
     'A JSON file of tool settings instead of variables: `{ "gusto": { "client_id": "…", "client_secret": "…" } }` (variables win).',
@@ -437,24 +385,6 @@ export function loadConfig(env: Env = process.env): Config {
   return Object.freeze(read) as Config;
 }
 
-/** Lays the `RELINK_TOOL_<ID>_CLIENT_ID` / `_CLIENT_SECRET` variables over the tools file's settings. */
-function withToolVariables(
-  fromFile: Readonly<Record<string, ToolSettings>>,
-  env: Env,
-): Readonly<Record<string, ToolSettings>> {
-  const settings: Record<string, { clientId?: string; clientSecret?: string }> = {};
-  for (const [key, value] of Object.entries(fromFile)) settings[key] = { ...value };
-  for (const [name, value] of Object.entries(env)) {
-    const match = TOOL_VARIABLE_PATTERN.exec(name);
-    if (!match?.[1] || value === undefined || value.trim() === "") continue;
-    const entry = settings[match[1]] ?? {};
-    settings[match[1]] = entry;
-    if (match[2] === "ID") entry.clientId = value.trim();
-    else entry.clientSecret = value.trim();
-  }
-  return Object.freeze(Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, Object.freeze(v)])));
-}
-
 /**
  * Every default, as `loadConfig` gives it for an empty environment, except that embedding and tests
  * start with no catalog tool (the environment's default, `RELINK_TOOLS` unset, is every ready one).
@@ -473,21 +403,6 @@ export interface ConfigVariable {
   readonly default: string | null;
   readonly description: string;
 }
-
-/** The variables read by `TOOL_VARIABLE_PATTERN`, `<ID>` standing for a tool id. */
-const TOOL_VARIABLES: readonly ConfigVariable[] = [
-  {
-    name: "RELINK_TOOL_<ID>_CLIENT_ID",
-    default: null,
-    description:
-      "relink's OAuth client id at a catalog tool that signs in with OAuth; `<ID>` is the tool id in capitals with `_` for `-` (`RELINK_TOOL_GOOGLE_WORKSPACE_CLIENT_ID`).",
-  },
-  {
-    name: "RELINK_TOOL_<ID>_CLIENT_SECRET",
-    default: null,
-    description: "The secret of that OAuth client.",
-  },
-];
 
 /**
  * Every variable `loadConfig` reads, in the order of the docs: `scripts/gen-config-docs.ts` writes
