@@ -17,10 +17,15 @@ export interface RefreshOptions {
   signal: AbortSignal;
   /** The credentials the caller found stale: if the stored ones differ, someone refreshed already. */
   stale?: Credentials;
+  /**
+   * How long the access token must still be valid to be used as it is (default one minute): a sync
+   * session asks for its whole lifetime.
+   */
+  minValidityMs?: number;
 }
 
-const usable = (credentials: Credentials, nowMs: number) =>
-  Boolean(credentials.access_token) && Number(credentials.expires_at ?? 0) - nowMs > EXPIRY_MARGIN_MS;
+const usable = (credentials: Credentials, nowMs: number, minValidityMs = EXPIRY_MARGIN_MS) =>
+  Boolean(credentials.access_token) && Number(credentials.expires_at ?? 0) - nowMs > minValidityMs;
 
 const differ = (a: Credentials, b: Credentials | undefined) =>
   b === undefined || a.access_token !== b.access_token || a.refresh_token !== b.refresh_token;
@@ -44,12 +49,17 @@ export async function refreshAccessToken(
   for (let round = 0; ; round++) {
     const stored = await storedCredentials(ctx, integrationId);
     const nowMs = ctx.clock.now().getTime();
-    if (usable(stored, nowMs) && differ(stored, options.stale)) return stored;
+    if (usable(stored, nowMs, options.minValidityMs) && differ(stored, options.stale)) return stored;
     if (await takeLease(ctx, integrationId, owner)) {
       try {
         // Read again under the lease: the previous holder may have stored fresh tokens just now.
         const current = await storedCredentials(ctx, integrationId);
-        if (usable(current, ctx.clock.now().getTime()) && differ(current, options.stale)) return current;
+        if (
+          usable(current, ctx.clock.now().getTime(), options.minValidityMs) &&
+          differ(current, options.stale)
+        ) {
+          return current;
+        }
         const refreshed = await oauth.refresh({ credentials: current, signal: options.signal });
         await inTransaction(ctx, async (tx) => {
           await storeRefreshedCredentials(tx, integrationId, sealCredentials(ctx, integrationId, refreshed));

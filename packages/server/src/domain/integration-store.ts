@@ -252,26 +252,6 @@ export async function writeTransition(
   return updated;
 }
 
-/**
- * Stores credentials the tool refreshed outside any check (a sync session's OAuth refresh under
- * its lease row), only if the credentials are still those that were refreshed (`previous`).
- * State and streak are left alone: the check that follows decides them.
- */
-export async function writeRefreshedCredentials(
-  db: RelinkContext["db"],
-  id: string,
-  previous: string,
-  sealed: string,
-  at: string,
-): Promise<void> {
-  await db
-    .updateTable("integrations")
-    .set({ credentials_sealed: sealed, updated_at: at })
-    .where("id", "=", id)
-    .where("credentials_sealed", "=", previous)
-    .execute();
-}
-
 /** Inserts a new integration as the machine's `created` transition made it. */
 export async function insertIntegration(
   tx: Tx,

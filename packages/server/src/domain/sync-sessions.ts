@@ -1,14 +1,12 @@
-import { randomBytes } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { AuthHealth, SyncSession, SyncSessionOpened } from "@relink/sdk/contract";
+import { refreshAccessToken } from "../connectors/oauth.ts";
 import type { Connector, Credentials } from "../connectors/types.ts";
 import type { RelinkContext } from "../context.ts";
 import type { IntegrationRow, SyncSessionRow } from "../db/schema.ts";
 import { parseDuration } from "../duration.ts";
 import { newId } from "../ids.ts";
 import { DomainError, notFound } from "./errors.ts";
-import { writeRefreshedCredentials } from "./integration-store.ts";
-import { authStatus, findIntegration, openCredentials, pausesAt, sealCredentials } from "./integrations.ts";
+import { authStatus, findIntegration, openCredentials, pausesAt } from "./integrations.ts";
 import { readableModels } from "./scope.ts";
 import { checkAuthNow, type ManualCheckAnswer } from "./sync-runs.ts";
 
@@ -36,10 +34,6 @@ export const SESSION_TTL_MS = 15 * 60_000;
 export const MAX_CHECK_AGE_MS = 15 * 60_000;
 /** A token handed out must outlive the session by this much. */
 const TOKEN_MARGIN_MS = 60_000;
-/** How long a refresher may hold the lease before another replica takes it over. */
-const LEASE_MS = 60_000;
-/** How long a session waits for another replica's refresh before answering `TOOL_UNREACHABLE`. */
-const LEASE_WAIT_MS = 30_000;
 /** A credential swap (relink, refresh) between reading and checking: check again, this often. */
 const CHECK_ATTEMPTS = 3;
 
@@ -129,7 +123,7 @@ export async function openSyncSession(
   }
   if (reused && isOAuth(connector)) {
     // A reused check still needs a token that outlives the session.
-    await refreshUnderLease(ctx, connector, before, signal, async () => undefined);
+    await freshToken(ctx, connector, before, signal);
     row = (await findIntegration(ctx.db, workspaceId, integrationId)) ?? row;
   }
 
@@ -299,9 +293,10 @@ function settleCheck(ctx: RelinkContext, answer: ManualCheckAnswer): Checked {
 }
 
 /**
- * The check of an OAuth integration: when its token would not outlive a session, refreshed first
- * under the lease, and checked while the lease is still held (a failed refresh is left to the
- * check, which meets the same answer and counts it, with no other replica refreshing meanwhile).
+ * The check of an OAuth integration: when its token would not outlive a session, refreshed first,
+ * once across every replica (`refreshAccessToken`: a lease row per integration, shared with the
+ * scheduler's and the operator's checks), then checked. A failed refresh is left to the check,
+ * which meets the same answer and counts it.
  */
 async function checkWithFreshToken(
   ctx: RelinkContext,
@@ -309,103 +304,34 @@ async function checkWithFreshToken(
   row: IntegrationRow,
   signal: AbortSignal,
 ): Promise<ManualCheckAnswer> {
-  const check = () => checkRetrying(ctx, row.workspace_id, row.id, signal);
-  return (await refreshUnderLease(ctx, connector, row, signal, check)) ?? check();
+  await freshToken(ctx, connector, row, signal);
+  return checkRetrying(ctx, row.workspace_id, row.id, signal);
 }
 
-const needsRefresh = (ctx: RelinkContext, credentials: Credentials) =>
-  tokenExpiry(credentials) - ctx.clock.now().getTime() < SESSION_TTL_MS + 2 * TOKEN_MARGIN_MS;
-
-/**
- * When the integration's token would not outlive a session: takes the lease, re-reads (another
- * replica may have refreshed meanwhile), refreshes if still needed, stores, runs `then` and lets
- * go. Returns `then`'s answer, or `undefined` when nothing needed refreshing.
- */
-async function refreshUnderLease<T>(
+/** Refreshes the integration's token when it would not outlive a session; a failure is left to the check. */
+async function freshToken(
   ctx: RelinkContext,
   connector: Connector,
   row: IntegrationRow,
   signal: AbortSignal,
-  then: () => Promise<T>,
-): Promise<T | undefined> {
-  const stale = (r: IntegrationRow) => {
-    try {
-      return needsRefresh(ctx, openCredentials(ctx, r));
-    } catch {
-      return false;
-    }
-  };
-  if (!stale(row)) return undefined;
-  const owner = `ref_${randomBytes(8).toString("hex")}`;
-  await acquireRefreshLease(ctx, row.id, owner, signal);
+): Promise<void> {
+  if (!connector.oauth || !needsRefresh(ctx, row)) return;
   try {
-    const current = await findIntegration(ctx.db, row.workspace_id, row.id);
-    if (!current || !stale(current)) return undefined;
-    const oauth = connector.oauth;
-    if (oauth) {
-      try {
-        const refreshed = await oauth.refresh({ credentials: openCredentials(ctx, current), signal });
-        await writeRefreshedCredentials(
-          ctx.db,
-          current.id,
-          current.credentials_sealed,
-          sealCredentials(ctx, current.id, refreshed),
-          ctx.clock.now().toISOString(),
-        );
-      } catch {
-        // Left to the check that follows: it meets the same refusal and counts it (never logged: the error may quote the token).
-      }
-    }
-    return await then();
-  } finally {
-    await ctx.db
-      .deleteFrom("credential_refresh_leases")
-      .where("integration_id", "=", row.id)
-      .where("owner", "=", owner)
-      .execute();
+    await refreshAccessToken(ctx, row.id, { connector, signal, minValidityMs: SESSION_MIN_VALIDITY_MS });
+  } catch {
+    // Left to the check that follows (never logged: the error may quote the token).
   }
 }
 
-/** Takes the integration's refresh lease (free, or left expired by a dead holder), waiting for it. */
-async function acquireRefreshLease(
-  ctx: RelinkContext,
-  integrationId: string,
-  owner: string,
-  signal: AbortSignal,
-): Promise<void> {
-  const deadline = performance.now() + LEASE_WAIT_MS;
-  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
-    const now = ctx.clock.now();
-    const taken = await ctx.db
-      .insertInto("credential_refresh_leases")
-      .values({
-        integration_id: integrationId,
-        owner,
-        expires_at: new Date(now.getTime() + LEASE_MS).toISOString(),
-      })
-      .onConflict((oc) =>
-        oc
-          .column("integration_id")
-          .doUpdateSet((eb) => ({
-            owner: eb.ref("excluded.owner"),
-            expires_at: eb.ref("excluded.expires_at"),
-          }))
-          .where("credential_refresh_leases.expires_at", "<", now.toISOString()),
-      )
-      .returning("owner")
-      .executeTakeFirst();
-    if (taken?.owner === owner) return;
-    if (signal.aborted || performance.now() > deadline) {
-      throw new DomainError(
-        "TOOL_UNREACHABLE",
-        "Another session is refreshing this integration's token; try again.",
-        {
-          retryAfterSeconds: 5,
-        },
-      );
-    }
-    await sleep(wait);
+/** A session's token must outlive the session, with a margin on both ends. */
+const SESSION_MIN_VALIDITY_MS = SESSION_TTL_MS + 2 * TOKEN_MARGIN_MS;
+
+const needsRefresh = (ctx: RelinkContext, row: IntegrationRow) => {
+  try {
+    return tokenExpiry(openCredentials(ctx, row)) - ctx.clock.now().getTime() < SESSION_MIN_VALIDITY_MS;
+  } catch {
+    return false;
   }
-}
+};
 
 // Finishing, expiry and the list: `sync-session-finish.ts`.
