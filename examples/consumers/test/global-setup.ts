@@ -99,6 +99,7 @@ async function prepare(base: string, dir: string): Promise<void> {
   const pnpm = (cwd: string, ...args: string[]) =>
     run("pnpm", args, { cwd, env: { ...process.env, npm_config_verify_deps_before_run: "false" } });
   await pnpm(join(ROOT, "packages/sdk"), "run", "build");
+  await pnpm(join(ROOT, "packages/connectors"), "run", "build");
   await pnpm(join(ROOT, "packages/widget"), "run", "build:lib");
   await pnpm(join(ROOT, "packages/dashboard"), "run", "build:lib");
   await pnpm(join(ROOT, "packages/server"), "run", "build");

@@ -47,6 +47,7 @@ beforeAll(async () => {
     })
   ).id as string;
   mine.link = (await post(`/v1/integrations/${mine.int}/relink`, {})).id as string;
+  mine.campaign = (await post(`/v1/scope-configs/${mine.sc}/relink-campaigns`, {})).id as string;
   mine.apiKey = (await post("/v1/api-keys", { name: "second" })).id as string;
   const signing = await post("/v1/signing-keys", { algorithm: "HS256" });
   mine.signingKey = signing.id as string;
@@ -105,6 +106,7 @@ describe("every route with another workspace's credentials", () => {
           const url = path
             .replace("{id}", id ?? "")
             .replace("{link_id}", mine.link ?? "")
+            .replace("{campaign_id}", mine.campaign ?? "")
             .replace("{session_id}", "ss_01zzzzzzzzzzzzzzzzzzzzzzzz")
             .replace("{model}", "teams");
           const theirs = await t.request(method.toUpperCase(), url, {
@@ -116,6 +118,7 @@ describe("every route with another workspace's credentials", () => {
             path
               .replace("{id}", `${id?.split("_")[0]}_01zzzzzzzzzzzzzzzzzzzzzzzz`)
               .replace("{link_id}", "lnk_01zzzzzzzzzzzzzzzzzzzzzzzz")
+              .replace("{campaign_id}", "rc_01zzzzzzzzzzzzzzzzzzzzzzzz")
               .replace("{session_id}", "ss_01zzzzzzzzzzzzzzzzzzzzzzzz")
               .replace("{model}", "teams"),
             {
