@@ -8,7 +8,7 @@ export async function buildRelink() {
   const relink = await createRelinkServer({
     config,
     connectors: [
-      ...(await defaultConnectors(config, systemClock)),
+      ...defaultConnectors(config, systemClock),
       staffbookConnector({ baseUrl: "https://staffbook.internal.example" }),
     ],
   });

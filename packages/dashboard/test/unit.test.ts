@@ -1,6 +1,6 @@
-import { demoHrisConnector } from "@relink/demo-hris/connectors";
 import type { ScopeConfigModels, Setting } from "@relink/sdk/contract";
 import { scopePermissions } from "@relink/server/testing";
+import { demoHrisConnector } from "@relink/server";
 import { describe, expect, it } from "vitest";
 import { timeline } from "../src/components/timeline-geometry.ts";
 import { authHealth, duration } from "../src/format.ts";

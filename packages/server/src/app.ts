@@ -4,8 +4,10 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { secureHeaders } from "hono/secure-headers";
 import { type Clock, systemClock } from "./clock.ts";
-import { type Config, ConfigError, defineConfig } from "./config.ts";
+import { type Config, defineConfig } from "./config.ts";
 import { configuredTools } from "./connectors/catalog.ts";
+import { demoHrisConnector } from "./connectors/demo-hris.ts";
+import { demoHrisOAuthConnector } from "./connectors/demo-hris-oauth.ts";
 import { type Connector, ConnectorRegistry } from "./connectors/types.ts";
 import { createWakeups, type RelinkContext } from "./context.ts";
 import { createDatabase, migrateToLatest, type RelinkDatabase } from "./db/connect.ts";
@@ -92,26 +94,21 @@ export interface RelinkServer {
  * Default connectors: the demo HR system's (only when its URL is configured), then the declared
  * and catalog tools that are ready (`configuredTools`).
  */
-export async function defaultConnectors(config: Config, clock: Clock): Promise<Connector[]> {
-  return [...(await demoConnectors(config, clock)), ...configuredTools(config, clock).connectors];
+export function defaultConnectors(config: Config, clock: Clock): Connector[] {
+  return [...demoConnectors(config, clock), ...configuredTools(config, clock).connectors];
 }
 
-/**
- * The demo HR system's tools, only when `RELINK_DEMO_HRIS_URL` is set. Their code lives with the
- * demo (`@relink/demo-hris/connectors`), loaded only then: a server without the demo never loads it.
- */
-async function demoConnectors(config: Config, clock: Clock): Promise<Connector[]> {
+function demoConnectors(config: Config, clock: Clock): Connector[] {
   if (!config.demoHrisUrl) return [];
-  let demo: typeof import("@relink/demo-hris/connectors");
-  try {
-    demo = await import("@relink/demo-hris/connectors");
-  } catch (error) {
-    throw new ConfigError(
-      "RELINK_DEMO_HRIS_URL",
-      `is set, but the demo's connectors (@relink/demo-hris) cannot be loaded: ${(error as Error).message.split("\n")[0]}`,
-    );
-  }
-  return demo.demoHrisConnectors(config.demoHrisUrl, () => clock.now().getTime());
+  return [
+    demoHrisConnector({ baseUrl: config.demoHrisUrl }),
+    demoHrisOAuthConnector({
+      baseUrl: config.demoHrisUrl,
+      clientId: "relink-demo",
+      clientSecret: "relink-demo-secret",
+      now: () => clock.now().getTime(),
+    }),
+  ];
 }
 
 /**
@@ -124,13 +121,12 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
   const log = options.logger ?? createLogger({ level: config.logLevel });
   // Declared connectors first: an invalid one stops the start before anything is opened.
   const configured = options.connectors ? null : configuredTools(config, clock);
-  const demo = options.connectors ? [] : await demoConnectors(config, clock);
   const database =
     typeof options.db === "object" ? options.db : createDatabase(options.db ?? config.databaseUrl);
   await migrateToLatest(database.db);
 
   const connectors = new ConnectorRegistry([
-    ...(options.connectors ?? [...demo, ...(configured?.connectors ?? [])]),
+    ...(options.connectors ?? [...demoConnectors(config, clock), ...(configured?.connectors ?? [])]),
     ...(options.extraConnectors ?? []),
   ]);
   for (const { connector, missing } of configured?.unready ?? []) connectors.addUnready(connector, missing);

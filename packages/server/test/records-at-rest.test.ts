@@ -1,12 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DemoHrisApi } from "@relink/demo-hris/connectors";
 import type { Integration } from "@relink/sdk/contract";
 import { type Kysely, sql } from "kysely";
 import { type Migration, Migrator } from "kysely/migration";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRelinkServer } from "../src/app.ts";
+import { DemoHrisApi } from "../src/connectors/demo-hris.ts";
 import { createDatabase, type Dialect, type RelinkDatabase } from "../src/db/connect.ts";
 import { migrations } from "../src/db/migrations/index.ts";
 import { openFields, readRecords, sealFields, sealSyncRecords } from "../src/domain/records.ts";

@@ -1,5 +1,5 @@
-import { DEMO_HRIS_MODELS, DEMO_HRIS_PERMISSIONS } from "@relink/demo-hris/connectors";
 import type { AuthOutcome } from "@relink/sdk/contract";
+import { DEMO_HRIS_MODELS, DEMO_HRIS_PERMISSIONS } from "../connectors/demo-hris.ts";
 import { type Connector, ConnectorError, type SyncRecord } from "../connectors/types.ts";
 
 export interface ScriptedAccount {

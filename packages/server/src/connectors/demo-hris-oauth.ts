@@ -1,4 +1,3 @@
-import { ConnectorError, type Credentials, callTool, type SyncingConnector } from "@relink/server/connectors";
 import {
   checkWithMe,
   DEMO_HRIS_MODELS,
@@ -7,6 +6,8 @@ import {
   DemoHrisApi,
   syncModels,
 } from "./demo-hris.ts";
+import { callTool } from "./http.ts";
+import { ConnectorError, type Credentials, type SyncingConnector } from "./types.ts";
 
 export interface DemoHrisOAuthOptions {
   baseUrl: string;
