@@ -1,6 +1,6 @@
 import type { ScopeConfigModels, Setting } from "@relink/sdk/contract";
-import { scopePermissions } from "@relink/server/testing";
 import { demoHrisConnector } from "@relink/server";
+import { scopePermissions } from "@relink/server/testing";
 import { describe, expect, it } from "vitest";
 import { timeline } from "../src/components/timeline-geometry.ts";
 import { authHealth, duration } from "../src/format.ts";
