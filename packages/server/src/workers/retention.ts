@@ -1,15 +1,13 @@
-import type { Worker } from "../app.ts";
 import type { RelinkContext } from "../context.ts";
 import { pruneHistory, type RetentionReport } from "../domain/retention.ts";
+import { type PeriodicWorker, periodicWorker } from "./periodic.ts";
 
 /** Rounds of retention: the first a minute after start, then hourly. */
 const FIRST_ROUND_MS = 60_000;
 const ROUND_MS = 3_600_000;
 
-export interface RetentionWorker extends Worker {
-  /** One round now (tests, the CLI); resolves with what it removed. */
-  runOnce(): Promise<RetentionReport>;
-}
+/** `runOnce` resolves with what it removed. */
+export type RetentionWorker = PeriodicWorker<RetentionReport>;
 
 /**
  * Removes history older than `RELINK_RETENTION` in the background (see domain/retention.ts). Each
@@ -17,9 +15,6 @@ export interface RetentionWorker extends Worker {
  * replicas each runs it, and what one removed the others simply no longer find.
  */
 export function createRetentionWorker(ctx: RelinkContext): RetentionWorker {
-  let timer: NodeJS.Timeout | null = null;
-  let round: Promise<RetentionReport | undefined> | null = null;
-
   const runOnce = async (): Promise<RetentionReport> => {
     const started = performance.now();
     const report = await pruneHistory(ctx);
@@ -33,31 +28,11 @@ export function createRetentionWorker(ctx: RelinkContext): RetentionWorker {
     return report;
   };
 
-  const schedule = (ms: number) => {
-    timer = setTimeout(() => {
-      round = runOnce().catch((error: unknown) => {
-        ctx.log.error({ err: error }, "retention round failed; it is tried again in an hour");
-        return undefined;
-      });
-      void round.finally(() => {
-        round = null;
-        if (timer) schedule(ROUND_MS);
-      });
-    }, ms);
-    timer.unref();
-  };
-
-  return {
+  return periodicWorker(ctx, {
     name: "retention",
+    firstRoundMs: FIRST_ROUND_MS,
+    everyMs: ROUND_MS,
+    failureMessage: "retention round failed; it is tried again in an hour",
     runOnce,
-    start() {
-      if (timer) return;
-      schedule(FIRST_ROUND_MS);
-    },
-    async stop() {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await round;
-    },
-  };
+  });
 }
