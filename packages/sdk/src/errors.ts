@@ -1,4 +1,4 @@
-import type { ErrorCode } from "./contract/errors.ts";
+import type { ErrorCode } from "./names.ts";
 
 /**
  * The code of a `RelinkApiError`: one of the API's error codes, or `UNEXPECTED_RESPONSE` for an

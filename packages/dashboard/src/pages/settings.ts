@@ -8,11 +8,19 @@ import type {
   SigningKeyCreated,
   ToolListItem,
 } from "@relink/sdk/contract";
+import { API_KEY_SCOPES, type ApiKeyScope } from "@relink/sdk/names";
 import { css, html, nothing } from "lit";
 import { ApiError, errorText } from "../api.ts";
 import { dateTime, relative } from "../format.ts";
 import { errorBox, loading, Page } from "../page.ts";
 import "../components/copy-field.ts";
+
+/** What a scope lets a key do, beside its name, where the name does not say it. */
+const SCOPE_HINTS: Record<ApiKeyScope, string> = {
+  management: "",
+  "credentials:read": " (sync sessions)",
+  "records:read": "",
+};
 
 /**
  * API keys, flow-token signing keys, the origins allowed to embed the connect flow, and the tools
@@ -316,9 +324,10 @@ export class SettingsPage extends Page {
           <label>New key name <input name="name" required maxlength="200" placeholder="e.g. production backend" /></label>
           <fieldset class="row">
             <legend>Scopes</legend>
-            <label><input type="checkbox" name="scopes" value="management" checked /> management</label>
-            <label><input type="checkbox" name="scopes" value="credentials:read" /> credentials:read (sync sessions)</label>
-            <label><input type="checkbox" name="scopes" value="records:read" /> records:read</label>
+            ${API_KEY_SCOPES.map(
+              (scope) =>
+                html`<label><input type="checkbox" name="scopes" value=${scope} ?checked=${scope === "management"} /> ${scope}${SCOPE_HINTS[scope]}</label>`,
+            )}
           </fieldset>
           <button type="submit">Create API key</button>
         </form>

@@ -4,23 +4,13 @@ import type {
   WebhookEndpoint,
   WebhookEndpointWithSecret,
 } from "@relink/sdk/contract";
+import { WEBHOOK_EVENT_TYPES } from "@relink/sdk/names";
 import { css, html, nothing } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { errorText } from "../api.ts";
 import { dateTime, relative } from "../format.ts";
 import { errorBox, loading, Page } from "../page.ts";
 import "../components/copy-field.ts";
-
-/** The event types an endpoint can filter on (DESIGN section 5). */
-export const EVENT_TYPES = [
-  "integration-created",
-  "integration-deleted",
-  "integration-state-changed",
-  "integration-auth-status-changed",
-  "integration-relinked",
-  "connection-flow-failed",
-  "sync-finished",
-] as const;
 
 /** Webhook endpoints (create, edit filters, rotate secret, test, disable) and the delivery log. */
 export class WebhooksPage extends Page {
@@ -148,7 +138,7 @@ export class WebhooksPage extends Page {
     const body = {
       url: String(data.get("url") ?? "").trim(),
       description: String(data.get("description") ?? "").trim() || null,
-      event_types: types.length === 0 || types.length === EVENT_TYPES.length ? null : types,
+      event_types: types.length === 0 || types.length === WEBHOOK_EVENT_TYPES.length ? null : types,
     };
     this.formError = null;
     try {
@@ -270,7 +260,7 @@ export class WebhooksPage extends Page {
   }
 
   #renderForm(endpoint: WebhookEndpoint | null) {
-    const selected = new Set(endpoint?.event_types ?? EVENT_TYPES);
+    const selected = new Set(endpoint?.event_types ?? WEBHOOK_EVENT_TYPES);
     return html`<form class="endpoint card" @submit=${this.#submit} aria-label=${endpoint ? "Edit endpoint" : "New endpoint"}>
       <label
         >URL (https)
@@ -280,7 +270,7 @@ export class WebhooksPage extends Page {
       <fieldset>
         <legend>Event types (all checked = every type, including future ones)</legend>
         <div class="types">
-          ${EVENT_TYPES.map(
+          ${WEBHOOK_EVENT_TYPES.map(
             (type) => html`<label class="inline"
               ><input type="checkbox" name="event_types" value=${type} .checked=${selected.has(type)} /><code>${type}</code></label
             >`,
