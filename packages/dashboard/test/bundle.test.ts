@@ -27,10 +27,11 @@ function servedScripts(): string[] {
 }
 
 describe("the dashboard's production bundle", () => {
-  it("carries no zod: it takes the SDK's names, never the schemas", async () => {
+  it("carries no zod: it takes the SDK's names and client, never the schemas", async () => {
     const built = await chunks();
     const modules = built.flatMap((chunk) => Object.keys(chunk.modules));
     expect(modules.some((id) => id.includes("/sdk/src/names.ts"))).toBe(true);
+    expect(modules.some((id) => id.includes("/sdk/src/client.ts"))).toBe(true);
     expect(modules.filter((id) => /[\\/]zod[\\/]/.test(id))).toEqual([]);
     // zod's own class names, present in any bundle that holds a schema
     for (const script of [...servedScripts(), ...built.map((chunk) => chunk.code)]) {
