@@ -9,8 +9,8 @@ import { buildOnce } from "@relink/build-once";
  */
 export async function ensureDashboardBuilt(): Promise<{ built: boolean }> {
   const root = fileURLToPath(new URL(".", import.meta.url));
-  // The contract the build bundles from the SDK.
-  const sdk = dirname(createRequire(import.meta.url).resolve("@relink/sdk/contract"));
+  // The SDK's sources the build bundles (its names, client and scope rules).
+  const sdk = dirname(createRequire(import.meta.url).resolve("@relink/sdk/names"));
   return buildOnce({
     root,
     configFile: `${root}vite.config.ts`,

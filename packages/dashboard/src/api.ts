@@ -1,126 +1,58 @@
-import type { ErrorEnvelope } from "@relink/sdk/contract";
-
-/** A refused or failed API call, carrying the server's error envelope. */
-export class ApiError extends Error {
-  override name = "ApiError";
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly requestId: string | null = null,
-    readonly details: unknown = undefined,
-  ) {
-    super(message);
-  }
-
-  /** The server has no such route: a part of relink this server does not have (yet). */
-  get routeMissing(): boolean {
-    return (
-      (this.status === 404 && this.message.startsWith("No route for")) ||
-      (this.status === 405 && this.code === "METHOD_NOT_ALLOWED")
-    );
-  }
-}
-
-export type Query = Record<string, string | number | boolean | null | undefined>;
+import { RelinkApiError, RelinkClient, RelinkConnectionError } from "@relink/sdk";
 
 /**
- * The management API, called with the API key in the `Authorization` header. The key lives only in
- * this object's memory: no cookie, no storage, so no request can carry it without this code (CSRF-safe),
- * and reloading the page signs out.
+ * The management API: the SDK's `RelinkClient` (its retries, timeouts and `RelinkApiError`), with
+ * the API key in the `Authorization` header. The key lives only in this object's memory: no cookie,
+ * no storage, so no request can carry it without this code (CSRF-safe), and reloading the page
+ * signs out.
  */
-export class Api {
-  readonly #key: string;
-  readonly #base: string;
+export type Api = RelinkClient;
+
+/** What the shell learns from every answer. */
+export interface ApiHooks {
   /** Called when the server says the key is no longer valid. */
-  onUnauthorized: (() => void) | null = null;
-
-  constructor(key: string, base = "") {
-    this.#key = key;
-    this.#base = base;
-  }
-
-  get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
-    return this.request<T>("GET", withQuery(path, query), undefined, signal);
-  }
-  post<T>(path: string, body?: unknown): Promise<T> {
-    return this.request<T>("POST", path, body ?? {});
-  }
-  patch<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>("PATCH", path, body);
-  }
-  put<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>("PUT", path, body);
-  }
-  delete(path: string): Promise<void> {
-    return this.request<void>("DELETE", path);
-  }
-
-  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${this.#key}`,
-      accept: "application/json",
-    };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    let response: Response;
-    try {
-      response = await fetch(this.#base + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-        credentials: "omit",
-        cache: "no-store",
-      });
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      throw new ApiError(
-        0,
-        "NETWORK_ERROR",
-        "The relink server could not be reached. Check that it is running.",
-      );
-    }
-    if (response.status === 204) return undefined as T;
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (!response.ok) {
-      const envelope = parsed as Partial<ErrorEnvelope> | undefined;
-      const error = envelope?.error;
-      const failure = new ApiError(
-        response.status,
-        error?.code ?? `HTTP_${response.status}`,
-        error?.message ?? `The server answered ${response.status} ${response.statusText}.`,
-        error?.request_id ?? null,
-        error?.details,
-      );
-      if (response.status === 401) this.onUnauthorized?.();
-      throw failure;
-    }
-    return parsed as T;
-  }
+  onUnauthorized?: (() => void) | undefined;
 }
 
-export function withQuery(path: string, query?: Query): string {
-  if (!query) return path;
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) {
-    if (value === undefined || value === null || value === "") continue;
-    params.set(name, String(value));
-  }
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
+/**
+ * The client of this page's own server. Its `fetch` sends no cookie and reads no cache, and tells
+ * `hooks` about a 401 (set `onUnauthorized` once the key is accepted).
+ */
+export function connect(key: string, hooks: ApiHooks = {}, baseUrl = location.origin): Api {
+  return new RelinkClient({
+    baseUrl,
+    apiKey: key,
+    fetch: async (input, init) => {
+      const response = await fetch(input, { ...init, credentials: "omit", cache: "no-store" });
+      if (response.status === 401) hooks.onUnauthorized?.();
+      return response;
+    },
+  });
 }
+
+/** The server has no such route: a part of relink this server does not have (yet). */
+export function routeMissing(error: unknown): boolean {
+  return (
+    error instanceof RelinkApiError &&
+    ((error.status === 404 && error.message.startsWith("No route for")) ||
+      (error.status === 405 && error.code === "METHOD_NOT_ALLOWED"))
+  );
+}
+
+/** The API refused with this HTTP status. */
+export const refusedWith = (error: unknown, status: number): error is RelinkApiError =>
+  error instanceof RelinkApiError && error.status === status;
 
 /** The message to show for a failed call. */
 export function errorText(error: unknown): string {
-  if (error instanceof ApiError) {
-    if (error.routeMissing) return "Not available on this server yet.";
+  if (error instanceof RelinkApiError) {
+    if (routeMissing(error)) return "Not available on this server yet.";
     return error.requestId ? `${error.message} (request ${error.requestId})` : error.message;
+  }
+  if (error instanceof RelinkConnectionError) {
+    return error.code === "TIMEOUT"
+      ? "The relink server did not answer in time. Try again."
+      : "The relink server could not be reached. Check that it is running.";
   }
   if (error instanceof Error) return error.message;
   return String(error);

@@ -1,6 +1,6 @@
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import { keyed } from "lit/directives/keyed.js";
-import { Api, errorText } from "./api.ts";
+import { type Api, type ApiHooks, connect, errorText, refusedWith } from "./api.ts";
 import type { Page } from "./page.ts";
 import { BASE, href, navigate, parseRoute, type Route } from "./router.ts";
 import { shared, tokens } from "./styles.ts";
@@ -207,20 +207,20 @@ export class RelinkDashboard extends LitElement {
     if (!key) return;
     this.signingIn = true;
     this.signInError = null;
-    const api = new Api(key);
+    const hooks: ApiHooks = {};
+    const api = connect(key, hooks);
     try {
       // The cheapest management call: it proves the key without touching the integrations.
-      await api.get("/v1/tools");
+      await api.tools.list();
       input.value = "";
-      api.onUnauthorized = () =>
+      hooks.onUnauthorized = () =>
         this.signOut("Your API key is no longer accepted (revoked?). Sign in again.");
       this.api = api;
       this.#focusAfterRender = true;
     } catch (error) {
-      this.signInError =
-        (error as { status?: number }).status === 401
-          ? "This API key is unknown or was revoked."
-          : errorText(error);
+      this.signInError = refusedWith(error, 401)
+        ? "This API key is unknown or was revoked."
+        : errorText(error);
       await this.updateComplete;
       input.focus();
     } finally {

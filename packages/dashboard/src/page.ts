@@ -1,5 +1,5 @@
 import { html, LitElement, type PropertyValues } from "lit";
-import { type Api, ApiError, errorText } from "./api.ts";
+import { type Api, errorText, routeMissing } from "./api.ts";
 import { shared, tokens } from "./styles.ts";
 
 /** Base of every page: holds the API client, and moves focus to its heading when shown. */
@@ -45,7 +45,7 @@ export class Page extends LitElement {
 
 /** A clear error box with the API's message. */
 export function errorBox(error: unknown, what = "") {
-  const missing = error instanceof ApiError && error.routeMissing;
+  const missing = routeMissing(error);
   return html`<div class="notice error" role="alert">
     ${missing ? html`<strong>${what || "This part"} is not available on this server.</strong> It needs a newer relink server.` : html`<strong>${what ? `${what}: ` : ""}</strong>${errorText(error)}`}
   </div>`;

@@ -1,4 +1,4 @@
-import type { ErrorCode } from "./contract/errors.ts";
+import type { ErrorCode } from "./names.ts";
 
 /**
  * The code of a `RelinkApiError`: one of the API's error codes, or `UNEXPECTED_RESPONSE` for an
@@ -70,7 +70,8 @@ export class RelinkConnectionError extends Error {
 
 /**
  * A `Retry-After` value in milliseconds from `nowMs`: delay-seconds (`"120"`) or an HTTP date (a
- * date already past gives 0). `undefined` when absent or unreadable.
+ * date already past gives 0). `undefined` when absent or unreadable, a fraction or a negative
+ * number among them.
  */
 export function parseRetryAfter(
   value: string | null | undefined,
@@ -79,6 +80,8 @@ export function parseRetryAfter(
   if (value === null || value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP date starts with the day's name; `Date.parse` alone would read "1.5" as a year.
+  if (!/^[A-Za-z]{3}/.test(text)) return undefined;
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }

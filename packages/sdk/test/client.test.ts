@@ -157,6 +157,41 @@ describe("RelinkClient against a real server on a local port", () => {
     expect((await apiError(relink.integrations.get(integration.id))).status).toBe(404);
   });
 
+  it("reads the counts per state and when integrations were paused, as the dashboard does", async () => {
+    const integration = await relink.integrations.create({
+      tool: "scripted",
+      end_user: { origin_id: "org-stats", organization_name: "Stats" },
+      credentials: { api_key: "good" },
+    });
+    const stats = await relink.integrations.stats();
+    expect(stats).toMatchObject({ ACTIVE: expect.any(Number), INVALID: 0, failing: 0 });
+    expect(stats.total).toBe(stats.ACTIVE + stats.INVALID + stats.INACTIVE);
+    expect(stats.ACTIVE).toBeGreaterThanOrEqual(1);
+    // Not paused: nothing to say about it.
+    expect(await relink.integrations.pauses([integration.id])).toEqual({ data: [] });
+    const refused = await apiError(relink.integrations.pauses(["nope"]));
+    expect(refused).toMatchObject({ status: 400, code: "INVALID_REQUEST" });
+    await relink.integrations.delete(integration.id);
+  });
+
+  it("previews, starts and lists the relink campaigns of a scope config", async () => {
+    const config = await relink.scopeConfigs.create({
+      name: "Campaign source",
+      category: "HRIS",
+      models: { employees: { setting: "ENABLED" } },
+    });
+    expect(await relink.scopeConfigs.relinkCampaigns.list(config.id)).toEqual([]);
+    const preview = await relink.scopeConfigs.relinkCampaigns.preview(config.id, {});
+    expect(preview).toMatchObject({ source_scope_config_id: config.id, integrations: 0, affected: 0 });
+    const campaign = await relink.scopeConfigs.relinkCampaigns.create(config.id, {});
+    expect(campaign.progress).toMatchObject({ total: 0 });
+    expect((await relink.scopeConfigs.relinkCampaigns.list(config.id)).map((c) => c.id)).toEqual([
+      campaign.id,
+    ]);
+    const missing = await apiError(relink.scopeConfigs.relinkCampaigns.list("sc_01jd5x3m9k2q8r7t6y5w4v3u2s"));
+    expect(missing.status).toBe(404);
+  });
+
   it("queues syncs, checks auth, and reads both histories", async () => {
     const integration = await relink.integrations.create({
       tool: "scripted",

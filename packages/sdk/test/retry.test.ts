@@ -17,6 +17,14 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter("", now)).toBeUndefined();
     expect(parseRetryAfter("soon", now)).toBeUndefined();
   });
+
+  it('takes no number but whole seconds for a date (Date.parse reads "1.5" or "-5" as years long past)', () => {
+    expect(parseRetryAfter("1.5", now)).toBeUndefined();
+    expect(parseRetryAfter("-5", now)).toBeUndefined();
+    expect(parseRetryAfter("0.5", now)).toBeUndefined();
+    expect(parseRetryAfter(" 10 ", now)).toBe(10_000);
+    expect(parseRetryAfter("Sunday, 01-Jan-26 00:00:10 GMT", now)).toBe(10_000);
+  });
 });
 
 describe("backoffDelay", () => {

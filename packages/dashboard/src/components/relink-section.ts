@@ -1,14 +1,14 @@
 import type {
   Integration,
   LinkType,
-  Page as ListPage,
   RelinkLink,
   RelinkLinkCreated,
   ScopeConfig,
   Tool,
 } from "@relink/sdk/contract";
+import { LOCALES, type Locale } from "@relink/sdk/names";
 import { css, html, LitElement, nothing } from "lit";
-import { type Api, ApiError, errorText } from "../api.ts";
+import { type Api, errorText, routeMissing } from "../api.ts";
 import { dateTime, relative } from "../format.ts";
 import { errorBox } from "../page.ts";
 import { allOf, diffPermissions } from "../scope.ts";
@@ -16,13 +16,23 @@ import { shared, tokens } from "../styles.ts";
 import "./copy-field.ts";
 import "./qr-code.ts";
 
-const LANGUAGES: Array<[string, string]> = [
+/** Each language the hosted page speaks, in its own name. */
+const LANGUAGE_NAMES: Record<Locale, string> = {
+  en: "English",
+  de: "Deutsch",
+  fr: "Français",
+  it: "Italiano",
+  es: "Español",
+  nl: "Nederlands",
+  pl: "Polski",
+  sv: "Svenska",
+  da: "Dansk",
+  ja: "日本語",
+};
+
+const LANGUAGES: Array<[Locale | "", string]> = [
   ["", "The end user's browser language"],
-  ["en", "English"],
-  ["de", "Deutsch"],
-  ["fr", "Français"],
-  ["it", "Italiano"],
-  ["es", "Español"],
+  ...LOCALES.map((locale): [Locale, string] => [locale, LANGUAGE_NAMES[locale]]),
 ];
 
 const EXPIRIES: Record<LinkType, Array<[string, string]>> = {
@@ -119,7 +129,7 @@ export class RelinkSection extends LitElement {
   declare configsError: unknown;
   declare target: string;
   declare linkType: LinkType;
-  declare language: string;
+  declare language: Locale | "";
   declare expiry: string;
   declare busy: boolean;
   declare error: unknown;
@@ -151,8 +161,8 @@ export class RelinkSection extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.api
-      .get<ListPage<ScopeConfig>>("/v1/scope-configs", { limit: 200 })
+    this.api.scopeConfigs
+      .list({ limit: 200 })
       .then((page) => {
         this.configs = page.data;
       })
@@ -171,10 +181,10 @@ export class RelinkSection extends LitElement {
 
   async loadLinks(): Promise<void> {
     try {
-      const page = await this.api.get<ListPage<RelinkLink>>(
-        `/v1/integrations/${this.integration.id}/relink-links`,
-        { limit: 50, status: "OUTSTANDING" },
-      );
+      const page = await this.api.integrations.relinkLinks(this.integration.id, {
+        limit: 50,
+        status: "OUTSTANDING",
+      });
       this.links = page.data;
       this.linksError = null;
       await this.#retireUsedLink(page.data);
@@ -192,10 +202,10 @@ export class RelinkSection extends LitElement {
     if (!created || outstanding.some((l) => l.id === created.id)) return;
     let completedAt: string | null = null;
     try {
-      const done = await this.api.get<ListPage<RelinkLink>>(
-        `/v1/integrations/${this.integration.id}/relink-links`,
-        { limit: 50, status: "COMPLETED" },
-      );
+      const done = await this.api.integrations.relinkLinks(this.integration.id, {
+        limit: 50,
+        status: "COMPLETED",
+      });
       completedAt = done.data.find((l) => l.id === created.id)?.completed_at ?? null;
     } catch {
       // Said less precisely below.
@@ -210,15 +220,12 @@ export class RelinkSection extends LitElement {
     this.busy = true;
     this.error = null;
     try {
-      const answer = await this.api.post<RelinkLinkCreated>(
-        `/v1/integrations/${this.integration.id}/relink`,
-        {
-          ...(this.target ? { scope_config_id: this.target } : {}),
-          link_type: this.linkType,
-          ...(this.language ? { language: this.language } : {}),
-          expires_in: this.expiry,
-        },
-      );
+      const answer = await this.api.integrations.relink(this.integration.id, {
+        ...(this.target ? { scope_config_id: this.target } : {}),
+        link_type: this.linkType,
+        ...(this.language ? { language: this.language } : {}),
+        expires_in: this.expiry,
+      });
       this.created = answer;
       this.used = null;
       this.dispatchEvent(
@@ -340,7 +347,7 @@ export class RelinkSection extends LitElement {
         </fieldset>
         <div class="row">
           <div class="field"><label for="f-language">Language</label>
-            <select id="f-language" name="language" @change=${(e: Event) => (this.language = (e.target as HTMLSelectElement).value)}>
+            <select id="f-language" name="language" @change=${(e: Event) => (this.language = (e.target as HTMLSelectElement).value as Locale | "")}>
               ${LANGUAGES.map(([value, label]) => html`<option value=${value} ?selected=${this.language === value}>${label}</option>`)}
             </select>
           </div>
@@ -409,7 +416,7 @@ export class RelinkSection extends LitElement {
       return;
     this.revokeError = null;
     try {
-      await this.api.delete(`/v1/integrations/${this.integration.id}/relink-links/${link.id}`);
+      await this.api.integrations.relinkLinks.revoke(this.integration.id, link.id);
       if (this.created?.id === link.id) this.created = null;
       await this.loadLinks();
       this.dispatchEvent(
@@ -426,7 +433,7 @@ export class RelinkSection extends LitElement {
 
   #renderLinks() {
     if (this.linksError) {
-      if (this.linksError instanceof ApiError && this.linksError.routeMissing) {
+      if (routeMissing(this.linksError)) {
         return html`<p class="muted">Listing the outstanding links is not available on this server.</p>`;
       }
       return html`<p class="notice error" role="alert">${errorText(this.linksError)}</p>`;

@@ -73,13 +73,9 @@ export class CampaignPanel extends LitElement {
     void this.load();
   }
 
-  #path(suffix = "") {
-    return `/v1/scope-configs/${encodeURIComponent(this.configId)}/relink-campaigns${suffix}`;
-  }
-
   async load(): Promise<void> {
     try {
-      this.campaigns = (await this.api.get<{ data: RelinkCampaign[] }>(this.#path())).data;
+      this.campaigns = await this.api.scopeConfigs.relinkCampaigns.list(this.configId);
     } catch (error) {
       this.error = error;
     }
@@ -89,7 +85,7 @@ export class CampaignPanel extends LitElement {
     this.busy = true;
     this.error = null;
     try {
-      this.preview = await this.api.post<RelinkCampaignPreview>(this.#path("/preview"), {
+      this.preview = await this.api.scopeConfigs.relinkCampaigns.preview(this.configId, {
         models: this.models,
       });
     } catch (error) {
@@ -103,7 +99,9 @@ export class CampaignPanel extends LitElement {
     this.busy = true;
     this.error = null;
     try {
-      const campaign = await this.api.post<RelinkCampaign>(this.#path(), { models: this.models });
+      const campaign = await this.api.scopeConfigs.relinkCampaigns.create(this.configId, {
+        models: this.models,
+      });
       this.preview = null;
       this.dispatchEvent(
         new CustomEvent("dashboard-announce", {

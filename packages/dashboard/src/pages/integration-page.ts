@@ -1,17 +1,14 @@
 import type {
   AuthCheck,
-  CheckAuthResult,
   EventLogEntry,
   Integration,
-  Page as ListPage,
-  ManualSyncResult,
   ScopeConfig,
   SyncRun,
   SyncSession,
   Tool,
 } from "@relink/sdk/contract";
 import { css, html, nothing } from "lit";
-import { ApiError, errorText } from "../api.ts";
+import { errorText, refusedWith, routeMissing } from "../api.ts";
 import { authHealth, STATE_LABELS } from "../format.ts";
 import { errorBox, loading, Page } from "../page.ts";
 import { href, navigate } from "../router.ts";
@@ -150,28 +147,24 @@ export class IntegrationPage extends Page {
     clearInterval(this.#timer);
   }
 
-  get #path() {
-    return `/v1/integrations/${encodeURIComponent(this.integrationId)}`;
-  }
-
   /** Reloads everything on the page (the integration first: the rest depends on it). */
   async refresh(first = false): Promise<void> {
     try {
-      const integration = await this.api.get<Integration>(this.#path);
+      const integration = await this.api.integrations.get(this.integrationId);
       this.integration = integration;
       this.error = null;
       this.now = Date.now();
       if (first || this.tool?.id !== integration.tool) {
-        this.api
-          .get<Tool>(`/v1/tools/${encodeURIComponent(integration.tool)}`)
+        this.api.tools
+          .get(integration.tool)
           .then((tool) => {
             this.tool = tool;
           })
           .catch(() => {});
       }
       if (integration.scope_config_id && this.scopeConfig?.id !== integration.scope_config_id) {
-        this.api
-          .get<ScopeConfig>(`/v1/scope-configs/${integration.scope_config_id}`)
+        this.api.scopeConfigs
+          .get(integration.scope_config_id)
           .then((config) => {
             this.scopeConfig = config;
           })
@@ -197,7 +190,7 @@ export class IntegrationPage extends Page {
       return;
     }
     try {
-      const page = await this.api.get<ListPage<Integration>>("/v1/integrations", {
+      const page = await this.api.integrations.list({
         tool: this.integration.tool,
         remote_account_id: account.id,
         limit: 20,
@@ -211,9 +204,7 @@ export class IntegrationPage extends Page {
 
   async loadChecks(): Promise<void> {
     try {
-      this.checks = (
-        await this.api.get<ListPage<AuthCheck>>(`${this.#path}/auth-checks`, { limit: 200 })
-      ).data;
+      this.checks = (await this.api.integrations.authChecks(this.integrationId, { limit: 200 })).data;
       this.checksError = null;
     } catch (error) {
       this.checksError = error;
@@ -222,9 +213,7 @@ export class IntegrationPage extends Page {
 
   async loadSessions(): Promise<void> {
     try {
-      this.sessions = (
-        await this.api.get<ListPage<SyncSession>>(`${this.#path}/sync-sessions`, { limit: 20 })
-      ).data;
+      this.sessions = (await this.api.integrations.syncSessions(this.integrationId, { limit: 20 })).data;
     } catch {
       this.sessions = null;
     }
@@ -232,9 +221,9 @@ export class IntegrationPage extends Page {
 
   async loadSyncs(more = false): Promise<void> {
     try {
-      const page = await this.api.get<ListPage<SyncRun>>(`${this.#path}/syncs`, {
+      const page = await this.api.integrations.syncs(this.integrationId, {
         limit: 20,
-        cursor: more ? this.syncsCursor : undefined,
+        cursor: (more && this.syncsCursor) || undefined,
       });
       this.syncs = more ? [...(this.syncs ?? []), ...page.data] : page.data;
       this.syncsCursor = page.next_cursor;
@@ -246,7 +235,7 @@ export class IntegrationPage extends Page {
 
   async loadEvents(): Promise<void> {
     try {
-      const page = await this.api.get<ListPage<EventLogEntry>>("/v1/events", {
+      const page = await this.api.events.list({
         integration_id: this.integrationId,
         limit: 50,
       });
@@ -278,7 +267,7 @@ export class IntegrationPage extends Page {
 
   syncNow() {
     return this.#act("sync", async () => {
-      const answer = await this.api.post<ManualSyncResult>(`${this.#path}/sync`);
+      const answer = await this.api.integrations.sync(this.integrationId);
       setTimeout(() => void this.refresh(), 1500);
       return answer.already_queued
         ? "A sync was already queued or running: no second one was queued."
@@ -288,7 +277,7 @@ export class IntegrationPage extends Page {
 
   checkAuth() {
     return this.#act("check", async () => {
-      const answer = await this.api.post<CheckAuthResult>(`${this.#path}/check-auth`);
+      const answer = await this.api.integrations.checkAuth(this.integrationId);
       this.integration = answer.integration;
       await Promise.all([this.loadChecks(), this.loadEvents()]);
       const outcome = {
@@ -302,7 +291,7 @@ export class IntegrationPage extends Page {
 
   setEnabled(value: boolean) {
     return this.#act("enabled", async () => {
-      this.integration = await this.api.put<Integration>(`${this.#path}/enabled`, { value });
+      this.integration = await this.api.integrations.setEnabled(this.integrationId, value);
       void this.loadEvents();
       return value
         ? "Integration enabled: syncs are scheduled again."
@@ -330,7 +319,7 @@ export class IntegrationPage extends Page {
     const dialog = this.renderRoot.querySelector<HTMLDialogElement>("#delete-dialog");
     this.busy = "delete";
     try {
-      await this.api.delete(this.#path);
+      await this.api.integrations.delete(this.integrationId);
       dialog?.close();
       this.announce(`Integration of ${this.integration?.end_user.organization_name} deleted.`);
       navigate(href("integrations"));
@@ -346,7 +335,7 @@ export class IntegrationPage extends Page {
     if (this.error) {
       return html`<h1>Integration</h1>
         ${
-          this.error instanceof ApiError && this.error.status === 404 && !this.error.routeMissing
+          refusedWith(this.error, 404) && !routeMissing(this.error)
             ? html`<div class="notice error" role="alert">
                 No integration <code>${this.integrationId}</code> in this workspace. It may have been deleted.
                 <a href=${href("integrations")}>Back to the list</a>

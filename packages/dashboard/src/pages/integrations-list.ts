@@ -1,13 +1,8 @@
-import type {
-  Integration,
-  IntegrationPauses,
-  IntegrationStats,
-  Page as ListPage,
-  Tool,
-} from "@relink/sdk/contract";
+import { RelinkApiError, RelinkConnectionError } from "@relink/sdk";
+import type { Integration, IntegrationStats, Tool } from "@relink/sdk/contract";
 import { css, html, nothing } from "lit";
 import { live } from "lit/directives/live.js";
-import { ApiError } from "../api.ts";
+import type { Api } from "../api.ts";
 import { authHealth, dateTime, plural, relative, STATE_LABELS } from "../format.ts";
 import { errorBox, loading, Page } from "../page.ts";
 import { href } from "../router.ts";
@@ -18,6 +13,9 @@ interface Filters {
   auth_status: string;
   q: string;
 }
+
+/** The list's query as the client takes it. */
+type ListQuery = NonNullable<Parameters<Api["integrations"]["list"]>[0]>;
 
 const PAGE_SIZE = 50;
 const FILTER_NAMES = ["state", "tool", "auth_status", "q"] as const;
@@ -128,10 +126,10 @@ export class IntegrationsList extends Page {
     };
     void this.load();
     void this.loadStats();
-    this.api
-      .get<{ data: Tool[] }>("/v1/tools")
-      .then((r) => {
-        this.tools = r.data;
+    this.api.tools
+      .list()
+      .then((tools) => {
+        this.tools = tools;
       })
       .catch(() => {});
   }
@@ -144,7 +142,7 @@ export class IntegrationsList extends Page {
 
   async loadStats(): Promise<void> {
     try {
-      this.stats = await this.api.get<IntegrationStats>("/v1/integrations/stats");
+      this.stats = await this.api.integrations.stats();
       this.statsError = null;
     } catch (error) {
       this.statsError = error;
@@ -159,10 +157,11 @@ export class IntegrationsList extends Page {
     this.busy = true;
     if (!more) this.error = null;
     try {
-      const page = await this.api.get<ListPage<Integration>>(
-        "/v1/integrations",
-        { ...this.filters, limit: PAGE_SIZE, cursor: more ? this.nextCursor : undefined },
-        controller.signal,
+      // An empty filter is no filter; the server checks the values (a state from the URL).
+      const filters = Object.fromEntries(Object.entries(this.filters).filter(([, value]) => value !== ""));
+      const page = await this.api.integrations.list(
+        { ...(filters as ListQuery), limit: PAGE_SIZE, cursor: (more && this.nextCursor) || undefined },
+        { signal: controller.signal },
       );
       const before = more ? (this.items?.length ?? 0) : 0;
       this.items = more ? [...(this.items ?? []), ...page.data] : page.data;
@@ -188,12 +187,12 @@ export class IntegrationsList extends Page {
     const ids = rows.filter((r) => r.state === "INVALID").map((r) => r.id);
     if (ids.length === 0) return;
     try {
-      const answer = await this.api.get<IntegrationPauses>("/v1/integrations/pauses", { ids: ids.join(",") });
+      const answer = await this.api.integrations.pauses(ids);
       const next = new Map(this.pausedAt);
       for (const p of answer.data) next.set(p.integration_id, p.paused_at);
       this.pausedAt = next;
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
+      if (!(error instanceof RelinkApiError || error instanceof RelinkConnectionError)) throw error;
       // Older servers: the list then says "Paused: auth failing since …".
     }
   }

@@ -1,6 +1,6 @@
-import type { ScopeConfig, ScopeConfigModels, Setting, Tool } from "@relink/sdk/contract";
+import { RelinkApiError } from "@relink/sdk";
+import type { ScopeConfigModels, Setting, Tool } from "@relink/sdk/contract";
 import { css, html, nothing } from "lit";
-import { ApiError } from "../api.ts";
 import { errorBox, loading, Page } from "../page.ts";
 import { href, navigate } from "../router.ts";
 import { impliedPermissions } from "../scope.ts";
@@ -128,12 +128,10 @@ export class ScopeConfigEditor extends Page {
 
   async load(): Promise<void> {
     try {
-      const tools = await this.api.get<{ data: Tool[] }>("/v1/tools");
-      this.tools = tools.data.filter((t) => t.category === "HRIS");
+      const tools = await this.api.tools.list();
+      this.tools = tools.filter((t) => t.category === "HRIS");
       if (this.configId) {
-        const config = await this.api.get<ScopeConfig>(
-          `/v1/scope-configs/${encodeURIComponent(this.configId)}`,
-        );
+        const config = await this.api.scopeConfigs.get(this.configId);
         this.name = config.name;
         this.isDefault = config.is_default;
         this.models = structuredClone(config.models);
@@ -179,12 +177,12 @@ export class ScopeConfigEditor extends Page {
     const models = this.#cleanModels();
     try {
       const saved = this.configId
-        ? await this.api.patch<ScopeConfig>(`/v1/scope-configs/${this.configId}`, {
+        ? await this.api.scopeConfigs.update(this.configId, {
             name: this.name,
             models,
             ...(this.isDefault ? { is_default: true } : {}),
           })
-        : await this.api.post<ScopeConfig>("/v1/scope-configs", {
+        : await this.api.scopeConfigs.create({
             name: this.name,
             category: "HRIS",
             is_default: this.isDefault,
@@ -208,7 +206,7 @@ export class ScopeConfigEditor extends Page {
     if (this.error) return html`<h1>${title}</h1>${errorBox(this.error, "Could not load")}`;
     if (!this.loaded) return html`<h1>${title}</h1>${loading("the tool catalog")}`;
     const issues =
-      this.saveError instanceof ApiError
+      this.saveError instanceof RelinkApiError
         ? ((this.saveError.details as { issues?: Array<{ path: string; message: string }> } | undefined)
             ?.issues ?? [])
         : [];

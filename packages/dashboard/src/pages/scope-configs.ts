@@ -1,4 +1,4 @@
-import type { Page as ListPage, ScopeConfig, Tool } from "@relink/sdk/contract";
+import type { ScopeConfig, Tool } from "@relink/sdk/contract";
 import { css, html, nothing } from "lit";
 import { errorText } from "../api.ts";
 import { errorBox, loading, Page } from "../page.ts";
@@ -54,11 +54,11 @@ export class ScopeConfigsPage extends Page {
   async load(): Promise<void> {
     try {
       const [configs, tools] = await Promise.all([
-        this.api.get<ListPage<ScopeConfig>>("/v1/scope-configs", { limit: 200 }),
-        this.api.get<{ data: Tool[] }>("/v1/tools"),
+        this.api.scopeConfigs.list({ limit: 200 }),
+        this.api.tools.list(),
       ]);
       this.configs = configs.data;
-      this.tools = tools.data;
+      this.tools = tools;
       this.error = null;
     } catch (error) {
       this.error = error;
@@ -68,7 +68,7 @@ export class ScopeConfigsPage extends Page {
   async makeDefault(config: ScopeConfig): Promise<void> {
     this.actionError = null;
     try {
-      await this.api.patch(`/v1/scope-configs/${config.id}`, { is_default: true });
+      await this.api.scopeConfigs.update(config.id, { is_default: true });
       this.announce(`${config.name} is now the workspace default for ${config.category}.`);
       await this.load();
     } catch (error) {
@@ -90,7 +90,7 @@ export class ScopeConfigsPage extends Page {
     if (!config) return;
     this.actionError = null;
     try {
-      await this.api.delete(`/v1/scope-configs/${config.id}`);
+      await this.api.scopeConfigs.delete(config.id);
       this.announce(`Scope config ${config.name} deleted.`);
       await this.load();
     } catch (error) {

@@ -1,18 +1,24 @@
 import type {
-  AllowedOrigins,
   ApiKey,
-  ApiKeyCreated,
   Branding,
-  Page as ListPage,
   SigningKey,
+  SigningKeyCreate,
   SigningKeyCreated,
   ToolListItem,
 } from "@relink/sdk/contract";
+import { API_KEY_SCOPES, type ApiKeyScope } from "@relink/sdk/names";
 import { css, html, nothing } from "lit";
-import { ApiError, errorText } from "../api.ts";
+import { errorText, routeMissing } from "../api.ts";
 import { dateTime, relative } from "../format.ts";
 import { errorBox, loading, Page } from "../page.ts";
 import "../components/copy-field.ts";
+
+/** What a scope lets a key do, beside its name, where the name does not say it. */
+const SCOPE_HINTS: Record<ApiKeyScope, string> = {
+  management: "",
+  "credentials:read": " (sync sessions)",
+  "records:read": "",
+};
 
 /**
  * API keys, flow-token signing keys, the origins allowed to embed the connect flow, and the tools
@@ -91,7 +97,7 @@ export class SettingsPage extends Page {
 
   async loadTools() {
     try {
-      this.tools = (await this.api.get<{ data: ToolListItem[] }>("/v1/tools")).data;
+      this.tools = await this.api.tools.list();
       this.toolsError = null;
     } catch (error) {
       this.toolsError = error;
@@ -100,7 +106,7 @@ export class SettingsPage extends Page {
 
   async loadBranding() {
     try {
-      this.branding = await this.api.get<Branding>("/v1/settings/branding");
+      this.branding = await this.api.settings.getBranding();
       this.brandingError = null;
     } catch (error) {
       this.brandingError = error;
@@ -115,7 +121,7 @@ export class SettingsPage extends Page {
       return value === "" ? null : value;
     };
     return this.#run("branding", async () => {
-      this.branding = await this.api.put<Branding>("/v1/settings/branding", {
+      this.branding = await this.api.settings.setBranding({
         product_name: field("product_name"),
         logo_url: field("logo_url"),
         accent_color: field("accent_color"),
@@ -126,7 +132,7 @@ export class SettingsPage extends Page {
 
   async loadApiKeys() {
     try {
-      this.apiKeys = (await this.api.get<ListPage<ApiKey>>("/v1/api-keys", { limit: 200 })).data;
+      this.apiKeys = (await this.api.apiKeys.list({ limit: 200 })).data;
       this.apiKeysError = null;
     } catch (error) {
       this.apiKeysError = error;
@@ -134,7 +140,7 @@ export class SettingsPage extends Page {
   }
   async loadSigningKeys() {
     try {
-      this.signingKeys = (await this.api.get<ListPage<SigningKey>>("/v1/signing-keys", { limit: 200 })).data;
+      this.signingKeys = (await this.api.signingKeys.list({ limit: 200 })).data;
       this.signingKeysError = null;
     } catch (error) {
       this.signingKeysError = error;
@@ -142,7 +148,7 @@ export class SettingsPage extends Page {
   }
   async loadOrigins() {
     try {
-      this.origins = (await this.api.get<AllowedOrigins>("/v1/settings/allowed-origins")).allowed_origins;
+      this.origins = (await this.api.settings.getAllowedOrigins()).allowed_origins;
       this.originsError = null;
     } catch (error) {
       this.originsError = error;
@@ -169,11 +175,12 @@ export class SettingsPage extends Page {
     const form = event.target as HTMLFormElement;
     const data = new FormData(form);
     const name = String(data.get("name") ?? "").trim();
-    const scopes = data.getAll("scopes").map(String);
+    // The form offers only API_KEY_SCOPES; the server refuses anything else.
+    const scopes = data.getAll("scopes").map(String) as ApiKeyScope[];
     return this.#run(
       "api",
       async () => {
-        const created = await this.api.post<ApiKeyCreated>("/v1/api-keys", {
+        const created = await this.api.apiKeys.create({
           name,
           scopes: scopes.length > 0 ? scopes : ["management"],
         });
@@ -190,7 +197,7 @@ export class SettingsPage extends Page {
     if (!confirm(`Revoke the API key “${key.name}” (${key.prefix}…)? Requests with it are refused at once.`))
       return;
     return this.#run("api", async () => {
-      await this.api.delete(`/v1/api-keys/${key.id}`);
+      await this.api.apiKeys.revoke(key.id);
       await this.loadApiKeys();
       return "API key revoked.";
     });
@@ -204,8 +211,8 @@ export class SettingsPage extends Page {
     return this.#run(
       "signing",
       async () => {
-        let body: unknown = { algorithm: "HS256" };
-        if (algorithm !== "HS256") {
+        let body: SigningKeyCreate = { algorithm: "HS256" };
+        if (algorithm === "EdDSA" || algorithm === "ES256") {
           let jwk: unknown;
           try {
             jwk = JSON.parse(String(data.get("public_jwk") ?? ""));
@@ -214,9 +221,10 @@ export class SettingsPage extends Page {
               'The public key must be a JWK in JSON, e.g. {"kty":"OKP","crv":"Ed25519","x":"…"}.',
             );
           }
-          body = { algorithm, public_jwk: jwk };
+          // The server checks the key's shape against the algorithm.
+          body = { algorithm, public_jwk: jwk } as SigningKeyCreate;
         }
-        const created = await this.api.post<SigningKeyCreated>("/v1/signing-keys", body);
+        const created: SigningKeyCreated = await this.api.signingKeys.create(body);
         if (created.algorithm === "HS256") {
           this.shown = { section: "signing", title: `HS256 secret of ${created.id}`, value: created.secret };
         }
@@ -233,7 +241,7 @@ export class SettingsPage extends Page {
   #revokeSigningKey(key: SigningKey) {
     if (!confirm(`Revoke the signing key ${key.id}? Tokens it signed are refused at once.`)) return;
     return this.#run("signing", async () => {
-      await this.api.delete(`/v1/signing-keys/${key.id}`);
+      await this.api.signingKeys.revoke(key.id);
       await this.loadSigningKeys();
       return "Signing key revoked.";
     });
@@ -241,7 +249,7 @@ export class SettingsPage extends Page {
 
   #saveOrigins(next: string[], message: string) {
     return this.#run("origins", async () => {
-      const saved = await this.api.put<AllowedOrigins>("/v1/settings/allowed-origins", {
+      const saved = await this.api.settings.setAllowedOrigins({
         allowed_origins: next,
       });
       this.origins = saved.allowed_origins;
@@ -316,9 +324,10 @@ export class SettingsPage extends Page {
           <label>New key name <input name="name" required maxlength="200" placeholder="e.g. production backend" /></label>
           <fieldset class="row">
             <legend>Scopes</legend>
-            <label><input type="checkbox" name="scopes" value="management" checked /> management</label>
-            <label><input type="checkbox" name="scopes" value="credentials:read" /> credentials:read (sync sessions)</label>
-            <label><input type="checkbox" name="scopes" value="records:read" /> records:read</label>
+            ${API_KEY_SCOPES.map(
+              (scope) =>
+                html`<label><input type="checkbox" name="scopes" value=${scope} ?checked=${scope === "management"} /> ${scope}${SCOPE_HINTS[scope]}</label>`,
+            )}
           </fieldset>
           <button type="submit">Create API key</button>
         </form>
@@ -399,7 +408,7 @@ export class SettingsPage extends Page {
 
   #renderBranding() {
     if (this.brandingError) {
-      if (this.brandingError instanceof ApiError && this.brandingError.routeMissing) {
+      if (routeMissing(this.brandingError)) {
         return html`<p class="muted">Branding is not available on this server.</p>`;
       }
       return errorBox(this.brandingError, "Branding");
@@ -435,7 +444,7 @@ export class SettingsPage extends Page {
 
   #renderOrigins() {
     if (this.originsError) {
-      if (this.originsError instanceof ApiError && this.originsError.routeMissing) {
+      if (routeMissing(this.originsError)) {
         return html`<p class="muted">Allowed origins are not available on this server.</p>`;
       }
       return errorBox(this.originsError, "Allowed origins");

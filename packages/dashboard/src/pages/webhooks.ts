@@ -1,26 +1,11 @@
-import type {
-  Page as ListPage,
-  WebhookDelivery,
-  WebhookEndpoint,
-  WebhookEndpointWithSecret,
-} from "@relink/sdk/contract";
+import type { WebhookDelivery, WebhookEndpoint } from "@relink/sdk/contract";
+import { WEBHOOK_EVENT_TYPES, type WebhookDeliveryStatus, type WebhookEventType } from "@relink/sdk/names";
 import { css, html, nothing } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { errorText } from "../api.ts";
 import { dateTime, relative } from "../format.ts";
 import { errorBox, loading, Page } from "../page.ts";
 import "../components/copy-field.ts";
-
-/** The event types an endpoint can filter on (DESIGN section 5). */
-export const EVENT_TYPES = [
-  "integration-created",
-  "integration-deleted",
-  "integration-state-changed",
-  "integration-auth-status-changed",
-  "integration-relinked",
-  "connection-flow-failed",
-  "sync-finished",
-] as const;
 
 /** Webhook endpoints (create, edit filters, rotate secret, test, disable) and the delivery log. */
 export class WebhooksPage extends Page {
@@ -107,9 +92,7 @@ export class WebhooksPage extends Page {
 
   async loadEndpoints(): Promise<void> {
     try {
-      this.endpoints = (
-        await this.api.get<ListPage<WebhookEndpoint>>("/v1/webhook-endpoints", { limit: 200 })
-      ).data;
+      this.endpoints = (await this.api.webhookEndpoints.list({ limit: 200 })).data;
       this.endpointsError = null;
     } catch (error) {
       this.endpointsError = error;
@@ -119,11 +102,12 @@ export class WebhooksPage extends Page {
   async loadDeliveries(more = false): Promise<void> {
     const request = ++this.#deliveriesRequest;
     try {
-      const page = await this.api.get<ListPage<WebhookDelivery>>("/v1/webhook-deliveries", {
+      // An empty filter is no filter.
+      const page = await this.api.webhookDeliveries.list({
         limit: 25,
-        endpoint_id: this.filterEndpoint,
-        status: this.filterStatus,
-        cursor: more ? this.deliveriesCursor : undefined,
+        endpoint_id: this.filterEndpoint || undefined,
+        status: (this.filterStatus as WebhookDeliveryStatus | "") || undefined,
+        cursor: (more && this.deliveriesCursor) || undefined,
       });
       if (request !== this.#deliveriesRequest) return;
       this.deliveries = more ? [...(this.deliveries ?? []), ...page.data] : page.data;
@@ -144,20 +128,21 @@ export class WebhooksPage extends Page {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
     const data = new FormData(form);
-    const types = data.getAll("event_types").map(String);
+    // The form offers only WEBHOOK_EVENT_TYPES; the server refuses anything else.
+    const types = data.getAll("event_types").map(String) as WebhookEventType[];
     const body = {
       url: String(data.get("url") ?? "").trim(),
       description: String(data.get("description") ?? "").trim() || null,
-      event_types: types.length === 0 || types.length === EVENT_TYPES.length ? null : types,
+      event_types: types.length === 0 || types.length === WEBHOOK_EVENT_TYPES.length ? null : types,
     };
     this.formError = null;
     try {
       if (this.editing === "new") {
-        const created = await this.api.post<WebhookEndpointWithSecret>("/v1/webhook-endpoints", body);
+        const created = await this.api.webhookEndpoints.create(body);
         this.secret = { endpoint: created.url, value: created.secret, rotated: false };
         this.announce("Endpoint created. Copy its signing secret now: it is shown only once.");
       } else if (this.editing) {
-        await this.api.patch(`/v1/webhook-endpoints/${this.editing.id}`, body);
+        await this.api.webhookEndpoints.update(this.editing.id, body);
         this.announce("Endpoint saved.");
       }
       this.editing = null;
@@ -183,10 +168,7 @@ export class WebhooksPage extends Page {
     if (!confirm(`Rotate the signing secret of ${endpoint.url}? The old one keeps signing for 24 hours.`))
       return;
     return this.#action(async () => {
-      const rotated = await this.api.post<WebhookEndpointWithSecret>(
-        `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`,
-        {},
-      );
+      const rotated = await this.api.webhookEndpoints.rotateSecret(endpoint.id);
       this.secret = { endpoint: rotated.url, value: rotated.secret, rotated: true };
       await this.loadEndpoints();
       await this.updateComplete;
@@ -197,7 +179,7 @@ export class WebhooksPage extends Page {
 
   setEnabled(endpoint: WebhookEndpoint, enabled: boolean) {
     return this.#action(async () => {
-      await this.api.patch(`/v1/webhook-endpoints/${endpoint.id}`, { enabled });
+      await this.api.webhookEndpoints.update(endpoint.id, { enabled });
       await this.loadEndpoints();
       return enabled ? "Endpoint enabled." : "Endpoint disabled: deliveries wait until it is enabled again.";
     });
@@ -205,7 +187,7 @@ export class WebhooksPage extends Page {
 
   sendTest(endpoint: WebhookEndpoint) {
     return this.#action(async () => {
-      await this.api.post(`/v1/webhook-endpoints/${endpoint.id}/test`, {});
+      await this.api.webhookEndpoints.test(endpoint.id);
       await this.loadDeliveries();
       return "Test event queued; follow it in the delivery log.";
     });
@@ -214,7 +196,7 @@ export class WebhooksPage extends Page {
   deleteEndpoint(endpoint: WebhookEndpoint) {
     if (!confirm(`Delete the endpoint ${endpoint.url}? Its pending deliveries are dropped.`)) return;
     return this.#action(async () => {
-      await this.api.delete(`/v1/webhook-endpoints/${endpoint.id}`);
+      await this.api.webhookEndpoints.delete(endpoint.id);
       await this.loadEndpoints();
       return "Endpoint deleted.";
     });
@@ -222,7 +204,7 @@ export class WebhooksPage extends Page {
 
   retry(delivery: WebhookDelivery) {
     return this.#action(async () => {
-      await this.api.post(`/v1/webhook-deliveries/${delivery.id}/retry`, {});
+      await this.api.webhookDeliveries.retry(delivery.id);
       await this.loadDeliveries();
       return "Delivery queued again.";
     });
@@ -270,7 +252,7 @@ export class WebhooksPage extends Page {
   }
 
   #renderForm(endpoint: WebhookEndpoint | null) {
-    const selected = new Set(endpoint?.event_types ?? EVENT_TYPES);
+    const selected = new Set(endpoint?.event_types ?? WEBHOOK_EVENT_TYPES);
     return html`<form class="endpoint card" @submit=${this.#submit} aria-label=${endpoint ? "Edit endpoint" : "New endpoint"}>
       <label
         >URL (https)
@@ -280,7 +262,7 @@ export class WebhooksPage extends Page {
       <fieldset>
         <legend>Event types (all checked = every type, including future ones)</legend>
         <div class="types">
-          ${EVENT_TYPES.map(
+          ${WEBHOOK_EVENT_TYPES.map(
             (type) => html`<label class="inline"
               ><input type="checkbox" name="event_types" value=${type} .checked=${selected.has(type)} /><code>${type}</code></label
             >`,

@@ -1,9 +1,13 @@
 import type {
   PageQuerySchema,
+  RelinkCampaign,
+  RelinkCampaignCreate,
+  RelinkCampaignPreview,
   ScopeConfig,
   ScopeConfigCreateSchema,
   ScopeConfigUpdateSchema,
   Tool,
+  ToolListItem,
 } from "../contract/index.ts";
 import { type Body, type ListQuery, type RequestOptions, segment, type Transport } from "./transport.ts";
 
@@ -11,14 +15,14 @@ import { type Body, type ListQuery, type RequestOptions, segment, type Transport
 export function toolsResource(t: Transport) {
   return {
     /**
-     * `GET /v1/tools`: every tool the server has a connector for.
+     * `GET /v1/tools`: every tool the server has a connector for, `ready` or with the settings it lacks.
      * @example
      * ```ts
      * const tools = await relink.tools.list();
      * ```
      */
-    list: async (options?: RequestOptions): Promise<Tool[]> =>
-      (await t.request<{ data: Tool[] }>("GET", "/v1/tools", { options })).data,
+    list: async (options?: RequestOptions): Promise<ToolListItem[]> =>
+      (await t.request<{ data: ToolListItem[] }>("GET", "/v1/tools", { options })).data,
     /**
      * `GET /v1/tools/:tool`; with `scope_config_id`, the permissions that config requires from it.
      * @example
@@ -86,5 +90,45 @@ export function scopeConfigsResource(t: Transport) {
      */
     delete: (id: string, options?: RequestOptions): Promise<void> =>
       t.request("DELETE", `/v1/scope-configs/${segment(id)}`, { options }),
+    /** Relink campaigns of a scope config: ask every integration on it (or on a tool) to relink. */
+    relinkCampaigns: {
+      /**
+       * `GET /v1/scope-configs/:id/relink-campaigns`: the config's campaigns with their progress.
+       * @example
+       * ```ts
+       * const campaigns = await relink.scopeConfigs.relinkCampaigns.list("sc_…");
+       * ```
+       */
+      list: async (id: string, options?: RequestOptions): Promise<RelinkCampaign[]> =>
+        (
+          await t.request<{ data: RelinkCampaign[] }>(
+            "GET",
+            `/v1/scope-configs/${segment(id)}/relink-campaigns`,
+            { options },
+          )
+        ).data,
+      /**
+       * `POST /v1/scope-configs/:id/relink-campaigns/preview`: how many integrations a campaign would ask, now.
+       * @example
+       * ```ts
+       * const { total } = await relink.scopeConfigs.relinkCampaigns.preview("sc_…", { models });
+       * ```
+       */
+      preview: (
+        id: string,
+        body: RelinkCampaignCreate,
+        options?: RequestOptions,
+      ): Promise<RelinkCampaignPreview> =>
+        t.request("POST", `/v1/scope-configs/${segment(id)}/relink-campaigns/preview`, { body, options }),
+      /**
+       * `POST /v1/scope-configs/:id/relink-campaigns`: starts a campaign.
+       * @example
+       * ```ts
+       * const campaign = await relink.scopeConfigs.relinkCampaigns.create("sc_…", { models });
+       * ```
+       */
+      create: (id: string, body: RelinkCampaignCreate, options?: RequestOptions): Promise<RelinkCampaign> =>
+        t.request("POST", `/v1/scope-configs/${segment(id)}/relink-campaigns`, { body, options }),
+    },
   };
 }

@@ -5,6 +5,8 @@ import type {
   Integration,
   IntegrationImportSchema,
   IntegrationListQuerySchema,
+  IntegrationPauses,
+  IntegrationStats,
   ManualSyncResult,
   PageQuerySchema,
   RecordListQuerySchema,
@@ -43,6 +45,26 @@ export function integrationsResource(t: Transport) {
      */
     list: (query: ListQuery<typeof IntegrationListQuerySchema> = {}, options?: RequestOptions) =>
       t.list<Integration>("/v1/integrations", query, options),
+    /**
+     * `GET /v1/integrations/stats`: the workspace's integrations counted per state, and the
+     * `ACTIVE` ones whose auth is failing.
+     * @example
+     * ```ts
+     * const { INVALID, failing } = await relink.integrations.stats();
+     * ```
+     */
+    stats: (options?: RequestOptions): Promise<IntegrationStats> =>
+      t.request("GET", "/v1/integrations/stats", { options }),
+    /**
+     * `GET /v1/integrations/pauses`: for each of these integrations (at most 200) that is
+     * `INVALID`, when it was paused.
+     * @example
+     * ```ts
+     * const { data } = await relink.integrations.pauses(["int_…", "int_…"]);
+     * ```
+     */
+    pauses: (ids: readonly string[], options?: RequestOptions): Promise<IntegrationPauses> =>
+      t.request("GET", "/v1/integrations/pauses", { query: { ids: ids.join(",") }, options }),
     /**
      * `POST /v1/integrations`: imports an integration with credentials, checked with the tool first.
      * @example

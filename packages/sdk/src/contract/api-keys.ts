@@ -1,13 +1,9 @@
 import { z } from "zod";
+import { API_KEY_SCOPES } from "../names.ts";
 import { idSchema, TimestampSchema } from "./common.ts";
 
-/**
- * What an API key may do: `management` (every management route: today's rights, the default),
- * `credentials:read` (open sync sessions, which hand out an integration's credentials),
- * `records:read` (read synced records). A route needing a scope the key lacks answers
- * `403 INSUFFICIENT_SCOPE` naming it.
- */
-export const API_KEY_SCOPES = ["management", "credentials:read", "records:read"] as const;
+export { API_KEY_SCOPES };
+
 export const ApiKeyScopeSchema = z.enum(API_KEY_SCOPES);
 export type ApiKeyScope = z.infer<typeof ApiKeyScopeSchema>;
 

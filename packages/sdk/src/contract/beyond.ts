@@ -1,7 +1,10 @@
 import { z } from "zod";
+import { RELINK_CAMPAIGN_MEMBER_STATUSES } from "../names.ts";
 import { idSchema, PageQuerySchema, TimestampSchema } from "./common.ts";
 import { AuthOutcomeSchema, IntegrationSchema } from "./integrations.ts";
 import { ScopeConfigModelsSchema } from "./scope-configs.ts";
+
+export { RELINK_CAMPAIGN_MEMBER_STATUSES };
 
 /**
  * What closes the gaps of issue 20: the sandbox (`POST /v1/integrations/:id/simulate`), relink
@@ -111,7 +114,6 @@ export const RelinkCampaignSchema = z
   .meta({ id: "RelinkCampaign" });
 export type RelinkCampaign = z.infer<typeof RelinkCampaignSchema>;
 
-export const RELINK_CAMPAIGN_MEMBER_STATUSES = ["PENDING", "PAUSED", "RELINKED"] as const;
 export const RelinkCampaignMemberStatusSchema = z.enum(RELINK_CAMPAIGN_MEMBER_STATUSES);
 
 export const RelinkCampaignMemberSchema = z

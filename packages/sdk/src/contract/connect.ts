@@ -1,10 +1,13 @@
 import { z } from "zod";
+import { FLOW_STEPS, OAUTH_CALLBACK_ERROR_CODES } from "../names.ts";
 import { idSchema, TimestampSchema } from "./common.ts";
 import { FlowSchema, LocaleSchema } from "./flow-tokens.ts";
 import { type RemoteAccount, RemoteAccountSchema } from "./integrations.ts";
 import { BrandingSchema } from "./relink-links.ts";
 import { CredentialValuesSchema } from "./text.ts";
 import { AuthFieldSchema, CategorySchema } from "./tools.ts";
+
+export { FLOW_STEPS, OAUTH_CALLBACK_ERROR_CODES };
 
 /**
  * The connect API (`/connect/v1/*`), called by `<relink-connect>` with a flow token. These
@@ -156,15 +159,6 @@ export const OAuthStartSchema = z.strictObject({
 });
 export const OAuthStartedSchema = z.object({ authorize_url: z.url() });
 
-export const FLOW_STEPS = [
-  "intro",
-  "tool",
-  "permissions",
-  "credentials",
-  "checking",
-  "success",
-  "error",
-] as const;
 export const FlowStepSchema = z.enum(FLOW_STEPS);
 export type FlowStep = z.infer<typeof FlowStepSchema>;
 
@@ -173,26 +167,7 @@ export const FlowExitSchema = z.strictObject({
   reason: z.string().max(200),
 });
 
-/**
- * Codes of an `ERROR` `OAuthCallbackMessage` that only the OAuth callback gives; besides these, it
- * carries the connect API's own codes (`PERMISSIONS_MISSING` with `details.missing`,
- * `ACCOUNT_MISMATCH`, `CREDENTIALS_INVALID`, `TOOL_UNREACHABLE`, `TOKEN_*`).
- */
-export const OAUTH_CALLBACK_ERROR_CODES = [
-  /** The end user denied consent in the tool. */
-  "OAUTH_DENIED",
-  /** The tool answered with another OAuth error. */
-  "OAUTH_FAILED",
-  /** The `state` is unknown (or missing): not a sign-in this server started. */
-  "OAUTH_STATE_INVALID",
-  /** The sign-in took too long (10 minutes); start again. */
-  "OAUTH_STATE_EXPIRED",
-  /** This callback was already used (a reload or a replayed code). */
-  "OAUTH_STATE_USED",
-  /** The tool refused the authorization code (used, expired or not for this sign-in). */
-  "OAUTH_CODE_INVALID",
-] as const;
-export type OAuthCallbackErrorCode = (typeof OAUTH_CALLBACK_ERROR_CODES)[number];
+export type { OAuthCallbackErrorCode } from "../names.ts";
 
 /** The message the OAuth callback page posts to the opener window. */
 export type OAuthCallbackMessage =

@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { FLOWS, LOCALES, SIGNING_ALGORITHMS } from "../names.ts";
 import { idSchema } from "./common.ts";
 import { refuseUnstorableText } from "./text.ts";
+
+export { FLOWS, LOCALES, SIGNING_ALGORITHMS };
 
 /**
  * The `typ` header of every flow token.
@@ -13,8 +16,6 @@ import { refuseUnstorableText } from "./text.ts";
 export const TOKEN_TYPE = "relink-flow+jwt";
 /** The `aud` claim of every flow token. */
 export const TOKEN_AUDIENCE = "relink";
-/** The signature algorithms a flow token may use; each signing key has exactly one. */
-export const SIGNING_ALGORITHMS = ["HS256", "EdDSA", "ES256"] as const;
 export const SigningAlgorithmSchema = z.enum(SIGNING_ALGORITHMS);
 export type SigningAlgorithm = z.infer<typeof SigningAlgorithmSchema>;
 
@@ -34,11 +35,9 @@ export const MAX_TOKEN_BYTES = 4096;
 /** Tolerated clock difference between the minting backend and the server, in seconds. */
 export const CLOCK_SKEW = 60;
 
-export const LOCALES = ["en", "de", "fr", "it", "es", "nl", "pl", "sv", "da", "ja"] as const;
 export const LocaleSchema = z.enum(LOCALES);
 export type Locale = z.infer<typeof LocaleSchema>;
 
-export const FLOWS = ["relink", "connect"] as const;
 export const FlowSchema = z.enum(FLOWS);
 export type Flow = z.infer<typeof FlowSchema>;
 

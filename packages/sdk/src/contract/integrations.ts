@@ -1,32 +1,23 @@
 import { z } from "zod";
+import { AUTH_OUTCOMES, AUTH_STATUSES, INTEGRATION_STATES, SYNC_STATES, SYNC_TRIGGERS } from "../names.ts";
 import { idSchema, PageQuerySchema, TimestampSchema } from "./common.ts";
 import { CredentialValuesSchema } from "./text.ts";
 import { CategorySchema } from "./tools.ts";
 
-export const INTEGRATION_STATES = ["ACTIVE", "INVALID", "INACTIVE"] as const;
+export { AUTH_OUTCOMES, AUTH_STATUSES, INTEGRATION_STATES, SYNC_STATES, SYNC_TRIGGERS };
+
 export const IntegrationStateSchema = z.enum(INTEGRATION_STATES);
 export type IntegrationState = z.infer<typeof IntegrationStateSchema>;
 
-export const AUTH_STATUSES = ["OK", "FAILING", "UNKNOWN"] as const;
 export const AuthStatusSchema = z.enum(AUTH_STATUSES);
 export type AuthStatus = z.infer<typeof AuthStatusSchema>;
 
-export const AUTH_OUTCOMES = ["OK", "AUTH_FAILED", "INCONCLUSIVE"] as const;
 export const AuthOutcomeSchema = z.enum(AUTH_OUTCOMES);
 export type AuthOutcome = z.infer<typeof AuthOutcomeSchema>;
 
-export const SYNC_TRIGGERS = ["SCHEDULE", "MANUAL", "RELINK", "EXTERNAL"] as const;
 export const SyncTriggerSchema = z.enum(SYNC_TRIGGERS);
 export type SyncTrigger = z.infer<typeof SyncTriggerSchema>;
 
-export const SYNC_STATES = [
-  "SUCCEEDED",
-  "PARTIALLY_FAILED",
-  "FAILED",
-  "AUTHENTICATION_FAILED",
-  "CANCELLED",
-  "TIMED_OUT",
-] as const;
 export const SyncStateSchema = z.enum(SYNC_STATES);
 export type SyncState = z.infer<typeof SyncStateSchema>;
 

@@ -1,13 +1,15 @@
 import { z } from "zod";
+import { LINK_TYPES, RELINK_LINK_STATUSES } from "../names.ts";
 import { DURATION_PATTERN, idSchema, PageQuerySchema, TimestampSchema } from "./common.ts";
 import { LocaleSchema, MAX_LINK_LIFETIME } from "./flow-tokens.ts";
+
+export { LINK_TYPES, RELINK_LINK_STATUSES };
 
 /**
  * Relink links (`POST /v1/integrations/:id/relink`) and the workspace settings the connect API
  * depends on (the origins allowed to embed the flow).
  */
 
-export const LINK_TYPES = ["EMBEDDED", "MAGIC_LINK"] as const;
 export const LinkTypeSchema = z.enum(LINK_TYPES);
 export type LinkType = z.infer<typeof LinkTypeSchema>;
 
@@ -48,7 +50,6 @@ export const RelinkLinkCreatedSchema = z
   .meta({ id: "RelinkLinkCreated" });
 export type RelinkLinkCreated = z.infer<typeof RelinkLinkCreatedSchema>;
 
-export const RELINK_LINK_STATUSES = ["OUTSTANDING", "COMPLETED", "EXPIRED", "REVOKED", "SUPERSEDED"] as const;
 export const RelinkLinkStatusSchema = z.enum(RELINK_LINK_STATUSES);
 export type RelinkLinkStatus = z.infer<typeof RelinkLinkStatusSchema>;
 

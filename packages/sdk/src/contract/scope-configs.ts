@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { SETTINGS } from "../names.ts";
 import { idSchema, TimestampSchema } from "./common.ts";
 import { CategorySchema } from "./tools.ts";
 
-export const SETTINGS = ["ENABLED", "DISABLED", "OPTIONAL"] as const;
+export { SETTINGS };
+
 export const SettingSchema = z.enum(SETTINGS);
 export type Setting = z.infer<typeof SettingSchema>;
 

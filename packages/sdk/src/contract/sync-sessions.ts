@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { SYNC_SESSION_OUTCOMES, SYNC_SESSION_STATUSES } from "../names.ts";
 import { idSchema, TimestampSchema } from "./common.ts";
 import { AuthHealthSchema, ReportedSyncWarningSchema, SyncRunSchema } from "./integrations.ts";
+
+export { SYNC_SESSION_OUTCOMES, SYNC_SESSION_STATUSES };
 
 /** `0s` to `15m`: how old an auth check a new sync session may reuse (default `0s`: check now). */
 export const MAX_CHECK_AGE_PATTERN = /^(\d{1,7})(ms|s|m)$/;
@@ -43,12 +46,6 @@ export const SyncSessionOpenedSchema = z
   .meta({ id: "SyncSessionOpened" });
 export type SyncSessionOpened = z.infer<typeof SyncSessionOpenedSchema>;
 
-export const SYNC_SESSION_OUTCOMES = [
-  "SUCCEEDED",
-  "PARTIALLY_FAILED",
-  "FAILED",
-  "AUTHENTICATION_FAILED",
-] as const;
 export const SyncSessionOutcomeSchema = z.enum(SYNC_SESSION_OUTCOMES);
 export type SyncSessionOutcome = z.infer<typeof SyncSessionOutcomeSchema>;
 
@@ -61,8 +58,6 @@ export const SyncSessionFinishSchema = z
   })
   .meta({ id: "SyncSessionFinish" });
 export type SyncSessionFinish = z.infer<typeof SyncSessionFinishSchema>;
-
-export const SYNC_SESSION_STATUSES = ["OPEN", "FINISHED", "EXPIRED"] as const;
 
 /** A session as listed (never its credentials): who opened it, when, how it ended. */
 export const SyncSessionSchema = z

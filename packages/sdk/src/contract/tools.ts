@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { CATEGORIES } from "../names.ts";
 
-export const CATEGORIES = ["HRIS"] as const;
+export { CATEGORIES };
+
 export const CategorySchema = z.enum(CATEGORIES);
 export type Category = z.infer<typeof CategorySchema>;
 

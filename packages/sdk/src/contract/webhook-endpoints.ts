@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { WEBHOOK_DELIVERY_STATUSES } from "../names.ts";
 import { DURATION_PATTERN, idSchema, PageQuerySchema, TimestampSchema } from "./common.ts";
 import { WEBHOOK_EVENT_TYPES } from "./webhooks.ts";
+
+export { WEBHOOK_DELIVERY_STATUSES };
 
 /**
  * The refused value, named briefly: only a short string is quoted. Stringifying whatever came in
@@ -91,7 +94,6 @@ export const WebhookSecretRotateSchema = z
   .meta({ id: "WebhookSecretRotate" });
 export type WebhookSecretRotate = z.infer<typeof WebhookSecretRotateSchema>;
 
-export const WEBHOOK_DELIVERY_STATUSES = ["PENDING", "SUCCEEDED", "FAILED"] as const;
 export const WebhookDeliveryStatusSchema = z.enum(WEBHOOK_DELIVERY_STATUSES);
 export type WebhookDeliveryStatus = z.infer<typeof WebhookDeliveryStatusSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { STATE_CHANGE_REASONS, WEBHOOK_EVENT_TYPES } from "../names.ts";
 import { idSchema, TimestampSchema } from "./common.ts";
 import { FlowStepSchema } from "./connect.ts";
 import { FlowSchema } from "./flow-tokens.ts";
@@ -10,24 +11,13 @@ import {
 } from "./integrations.ts";
 import { CategorySchema } from "./tools.ts";
 
+export { STATE_CHANGE_REASONS, WEBHOOK_EVENT_TYPES };
+
 /**
  * The webhook event payloads (DESIGN section 5): the body of every delivery and every entry of
  * `GET /v1/events`. Endpoints and deliveries are in `webhook-endpoints.ts`.
  */
 
-export const WEBHOOK_EVENT_TYPES = [
-  "integration-created",
-  "integration-deleted",
-  "integration-state-changed",
-  "integration-auth-status-changed",
-  "integration-relinked",
-  "connection-flow-failed",
-  "sync-finished",
-  "integration-credentials-expiring",
-  "relink-link-superseded",
-  "relink-link-handed-off",
-  "relink-campaign-progressed",
-] as const;
 export const WebhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
 export type WebhookEventType = z.infer<typeof WebhookEventTypeSchema>;
 
@@ -38,13 +28,6 @@ export const EventEndUserSchema = z.object({
   email: z.string().nullish(),
 });
 
-export const STATE_CHANGE_REASONS = [
-  "AUTHENTICATION_FAILED",
-  "AUTH_RECOVERED",
-  "RELINKED",
-  "DISABLED",
-  "ENABLED",
-] as const;
 export const StateChangeReasonSchema = z.enum(STATE_CHANGE_REASONS);
 export type StateChangeReason = z.infer<typeof StateChangeReasonSchema>;
 

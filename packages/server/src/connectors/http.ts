@@ -1,3 +1,4 @@
+import { parseRetryAfter } from "@relink/sdk/retry";
 import { ConnectorError } from "./types.ts";
 
 export interface ToolRequest {
@@ -95,11 +96,14 @@ function describe(error: unknown): string {
   return typeof code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) ? code : "request failed";
 }
 
-/** `Retry-After` in seconds or as an HTTP date, in milliseconds; capped at one hour. */
+/** The longest wait a tool's `Retry-After` asks of us that we honour. */
+const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/**
+ * A tool's `Retry-After` (seconds or an HTTP date) in milliseconds, through the SDK's one parser;
+ * capped at one hour. A date already past gives 0: try again now.
+ */
 export function retryAfterMs(header: string | null, nowMs = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - nowMs;
-  if (!Number.isFinite(ms) || ms < 0) return undefined;
-  return Math.min(ms, 3_600_000);
+  const ms = parseRetryAfter(header, nowMs);
+  return ms === undefined ? undefined : Math.min(ms, MAX_RETRY_AFTER_MS);
 }

@@ -1,4 +1,5 @@
 import type { AuthOutcome, SyncState, SyncWarning } from "@relink/sdk/contract";
+import { backoffDelay } from "@relink/sdk/retry";
 import type { Config } from "../config.ts";
 import { sameGrantStored } from "../connectors/oauth.ts";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
@@ -47,8 +48,8 @@ const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
  * `Retry-After` is honoured (up to a day).
  */
 export function retryDelayMs(attempt: number, intervalMs: number, retryAfterMs?: number): number {
-  const base = Math.max(1, Math.min(60_000, Math.floor(intervalMs / 16)));
-  const backoff = Math.min(intervalMs, base * 2 ** Math.min(attempt, 40));
+  const baseMs = Math.max(1, Math.min(60_000, Math.floor(intervalMs / 16)));
+  const backoff = backoffDelay(attempt, { baseMs, maxMs: intervalMs, jitter: "none" });
   return Math.max(backoff, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
 }
 
