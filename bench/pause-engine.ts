@@ -115,7 +115,7 @@ async function open(
     clock,
     connectors: [tool.connector],
     logger: createLogger({ level: "silent" }),
-    config: { encryptionKey, demoHrisUrl: null, ...config },
+    config: { encryptionKey, ...config },
   });
   const { workspaceId } = await createWorkspace(server.ctx);
   return { server, workspaceId };

@@ -82,7 +82,6 @@ const relink = await createRelinkServer({
   config: {
     databaseUrl,
     encryptionKey: generateEncryptionKey(),
-    demoHrisUrl: null,
     allowPrivateWebhookUrls: true,
     allowHttpWebhookUrls: true,
     webhookConcurrency: Number(values.concurrency),

@@ -7,7 +7,10 @@
  * - no file in `packages/server/src/domain/` or `packages/server/src/flow-tokens/` imports
  *   `http/`, `routes/` or Hono (type imports count: the domain knows nothing of HTTP);
  * - no file in `packages/<name>/src` is over 500 lines;
- * - no `../../../` path in `packages/<name>/src` (packages meet through their exports).
+ * - no `../../../` path in `packages/<name>/src` (packages meet through their exports);
+ * - nothing in `packages/server/src` names the demo HR system (`demo-hris`, `demoHris`, `DEMO_HRIS`…):
+ *   its connectors live with the demo (`@relink/demo-hris/connectors`) and reach a server the way
+ *   anyone's coded connectors do (`RELINK_CONNECTOR_MODULES`, or `connectors` when embedding).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -18,6 +21,8 @@ export const MAX_LINES = 500;
 const SERVER_SRC = "packages/server/src";
 const HTTP_FREE = ["domain", "flow-tokens"].map((dir) => `${SERVER_SRC}/${dir}/`);
 const SOURCE = /\.(?:[cm]?[jt]sx?)$/;
+/** The demo HR system, however written: the server must not know it. */
+const DEMO = /demo[-_ ]?hris/i;
 
 export interface ImportEdge {
   specifier: string;
@@ -157,9 +162,13 @@ export function checkArchitecture(root: string): string[] {
     const lines = text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
     if (lines > MAX_LINES)
       violations.push(`too long: ${rel(file)} has ${lines} lines (at most ${MAX_LINES})`);
+    if (rel(file).startsWith(`${SERVER_SRC}/`) && DEMO.test(rel(file)))
+      violations.push(`the server names the demo: ${rel(file)}`);
     text.split("\n").forEach((line, i) => {
       if (line.includes("../../../"))
         violations.push(`deep relative path: ${rel(file)}:${i + 1}: ${line.trim()}`);
+      if (rel(file).startsWith(`${SERVER_SRC}/`) && DEMO.test(line))
+        violations.push(`the server names the demo: ${rel(file)}:${i + 1}: ${line.trim()}`);
     });
   }
 

@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { startDemoHris } from "@relink/demo-hris";
 import { CustomerStore, demoControls, startCustomerBackend } from "@relink/example-customer-backend";
 import { RelinkClient } from "@relink/sdk";
@@ -20,6 +21,8 @@ import { createWorkspace, loadConfig, startServer } from "@relink/server";
 import { runBuilds } from "./demo-builds.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
+/** The demo's connector module (`@relink/demo-hris/connectors`), as a file the server imports. */
+const DEMO_CONNECTORS = fileURLToPath(import.meta.resolve("@relink/demo-hris/connectors"));
 
 /** The demo's settings: the story in a minute instead of three days. Each can be overridden. */
 const DEMO_SETTINGS = {
@@ -77,20 +80,26 @@ async function main() {
   const hris = await startDemoHris({ port: hrisPort });
   const appUrl = `http://127.0.0.1:${appPort}`;
 
-  const config = loadConfig({
+  const env = {
     ...DEMO_SETTINGS,
     // The demo's own database starts empty on every run, so a new key each run loses nothing.
     ...(process.env.DATABASE_URL ? {} : { RELINK_ENCRYPTION_KEY: randomBytes(32).toString("base64") }),
+    // The demo HR system's tools: the demo's connector module, which registers them at
+    // RELINK_DEMO_HRIS_URL (the way any server is given coded connectors; docs/connectors.md).
     RELINK_DEMO_HRIS_URL: hris.url,
     ...process.env,
+    RELINK_CONNECTOR_MODULES: [DEMO_CONNECTORS, process.env.RELINK_CONNECTOR_MODULES]
+      .filter(Boolean)
+      .join(","),
     PORT: String(relinkPort),
-  });
+  };
+  const config = loadConfig(env);
   if (!process.env.DATABASE_URL && config.databaseUrl.startsWith("sqlite:")) {
     // A fresh demo each run: the demo HR system's keys live in memory and are gone too.
     const file = config.databaseUrl.slice("sqlite:".length);
     for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
   }
-  const server = await startServer({ config });
+  const server = await startServer({ config, env });
 
   // The product team's set-up, as they would do it once with the API (or the dashboard).
   const { workspaceId, apiKey } = await createWorkspace(server.relink.ctx, "Demo workspace");

@@ -20,6 +20,7 @@ const CHECKS: ReadonlyArray<readonly [folder: string, project: string]> = [
   ["packages/widget", "tsconfig.json"],
   ["packages/sdk", "tsconfig.json"],
   ["packages/connectors", "tsconfig.json"],
+  ["examples/demo-hris", "tsconfig.json"],
   ["packages/dashboard", "tsconfig.node.json"],
   ["packages/widget", "tsconfig.node.json"],
 ];

@@ -44,7 +44,6 @@ const config = (overrides = {}) =>
     host: "127.0.0.1",
     databaseUrl: `sqlite:${file}`,
     encryptionKey,
-    demoHrisUrl: null,
     logLevel: "silent",
     ...overrides,
   });

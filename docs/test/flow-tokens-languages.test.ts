@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { startDemoHris } from "@relink/demo-hris";
+import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import { createWorkspace, defineConfig, type RunningServer, startServer } from "@relink/server";
 import { generateEncryptionKey } from "@relink/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -50,11 +51,11 @@ describe("flow tokens minted in other languages from docs/flow-tokens.md", () =>
     const hris = await startDemoHris({ port: 0 });
     closeHris = () => hris.close();
     server = await startServer({
+      extraConnectors: demoHrisConnectors(hris.url),
       config: defineConfig({
         port: 0,
         databaseUrl: "sqlite::memory:",
         encryptionKey: generateEncryptionKey(),
-        demoHrisUrl: hris.url,
         runWorkers: false,
         logLevel: "silent",
       }),

@@ -21,8 +21,20 @@ import type { TestProject } from "vitest/node";
 
 const run = promisify(execFile);
 export const ROOT = resolve(import.meta.dirname, "../../..");
-/** The published packages, in build order. */
-const PACKAGES = ["sdk", "connectors", "widget", "dashboard", "server"] as const;
+/**
+ * The packed packages, in build order, with their folders: the published ones, and the demo HR
+ * system (`@relink/demo-hris`, not published), whose connector module the packed server loads
+ * through `RELINK_CONNECTOR_MODULES` as it would load anyone's.
+ */
+const PACKAGES = ["sdk", "connectors", "widget", "dashboard", "server", "demo-hris"] as const;
+const FOLDER: Record<(typeof PACKAGES)[number], string> = {
+  sdk: "packages/sdk",
+  connectors: "packages/connectors",
+  widget: "packages/widget",
+  dashboard: "packages/dashboard",
+  server: "packages/server",
+  "demo-hris": "examples/demo-hris",
+};
 
 /**
  * What a product team installs from npm besides relink, for the consumer projects: a Vite build
@@ -50,8 +62,8 @@ declare module "vitest" {
 }
 
 /**
- * Builds `@relink/sdk`, `@relink/widget`, `@relink/dashboard` and `@relink/server`, packs them with
- * `pnpm pack` and installs the tarballs with plain npm into a project under the system's temporary
+ * Builds `@relink/sdk`, `@relink/connectors`, `@relink/widget`, `@relink/dashboard`, `@relink/server`
+ * and `@relink/demo-hris`, packs them with `pnpm pack` and installs the tarballs with plain npm into a project under the system's temporary
  * folder, outside the workspace. Done once per set of sources: the project is kept under a name
  * derived from them and reused while they are unchanged; several runs asking at once wait for
  * the one that holds the lock.
@@ -103,8 +115,8 @@ async function prepare(base: string, dir: string): Promise<void> {
   await pnpm(join(ROOT, "packages/widget"), "run", "build:lib");
   await pnpm(join(ROOT, "packages/dashboard"), "run", "build:lib");
   await pnpm(join(ROOT, "packages/server"), "run", "build");
-  for (const name of PACKAGES)
-    await pnpm(join(ROOT, "packages", name), "pack", "--pack-destination", tarballs);
+  await pnpm(join(ROOT, "examples/demo-hris"), "run", "build");
+  for (const name of PACKAGES) await pnpm(join(ROOT, FOLDER[name]), "pack", "--pack-destination", tarballs);
 
   const tarball = (name: string) => {
     const file = readdirSync(tarballs).find((f) => f.startsWith(`relink-${name}-`) && f.endsWith(".tgz"));
@@ -167,7 +179,7 @@ function fingerprintOfSources(): string {
     else files.push(path);
   };
   for (const name of PACKAGES) {
-    const root = join(ROOT, "packages", name);
+    const root = join(ROOT, FOLDER[name]);
     for (const entry of readdirSync(root)) {
       if (["node_modules", "dist", "lib", "test", "scripts"].includes(entry) || entry.startsWith("dist."))
         continue;

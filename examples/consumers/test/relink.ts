@@ -1,4 +1,5 @@
 import { startDemoHris } from "@relink/demo-hris";
+import { demoHrisServerEnv } from "@relink/demo-hris/connectors";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, type PackedServer, startPackedServer, until } from "./support.ts";
 
@@ -35,14 +36,17 @@ export interface RelinkStack {
   stop(): Promise<void>;
 }
 
-/** The demo HR tool (from the workspace), the packed server using it, and Chromium. */
+/**
+ * The demo HR tool (from the workspace), the packed server registering its connectors from the
+ * packed `@relink/demo-hris/connectors` (`RELINK_CONNECTOR_MODULES`), and Chromium.
+ */
 export async function startRelinkStack(): Promise<RelinkStack> {
   const hris = await startDemoHris({ port: 0 });
   let server: PackedServer | undefined;
   let browser: Browser | undefined;
   let scope: { id: string };
   try {
-    server = await startPackedServer({ RELINK_DEMO_HRIS_URL: hris.url });
+    server = await startPackedServer(demoHrisServerEnv(hris.url));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     scope = await server.api<{ id: string }>("POST", "/v1/scope-configs", SCOPE);
   } catch (error) {

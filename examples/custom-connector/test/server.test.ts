@@ -25,7 +25,6 @@ describe("relink with the Staffbook connector", () => {
       db: "sqlite::memory:",
       config: {
         encryptionKey: randomBytes(32).toString("base64"),
-        demoHrisUrl: null,
         runWorkers: false,
         logLevel: "silent",
       },

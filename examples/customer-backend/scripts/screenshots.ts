@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startDemoHris } from "@relink/demo-hris";
+import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import { RelinkClient } from "@relink/sdk";
 import { createWorkspace, defineConfig, startServer } from "@relink/server";
 import { chromium, type Page } from "playwright-core";
@@ -26,11 +27,11 @@ if (!existsSync(`${ROOT}packages/widget/dist/relink-widget.js`)) {
 
 const hris = await startDemoHris({ port: 0 });
 const server = await startServer({
+  extraConnectors: demoHrisConnectors(hris.url),
   config: defineConfig({
     port: 0,
     databaseUrl: "sqlite::memory:",
     encryptionKey: randomBytes(32).toString("base64"),
-    demoHrisUrl: hris.url,
     allowPrivateWebhookUrls: true,
     allowHttpWebhookUrls: true,
     syncIntervalMs: 1_000,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
+import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import { RelinkClient } from "@relink/sdk";
 import { signWebhook, type WebhookEvent } from "@relink/sdk/server";
 import { createWorkspace, defineConfig, type RunningServer, startServer } from "@relink/server";
@@ -25,11 +26,11 @@ describe.skipIf(!existsSync(CHROMIUM))("the example product's page in Chromium",
   beforeAll(async () => {
     hris = await startDemoHris({ port: 0 });
     server = await startServer({
+      extraConnectors: demoHrisConnectors(hris.url),
       config: defineConfig({
         port: 0,
         databaseUrl: "sqlite::memory:",
         encryptionKey: randomBytes(32).toString("base64"),
-        demoHrisUrl: hris.url,
         runWorkers: false,
         logLevel: "silent",
       }),

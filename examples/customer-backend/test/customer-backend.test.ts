@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
+import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import { RelinkClient } from "@relink/sdk";
 import { signWebhook, type WebhookEvent } from "@relink/sdk/server";
 import { createWorkspace, defineConfig, type RunningServer, startServer } from "@relink/server";
@@ -24,11 +25,11 @@ describe("customer backend", () => {
   beforeAll(async () => {
     hris = await startDemoHris({ port: 0 });
     server = await startServer({
+      extraConnectors: demoHrisConnectors(hris.url),
       config: defineConfig({
         port: 0,
         databaseUrl: "sqlite::memory:",
         encryptionKey: randomBytes(32).toString("base64"),
-        demoHrisUrl: hris.url,
         allowPrivateWebhookUrls: true,
         allowHttpWebhookUrls: true,
         webhookTickMs: 100,

@@ -1,5 +1,5 @@
+import { demoHrisConnector } from "@relink/demo-hris/connectors";
 import type { ScopeConfigModels, Setting } from "@relink/sdk/contract";
-import { demoHrisConnector } from "@relink/server";
 import { scopePermissions } from "@relink/server/testing";
 import { describe, expect, it } from "vitest";
 import { timeline } from "../src/components/timeline-geometry.ts";

@@ -84,7 +84,6 @@ describe("markup from tools and users is shown as text", () => {
           databaseUrl: `sqlite:${join(dir, "relink.db")}`,
           dataDir: dir,
           encryptionKey: randomBytes(32).toString("base64"),
-          demoHrisUrl: null,
           logLevel: "silent",
           allowPrivateWebhookUrls: true,
           allowHttpWebhookUrls: true,

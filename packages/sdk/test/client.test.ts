@@ -46,7 +46,6 @@ describe("RelinkClient against a real server on a local port", () => {
         port: 0,
         databaseUrl: "sqlite::memory:",
         encryptionKey: generateEncryptionKey(),
-        demoHrisUrl: null,
         runWorkers: false,
         logLevel: "silent",
         allowPrivateWebhookUrls: true,

@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startDemoHris } from "@relink/demo-hris";
+import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import type { RelinkLinkCreated } from "@relink/sdk/contract";
 import { chromium, type Page } from "playwright-core";
 import { defineConfig } from "../src/config.ts";
@@ -29,13 +30,13 @@ mkdirSync(outDir, { recursive: true });
 
 const hris = await startDemoHris({ port: 0 });
 const relink = await startServer({
+  extraConnectors: demoHrisConnectors(hris.url),
   config: defineConfig({
     port: 0,
     host: "127.0.0.1",
     publicUrl: "http://127.0.0.1:0", // the bound port replaces 0
     databaseUrl: "sqlite::memory:",
     encryptionKey: generateEncryptionKey(),
-    demoHrisUrl: hris.url,
     runWorkers: false,
     logLevel: "silent",
   }),

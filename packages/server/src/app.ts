@@ -6,8 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { type Clock, systemClock } from "./clock.ts";
 import { type Config, defineConfig } from "./config.ts";
 import { configuredTools } from "./connectors/catalog.ts";
-import { demoHrisConnector } from "./connectors/demo-hris.ts";
-import { demoHrisOAuthConnector } from "./connectors/demo-hris-oauth.ts";
+import { loadConnectorModules } from "./connectors/modules.ts";
 import { type Connector, ConnectorRegistry } from "./connectors/types.ts";
 import { createWakeups, type RelinkContext } from "./context.ts";
 import { createDatabase, migrateToLatest, type RelinkDatabase } from "./db/connect.ts";
@@ -65,12 +64,14 @@ export interface RelinkServerOptions {
   config?: Partial<Config> | Config;
   clock?: Clock;
   /**
-   * The tools; default: the demo HR system's connectors when `demoHrisUrl` is set, the JSON
+   * The tools; default: the coded connectors of the modules `connectorModules` names, the JSON
    * connectors of `connectorsDir`, and the catalog tools `tools` enables.
    */
   connectors?: Connector[];
   /** Extra connectors beside the default ones. */
   extraConnectors?: Connector[];
+  /** The environment connector modules read their settings from; default: `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
   logger?: Logger;
 }
 
@@ -91,24 +92,12 @@ export interface RelinkServer {
 }
 
 /**
- * Default connectors: the demo HR system's (only when its URL is configured), then the declared
- * and catalog tools that are ready (`configuredTools`).
+ * Default connectors that need no loading: the declared and catalog tools that are ready
+ * (`configuredTools`). `createRelinkServer` puts the connectors of `RELINK_CONNECTOR_MODULES`
+ * (`loadConnectorModules`) before them.
  */
 export function defaultConnectors(config: Config, clock: Clock): Connector[] {
-  return [...demoConnectors(config, clock), ...configuredTools(config, clock).connectors];
-}
-
-function demoConnectors(config: Config, clock: Clock): Connector[] {
-  if (!config.demoHrisUrl) return [];
-  return [
-    demoHrisConnector({ baseUrl: config.demoHrisUrl }),
-    demoHrisOAuthConnector({
-      baseUrl: config.demoHrisUrl,
-      clientId: "relink-demo",
-      clientSecret: "relink-demo-secret",
-      now: () => clock.now().getTime(),
-    }),
-  ];
+  return configuredTools(config, clock).connectors;
 }
 
 /**
@@ -121,12 +110,15 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
   const log = options.logger ?? createLogger({ level: config.logLevel });
   // Declared connectors first: an invalid one stops the start before anything is opened.
   const configured = options.connectors ? null : configuredTools(config, clock);
+  const coded = options.connectors
+    ? []
+    : await loadConnectorModules(config, { env: options.env ?? process.env, clock });
   const database =
     typeof options.db === "object" ? options.db : createDatabase(options.db ?? config.databaseUrl);
   await migrateToLatest(database.db);
 
   const connectors = new ConnectorRegistry([
-    ...(options.connectors ?? [...demoConnectors(config, clock), ...(configured?.connectors ?? [])]),
+    ...(options.connectors ?? [...coded, ...(configured?.connectors ?? [])]),
     ...(options.extraConnectors ?? []),
   ]);
   for (const { connector, missing } of configured?.unready ?? []) connectors.addUnready(connector, missing);

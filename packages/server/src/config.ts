@@ -303,12 +303,19 @@ const VARIABLES = {
     "false",
     "Sandboxes only: enables `POST /v1/integrations/{id}/simulate`, which forces the next auth checks' outcome and can jump a failure streak to pausing in a minute. Never set it in production.",
   ),
-  demoHrisUrl: variable<string | null>(
-    "RELINK_DEMO_HRIS_URL",
-    httpUrl,
+  connectorModules: variable<readonly string[]>(
+    "RELINK_CONNECTOR_MODULES",
+    text.transform((raw) =>
+      Object.freeze(
+        raw
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ),
+    Object.freeze([]) as readonly string[],
     null,
-    null,
-    "Base URL of the demo HR system (e.g. `http://127.0.0.1:8790`). Only when it is set are its connectors (`demo-hris`, `demo-hris-oauth`) registered; `pnpm start` and `pnpm demo` set it.",
+    "Comma-separated modules of coded connectors, loaded at start: package names (installed beside `@relink/server`) or file paths (relative to the working directory). Each default-exports a function of `{ env, clock }` returning connectors; a failing one stops the start.",
   ),
   connectorsDir: variable<string | null>(
     "RELINK_CONNECTORS_DIR",

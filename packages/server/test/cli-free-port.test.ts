@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { startDemoHris } from "@relink/demo-hris";
+import { demoHrisServerEnv } from "@relink/demo-hris/connectors";
 import { mintConnectToken } from "@relink/sdk/server";
 import { afterAll, describe, expect, it } from "vitest";
 import { availableDialects, createTestDatabase } from "../src/testing/index.ts";
@@ -49,7 +50,7 @@ describe.each(availableDialects())("relink-server serve with PORT=0 on %s", (dia
       ...process.env,
       DATABASE_URL: databaseUrl,
       RELINK_DATA_DIR: dir,
-      RELINK_DEMO_HRIS_URL: hris.url,
+      ...demoHrisServerEnv(hris.url),
       LOG_LEVEL: "info",
       HOST: "127.0.0.1",
       PORT: "0",

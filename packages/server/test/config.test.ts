@@ -25,7 +25,7 @@ describe("configuration", () => {
       RELINK_PUBLIC_URL: "https://relink.example.com/",
       RELINK_PAUSE_AFTER: "3s",
       RELINK_SYNC_INTERVAL: "200ms",
-      RELINK_DEMO_HRIS_URL: "http://127.0.0.1:9999",
+      RELINK_CONNECTOR_MODULES: " my-connectors , ./local/connectors.js ",
       RELINK_ALLOW_PRIVATE_WEBHOOK_URLS: "true",
     });
     expect(config).toMatchObject({
@@ -35,7 +35,7 @@ describe("configuration", () => {
       publicUrl: "https://relink.example.com",
       pauseAfterMs: 3000,
       syncIntervalMs: 200,
-      demoHrisUrl: "http://127.0.0.1:9999",
+      connectorModules: ["my-connectors", "./local/connectors.js"],
       allowPrivateWebhookUrls: true,
       allowHttpWebhookUrls: true,
     });

@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
+import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE, WebhookEventSchema } from "@relink/sdk/contract";
 import { mintConnectToken } from "@relink/sdk/server";
 import { exportJWK, generateKeyPair } from "jose";
@@ -518,13 +519,13 @@ describe.each(availableDialects())("every operation against the OpenAPI document
     tool.setKey("key-ok");
     tool.setKey("key-bad", { outcome: "AUTH_FAILED" });
     tool.setKey("key-down", { outcome: "INCONCLUSIVE" });
+    // The demo HR system's OAuth tokens live in real time.
+    const clock = new ManualClock(Date.now());
     const t = await createTestRelink({
       dialect,
-      // The demo HR system's OAuth tokens live in real time.
-      clock: new ManualClock(Date.now()),
-      extraConnectors: [tool.connector],
+      clock,
+      extraConnectors: [...demoHrisConnectors(hris.url, () => clock.now().getTime()), tool.connector],
       config: {
-        demoHrisUrl: hris.url,
         allowHttpWebhookUrls: true,
         allowPrivateWebhookUrls: true,
         enableSimulation: true,

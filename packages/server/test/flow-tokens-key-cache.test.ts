@@ -190,7 +190,7 @@ describe.skipIf(!postgresAdminUrl())("two replicas on one PostgreSQL database", 
     replica = await createRelinkServer({
       db: f.t.database.url,
       clock: f.t.clock,
-      config: { encryptionKey: f.t.server.ctx.config.encryptionKey, demoHrisUrl: null },
+      config: { encryptionKey: f.t.server.ctx.config.encryptionKey },
       connectors: f.t.server.ctx.connectors.list(),
       logger: createLogger({ level: "silent" }),
     });

@@ -1,5 +1,6 @@
 import { createServer } from "node:net";
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
+import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import type { Integration } from "@relink/sdk/contract";
 import { ManualClock } from "../src/clock.ts";
 import { defineConfig } from "../src/config.ts";
@@ -75,6 +76,7 @@ export async function startFlowWorld(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const relink = await startServer({
+    extraConnectors: demoHrisConnectors(hris.url, () => clock.now().getTime()),
     db: database,
     clock,
     logger,
@@ -84,7 +86,6 @@ export async function startFlowWorld(
       publicUrl: url,
       databaseUrl: database.url,
       encryptionKey: options.encryptionKey ?? generateEncryptionKey(),
-      demoHrisUrl: hris.url,
       runWorkers: false,
       logLevel: "debug",
     }),

@@ -2,12 +2,12 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { demoHrisConnector } from "@relink/demo-hris/connectors";
 import type { Integration, SyncedRecord } from "@relink/sdk/contract";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRelinkServer, type RelinkServer } from "../src/app.ts";
 import { ManualClock } from "../src/clock.ts";
-import { demoHrisConnector } from "../src/connectors/demo-hris.ts";
 import type { Connector } from "../src/connectors/types.ts";
 import { createDatabase, type RelinkDatabase } from "../src/db/connect.ts";
 import { createApiKey, createWorkspace } from "../src/domain/workspaces.ts";
@@ -99,7 +99,7 @@ describe.each(availableDialects())("records API (%s)", (dialect) => {
     server = await createRelinkServer({
       db: database,
       clock,
-      config: { encryptionKey: generateEncryptionKey(), demoHrisUrl: null },
+      config: { encryptionKey: generateEncryptionKey() },
       connectors: [bigTool()],
       logger: createLogger({ level: "silent" }),
     });

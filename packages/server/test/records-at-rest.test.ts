@@ -1,12 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DemoHrisApi } from "@relink/demo-hris/connectors";
 import type { Integration } from "@relink/sdk/contract";
 import { type Kysely, sql } from "kysely";
 import { type Migration, Migrator } from "kysely/migration";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRelinkServer } from "../src/app.ts";
-import { DemoHrisApi } from "../src/connectors/demo-hris.ts";
 import { createDatabase, type Dialect, type RelinkDatabase } from "../src/db/connect.ts";
 import { migrations } from "../src/db/migrations/index.ts";
 import { openFields, readRecords, sealFields, sealSyncRecords } from "../src/domain/records.ts";
@@ -330,7 +330,7 @@ describe.each(availableDialects())("records stored in plain text by an older ver
     const key = generateEncryptionKey();
     const server = await createRelinkServer({
       db: database,
-      config: { encryptionKey: key, demoHrisUrl: null, runWorkers: false },
+      config: { encryptionKey: key, runWorkers: false },
       logger: createLogger({ level: "silent" }),
     });
     cleanups.push(() => server.close());

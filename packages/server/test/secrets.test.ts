@@ -25,7 +25,7 @@ describe("secrets at rest and in logs", () => {
       db: `sqlite:${join(dir, "relink.db")}`,
       clock: new ManualClock(),
       connectors: [tool.connector],
-      config: { encryptionKey: generateEncryptionKey(), demoHrisUrl: null, logLevel: "trace" },
+      config: { encryptionKey: generateEncryptionKey(), logLevel: "trace" },
       logger: createLogger({
         level: "trace",
         destination: { write: (line: string) => void lines.push(line) },

@@ -1,9 +1,9 @@
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
+import { demoHrisOAuthConnector } from "@relink/demo-hris/connectors";
 import type { SyncSessionOpened } from "@relink/sdk/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRelinkServer, type RelinkServer } from "../src/app.ts";
 import { ManualClock } from "../src/clock.ts";
-import { demoHrisOAuthConnector } from "../src/connectors/demo-hris-oauth.ts";
 import { toJson } from "../src/db/schema.ts";
 import { openCredentials, sealCredentials } from "../src/domain/integrations.ts";
 import { createApiKey, createWorkspace } from "../src/domain/workspaces.ts";
@@ -43,7 +43,7 @@ describe.each(availableDialects())("OAuth sync sessions on %s", (dialect) => {
       }
       return fetch(input, init);
     };
-    const config = { encryptionKey: generateEncryptionKey(), demoHrisUrl: null };
+    const config = { encryptionKey: generateEncryptionKey() };
     for (let i = 0; i < REPLICAS; i++) {
       servers.push(
         await createRelinkServer({

@@ -1,8 +1,8 @@
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
+import { demoHrisConnector } from "@relink/demo-hris/connectors";
 import type { Integration, SyncSessionFinished, SyncSessionOpened } from "@relink/sdk/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.ts";
-import { demoHrisConnector } from "../src/connectors/demo-hris.ts";
 import { availableDialects, createTestRelink, type TestRelink } from "../src/testing/index.ts";
 
 /**

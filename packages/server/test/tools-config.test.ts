@@ -107,16 +107,14 @@ describe("catalog tools from the configuration", () => {
 
 describe("the demo HR system's tools", () => {
   it("are not registered by a server started without RELINK_DEMO_HRIS_URL", async () => {
-    expect(loadConfig({}).demoHrisUrl).toBeNull();
     const ids = (await toolsOf({})).map((t) => t.id);
     expect(ids).not.toContain("demo-hris");
     expect(ids).not.toContain("demo-hris-oauth");
   });
 
-  it("are registered when RELINK_DEMO_HRIS_URL is set", async () => {
-    const ids = (await toolsOf({ RELINK_DEMO_HRIS_URL: "http://127.0.0.1:9", RELINK_TOOLS: "bamboohr" })).map(
-      (t) => t.id,
-    );
-    expect(ids).toEqual(["demo-hris", "demo-hris-oauth", "bamboohr"]);
+  it("are not registered by the server on RELINK_DEMO_HRIS_URL alone: their code lives with the demo, loaded only through RELINK_CONNECTOR_MODULES", async () => {
+    const ids = (await toolsOf({ RELINK_DEMO_HRIS_URL: "http://127.0.0.1:9" })).map((t) => t.id);
+    expect(ids).not.toContain("demo-hris");
+    expect(ids).not.toContain("demo-hris-oauth");
   });
 });

@@ -54,7 +54,6 @@ describe("webhooks across crashes", () => {
         databaseUrl,
         encryptionKey,
         runWorkers: false,
-        demoHrisUrl: null,
         allowPrivateWebhookUrls: true,
         allowHttpWebhookUrls: true,
       },

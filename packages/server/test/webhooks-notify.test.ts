@@ -48,7 +48,6 @@ describe.skipIf(!postgresAdminUrl())("webhook wake-ups across replicas (PostgreS
       });
     const config: Partial<Config> = {
       encryptionKey: generateEncryptionKey(),
-      demoHrisUrl: null,
       allowPrivateWebhookUrls: true,
       allowHttpWebhookUrls: true,
       webhookTickMs: POLL_MS,

@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
+import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import { createWorkspace, defineConfig, type RunningServer, startServer } from "@relink/server";
 
 /** A real relink server on SQLite in a temporary folder, beside a real demo HR system. */
@@ -58,6 +59,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // The port is chosen first so that the links the server makes carry its real address.
   const port = await freePort();
   const server = await startServer({
+    extraConnectors: demoHrisConnectors(hris.url),
     config: defineConfig({
       port,
       host: "127.0.0.1",
@@ -65,7 +67,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       databaseUrl: `sqlite:${join(dir, "relink.db")}`,
       dataDir: dir,
       encryptionKey: randomBytes(32).toString("base64"),
-      demoHrisUrl: hris.url,
       logLevel: "silent",
       ...(options.pauseAfter ? { pauseAfterMs: options.pauseAfter } : {}),
       ...(options.syncInterval ? { syncIntervalMs: options.syncInterval } : {}),

@@ -2,7 +2,6 @@ export * from "./catalog.ts";
 export * from "./declared/connector.ts";
 export * from "./declared/load.ts";
 export * from "./declared/schema.ts";
-export * from "./demo-hris.ts";
-export * from "./demo-hris-oauth.ts";
 export * from "./http.ts";
+export * from "./modules.ts";
 export * from "./types.ts";

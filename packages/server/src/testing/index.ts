@@ -123,7 +123,7 @@ export async function createTestRelink(options: TestRelinkOptions = {}): Promise
     db: database,
     clock,
     logger,
-    config: { encryptionKey: generateEncryptionKey(), demoHrisUrl: null, ...options.config },
+    config: { encryptionKey: generateEncryptionKey(), ...options.config },
   });
   const { workspaceId, apiKey } = await createWorkspace(server.ctx);
   return {

@@ -1,6 +1,6 @@
 import type { AuthOutcome } from "@relink/sdk/contract";
-import { DEMO_HRIS_MODELS, DEMO_HRIS_PERMISSIONS } from "../connectors/demo-hris.ts";
 import { type Connector, ConnectorError, type SyncRecord } from "../connectors/types.ts";
+import { SCRIPTED_HR_MODELS, SCRIPTED_HR_PERMISSIONS } from "./scripted-tool.ts";
 
 export interface ScriptedAccount {
   /** What the tool answers for this API key. */
@@ -13,7 +13,7 @@ export interface ScriptedAccount {
 
 /**
  * An in-process tool for tests: each API key's answer is set by the test, and every call is
- * counted. Same models and permissions as the demo HR system.
+ * counted. An HR tool's usual models and permissions (`scripted-tool.ts`).
  */
 export function scriptedConnector(toolId = "scripted") {
   const keys = new Map<string, ScriptedAccount>();
@@ -60,8 +60,8 @@ export function scriptedConnector(toolId = "scripted") {
           { id: "api_key", label: "API key", type: "secret", required: true, help: null, placeholder: null },
         ],
       },
-      models: DEMO_HRIS_MODELS,
-      permissions: DEMO_HRIS_PERMISSIONS,
+      models: SCRIPTED_HR_MODELS,
+      permissions: SCRIPTED_HR_PERMISSIONS,
     },
     async checkAuth({ credentials, signal }) {
       calls.checkAuth++;
@@ -106,7 +106,7 @@ export function scriptedConnector(toolId = "scripted") {
     setKey(key: string, entry: Partial<ScriptedAccount> = {}) {
       keys.set(key, {
         outcome: "OK",
-        permissions: DEMO_HRIS_PERMISSIONS.map((p) => p.id),
+        permissions: SCRIPTED_HR_PERMISSIONS.map((p) => p.id),
         accountId: "acme",
         ...entry,
       });

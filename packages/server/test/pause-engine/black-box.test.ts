@@ -1,4 +1,5 @@
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
+import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import type { AuthCheck, Integration, SyncRun } from "@relink/sdk/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineConfig } from "../../src/config.ts";
@@ -20,11 +21,11 @@ describe("black box: relink and the demo HR system over HTTP", () => {
   beforeAll(async () => {
     hris = await startDemoHris({ port: 0 });
     relink = await startServer({
+      extraConnectors: demoHrisConnectors(hris.url),
       config: defineConfig({
         port: 0,
         databaseUrl: "sqlite::memory:",
         encryptionKey: generateEncryptionKey(),
-        demoHrisUrl: hris.url,
         pauseAfterMs: 3_000,
         syncIntervalMs: 200,
         schedulerTickMs: 50,

@@ -46,7 +46,6 @@ describe.skipIf(!postgresAdminUrl())("three replicas on PostgreSQL", () => {
     database = await createTestDatabase("postgres");
     const config = {
       encryptionKey: generateEncryptionKey(),
-      demoHrisUrl: null,
       pauseAfterMs: PAUSE_AFTER,
       syncIntervalMs: INTERVAL,
       syncConcurrency: 8,

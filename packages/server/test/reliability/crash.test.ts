@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
+import { demoHrisServerEnv } from "@relink/demo-hris/connectors";
 import { afterAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/clock.ts";
 import { createDatabase, migrateToLatest, type RelinkDatabase } from "../../src/db/connect.ts";
@@ -79,7 +80,7 @@ async function startWorld(databaseUrl: string, replicas: number): Promise<World>
   const env = {
     DATABASE_URL: databaseUrl,
     RELINK_ENCRYPTION_KEY: encryptionKey,
-    RELINK_DEMO_HRIS_URL: hris.url,
+    ...demoHrisServerEnv(hris.url),
     RELINK_PAUSE_AFTER: "1500ms",
     RELINK_SYNC_INTERVAL: "400ms",
     RELINK_SCHEDULER_TICK: "50ms",

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { startDemoHris } from "@relink/demo-hris";
+import { demoHrisServerEnv } from "@relink/demo-hris/connectors";
 import { mintRelinkToken } from "@relink/sdk/server";
 import { afterAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/clock.ts";
@@ -65,7 +66,7 @@ describe("encryption key rotation", () => {
 
     const base = {
       DATABASE_URL: databaseUrl,
-      RELINK_DEMO_HRIS_URL: hris.url,
+      ...demoHrisServerEnv(hris.url),
       RELINK_ALLOW_PRIVATE_WEBHOOK_URLS: "true",
       RELINK_WEBHOOK_TICK: "50ms",
       RELINK_SYNC_INTERVAL: "1h",

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { startDemoHris } from "@relink/demo-hris";
+import { demoHrisServerEnv } from "@relink/demo-hris/connectors";
 import { afterAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/clock.ts";
 import { createDatabase, migrateToLatest } from "../../src/db/connect.ts";
@@ -42,7 +43,7 @@ describe("sustained load", () => {
       {
         DATABASE_URL: databaseUrl,
         RELINK_ENCRYPTION_KEY: generateEncryptionKey(),
-        RELINK_DEMO_HRIS_URL: hris.url,
+        ...demoHrisServerEnv(hris.url),
         RELINK_SYNC_INTERVAL: "2s",
         LOG_LEVEL: "warn",
       },

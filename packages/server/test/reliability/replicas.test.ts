@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { demoHrisConnectors, demoHrisServerEnv } from "@relink/demo-hris/connectors";
 import { mintConnectToken, mintRelinkToken } from "@relink/sdk/server";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRelinkServer } from "../../src/app.ts";
@@ -131,11 +132,11 @@ describe.skipIf(!postgresAdminUrl())("several replicas on PostgreSQL", () => {
       // The server's own modules in this process (no workers): integrations are created the way
       // the server creates them, credentials sealed with the replicas' key.
       const local = await createRelinkServer({
+        extraConnectors: demoHrisConnectors(tool.url),
         db: database,
         config: {
           databaseUrl: database.url,
           encryptionKey,
-          demoHrisUrl: tool.url,
           runWorkers: false,
           allowPrivateWebhookUrls: true,
           allowHttpWebhookUrls: true,
@@ -148,7 +149,7 @@ describe.skipIf(!postgresAdminUrl())("several replicas on PostgreSQL", () => {
       const env = {
         DATABASE_URL: database.url,
         RELINK_ENCRYPTION_KEY: encryptionKey,
-        RELINK_DEMO_HRIS_URL: tool.url,
+        ...demoHrisServerEnv(tool.url),
         RELINK_SYNC_INTERVAL: `${INTERVAL_S}s`,
         // A failing check at or after one interval pauses: the second failing check does.
         RELINK_PAUSE_AFTER: `${INTERVAL_S}s`,

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
+import { demoHrisConnector } from "@relink/demo-hris/connectors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoHrisConnector } from "../../src/connectors/demo-hris.ts";
 import { createTestRelink, type TestRelink } from "../../src/testing/index.ts";
 import { checkInvariants } from "./invariants.ts";
 import { report, scale } from "./support.ts";

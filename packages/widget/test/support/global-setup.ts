@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { serve } from "@hono/node-server";
 import { startDemoHris } from "@relink/demo-hris";
+import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import type { Tool } from "@relink/sdk/contract";
 import { createWorkspace, defineConfig, startServer } from "@relink/server";
 import { Hono } from "hono";
@@ -23,12 +24,12 @@ export default async function setup(project: TestProject) {
   // The OAuth redirect URI is built from the public URL, so the port must be known up front.
   const port = await freePort();
   const relink = await startServer({
+    extraConnectors: demoHrisConnectors(hris.url),
     config: defineConfig({
       port,
       publicUrl: `http://127.0.0.1:${port}`,
       databaseUrl: "sqlite::memory:",
       encryptionKey: randomBytes(32).toString("base64"),
-      demoHrisUrl: hris.url,
       runWorkers: false,
       logLevel: "silent",
     }),

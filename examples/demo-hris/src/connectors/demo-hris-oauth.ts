@@ -1,3 +1,4 @@
+import { ConnectorError, type Credentials, callTool, type SyncingConnector } from "@relink/server/connectors";
 import {
   checkWithMe,
   DEMO_HRIS_MODELS,
@@ -6,8 +7,6 @@ import {
   DemoHrisApi,
   syncModels,
 } from "./demo-hris.ts";
-import { callTool } from "./http.ts";
-import { ConnectorError, type Credentials, type SyncingConnector } from "./types.ts";
 
 export interface DemoHrisOAuthOptions {
   baseUrl: string;

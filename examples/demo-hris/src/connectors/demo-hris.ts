@@ -1,17 +1,17 @@
 import type { Locale, Tool } from "@relink/sdk/contract";
-import { callTool } from "./http.ts";
 import {
   type AccountIdentity,
   type AuthCheckResult,
   type ConnectorContext,
   ConnectorError,
   type Credentials,
+  callTool,
   type SyncContext,
   type SyncingConnector,
   type SyncRecord,
   type SyncResult,
   type ToolTranslation,
-} from "./types.ts";
+} from "@relink/server/connectors";
 
 const WHERE = "Demo HR → Settings → API access → Edit the key → Permissions";
 

@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
+import { demoHrisConnector, demoHrisOAuthConnector } from "@relink/demo-hris/connectors";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { demoHrisConnector } from "../src/connectors/demo-hris.ts";
-import { demoHrisOAuthConnector } from "../src/connectors/demo-hris-oauth.ts";
 
 /** The demo HR system's connectors against the real service over HTTP. */
 describe("demo-hris connectors", () => {
