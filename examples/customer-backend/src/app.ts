@@ -12,6 +12,7 @@ import {
 import { type Context, Hono } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { type Customer, type CustomerInit, CustomerStore } from "./customers.ts";
+import { EmployeeStore, syncEmployees } from "./own-sync.ts";
 import { applyWebhook, WebhookLog } from "./webhooks.ts";
 
 export interface CustomerBackendOptions {
@@ -32,6 +33,12 @@ export interface CustomerBackendOptions {
   customers: CustomerInit[] | CustomerStore;
   /** Signs the fake sign-in cookie; default: random per process. */
   cookieSecret?: string;
+  /**
+   * The product's own sync of its customers' demo HR systems, through relink sync sessions
+   * (`POST /api/sync`, `GET /api/employees`): an API key with the `credentials:read` scope, the
+   * demo HR system's URL, and where the employees are kept.
+   */
+  ownSync?: { apiKey: string; hrisUrl: string; employees?: EmployeeStore };
   /** Extra routes (the demo's buttons), mounted at `/demo`. */
   demo?: Hono<CustomerBackendEnv>;
   now?: () => Date;
@@ -44,6 +51,8 @@ export interface CustomerBackend {
   customers: CustomerStore;
   webhooks: WebhookLog;
   relink: RelinkClient;
+  /** What the product's own sync keeps (`options.ownSync`). */
+  employees: EmployeeStore;
 }
 
 const PAGE_DIR = fileURLToPath(new URL("../../customer-app/", import.meta.url));
@@ -109,6 +118,8 @@ export function createCustomerBackend(options: CustomerBackendOptions): Customer
   app.use("/api/me", signedIn);
   app.use("/api/relink-token", signedIn);
   app.use("/demo/*", signedIn);
+  app.use("/api/sync", signedIn);
+  app.use("/api/employees", signedIn);
 
   // What the page shows: the customer's integration as relink reports it, and whether to reconnect.
   app.get("/api/me", async (c) => {
@@ -199,7 +210,54 @@ export function createCustomerBackend(options: CustomerBackendOptions): Customer
   // For the demo page and the tests: what was received (a real product would not expose this).
   app.get("/debug/webhooks", (c) => c.json({ received: webhooks.received, refused: webhooks.refused }));
 
+  // The product's own sync of the signed-in customer's HR data, with relink in front of it.
+  const own = options.ownSync;
+  const employees = own?.employees ?? new EmployeeStore();
+  const syncClient = own && new RelinkClient({ baseUrl: options.relink.url, apiKey: own.apiKey });
+  app.post("/api/sync", async (c) => {
+    const customer = c.get("customer");
+    if (!own || !syncClient) return c.json({ error: "The product's own sync is not configured." }, 404);
+    if (!customer.integrationId) return c.json({ error: "Not connected yet." }, 409);
+    let outcome: Awaited<ReturnType<typeof syncEmployees>>;
+    try {
+      outcome = await syncEmployees({
+        relink: syncClient,
+        integrationId: customer.integrationId,
+        hrisUrl: own.hrisUrl,
+        store: employees,
+        now,
+      });
+    } catch (error) {
+      // The session was finished FAILED (relink shows the failed run); the stored data stays.
+      return c.json(
+        { status: "FAILED", message: error instanceof Error ? error.message : String(error) },
+        502,
+      );
+    }
+    if (outcome.status === "SYNCED") {
+      return c.json({ status: outcome.status, employees: outcome.employees, synced_at: outcome.syncedAt });
+    }
+    // Shown as relink's webhooks would: the customer is asked to reconnect, with the deadline.
+    const { refusal } = outcome;
+    const at = now().toISOString();
+    if (refusal.code === "AUTHENTICATION_FAILED") {
+      customers.flag(customer.id, "AUTH_FAILING", refusal.auth?.failing_since ?? at, outcome.pausesAt);
+    } else if (refusal.code === "INTEGRATION_PAUSED") {
+      customers.flag(customer.id, "PAUSED", at);
+    }
+    return c.json(
+      { status: outcome.status, code: refusal.code, message: outcome.message, pauses_at: outcome.pausesAt },
+      refusal.code === "TOOL_UNREACHABLE" ? 503 : 409,
+    );
+  });
+  // What the product holds of the customer's HR data (kept by its own sync).
+  app.get("/api/employees", (c) => {
+    const { integrationId } = c.get("customer");
+    const kept = integrationId ? employees.get(integrationId) : undefined;
+    return c.json(kept ?? { integration_id: integrationId, synced_at: null, employees: [] });
+  });
+
   if (options.demo) app.route("/demo", options.demo);
 
-  return { app, customers, webhooks, relink };
+  return { app, customers, webhooks, relink, employees };
 }

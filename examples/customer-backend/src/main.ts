@@ -5,12 +5,17 @@
  *   RELINK_SIGNING_KEY_ID=sk_… RELINK_SIGNING_SECRET=… RELINK_WEBHOOK_SECRET=whsec_… \
  *   PORT=8788 pnpm --filter @relink/example-customer-backend start
  *
+ * With `RELINK_SYNC_API_KEY` (a key with the `credentials:read` scope) and `DEMO_HRIS_URL`, the
+ * product's own sync runs through relink sync sessions: `POST /api/sync`, `GET /api/employees`
+ * (employees kept in `EMPLOYEES_FILE`, default `employees.json`).
+ *
  * Customers are kept in `customers.json` (created with two sample customers). `pnpm demo` runs it
  * with everything seeded.
  */
 import { serve } from "@hono/node-server";
 import { createCustomerBackend } from "./app.ts";
 import { CustomerStore } from "./customers.ts";
+import { EmployeeStore } from "./own-sync.ts";
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -37,6 +42,15 @@ const backend = createCustomerBackend({
     webhookSecret: env("RELINK_WEBHOOK_SECRET"),
   },
   customers,
+  ...(process.env.RELINK_SYNC_API_KEY && process.env.DEMO_HRIS_URL
+    ? {
+        ownSync: {
+          apiKey: process.env.RELINK_SYNC_API_KEY,
+          hrisUrl: process.env.DEMO_HRIS_URL,
+          employees: new EmployeeStore({ file: process.env.EMPLOYEES_FILE ?? "employees.json" }),
+        },
+      }
+    : {}),
 });
 const port = Number(process.env.PORT ?? 8788);
 serve({ fetch: backend.app.fetch, port, hostname: process.env.HOST ?? "127.0.0.1" }, (info) => {

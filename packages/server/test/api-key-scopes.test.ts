@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../src/secrets.ts";
 import { availableDialects, createTestRelink, type TestRelink } from "../src/testing/index.ts";
+import { type OpenApiDocument, operations } from "./openapi-support.ts";
 
 /**
  * API key scopes over HTTP: `management` by default and for keys made before scopes existed,
@@ -87,6 +88,44 @@ describe.each(availableDialects())("API key scopes (%s)", (dialect) => {
     expect(body.error.code).toBe("INSUFFICIENT_SCOPE");
     expect(body.error.message).toContain(route.scope);
     expect(body.error.details).toMatchObject({ required_scope: route.scope });
+  });
+
+  it("the scoped routes above are every /v1 operation a management key may not call, and each documents its scope", async () => {
+    const doc = (await (await t.request("GET", "/openapi.json", { key: null })).json()) as OpenApiDocument;
+    const { key: productKey } = await createKey({
+      name: "product",
+      scopes: ["credentials:read", "records:read"],
+    });
+    const fill = (path: string) =>
+      path.replace(/\{(\w+)\}/g, (_, name: string) =>
+        name === "id" ? INT : name === "session_id" ? SS : name === "model" ? "employees" : "x",
+      );
+    const notManagement: string[] = [];
+    let walked = 0;
+    for (const { method, path, operation } of operations(doc)) {
+      if (!path.startsWith("/v1/")) continue;
+      walked++;
+      const verb = method.toUpperCase();
+      // The scope is checked before the route runs: a refused call changes nothing.
+      const response = await t.request(verb, fill(path), {
+        key: productKey,
+        ...(["POST", "PUT", "PATCH"].includes(verb) ? { body: {} } : {}),
+      });
+      const body = (await response.json().catch(() => null)) as {
+        error?: { code: string; details?: { required_scope?: string } };
+      } | null;
+      if (response.status === 403 && body?.error?.code === "INSUFFICIENT_SCOPE") {
+        expect(body.error.details?.required_scope, `${verb} ${path}`).toBe("management");
+        continue;
+      }
+      notManagement.push(`${verb} ${fill(path)}`);
+      const scope = SCOPED_ROUTES.find((r) => r.method === verb && r.path === fill(path))?.scope;
+      expect((operation as { description?: string }).description, `${verb} ${path}`).toContain(
+        `Needs the \`${scope}\` scope`,
+      );
+    }
+    expect(walked).toBeGreaterThan(30);
+    expect(notManagement.sort()).toEqual(SCOPED_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
 
   it("a key with only credentials:read or records:read cannot manage anything", async () => {
