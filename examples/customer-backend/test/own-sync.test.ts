@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { demoHrisServerEnv } from "@relink/demo-hris/connectors";
 import { type Integration, RelinkClient } from "@relink/sdk";
 import { availableDialects, createTestDatabase, waitFor } from "@relink/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -121,7 +122,7 @@ describe.each(availableDialects())("the product's own sync through a session (%s
     const env = {
       DATABASE_URL: databaseUrl,
       RELINK_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      RELINK_DEMO_HRIS_URL: hrisUrl,
+      ...demoHrisServerEnv(hrisUrl),
       RELINK_PUBLIC_URL: relinkUrl,
       HOST: "127.0.0.1",
       PORT: String(relinkPort),

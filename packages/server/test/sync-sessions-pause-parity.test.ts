@@ -1,4 +1,5 @@
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
+import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import type { Integration } from "@relink/sdk/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.ts";
@@ -30,7 +31,8 @@ describe.each(availableDialects())("refused sessions pause as scheduled syncs do
     const options = {
       dialect,
       clock,
-      config: { pauseAfterMs: PAUSE_AFTER, syncIntervalMs: INTERVAL, demoHrisUrl: hris.url },
+      config: { pauseAfterMs: PAUSE_AFTER, syncIntervalMs: INTERVAL },
+      extraConnectors: demoHrisConnectors(hris.url, () => clock.now().getTime()),
     };
     scheduled = await createTestRelink(options);
     sessions = await createTestRelink(options);
