@@ -4,7 +4,6 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { inject } from "vitest";
 
 export const run = promisify(execFile);
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -15,8 +14,18 @@ export const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
+let installedIn: string | undefined;
+
+/** Set by `setup.ts` before each test file. */
+export function useConsumerProject(dir: string): void {
+  installedIn = dir;
+}
+
 /** The project outside the workspace where npm installed the packed tarballs. */
-export const consumerDir = (): string => inject("consumerDir");
+export function consumerDir(): string {
+  if (!installedIn) throw new Error("no consumer project: test/setup.ts must run first (vitest setupFiles)");
+  return installedIn;
+}
 
 /** A fresh folder inside the consumer project (so its `node_modules` resolve), for one test's files. */
 export function workDir(name: string): string {

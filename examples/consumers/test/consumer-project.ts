@@ -17,7 +17,6 @@ import { dirname, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { ensureDashboardBuilt } from "@relink/dashboard/build";
 import { ensureWidgetBuilt } from "@relink/widget/build";
-import type { TestProject } from "vitest/node";
 
 const run = promisify(execFile);
 export const ROOT = resolve(import.meta.dirname, "../../..");
@@ -54,21 +53,16 @@ const THIRD_PARTY = {
 /** Bump when `prepare` installs differently, so that existing consumer projects are not reused. */
 const INSTALL_LAYOUT = 1;
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** A project outside the workspace with the packed tarballs installed by npm. */
-    consumerDir: string;
-  }
-}
-
 /**
  * Builds `@relink/sdk`, `@relink/connectors`, `@relink/widget`, `@relink/dashboard`, `@relink/server`
- * and `@relink/demo-hris`, packs them with `pnpm pack` and installs the tarballs with plain npm into a project under the system's temporary
- * folder, outside the workspace. Done once per set of sources: the project is kept under a name
- * derived from them and reused while they are unchanged; several runs asking at once wait for
- * the one that holds the lock.
+ * and `@relink/demo-hris`, packs them with `pnpm pack` and installs the tarballs with plain npm
+ * into a project under the system's temporary folder, outside the workspace; returns its folder.
+ * Done once per set of sources: the project is kept under a name derived from them and reused
+ * while they are unchanged; several test files or runs asking at once wait for the one that holds
+ * the lock. Called by each test file (`setup.ts`), not by a global setup, so that the other
+ * projects' tests run meanwhile instead of waiting minutes for it.
  */
-export default async function setup(project: TestProject) {
+export async function ensureConsumerProject(): Promise<string> {
   const base = join(tmpdir(), "relink-consumers");
   mkdirSync(base, { recursive: true });
   const fingerprint = fingerprintOfSources();
@@ -77,7 +71,12 @@ export default async function setup(project: TestProject) {
   if (!existsSync(ready)) {
     const release = await lock(`${dir}.lock`, () => existsSync(ready));
     try {
-      if (!existsSync(ready)) await prepare(base, dir);
+      if (!existsSync(ready)) {
+        const started = Date.now();
+        console.log(`consumers: building, packing and installing the packages into ${dir} (a few minutes)`);
+        await prepare(base, dir);
+        console.log(`consumers: packages installed in ${Math.round((Date.now() - started) / 1000)} s`);
+      }
       writeFileSync(ready, `${fingerprint}\n`);
     } finally {
       release();
@@ -96,7 +95,7 @@ export default async function setup(project: TestProject) {
       spawn("rm", ["-rf", trash], { detached: true, stdio: "ignore" }).unref();
     }
   }
-  project.provide("consumerDir", dir);
+  return dir;
 }
 
 async function prepare(base: string, dir: string): Promise<void> {
