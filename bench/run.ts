@@ -51,7 +51,7 @@ if (values.help) {
   --full             also the 3-day simulation of 1M integrations (about 10 min more)
   --only <keys>      some sections: connect, pause, webhooks, postgres, widget, dashboard, memory (comma-separated)
   --postgres <url>   a PostgreSQL server (admin URL) for the pause engine's PostgreSQL figures too;
-                     the PostgreSQL section (1 vs 3 replicas) also takes RELINK_TEST_POSTGRES_URL
+                     with --full, the PostgreSQL section (1 vs 3 replicas) also takes RELINK_TEST_POSTGRES_URL
   --render           only re-write latest.md from latest.json
 
 The full run takes about 3 minutes on two otherwise idle cores (4 to 5 when other work shares
@@ -89,7 +89,7 @@ const sections: Section[] = [
     run: (o) =>
       runPostgres({
         ...o,
-        postgres: values.postgres ?? (o.quick ? undefined : process.env.RELINK_TEST_POSTGRES_URL),
+        postgres: values.postgres ?? (values.full ? process.env.RELINK_TEST_POSTGRES_URL : undefined),
       }),
   },
   { key: "widget", name: "Widget", run: runWidgetBench },

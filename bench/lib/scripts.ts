@@ -160,11 +160,10 @@ export async function runPauseEngine({
 }
 
 /**
- * PostgreSQL (the throwaway server of the tests: `--postgres <url>` or `RELINK_TEST_POSTGRES_URL`,
+ * PostgreSQL (the throwaway server of the tests: `--postgres <url>`, or `RELINK_TEST_POSTGRES_URL` with `--full`,
  * a fresh database per measure): the 3-day simulation of 100k integrations and the webhook backlog,
  * each with one replica and with three (replicas: processes on the same database), the ratio
- * reported. Without a URL the section says it skipped. Quick: 2k integrations and 300 events, and
- * only with `--postgres` given.
+ * reported. Without a URL the section says it skipped. Quick: 2k integrations and 300 events.
  */
 export async function runPostgres({
   quick,
@@ -175,7 +174,7 @@ export async function runPostgres({
 }): Promise<ScriptResult> {
   if (!postgres) {
     const skipped =
-      "skipped: no PostgreSQL server given (--postgres <url> or RELINK_TEST_POSTGRES_URL; quick runs only with --postgres)";
+      "skipped: no PostgreSQL server given (--postgres <url>, or RELINK_TEST_POSTGRES_URL with --full)";
     process.stderr.write(`  PostgreSQL figures ${skipped}\n`);
     return { figures: [], details: { args: [], output: skipped } };
   }
