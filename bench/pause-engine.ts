@@ -9,15 +9,25 @@
  *
  *   pnpm exec tsx bench/pause-engine.ts [--sizes 10000,100000] [--small 10000] [--large 1000000]
  *       [--due 1000] [--concurrency 256] [--sim <integrations>] [--sim-interval 24h] [--postgres <url>]
- *       [--only sim,throughput,tick]
+ *       [--seal-sim <integrations>] [--postgres-sim <integrations>] [--replicas 1,3]
+ *       [--only sim,sealing,postgres-sim,throughput,tick]
  *
  * `--sim` defaults to a tenth of `--large` (at most 100,000); `--sim 0` skips it. The simulation
  * runs first (its peak RSS is that of the process so far). `--only` runs some parts (e.g. a profile
  * of the simulation alone: `node --cpu-prof --import tsx bench/pause-engine.ts --only sim --sim 20000`).
+ *
+ * `--seal-sim n` (part `sealing`): the same simulation of n integrations whose syncs store records
+ * (4 per sync, each sealed with the server's key), run twice: once as the server runs, once with
+ * the records' sealing turned off through a seam of this file only (`withoutRecordSealing`: the
+ * server has no such switch); target: sealed within 1.2x of plain. `--postgres-sim n` (part
+ * `postgres-sim`, needs `--postgres`): the simulation on PostgreSQL with each count of `--replicas`
+ * replicas, each its own process (`bench/lib/sim-replica.ts`) on the same database, the clock
+ * stepped by this process for all of them.
  * Other code can call `runPauseEngineBench({ quick })`, which returns the figures.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -29,11 +39,12 @@ import { inTransaction } from "../packages/server/src/context.ts";
 import { raw as bulkRaw, insertRows } from "../packages/server/src/db/bulk.ts";
 import { createDatabase } from "../packages/server/src/db/connect.ts";
 import { toJson } from "../packages/server/src/db/schema.ts";
+import { createScopeConfig } from "../packages/server/src/domain/scope-configs.ts";
 import { createWorkspace } from "../packages/server/src/domain/workspaces.ts";
 import { parseDuration } from "../packages/server/src/duration.ts";
 import { newId } from "../packages/server/src/ids.ts";
 import { createLogger } from "../packages/server/src/logging.ts";
-import { generateEncryptionKey } from "../packages/server/src/secrets.ts";
+import { generateEncryptionKey, SecretBox } from "../packages/server/src/secrets.ts";
 import { createTestDatabase } from "../packages/server/src/testing/index.ts";
 import { scriptedConnector } from "../packages/server/src/testing/scripted-connector.ts";
 import { claimDue } from "../packages/server/src/workers/scheduler.ts";
@@ -53,8 +64,14 @@ export interface PauseEngineBenchOptions {
   simIntervalMs?: number;
   /** A PostgreSQL server to measure too (a database is created and dropped per measure). */
   postgres?: string;
-  /** Only these parts (default: all): `sim`, `throughput`, `tick`. */
-  only?: Array<"sim" | "throughput" | "tick">;
+  /** Integrations of the sealed-vs-plain pair of simulations with records; 0 skips it. */
+  sealSim?: number;
+  /** Integrations of the PostgreSQL simulation with replicas (needs `postgres`); 0 skips it. */
+  postgresSim?: number;
+  /** Replica counts of the PostgreSQL simulation (default 1 and 3). */
+  replicas?: number[];
+  /** Only these parts (default: all): `sim`, `sealing`, `postgres-sim`, `throughput`, `tick`. */
+  only?: PauseEnginePart[];
   /** Where the lines go (default: console.log). */
   log?: (line: string) => void;
 }
@@ -66,23 +83,36 @@ export interface PauseEngineFigures {
   tick?: { due: number; small: number; smallMs: number; large: number; largeMs: number; ratio: number };
 }
 
+export type PauseEnginePart = "sim" | "sealing" | "postgres-sim" | "throughput" | "tick";
+
+export interface SimulationFigures {
+  integrations: number;
+  failing: number;
+  days: number;
+  intervalMs: number;
+  checks: number;
+  paused: number;
+  wallMs: number;
+  /**
+   * CPU time (user + system) of the whole process over the same span, helper threads (GC) included:
+   * below `wallMs` when the process waited for a core (a busy machine) or for the disk. With
+   * replicas: of this process only (it steps the clock), not of the replicas.
+   */
+  cpuMs: number;
+  peakRssMb: number;
+  /** Records each successful sync stores (0: the integrations have no scope config). */
+  recordsPerSync: number;
+  /** Replicas (processes) that ran it; 1 when this process did. */
+  replicas: number;
+}
+
 export interface PauseEngineBenchResult {
   results: PauseEngineFigures[];
-  simulation?: {
-    integrations: number;
-    failing: number;
-    days: number;
-    intervalMs: number;
-    checks: number;
-    paused: number;
-    wallMs: number;
-    /**
-     * CPU time (user + system) of the whole process over the same span, helper threads (GC) included:
-     * below `wallMs` when the process waited for a core (a busy machine) or for the disk.
-     */
-    cpuMs: number;
-    peakRssMb: number;
-  };
+  /** The sealed-vs-plain pair: the same simulation with records, sealed (as served) and not. */
+  sealing?: { sealed: SimulationFigures; plain: SimulationFigures; ratio: number };
+  /** The PostgreSQL simulation, per replica count. */
+  postgresSimulations?: SimulationFigures[];
+  simulation?: SimulationFigures;
 }
 
 const tool = scriptedConnector("bench");
@@ -164,11 +194,15 @@ interface SeedOptions {
    * per transaction, with credentials nobody opens).
    */
   runnable?: boolean;
+  /** The scope config of the runnable integrations (their syncs store its records), or none. */
+  scopeConfigId?: string | null;
 }
 
 /**
  * Inserts `count` integrations: the first `due` are due now, the others over the next `spreadMs`;
- * `failing(i)` ones have a key the tool rejects.
+ * `failing(i)` ones have a key the tool rejects. Runnable ones on SQLite are generated by the
+ * database too, from their sealed credentials (the one value made in JS, sealed with the row's
+ * id), a thousand at a time: a million rows are seeded in seconds and never held in memory.
  */
 async function seed(
   server: RelinkServer,
@@ -180,23 +214,44 @@ async function seed(
   const ctx = server.ctx;
   const now = ctx.clock.now().getTime();
   const spread = options.spreadMs ?? 3 * HOUR;
-  // A page cache the size of a large world's indexes while they are filled (the server's own after).
+  const runnable = options.runnable !== false;
+  // A page cache the size of a large world's indexes while they are filled (the server's own
+  // after); not for a simulation's world: its process's peak RSS is measured.
   const cache =
-    ctx.dialect === "sqlite" && count > 100_000
+    ctx.dialect === "sqlite" && count > 100_000 && !runnable
       ? (await ctx.db.executeQuery(raw("pragma cache_size"))).rows[0]
       : undefined;
   if (cache) await ctx.db.executeQuery(raw("pragma cache_size = -262144"));
+  const time = newId("int", now).slice(4, 14);
   for (let from = 0; from < count; from += SEED_TRANSACTION) {
     const to = Math.min(count, from + SEED_TRANSACTION);
     await inTransaction(ctx, async (tx) => {
-      if (options.runnable === false) {
+      if (!runnable) {
         await generateIntegrations(tx, workspaceId, { from, to, due, spread, now });
         return;
       }
-      // A thousand rows built at a time: the heap stays small (the simulation's peak RSS follows).
+      // A thousand rows at a time: the heap stays small (the simulation's peak RSS follows).
       for (let first = from; first < to; first += 1024) {
+        const last = Math.min(to, first + 1024);
+        if (tx.dialect === "sqlite") {
+          const sealed: string[] = [];
+          for (let i = first; i < last; i++) {
+            const key = options.failing?.(i) ? "revoked" : "bench";
+            sealed.push(ctx.secrets.sealJson({ api_key: key }, generatedId(time, i)));
+          }
+          await generateRunnable(tx, workspaceId, {
+            first,
+            sealed,
+            due,
+            spread,
+            now,
+            time,
+            scopeConfigId: options.scopeConfigId ?? null,
+          });
+          continue;
+        }
         const rows: unknown[][] = [];
-        for (let i = first; i < Math.min(to, first + 1024); i++) {
+        for (let i = first; i < last; i++) {
           rows.push(runnableIntegration(server, workspaceId, i, now, slotOffset(i, due, spread), options));
         }
         await insertRows(tx, ctx.dialect, "integrations", SEED_COLUMNS, rows);
@@ -206,6 +261,56 @@ async function seed(
   if (cache) await ctx.db.executeQuery(raw(`pragma cache_size = ${Number(Object.values(cache)[0])}`));
   // Fresh statistics, as autovacuum / a running server would have them.
   await ctx.db.executeQuery(raw("analyze integrations"));
+}
+
+/** The id of the `i`-th generated integration: the time part of a real id, then the row number. */
+const generatedId = (time: string, i: number) => `int_${time}${String(i).padStart(16, "0")}`;
+
+/**
+ * SQLite: runnable integrations `first`, `first + 1`, … (one per sealed credentials, in order),
+ * generated by one statement from the JSON array of their sealed credentials, with the slots of
+ * `slotOffset` (the same formula in integer milliseconds).
+ */
+async function generateRunnable(
+  tx: Tx,
+  workspaceId: string,
+  o: {
+    first: number;
+    sealed: string[];
+    due: number;
+    spread: number;
+    now: number;
+    time: string;
+    scopeConfigId: string | null;
+  },
+): Promise<void> {
+  const at = new Date(o.now).toISOString();
+  await bulkRaw(
+    tx,
+    tx.dialect,
+    `insert into integrations (id, workspace_id, tool, category, end_user_origin_id, end_user_organization_name,
+      credentials_sealed, account_id, scope_config_id, state, failed_checks, last_checked_at, last_succeeded_at,
+      next_sync_at, retry_attempt, granted_permissions, missing_permissions, opted_out, created_at, updated_at)
+    select 'int_' || ? || printf('%016d', i), ?, 'bench', 'HRIS', 'org-' || i, 'Org ' || i, sealed, 'acme', ?,
+      'ACTIVE', 0, ?, ?,
+      strftime('%Y-%m-%dT%H:%M:%fZ', (? + (case when i < ? then -1 else 1 + (i * 7919 % 1000003) * ? / 1000003 end)) / 1000.0, 'unixepoch'),
+      0, '[]', '[]', '[]', ?, ?
+    from (select ? + key as i, value as sealed from json_each(?)) order by i`,
+    [
+      o.time,
+      workspaceId,
+      o.scopeConfigId,
+      at,
+      at,
+      o.now,
+      o.due,
+      o.spread,
+      at,
+      at,
+      o.first,
+      JSON.stringify(o.sealed),
+    ],
+  );
 }
 
 /** The `i`-th integration's values (in the order of `SEED_COLUMNS`), with sealed credentials. */
@@ -230,7 +335,7 @@ function runnableIntegration(
     end_user_email: null,
     credentials_sealed: server.ctx.secrets.sealJson({ api_key: key }, id),
     account_id: "acme",
-    scope_config_id: null,
+    scope_config_id: options.scopeConfigId ?? null,
     state: "ACTIVE",
     failing_since: null,
     failed_checks: 0,
@@ -304,7 +409,9 @@ export async function runPauseEngineBench(
   const concurrency = Math.min(256, options.concurrency ?? 256);
   const simSize = options.sim ?? Math.min(100_000, Math.floor(large / 10));
   const simIntervalMs = options.simIntervalMs ?? 24 * HOUR;
-  const runs = (part: "sim" | "throughput" | "tick") => !options.only || options.only.includes(part);
+  const sealSize = options.sealSim ?? (quick ? 500 : 20_000);
+  const postgresSimSize = options.postgresSim ?? 0;
+  const runs = (part: PauseEnginePart) => !options.only || options.only.includes(part);
 
   const dir = mkdtempSync(join(tmpdir(), "relink-bench-pause-"));
   const targets: Target[] = [
@@ -339,6 +446,34 @@ export async function runPauseEngineBench(
     // 0. Three simulated days (first: the peak RSS is the process's so far).
     if (simSize > 0 && runs("sim"))
       result.simulation = await simulate(targets[0] as Target, simSize, simIntervalMs, concurrency, log);
+
+    // 0b. Sealed records vs the same records not sealed (the bench's seam), stepped in turns.
+    if (sealSize > 0 && runs("sealing")) {
+      const [sealed, plain] = (await simulateInTurns(
+        targets[0] as Target,
+        sealSize,
+        simIntervalMs,
+        concurrency,
+        log,
+        [{ records: true }, { records: true, sealed: false }],
+      )) as [SimulationFigures, SimulationFigures];
+      result.sealing = { sealed, plain, ratio: sealed.wallMs / plain.wallMs };
+      log(
+        `sealed / not sealed: ${result.sealing.ratio.toFixed(2)}x wall, ${(sealed.cpuMs / plain.cpuMs).toFixed(2)}x CPU (target ≤ 1.2x)`,
+      );
+    }
+
+    // 0c. PostgreSQL, with 1 and with 3 replicas (processes) on the same database.
+    const pg = targets.find((t) => t.name === "PostgreSQL");
+    if (postgresSimSize > 0 && runs("postgres-sim")) {
+      if (!pg) throw new Error("--postgres-sim needs --postgres <url>");
+      result.postgresSimulations = [];
+      for (const replicas of options.replicas ?? [1, 3]) {
+        result.postgresSimulations.push(
+          await simulateReplicas(pg, postgresSimSize, simIntervalMs, concurrency, replicas, log),
+        );
+      }
+    }
 
     for (const target of runs("throughput") || runs("tick") ? targets : []) {
       log(`\n## ${target.name}`);
@@ -410,6 +545,94 @@ export async function runPauseEngineBench(
   return result;
 }
 
+/** The scope of the simulations with records: 2 employees and 2 teams per sync (the tool's answer). */
+const RECORDS_SCOPE = {
+  employees: {
+    setting: "ENABLED",
+    fields: { first_name: "ENABLED", last_name: "ENABLED", work_email: "ENABLED" },
+  },
+  teams: { setting: "ENABLED", fields: { name: "ENABLED" } },
+} as const;
+const RECORDS_PER_SYNC = 4;
+
+/**
+ * The bench's seam to measure what sealing the synced records costs: the server's `SecretBox`
+ * replaced (in this process's server only) by one that leaves a record's fields as they are (the
+ * JSON text, stored in `fields_sealed`) and seals everything else as before. The server has no
+ * such switch: records are always sealed at rest.
+ */
+function withoutRecordSealing(server: RelinkServer): void {
+  const box = new (class extends SecretBox {
+    override seal(plaintext: string, associatedData = ""): string {
+      return associatedData.startsWith("synced_record\u0000")
+        ? plaintext
+        : super.seal(plaintext, associatedData);
+    }
+  })(encryptionKey);
+  Object.defineProperty(server.ctx, "secrets", { value: box, configurable: true });
+}
+
+interface SimulationOptions {
+  /** The integrations' syncs store records (a scope config of 4 records per sync). */
+  records?: boolean;
+  /** With `records`: sealed as the server stores them (default), or not (`withoutRecordSealing`). */
+  sealed?: boolean;
+}
+
+const simulationLabel = (target: Target, o: SimulationOptions, replicas = 1) =>
+  `${target.name}${o.records ? `, with records${o.sealed === false ? " NOT sealed (bench seam)" : " sealed"}` : ""}${replicas > 1 || target.name === "PostgreSQL" ? `, ${replicas} replica${replicas > 1 ? "s" : ""}` : ""}`;
+
+/** The world of a simulation: a fresh database, seeded (5% failing, slots spread over one interval). */
+async function simulationWorld(
+  target: Target,
+  size: number,
+  intervalMs: number,
+  concurrency: number,
+  o: SimulationOptions,
+) {
+  const database = await target.fresh();
+  const clock = new ManualClock("2026-03-02T00:00:00.000Z");
+  const { server, workspaceId } = await open(database.url, clock, {
+    syncConcurrency: concurrency,
+    syncIntervalMs: intervalMs,
+    pauseAfterMs: 72 * HOUR,
+  });
+  const scope = o.records
+    ? await createScopeConfig(server.ctx, workspaceId, {
+        name: "bench records",
+        category: "HRIS",
+        models: RECORDS_SCOPE,
+      })
+    : null;
+  const failing = (i: number) => i % 20 === 0;
+  await seed(server, workspaceId, size, 0, {
+    spreadMs: intervalMs,
+    failing,
+    scopeConfigId: scope?.id ?? null,
+  });
+  return { database, clock, server };
+}
+
+/** How many integrations the simulation paused; throws unless every failing one is. */
+async function countPaused(server: RelinkServer, size: number): Promise<number> {
+  const paused = await server.ctx.db
+    .selectFrom("integrations")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("state", "=", "INVALID")
+    .executeTakeFirstOrThrow();
+  if (Number(paused.n) !== Math.ceil(size / 20))
+    throw new Error(
+      `the simulation paused ${paused.n} integrations, not every failing one (${Math.ceil(size / 20)})`,
+    );
+  return Number(paused.n);
+}
+
+function logSimulation(log: (line: string) => void, label: string, sim: SimulationFigures): void {
+  log(
+    `3-day simulation on ${label}: wall ${(sim.wallMs / 1000).toFixed(1)} s (CPU ${(sim.cpuMs / 1000).toFixed(1)} s), peak RSS ${sim.peakRssMb.toFixed(0)} MB (${fmt(sim.integrations)} integrations, 5% failing, synced every ${sim.intervalMs / HOUR} h: ${fmt(sim.checks)} checks = ${fmt((sim.checks / sim.wallMs) * 1000)}/s, ${fmt(sim.paused)} of ${fmt(sim.failing)} paused; load average ${loadavg()[0]?.toFixed(2)})`,
+  );
+}
+
 /**
  * `size` integrations (5% with a revoked key) synced every `intervalMs` for 3 days and one step:
  * every failing one must pause at its first check at or after 72 hours.
@@ -420,16 +643,10 @@ async function simulate(
   intervalMs: number,
   concurrency: number,
   log: (line: string) => void,
-): Promise<NonNullable<PauseEngineBenchResult["simulation"]>> {
-  const database = await target.fresh();
-  const clock = new ManualClock("2026-03-02T00:00:00.000Z");
-  const { server, workspaceId } = await open(database.url, clock, {
-    syncConcurrency: concurrency,
-    syncIntervalMs: intervalMs,
-    pauseAfterMs: 72 * HOUR,
-  });
-  const failing = (i: number) => i % 20 === 0;
-  await seed(server, workspaceId, size, 0, { spreadMs: intervalMs, failing });
+  o: SimulationOptions = {},
+): Promise<SimulationFigures> {
+  const { database, clock, server } = await simulationWorld(target, size, intervalMs, concurrency, o);
+  if (o.records && o.sealed === false) withoutRecordSealing(server);
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
@@ -449,34 +666,196 @@ async function simulate(
   }
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  const cpuMs = (cpu.user + cpu.system) / 1000;
   peak = Math.max(peak, process.memoryUsage().rss);
-  const checks = tool.calls.checkAuth - checksBefore;
-  const paused = await server.ctx.db
-    .selectFrom("integrations")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("state", "=", "INVALID")
-    .executeTakeFirstOrThrow();
-  const failingCount = Math.ceil(size / 20);
-  const simulation = {
+  const simulation: SimulationFigures = {
     integrations: size,
-    failing: failingCount,
+    failing: Math.ceil(size / 20),
     days: 3,
     intervalMs,
-    checks,
-    paused: Number(paused.n),
+    checks: tool.calls.checkAuth - checksBefore,
+    paused: await countPaused(server, size),
     wallMs,
-    cpuMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMb: peak / 1024 / 1024,
+    recordsPerSync: o.records ? RECORDS_PER_SYNC : 0,
+    replicas: 1,
   };
-  log(
-    `3-day simulation on ${target.name}: wall ${(wallMs / 1000).toFixed(1)} s (CPU ${(cpuMs / 1000).toFixed(1)} s), peak RSS ${simulation.peakRssMb.toFixed(0)} MB (${fmt(size)} integrations, 5% failing, synced every ${intervalMs / HOUR} h: ${fmt(checks)} checks = ${fmt((checks / wallMs) * 1000)}/s, ${fmt(simulation.paused)} of ${fmt(failingCount)} paused)`,
-  );
-  if (simulation.paused !== failingCount)
-    throw new Error("the simulation did not pause every failing integration");
+  await assertRecordsSealed(server, o);
+  logSimulation(log, simulationLabel(target, o), simulation);
   await server.close();
   await database.drop();
   return simulation;
+}
+
+/**
+ * The same simulation in several worlds (each its own database and server), stepped in turns: at
+ * each simulated hour every world runs what is due, one after the other, the order reversed every
+ * step, so that the machine's other work weighs on all alike. Each world's wall and CPU time is the
+ * sum over its own steps (`runDue` waits for everything it started); peak RSS is the process's.
+ */
+async function simulateInTurns(
+  target: Target,
+  size: number,
+  intervalMs: number,
+  concurrency: number,
+  log: (line: string) => void,
+  variants: SimulationOptions[],
+): Promise<SimulationFigures[]> {
+  const worlds = [];
+  for (const o of variants) {
+    const world = await simulationWorld(target, size, intervalMs, concurrency, o);
+    if (o.records && o.sealed === false) withoutRecordSealing(world.server);
+    worlds.push({ ...world, o, wallMs: 0, cpuMs: 0, checks: 0 });
+  }
+  const step = Math.min(HOUR, intervalMs);
+  const start = (worlds[0] as (typeof worlds)[number]).clock.now().getTime();
+  for (let k = 1; ; k++) {
+    for (const world of k % 2 === 0 ? [...worlds].reverse() : worlds) {
+      world.clock.set(start + k * step);
+      const checksBefore = tool.calls.checkAuth;
+      const cpuBefore = process.cpuUsage();
+      const started = performance.now();
+      await world.server.scheduler.runDue();
+      world.wallMs += performance.now() - started;
+      const cpu = process.cpuUsage(cpuBefore);
+      world.cpuMs += (cpu.user + cpu.system) / 1000;
+      world.checks += tool.calls.checkAuth - checksBefore;
+    }
+    if (k * step >= 72 * HOUR + intervalMs) break;
+  }
+  const out: SimulationFigures[] = [];
+  for (const world of worlds) {
+    const simulation: SimulationFigures = {
+      integrations: size,
+      failing: Math.ceil(size / 20),
+      days: 3,
+      intervalMs,
+      checks: world.checks,
+      paused: await countPaused(world.server, size),
+      wallMs: world.wallMs,
+      cpuMs: world.cpuMs,
+      peakRssMb: process.memoryUsage().rss / 1024 / 1024,
+      recordsPerSync: world.o.records ? RECORDS_PER_SYNC : 0,
+      replicas: 1,
+    };
+    await assertRecordsSealed(world.server, world.o);
+    logSimulation(log, `${simulationLabel(target, world.o)} (in turns)`, simulation);
+    await world.server.close();
+    await world.database.drop();
+    out.push(simulation);
+  }
+  return out;
+}
+
+/** With records: they are stored sealed, or (the seam) not. */
+async function assertRecordsSealed(server: RelinkServer, o: SimulationOptions): Promise<void> {
+  if (!o.records) return;
+  const stored = await server.ctx.db
+    .selectFrom("synced_records")
+    .select(["fields_sealed"])
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  const sealed = stored.fields_sealed?.startsWith("v1.") ?? false;
+  if (sealed !== (o.sealed !== false))
+    throw new Error(`records stored ${sealed ? "sealed" : "in plain text"}`);
+}
+
+/**
+ * The simulation run by `replicas` processes (`bench/lib/sim-replica.ts`) on the same database:
+ * this process seeds it, then steps the clock: each step, every replica is told the time and runs
+ * what is due (claims shared with `FOR UPDATE SKIP LOCKED`), and the next step starts when all are done.
+ */
+async function simulateReplicas(
+  target: Target,
+  size: number,
+  intervalMs: number,
+  concurrency: number,
+  replicas: number,
+  log: (line: string) => void,
+): Promise<SimulationFigures> {
+  const { database, clock, server } = await simulationWorld(target, size, intervalMs, concurrency, {});
+  const start = clock.now().getTime();
+  const children = await Promise.all(
+    Array.from({ length: replicas }, () =>
+      startReplica({
+        url: database.url,
+        encryptionKey,
+        start,
+        syncConcurrency: concurrency,
+        syncIntervalMs: intervalMs,
+        pauseAfterMs: 72 * HOUR,
+      }),
+    ),
+  );
+  let checks = 0;
+  const step = Math.min(HOUR, intervalMs);
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  try {
+    for (let at = start + step; ; at += step) {
+      const counts = await Promise.all(children.map((child) => child.runDue(at)));
+      checks += counts.reduce((a, b) => a + b, 0);
+      if (at - start >= 72 * HOUR + intervalMs) break;
+    }
+  } finally {
+    await Promise.all(children.map((child) => child.close()));
+  }
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const simulation: SimulationFigures = {
+    integrations: size,
+    failing: Math.ceil(size / 20),
+    days: 3,
+    intervalMs,
+    checks,
+    paused: await countPaused(server, size),
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    peakRssMb: process.memoryUsage().rss / 1024 / 1024,
+    recordsPerSync: 0,
+    replicas,
+  };
+  logSimulation(log, simulationLabel(target, {}, replicas), simulation);
+  await server.close();
+  await database.drop();
+  return simulation;
+}
+
+/** A replica process of `simulateReplicas`, ready to be stepped. */
+async function startReplica(options: Record<string, unknown>) {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(import.meta.dirname, "lib/sim-replica.ts"), JSON.stringify(options)],
+    { stdio: ["ignore", "inherit", "inherit", "ipc"] },
+  );
+  const replies: Array<(message: { checks?: number; error?: string }) => void> = [];
+  child.on("message", (message: { checks?: number; error?: string }) => replies.shift()?.(message));
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`a simulation replica exited (code ${code})`))),
+  );
+  exited.catch(() => {});
+  const reply = () =>
+    Promise.race([
+      new Promise<{ checks?: number; error?: string }>((resolve) => replies.push(resolve)),
+      exited,
+    ]).then((message) => {
+      if (message.error) throw new Error(`a simulation replica failed: ${message.error}`);
+      return message;
+    });
+  await reply(); // ready
+  return {
+    async runDue(at: number): Promise<number> {
+      const answer = reply();
+      child.send({ at });
+      return (await answer).checks ?? 0;
+    },
+    async close(): Promise<void> {
+      if (child.exitCode !== null) return;
+      const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.send({ close: true });
+      await gone;
+    },
+  };
 }
 
 async function dropDatabase(adminUrl: string, url: string): Promise<void> {
@@ -498,6 +877,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       sim: { type: "string" },
       "sim-interval": { type: "string" },
       postgres: { type: "string" },
+      "seal-sim": { type: "string" },
+      "postgres-sim": { type: "string" },
+      replicas: { type: "string" },
       only: { type: "string" },
     },
   });
@@ -512,6 +894,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     sim: num(values.sim),
     simIntervalMs: values["sim-interval"] ? parseDuration(values["sim-interval"]) : undefined,
     postgres: values.postgres,
+    sealSim: num(values["seal-sim"]),
+    postgresSim: num(values["postgres-sim"]),
+    replicas: values.replicas?.split(",").map(Number),
     only: values.only?.split(",") as PauseEngineBenchOptions["only"],
   });
 }

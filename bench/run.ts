@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only connect,pause,webhooks,widget,dashboard,memory] [--postgres <url>]
+ * `pnpm bench [--quick] [--full] [--only connect,pause,webhooks,postgres,widget,dashboard,memory] [--postgres <url>]
  * [--render] [--help]`: every benchmark, one after the other (never two at once: they would share
  * the CPU), each compared in the same run with the baseline that bounds it. Prints the table and
  * writes `bench/results/latest.json` and `bench/results/latest.md` (with `--quick`:
@@ -27,13 +27,15 @@ import {
   type SectionError,
   textTable,
 } from "./lib/report.ts";
-import { runDashboard, runPauseEngine, runWebhooks } from "./lib/scripts.ts";
+import { runDashboard, runPauseEngine, runPostgres, runWebhooks } from "./lib/scripts.ts";
 import { runMemoryBench } from "./memory.ts";
 import { runWidgetBench } from "./widget.ts";
 
 const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
+    /** Also the 3-day simulation of 1M integrations (about 10 min more; never in CI). */
+    full: { type: "boolean", default: false },
     only: { type: "string" },
     /** A PostgreSQL server (admin URL) for the pause engine's PostgreSQL figures. */
     postgres: { type: "string" },
@@ -46,8 +48,10 @@ if (values.help) {
   console.log(`pnpm bench [options]: every benchmark, one after the other; writes bench/results/latest.{json,md}
 
   --quick            small sizes, under 90 s in all (CI); writes bench/results/quick.json only
-  --only <keys>      some sections: connect, pause, webhooks, widget, dashboard, memory (comma-separated)
-  --postgres <url>   a PostgreSQL server (admin URL) for the pause engine's PostgreSQL figures too
+  --full             also the 3-day simulation of 1M integrations (about 10 min more)
+  --only <keys>      some sections: connect, pause, webhooks, postgres, widget, dashboard, memory (comma-separated)
+  --postgres <url>   a PostgreSQL server (admin URL) for the pause engine's PostgreSQL figures too;
+                     with --full, the PostgreSQL section (1 vs 3 replicas) also takes RELINK_TEST_POSTGRES_URL
   --render           only re-write latest.md from latest.json
 
 The full run takes about 3 minutes on two otherwise idle cores (4 to 5 when other work shares
@@ -73,8 +77,21 @@ type Section = {
 };
 const sections: Section[] = [
   { key: "connect", name: "Connect API", run: runConnectApiBench },
-  { key: "pause", name: "Pause engine", run: (o) => runPauseEngine({ ...o, postgres: values.postgres }) },
+  {
+    key: "pause",
+    name: "Pause engine",
+    run: (o) => runPauseEngine({ ...o, full: values.full, postgres: values.postgres }),
+  },
   { key: "webhooks", name: "Webhooks", run: runWebhooks },
+  {
+    key: "postgres",
+    name: "PostgreSQL",
+    run: (o) =>
+      runPostgres({
+        ...o,
+        postgres: values.postgres ?? (values.full ? process.env.RELINK_TEST_POSTGRES_URL : undefined),
+      }),
+  },
   { key: "widget", name: "Widget", run: runWidgetBench },
   { key: "dashboard", name: "Dashboard", run: runDashboard },
   { key: "memory", name: "Memory", run: runMemoryBench },

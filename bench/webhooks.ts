@@ -4,10 +4,15 @@
  *
  *   pnpm exec tsx bench/webhooks.ts [--events 10000] [--latency-events 500] [--concurrency 32] [--integrations 200]
  *   RELINK_TEST_POSTGRES_URL=postgres://… pnpm exec tsx bench/webhooks.ts --postgres   (a throwaway database)
+ *       [--replicas 3]
+ *
+ * `--replicas n`: the dispatchers are n relink processes (`bench/lib/webhook-replica.ts`) on the
+ * same database, this one only writes the events (without it: this process dispatches too, and its
+ * CPU per delivery is reported).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { WebhookEventData } from "../packages/sdk/src/contract/index.ts";
@@ -27,8 +32,10 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "32" },
     integrations: { type: "string", default: "200" },
     postgres: { type: "boolean", default: false },
+    replicas: { type: "string" },
   },
 });
+const REPLICAS = values.replicas === undefined ? 0 : Number(values.replicas);
 const EVENTS = Number(values.events);
 const LATENCY_EVENTS = Number(values["latency-events"]);
 const INTEGRATIONS = Number(values.integrations);
@@ -76,17 +83,18 @@ const receiverPort = await new Promise<number>((resolve) => {
 const receiverUrl = `http://127.0.0.1:${receiverPort}/hooks`;
 const now = () => performance.timeOrigin + performance.now();
 
+const config = {
+  databaseUrl,
+  encryptionKey: generateEncryptionKey(),
+  allowPrivateWebhookUrls: true,
+  allowHttpWebhookUrls: true,
+  webhookConcurrency: Number(values.concurrency),
+  webhookTickMs: 1_000,
+};
 const relink = await createRelinkServer({
   db: database ?? databaseUrl,
   logger: createLogger({ level: "warn" }),
-  config: {
-    databaseUrl,
-    encryptionKey: generateEncryptionKey(),
-    allowPrivateWebhookUrls: true,
-    allowHttpWebhookUrls: true,
-    webhookConcurrency: Number(values.concurrency),
-    webhookTickMs: 1_000,
-  },
+  config,
 });
 const { workspaceId, apiKey } = await createWorkspace(relink.ctx);
 const created = await relink.app.request("/v1/webhook-endpoints", {
@@ -128,9 +136,25 @@ const drained = new Promise<void>((resolve) => {
     if (arrivals.size >= EVENTS) resolve();
   };
 });
+// The replicas (processes of their own), started and ready before the clock starts.
+const replicas = await Promise.all(
+  Array.from({ length: REPLICAS }, async () => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(import.meta.dirname, "lib/webhook-replica.ts"), JSON.stringify(config)],
+      { stdio: ["ignore", "inherit", "inherit", "ipc"] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.once("message", () => resolve());
+      child.once("exit", (code) => reject(new Error(`a webhook replica exited (code ${code})`)));
+    });
+    return child;
+  }),
+);
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
-relink.webhooks.start();
+if (replicas.length === 0) relink.webhooks.start();
+for (const child of replicas) child.send("start");
 await drained;
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
@@ -166,6 +190,15 @@ latencies.sort((a, b) => a - b);
 const pct = (p: number) =>
   latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
 
+await Promise.all(
+  replicas.map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.disconnect();
+      }),
+  ),
+);
 await relink.close();
 await database?.close();
 receiver.disconnect();
@@ -173,14 +206,16 @@ rmSync(dir, { recursive: true, force: true });
 
 const dialect = databaseUrl.startsWith("sqlite:") ? "SQLite (file, WAL)" : "PostgreSQL";
 console.log(
-  `webhook delivery on ${dialect}, concurrency ${values.concurrency}, ${INTEGRATIONS} integrations`,
+  `webhook delivery on ${dialect}, concurrency ${values.concurrency}, ${INTEGRATIONS} integrations${REPLICAS ? `, ${REPLICAS} replica process(es)` : ""}, load average ${loadavg()[0]?.toFixed(2)}`,
 );
 console.log(
   `  throughput: ${EVENTS} deliveries in ${seconds.toFixed(2)} s = ${Math.round(EVENTS / seconds)} deliveries/s`,
 );
-console.log(
-  `  CPU of the relink process: ${cpuMsPerDelivery.toFixed(3)} ms per delivery, i.e. ${Math.round(1000 / cpuMsPerDelivery)} deliveries/s per fully available core`,
-);
-console.log(
-  `  commit-to-receipt (${LATENCY_EVENTS} single events): p50 ${pct(50).toFixed(2)} ms, p99 ${pct(99).toFixed(2)} ms, max ${latencies.at(-1)!.toFixed(2)} ms`,
-);
+if (REPLICAS === 0)
+  console.log(
+    `  CPU of the relink process: ${cpuMsPerDelivery.toFixed(3)} ms per delivery, i.e. ${Math.round(1000 / cpuMsPerDelivery)} deliveries/s per fully available core`,
+  );
+if (latencies.length > 0)
+  console.log(
+    `  commit-to-receipt (${LATENCY_EVENTS} single events): p50 ${pct(50).toFixed(2)} ms, p99 ${pct(99).toFixed(2)} ms, max ${latencies.at(-1)!.toFixed(2)} ms`,
+  );

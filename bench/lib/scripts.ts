@@ -6,7 +6,7 @@
  * top-level code.
  */
 import { join } from "node:path";
-import type { PauseEngineBenchOptions, PauseEngineBenchResult } from "../pause-engine.ts";
+import type { PauseEngineBenchOptions, PauseEngineBenchResult, SimulationFigures } from "../pause-engine.ts";
 import { repoRoot, runScript } from "./proc.ts";
 import type { Figure } from "./report.ts";
 
@@ -15,41 +15,64 @@ export interface ScriptResult {
   details: { args: string[]; output: string };
 }
 
-async function run(name: string, args: string[], timeoutMs: number): Promise<string> {
-  return runScript(join(repoRoot, "bench", `${name}.ts`), args, { timeoutMs, echo: name });
+async function run(
+  name: string,
+  args: string[],
+  timeoutMs: number,
+  env?: Record<string, string>,
+): Promise<string> {
+  return runScript(join(repoRoot, "bench", `${name}.ts`), args, { timeoutMs, echo: name, env });
 }
 
+/** `runPauseEngineBench` in a child process of its own (its peak RSS is its own). */
+async function pauseEngineChild(options: PauseEngineBenchOptions, timeoutMs: number) {
+  const output = await runScript(
+    join(repoRoot, "bench/lib/pause-engine-child.ts"),
+    [JSON.stringify(options)],
+    { timeoutMs, echo: "pause-engine" },
+  );
+  return {
+    output,
+    result: JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as PauseEngineBenchResult,
+  };
+}
+
+const k = (size: number) => (size >= 1_000_000 ? `${size / 1_000_000}M` : `${size / 1000}k`);
+const simNote = (sim: SimulationFigures) =>
+  `${sim.integrations.toLocaleString("en")} integrations, ${sim.failing.toLocaleString("en")} failing, synced every ${sim.intervalMs / 3_600_000} h for ${sim.days} days: ${sim.checks.toLocaleString("en")} checks, ${sim.paused.toLocaleString("en")} paused${sim.recordsPerSync ? `, ${sim.recordsPerSync} records stored per sync` : ""}; CPU time of the process meanwhile ${(sim.cpuMs / 1000).toFixed(1)} s`;
+
 /**
- * Pause engine: `runPauseEngineBench` from `bench/pause-engine.ts`, in a child process. Full:
+ * Pause engine: `runPauseEngineBench` from `bench/pause-engine.ts`, in a child process. Default:
  * throughput at 10k and 100k all due, tick of 1k due among 10k vs 1M, 3 simulated days of 100k
- * integrations with 5% failing; PostgreSQL too with `--postgres <url>`. Quick: its small sizes.
+ * integrations with 5% failing, and of 20k whose syncs store records, sealed vs not; PostgreSQL too
+ * with `--postgres <url>`. Quick: its small sizes. `full`: also the simulation of 1M integrations,
+ * in a child process of its own (its peak RSS is its own), against the 100k run's wall time.
  */
 export async function runPauseEngine({
   quick,
+  full = false,
   postgres,
 }: {
   quick: boolean;
+  full?: boolean;
   postgres?: string;
 }): Promise<ScriptResult> {
   const options: PauseEngineBenchOptions = quick
     ? { quick: true }
-    : { sizes: [10_000, 100_000], small: 10_000, large: 1_000_000, due: 1_000, sim: 100_000 };
+    : {
+        sizes: [10_000, 100_000],
+        small: 10_000,
+        large: 1_000_000,
+        due: 1_000,
+        sim: 100_000,
+        sealSim: 20_000,
+      };
   if (postgres) options.postgres = postgres;
-  const output = await runScript(
-    join(repoRoot, "bench/lib/pause-engine-child.ts"),
-    [JSON.stringify(options)],
-    {
-      timeoutMs: quick ? 90_000 : 1_200_000,
-      echo: "pause-engine",
-    },
-  );
-  const result = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as PauseEngineBenchResult;
+  const { output, result } = await pauseEngineChild(options, quick ? 90_000 : 1_200_000);
   const figures: Figure[] = [];
-  const k = (size: number) => (size >= 1_000_000 ? `${size / 1_000_000}M` : `${size / 1000}k`);
   const sim = result.simulation;
   if (sim) {
-    const cpu = `; CPU time of the process meanwhile ${(sim.cpuMs / 1000).toFixed(1)} s`;
-    const note = `${sim.integrations.toLocaleString("en")} integrations, ${sim.failing.toLocaleString("en")} failing, synced every ${sim.intervalMs / 3_600_000} h for ${sim.days} days: ${sim.checks.toLocaleString("en")} checks, ${sim.paused.toLocaleString("en")} paused${cpu}`;
+    const note = simNote(sim);
     figures.push(
       {
         group: "Pause engine",
@@ -67,6 +90,46 @@ export async function runPauseEngine({
         target: { on: "value", direction: "lower", limit: 300 },
       },
     );
+  }
+  const sealing = result.sealing;
+  if (sealing) {
+    const { sealed, plain } = sealing;
+    figures.push({
+      group: "Pause engine",
+      name: `SQLite 3-day simulation with records, ${k(sealed.integrations)}: sealed vs not sealed, wall time`,
+      value: sealed.wallMs / 1000,
+      unit: "s",
+      baseline: { name: "records not sealed (bench seam)", value: plain.wallMs / 1000 },
+      target: { on: "ratio", direction: "lower", limit: 1.2 },
+      note: `${simNote(sealed)}; not sealed: CPU ${(plain.cpuMs / 1000).toFixed(1)} s (CPU ratio ${(sealed.cpuMs / plain.cpuMs).toFixed(2)}x)`,
+    });
+  }
+  let output1M = "";
+  if (full && sim) {
+    // Ten times the scale, alone in its process: the 100k run above is its baseline.
+    const large = await pauseEngineChild({ only: ["sim"], sim: 1_000_000, large: 1_000_000 }, 3_600_000);
+    output1M = large.output;
+    const big = large.result.simulation;
+    if (big) {
+      figures.push(
+        {
+          group: "Pause engine",
+          name: `SQLite 3-day simulation, ${k(big.integrations)}: wall time`,
+          value: big.wallMs / 1000,
+          unit: "s",
+          baseline: { name: `the ${k(sim.integrations)} run`, value: sim.wallMs / 1000 },
+          target: { on: "ratio", direction: "lower", limit: 11 },
+          note: simNote(big),
+        },
+        {
+          group: "Pause engine",
+          name: `SQLite 3-day simulation, ${k(big.integrations)}: peak RSS`,
+          value: big.peakRssMb,
+          unit: "MB",
+          target: { on: "value", direction: "lower", limit: 400 },
+        },
+      );
+    }
   }
   for (const r of result.results) {
     for (const [size, rate] of Object.entries(r.checksPerSecond)) {
@@ -90,7 +153,73 @@ export async function runPauseEngine({
     }
   }
   if (!figures.length) throw new Error(`no figures from runPauseEngineBench:\n${output.slice(-2000)}`);
-  return { figures, details: { args: [JSON.stringify(options)], output: output.trim() } };
+  return {
+    figures,
+    details: { args: [JSON.stringify(options)], output: `${output.trim()}\n${output1M.trim()}`.trim() },
+  };
+}
+
+/**
+ * PostgreSQL (the throwaway server of the tests: `--postgres <url>`, or `RELINK_TEST_POSTGRES_URL` with `--full`,
+ * a fresh database per measure): the 3-day simulation of 100k integrations and the webhook backlog,
+ * each with one replica and with three (replicas: processes on the same database), the ratio
+ * reported. Without a URL the section says it skipped. Quick: 2k integrations and 300 events.
+ */
+export async function runPostgres({
+  quick,
+  postgres,
+}: {
+  quick: boolean;
+  postgres?: string;
+}): Promise<ScriptResult> {
+  if (!postgres) {
+    const skipped =
+      "skipped: no PostgreSQL server given (--postgres <url>, or RELINK_TEST_POSTGRES_URL with --full)";
+    process.stderr.write(`  PostgreSQL figures ${skipped}\n`);
+    return { figures: [], details: { args: [], output: skipped } };
+  }
+  const size = quick ? 2_000 : 100_000;
+  const events = quick ? 300 : 10_000;
+  const replicas = [1, 3];
+  const figures: Figure[] = [];
+  const { output, result } = await pauseEngineChild(
+    { only: ["postgres-sim"], postgres, postgresSim: size, replicas, sim: 0, sealSim: 0 },
+    quick ? 120_000 : 2_400_000,
+  );
+  const sims = result.postgresSimulations ?? [];
+  const one = sims.find((s) => s.replicas === 1);
+  for (const sim of sims) {
+    figures.push({
+      group: "PostgreSQL",
+      name: `3-day simulation, ${k(sim.integrations)}, ${sim.replicas} replica${sim.replicas > 1 ? "s" : ""}: wall time`,
+      value: sim.wallMs / 1000,
+      unit: "s",
+      baseline: sim.replicas > 1 && one ? { name: "1 replica", value: one.wallMs / 1000 } : null,
+      note: `${simNote(sim).replace(/; CPU time.*$/, "")}; each replica its own process, the clock stepped for all`,
+    });
+  }
+  const outputs = [output];
+  let single: number | null = null;
+  for (const n of replicas) {
+    const args = ["--postgres", "--replicas", String(n), "--events", String(events), "--latency-events", "0"];
+    const text = await run("webhooks", args, quick ? 120_000 : 600_000, {
+      RELINK_TEST_POSTGRES_URL: postgres,
+    });
+    outputs.push(text);
+    const m = /throughput: (\d+) deliveries in ([\d.]+) s = (\d+) deliveries\/s/.exec(text);
+    if (!m) continue;
+    const rate = Number(m[3]);
+    if (n === 1) single = rate;
+    figures.push({
+      group: "PostgreSQL",
+      name: `webhook deliveries/s (backlog), ${n} replica${n > 1 ? "s" : ""}`,
+      value: rate,
+      unit: "/s",
+      baseline: n > 1 && single !== null ? { name: "1 replica", value: single } : null,
+      note: `${m[1]} deliveries in ${m[2]} s; each replica its own process, one receiver process`,
+    });
+  }
+  return { figures, details: { args: [], output: outputs.join("\n").trim() } };
 }
 
 /** Webhooks: a backlog drained to a local receiver, and commit-to-receipt latency. */
