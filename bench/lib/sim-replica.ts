@@ -30,7 +30,6 @@ const server = await createRelinkServer({
   logger: createLogger({ level: "silent" }),
   config: {
     encryptionKey: options.encryptionKey,
-    demoHrisUrl: null,
     syncConcurrency: options.syncConcurrency,
     syncIntervalMs: options.syncIntervalMs,
     pauseAfterMs: options.pauseAfterMs,
