@@ -6,6 +6,9 @@ import { defineConfig } from "vite";
  */
 export default defineConfig({
   base: "/dashboard/",
+  // Lit's production build whatever NODE_ENV says: the test projects build the dashboard from
+  // inside Vitest (NODE_ENV=test), and the consumer tests pack that very build.
+  resolve: { conditions: ["module", "browser", "production"] },
   build: {
     outDir: "dist",
     emptyOutDir: true,

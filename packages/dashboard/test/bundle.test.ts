@@ -40,6 +40,12 @@ describe("the dashboard's production bundle", () => {
     }
   }, 120_000);
 
+  it("carries Lit's production build, though the tests build it from inside Vitest (NODE_ENV=test)", async () => {
+    // Lit's development build warns in the console with this sentence, and checks more on every update.
+    for (const script of [...servedScripts(), ...(await chunks()).map((chunk) => chunk.code)])
+      expect(script.includes("Lit is in dev mode")).toBe(false);
+  }, 120_000);
+
   it("offers the SDK's webhook event types by construction: it imports them and keeps no copy", () => {
     const page = readFileSync(new URL("src/pages/webhooks.ts", root), "utf8");
     expect(page).toMatch(/import \{[^}]*\bWEBHOOK_EVENT_TYPES\b[^}]*\} from "@relink\/sdk\/names"/);
