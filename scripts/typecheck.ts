@@ -16,11 +16,12 @@ const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 const CHECKS: ReadonlyArray<readonly [folder: string, project: string]> = [
   [".", "tsconfig.json"],
   ["packages/server", "tsconfig.json"],
+  ["examples/demo-hris", "tsconfig.json"],
   ["packages/dashboard", "tsconfig.json"],
   ["packages/widget", "tsconfig.json"],
   ["packages/sdk", "tsconfig.json"],
-  ["packages/connectors", "tsconfig.json"],
   ["examples/demo-hris", "tsconfig.json"],
+  ["packages/connectors", "tsconfig.json"],
   ["packages/dashboard", "tsconfig.node.json"],
   ["packages/widget", "tsconfig.node.json"],
 ];

@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { demoHrisServerEnv } from "@relink/demo-hris/connectors";
 import { type Integration, RelinkClient } from "@relink/sdk";
-import { availableDialects, createTestDatabase, waitFor } from "@relink/server/testing";
+import { availableDialects, createTestDatabase, freePort, waitFor } from "@relink/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CustomerStore,
@@ -27,14 +26,6 @@ import {
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const EXAMPLE = resolve(import.meta.dirname, "..");
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 interface Run {
   code: number | null;

@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePort } from "@relink/server/testing";
 import type { Page } from "playwright-core";
+
+export { freePort } from "@relink/server/testing";
 
 export const ROOT = resolve(import.meta.dirname, "../../..");
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -16,14 +18,6 @@ export const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 const SCREENSHOTS = join(ROOT, "docs/screenshots/demo");
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 export interface RunningDemo {
   appUrl: string;

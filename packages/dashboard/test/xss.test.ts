@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createWorkspace, defineConfig, type RunningServer, startServer } from "@relink/server";
-import { scriptedConnector, waitFor } from "@relink/server/testing";
+import { freePort, scriptedConnector, waitFor } from "@relink/server/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, signIn } from "./support/browser.ts";
@@ -40,14 +39,6 @@ function hostileTool() {
     },
   };
   return tool;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
 }
 
 describe("markup from tools and users is shown as text", () => {

@@ -1,11 +1,11 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { waitFor } from "../src/testing/index.ts";
+import { freePort } from "../src/testing/ports.ts";
 
 const root = resolve(import.meta.dirname, "../../..");
 const tsx = join(root, "node_modules/.bin/tsx");
@@ -16,14 +16,6 @@ const run = promisify(execFile);
  * machine, several times that on a busy one. The tests get room for it.
  */
 const CLI_TEST_TIMEOUT_MS = 120_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe("relink-server CLI", () => {
   const dir = mkdtempSync(join(tmpdir(), "relink-cli-"));

@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
 import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import type { Integration } from "@relink/sdk/contract";
@@ -10,6 +9,9 @@ import { createLogger } from "../src/logging.ts";
 import { generateEncryptionKey } from "../src/secrets.ts";
 import { type RunningServer, startServer } from "../src/serve.ts";
 import { createTestDatabase } from "../src/testing/index.ts";
+import { freePort } from "../src/testing/ports.ts";
+
+export { freePort } from "../src/testing/ports.ts";
 
 /**
  * relink over real HTTP on a free port, with the demo HR system beside it: what the end user's
@@ -42,18 +44,6 @@ export interface FlowWorld {
   /** Advances the clock and runs every due sync, until the integration is INVALID. */
   pauseBy(integrationId: string): Promise<void>;
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startFlowWorld(

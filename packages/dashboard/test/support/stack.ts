@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningDemoHris, startDemoHris } from "@relink/demo-hris";
 import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import { createWorkspace, defineConfig, type RunningServer, startServer } from "@relink/server";
+import { freePort } from "@relink/server/testing";
 
 /** A real relink server on SQLite in a temporary folder, beside a real demo HR system. */
 export interface Stack {
@@ -40,18 +40,6 @@ export const ALL_PERMISSIONS = [
   "time_off:read",
   "teams:read",
 ];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), "relink-dashboard-"));

@@ -155,5 +155,6 @@ export async function createTestRelink(options: TestRelinkOptions = {}): Promise
 export { scopePermissions } from "../domain/scope.ts";
 export { generateEncryptionKey } from "../secrets.ts";
 export { generateWebhookSecret, signWebhookMessage } from "../webhooks/sign.ts";
+export * from "./ports.ts";
 export * from "./scripted-connector.ts";
 export * from "./wait.ts";

@@ -6,12 +6,15 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "../../src/testing/ports.ts";
+
+export { freePort } from "../../src/testing/ports.ts";
 
 /**
  * Shared by the reliability suite: real server processes, a throwaway PostgreSQL cluster that may
@@ -41,14 +44,6 @@ export interface SummaryCounts {
 /** Adds a test's counts to the summary printed when the suite ends (see summary-setup.ts). */
 export function report(section: string, counts: SummaryCounts): void {
   appendFileSync(summaryFile(), `${JSON.stringify({ section, ...counts })}\n`);
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 /** Every `fn` registered runs at the end, last first, failures or not. */
@@ -93,50 +88,78 @@ export async function serverProcess(
   env: Record<string, string>,
   logDir: string,
 ): Promise<ServerProcess> {
-  const port = await freePort();
+  const spawnServer = () => {
+    const out = createWriteStream(logFile, { flags: "a" });
+    const url = `http://127.0.0.1:${port}`;
+    const proc = spawn(process.execPath, ["--import", "tsx", "packages/server/src/cli.ts", "serve"], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        RELINK_PUBLIC_URL: url,
+        LOG_LEVEL: "info",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    proc.stdout?.pipe(out);
+    proc.stderr?.pipe(out);
+    return proc;
+  };
+  /** Waits until the server answers /readyz (false) or exits (true); two minutes on a busy machine. */
+  const ready = async (proc: ChildProcess): Promise<boolean> => {
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      if (proc.exitCode !== null) {
+        // Its output may still be on its way to the log file.
+        await sleep(100);
+        return true;
+      }
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return false;
+      } catch {
+        // not listening yet
+      }
+      await sleep(50);
+    }
+    throw new Error(
+      `${name} did not become ready within 2 minutes: ${readFileSync(logFile, "utf8").slice(-2000)}`,
+    );
+  };
+  let port = await freePort();
   const logFile = join(logDir, `${name}.log`);
   writeFileSync(logFile, "");
   let child: ChildProcess | null = null;
   const alive = () => child !== null && child.exitCode === null && child.signalCode === null;
-  const url = `http://127.0.0.1:${port}`;
   const self: ServerProcess = {
     name,
-    url,
-    port,
+    get url() {
+      return `http://127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
     logFile,
     pid: () => child?.pid,
     alive,
     async start() {
       if (alive()) return;
-      const out = createWriteStream(logFile, { flags: "a" });
-      const proc = spawn(process.execPath, ["--import", "tsx", "packages/server/src/cli.ts", "serve"], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          HOST: "127.0.0.1",
-          PORT: String(port),
-          RELINK_PUBLIC_URL: url,
-          LOG_LEVEL: "info",
-          ...env,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      proc.stdout?.pipe(out);
-      proc.stderr?.pipe(out);
-      child = proc;
-      for (let i = 0; i < 400; i++) {
-        if (proc.exitCode !== null)
-          throw new Error(
-            `${name} exited with ${proc.exitCode}: ${readFileSync(logFile, "utf8").slice(-2000)}`,
-          );
-        try {
-          if ((await fetch(`${url}/readyz`)).ok) return;
-        } catch {
-          // not listening yet
+      // The port was free when chosen, but another process (another test file's server) may take
+      // it before this one listens: then the server starts again on another port.
+      for (let attempt = 1; ; attempt++) {
+        const logged = statSync(logFile).size;
+        const proc = spawnServer();
+        child = proc;
+        const exited = await ready(proc);
+        if (!exited) return;
+        const log = readFileSync(logFile, "utf8");
+        if (attempt < 5 && log.slice(logged).includes("EADDRINUSE")) {
+          port = await freePort();
+          continue;
         }
-        await sleep(50);
+        throw new Error(`${name} exited with ${proc.exitCode}: ${log.slice(-2000)}`);
       }
-      throw new Error(`${name} did not become ready`);
     },
     async kill(signal = "SIGKILL") {
       const proc = child;

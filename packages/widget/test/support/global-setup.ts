@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { serve } from "@hono/node-server";
 import { startDemoHris } from "@relink/demo-hris";
 import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import type { Tool } from "@relink/sdk/contract";
 import { createWorkspace, defineConfig, startServer } from "@relink/server";
+import { freePort } from "@relink/server/testing";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { SignJWT } from "jose";
@@ -211,17 +211,6 @@ export default async function setup(project: TestProject) {
     await relink.close();
     await hris.close();
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function listen(fetch: (request: Request) => Response | Promise<Response>) {
