@@ -20,7 +20,6 @@ const CHECKS: ReadonlyArray<readonly [folder: string, project: string]> = [
   ["packages/dashboard", "tsconfig.json"],
   ["packages/widget", "tsconfig.json"],
   ["packages/sdk", "tsconfig.json"],
-  ["examples/demo-hris", "tsconfig.json"],
   ["packages/connectors", "tsconfig.json"],
   ["packages/dashboard", "tsconfig.node.json"],
   ["packages/widget", "tsconfig.node.json"],
