@@ -1,8 +1,13 @@
 /**
- * Load over 127.0.0.1 from its own process: `autocannon` (its API, not its CLI, to spread the
- * requests over many paths: random cursors of a records page) for each measurement it is sent
- * over IPC (`Array<PathsLoad>`), in turn; answers the array of results over IPC, then exits.
- * Started before the server is ready, so that its start-up overlaps the seeding.
+ * Load over 127.0.0.1 from its own process, for each measurement it is sent over IPC
+ * (`Array<PathsLoad>`), in turn; answers the array of results over IPC, then exits. Started before
+ * the server is ready, so that its start-up overlaps the seeding.
+ *
+ * - `seconds`: throughput, `autocannon` (its API, not its CLI, to spread the requests over many
+ *   paths) for that long;
+ * - `amount`: latency, that many requests on `connections` loops of fetch, each timed from the
+ *   call to its body read (sub-millisecond resolution, where autocannon's is a whole millisecond,
+ *   and no second-long minimum run).
  */
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
@@ -16,7 +21,7 @@ export interface PathsLoad {
   body?: string;
   headers: Record<string, string>;
   connections: number;
-  /** Seconds, or a number of requests (`amount`). */
+  /** Seconds (throughput, autocannon), or a number of requests (`amount`: latency, fetch). */
   seconds?: number;
   amount?: number;
   /** Requests sent first, not measured (JIT, caches). */
@@ -43,14 +48,12 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-async function run(load: PathsLoad, measured: { seconds?: number; amount?: number }): Promise<LoadResult> {
-  if (new URL(load.origin).hostname !== "127.0.0.1")
-    throw new Error(`load only 127.0.0.1, not ${load.origin}`);
+async function run(load: PathsLoad, seconds: number): Promise<LoadResult> {
   const pick = () => load.paths[Math.floor(Math.random() * load.paths.length)] ?? "/";
   const result = await autocannon({
     url: load.origin,
     connections: load.connections,
-    ...(measured.amount ? { amount: measured.amount } : { duration: measured.seconds ?? 1 }),
+    duration: seconds,
     requests: [
       {
         method: load.method ?? "GET",
@@ -75,31 +78,61 @@ async function run(load: PathsLoad, measured: { seconds?: number; amount?: numbe
  * The warm-up: `warmupAmount` requests on `connections` loops of fetch (autocannon's shortest run
  * is a second, which would double the quick run for nothing measured).
  */
-async function warmUp(load: PathsLoad): Promise<void> {
-  let left = load.warmupAmount;
+async function fetchLoops(load: PathsLoad, amount: number): Promise<LoadResult> {
+  let left = amount;
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
   const loop = async () => {
     while (left-- > 0) {
       const path = load.paths[Math.floor(Math.random() * load.paths.length)] ?? "/";
-      const response = await fetch(load.origin + path, {
-        method: load.method ?? "GET",
-        headers: { ...load.headers, ...(load.body ? { "content-type": "application/json" } : {}) },
-        ...(load.body ? { body: load.body } : {}),
-      });
-      await response.arrayBuffer();
-      if (!response.ok) throw new Error(`warm-up ${path}: ${response.status}`);
+      const sent = performance.now();
+      try {
+        const response = await fetch(load.origin + path, {
+          method: load.method ?? "GET",
+          headers: { ...load.headers, ...(load.body ? { "content-type": "application/json" } : {}) },
+          ...(load.body ? { body: load.body } : {}),
+        });
+        await response.arrayBuffer();
+        latencies.push(performance.now() - sent);
+        if (response.status < 200 || response.status > 299) non2xx++;
+      } catch {
+        errors++;
+      }
     }
   };
+  const started = performance.now();
   await Promise.all(Array.from({ length: load.connections }, loop));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return {
+    rps: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    requests: latencies.length,
+    non2xx,
+    errors,
+    seconds,
+  };
+}
+
+async function warmUp(load: PathsLoad): Promise<void> {
+  const result = await fetchLoops(load, load.warmupAmount);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`warm-up ${load.paths[0]}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
 }
 
 async function runAll(spec: PathsLoad[]): Promise<PathsLoadResult[]> {
   const results: PathsLoadResult[] = [];
   for (const load of spec) {
+    if (new URL(load.origin).hostname !== "127.0.0.1")
+      throw new Error(`load only 127.0.0.1, not ${load.origin}`);
     const started = performance.now();
     await warmUp(load);
     const warmedUp = performance.now();
     const before = cpuMs(load.serverPid);
-    const measured = await run(load, { seconds: load.seconds, amount: load.amount });
+    const measured = load.amount ? await fetchLoops(load, load.amount) : await run(load, load.seconds ?? 1);
     results.push({
       ...measured,
       cpuMsPerRequest: (cpuMs(load.serverPid) - before) / measured.requests,
