@@ -76,7 +76,7 @@ export async function runSessionsRecordsBench({
   const hris = startChild<{ url: string }>(join(import.meta.dirname, "lib/demo-hris-process.ts"), []);
   type LoaderMessage = { ready?: true; results?: PathsLoadResult[]; error?: string };
   const loader = startChild<LoaderMessage>(join(import.meta.dirname, "lib/paths-load.ts"), []);
-  let relink: ReturnType<typeof startChild<{ url: string }>> | null = null;
+  let relink: ReturnType<typeof startChild<{ url?: string; loaded?: true }>> | null = null;
   try {
     const file = join(dir, "relink.db");
     const seeding = runScript(entry, ["seed", file, String(records), String(big)], {
@@ -84,6 +84,8 @@ export async function runSessionsRecordsBench({
       env,
     });
     const hrisUrl = (await hris.message((m) => Boolean(m.url))).url;
+    // relink loads its modules while the seeding runs, and starts on the full database after it.
+    relink = startChild<{ url?: string; loaded?: true }>(entry, ["serve", file, hrisUrl], env);
     const issued = await fetch(`${hrisUrl}/admin/api-keys`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -93,8 +95,9 @@ export async function runSessionsRecordsBench({
     const toolKey = ((await issued.json()) as { key: string }).key;
     const fixture = JSON.parse((await seeding).trim().split("\n").at(-1) ?? "{}") as SessionsRecordsFixture;
     phase("seed");
-    relink = startChild<{ url: string }>(entry, ["serve", file, hrisUrl], env);
-    const origin = (await relink.message((m) => Boolean(m.url), 60_000)).url;
+    await relink.message((m) => Boolean(m.loaded), 60_000);
+    relink.send({ start: true });
+    const origin = (await relink.message((m) => Boolean(m.url), 60_000)).url ?? "";
     phase("relink start");
 
     // The integration the sessions are opened on: imported with a key valid at the demo HR system.
@@ -145,7 +148,7 @@ export async function runSessionsRecordsBench({
         headers: { authorization: `Bearer ${fixture.managementKey}` },
         connections,
         seconds,
-        warmupAmount: quick ? 50 : 1_000,
+        warmupAmount: quick ? 50 : 500,
         serverPid,
       },
       {
@@ -156,7 +159,7 @@ export async function runSessionsRecordsBench({
         headers: asSession,
         connections,
         seconds,
-        warmupAmount: quick ? 50 : 1_000,
+        warmupAmount: quick ? 50 : 500,
         serverPid,
       },
       {
@@ -175,7 +178,7 @@ export async function runSessionsRecordsBench({
         paths: pages,
         headers: { authorization: `Bearer ${fixture.recordsKey}` },
         connections: 1,
-        amount: quick ? 150 : 2_000,
+        amount: quick ? 150 : 1_000,
         warmupAmount: quick ? 30 : 300,
         serverPid,
       },
@@ -184,8 +187,8 @@ export async function runSessionsRecordsBench({
         paths: [`${pagesPath}&updated_after=${encodeURIComponent(after)}`],
         headers: { authorization: `Bearer ${fixture.recordsKey}` },
         connections: 1,
-        amount: quick ? 20 : 100,
-        warmupAmount: quick ? 5 : 20,
+        amount: quick ? 20 : 30,
+        warmupAmount: 5,
         serverPid,
       },
     ];

@@ -11,8 +11,9 @@
  *       integration as a sync writes them (`replaceRecords`), inserted in transactions of 10k
  *       with a prepared better-sqlite3 statement. Prints the fixture as JSON on stdout, then exits.
  *   serve <db file> <hris url>
- *       `startServer` on 127.0.0.1, a free port, with `demoHrisConnectors(hris url)`; reports
- *       `{ url }` over IPC.
+ *       reports `{ loaded }` over IPC once its modules are loaded, waits for a message (the
+ *       seeding is done), then `startServer` on 127.0.0.1, a free port, with
+ *       `demoHrisConnectors(hris url)`; reports `{ url }` over IPC.
  *
  * RELINK_ENCRYPTION_KEY must be the same for both. No integration is due while the benchmark runs
  * (the scheduler stays idle and never replaces the seeded records).
@@ -200,6 +201,10 @@ if (mode === "seed") {
   };
   process.stdout.write(`${JSON.stringify(fixture)}\n`);
 } else if (mode === "serve") {
+  // Started while the seeding runs, so that loading the modules overlaps it: the server itself
+  // starts (opens the database, runs no migration left) only when told the seeding is done.
+  process.send?.({ loaded: true });
+  await new Promise<void>((resolve) => process.once("message", () => resolve()));
   const server = await startServer({ config: config(), connectors, logger });
   process.send?.({ url: server.url });
   const stop = () => void server.close().then(() => process.exit(0));
