@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--full] [--only connect,pause,webhooks,postgres,widget,dashboard,memory] [--postgres <url>]
+ * `pnpm bench [--quick] [--full] [--only connect,sessions,pause,webhooks,postgres,widget,dashboard,memory] [--postgres <url>]
  * [--render] [--help]`: every benchmark, one after the other (never two at once: they would share
  * the CPU), each compared in the same run with the baseline that bounds it. Prints the table and
  * writes `bench/results/latest.json` and `bench/results/latest.md` (with `--quick`:
@@ -29,6 +29,7 @@ import {
 } from "./lib/report.ts";
 import { runDashboard, runPauseEngine, runPostgres, runWebhooks } from "./lib/scripts.ts";
 import { runMemoryBench } from "./memory.ts";
+import { runSessionsRecordsBench } from "./sessions-records.ts";
 import { runWidgetBench } from "./widget.ts";
 
 const { values } = parseArgs({
@@ -49,7 +50,7 @@ if (values.help) {
 
   --quick            small sizes, under 90 s in all (CI); writes bench/results/quick.json only
   --full             also the 3-day simulation of 1M integrations (about 10 min more)
-  --only <keys>      some sections: connect, pause, webhooks, postgres, widget, dashboard, memory (comma-separated)
+  --only <keys>      some sections: connect, sessions, pause, webhooks, postgres, widget, dashboard, memory (comma-separated)
   --postgres <url>   a PostgreSQL server (admin URL) for the pause engine's PostgreSQL figures too;
                      with --full, the PostgreSQL section (1 vs 3 replicas) also takes RELINK_TEST_POSTGRES_URL
   --render           only re-write latest.md from latest.json
@@ -77,6 +78,7 @@ type Section = {
 };
 const sections: Section[] = [
   { key: "connect", name: "Connect API", run: runConnectApiBench },
+  { key: "sessions", name: "Sessions and records", run: runSessionsRecordsBench },
   {
     key: "pause",
     name: "Pause engine",
