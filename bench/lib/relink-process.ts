@@ -18,6 +18,7 @@ import { newId } from "../../packages/server/src/ids.ts";
 import { createLogger } from "../../packages/server/src/logging.ts";
 import { startServer } from "../../packages/server/src/serve.ts";
 import { scriptedConnector } from "../../packages/server/src/testing/scripted-connector.ts";
+import { managementCall } from "./management-call.ts";
 
 export interface Fixture {
   workspaceId: string;
@@ -54,15 +55,7 @@ if (mode === "seed") {
   const count = Number(arg ?? "1000");
   const relink = await createRelinkServer({ config: config(), connectors: [tool.connector], logger });
   const { workspaceId, apiKey } = await createWorkspace(relink.ctx);
-  const call = async <T>(method: string, path: string, body: unknown): Promise<T> => {
-    const response = await relink.app.request(path, {
-      method,
-      headers: { authorization: `Bearer ${apiKey.key}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
-  };
+  const call = managementCall(relink.app, apiKey.key);
   const basic = await call<{ id: string }>("POST", "/v1/scope-configs", {
     name: "Directory",
     category: "HRIS",

@@ -28,6 +28,7 @@ import { createWorkspace } from "../../packages/server/src/domain/workspaces.ts"
 import { newId } from "../../packages/server/src/ids.ts";
 import { createLogger } from "../../packages/server/src/logging.ts";
 import { startServer } from "../../packages/server/src/serve.ts";
+import { managementCall } from "./management-call.ts";
 
 export interface SessionsRecordsFixture {
   sessionKey: string;
@@ -75,15 +76,7 @@ if (mode === "seed") {
   const relink = await createRelinkServer({ config: config(), connectors, logger });
   const { secrets } = relink.ctx;
   const { workspaceId, apiKey } = await createWorkspace(relink.ctx);
-  const call = async <T>(method: string, path: string, body: unknown): Promise<T> => {
-    const response = await relink.app.request(path, {
-      method,
-      headers: { authorization: `Bearer ${apiKey.key}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
-  };
+  const call = managementCall(relink.app, apiKey.key);
   const scope = await call<{ id: string }>("POST", "/v1/scope-configs", {
     name: "Directory",
     category: "HRIS",
