@@ -39,6 +39,7 @@ import { inTransaction } from "../packages/server/src/context.ts";
 import { raw as bulkRaw, insertRows } from "../packages/server/src/db/bulk.ts";
 import { createDatabase } from "../packages/server/src/db/connect.ts";
 import { toJson } from "../packages/server/src/db/schema.ts";
+import { claimDue } from "../packages/server/src/domain/integration-store.ts";
 import { createScopeConfig } from "../packages/server/src/domain/scope-configs.ts";
 import { createWorkspace } from "../packages/server/src/domain/workspaces.ts";
 import { parseDuration } from "../packages/server/src/duration.ts";
@@ -47,7 +48,6 @@ import { createLogger } from "../packages/server/src/logging.ts";
 import { generateEncryptionKey, SecretBox } from "../packages/server/src/secrets.ts";
 import { createTestDatabase } from "../packages/server/src/testing/index.ts";
 import { scriptedConnector } from "../packages/server/src/testing/scripted-connector.ts";
-import { claimDue } from "../packages/server/src/workers/scheduler.ts";
 
 const HOUR = 3_600_000;
 

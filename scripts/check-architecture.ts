@@ -8,6 +8,9 @@
  *   `http/`, `routes/` or Hono (type imports count: the domain knows nothing of HTTP);
  * - no file in `packages/<name>/src` is over 500 lines;
  * - no `../../../` path in `packages/<name>/src` (packages meet through their exports);
+ * - only the integration store (`packages/server/src/domain/integration-store.ts`) writes the
+ *   `integrations` table (Kysely's `updateTable` / `insertInto` / `deleteFrom`, or SQL text);
+ *   migrations excepted: one owner of integration state;
  * - nothing in `packages/server/src` names the demo HR system (`demo-hris`, `demoHris`, `DEMO_HRIS`…):
  *   its connectors live with the demo (`@relink/demo-hris/connectors`) and reach a server the way
  *   anyone's coded connectors do (`RELINK_CONNECTOR_MODULES`, or `connectors` when embedding).
@@ -23,6 +26,10 @@ const HTTP_FREE = ["domain", "flow-tokens"].map((dir) => `${SERVER_SRC}/${dir}/`
 const SOURCE = /\.(?:[cm]?[jt]sx?)$/;
 /** The demo HR system, however written: the server must not know it. */
 const DEMO = /demo[-_ ]?hris/i;
+/** The one module that writes the `integrations` table, and the writes it alone may make. */
+const INTEGRATION_STORE = `${SERVER_SRC}/domain/integration-store.ts`;
+const WRITES_INTEGRATIONS =
+  /\b(?:updateTable|insertInto|deleteFrom)\(\s*["'`]integrations["'`]|\b(?:update|insert\s+into|delete\s+from)\s+integrations\b/i;
 
 export interface ImportEdge {
   specifier: string;
@@ -169,6 +176,13 @@ export function checkArchitecture(root: string): string[] {
         violations.push(`deep relative path: ${rel(file)}:${i + 1}: ${line.trim()}`);
       if (rel(file).startsWith(`${SERVER_SRC}/`) && DEMO.test(line))
         violations.push(`the server names the demo: ${rel(file)}:${i + 1}: ${line.trim()}`);
+      if (
+        rel(file).startsWith(`${SERVER_SRC}/`) &&
+        rel(file) !== INTEGRATION_STORE &&
+        !rel(file).startsWith(`${SERVER_SRC}/db/migrations/`) &&
+        WRITES_INTEGRATIONS.test(line)
+      )
+        violations.push(`integrations written outside the store: ${rel(file)}:${i + 1}: ${line.trim()}`);
     });
   }
 

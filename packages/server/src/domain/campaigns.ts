@@ -10,11 +10,12 @@ import type {
 import { type Selectable, sql } from "kysely";
 import { iso } from "../clock.ts";
 import { inTransaction, type RelinkContext, type Tx } from "../context.ts";
-import { chunks, insertRows } from "../db/bulk.ts";
+import { insertRows } from "../db/bulk.ts";
 import { type IntegrationRow, type RelinkCampaignTable, type ScopeConfigRow, toJson } from "../db/schema.ts";
 import { newId } from "../ids.ts";
 import { DomainError, notFound } from "./errors.ts";
 import { recordEvent } from "./events.ts";
+import { moveToScopeConfig } from "./integration-store.ts";
 import { scopePermissions } from "./scope.ts";
 import { assertValidScope, findScopeConfig } from "./scope-configs.ts";
 
@@ -191,14 +192,13 @@ export async function createCampaign(
       MEMBER_COLUMNS,
       p.affected.map((row) => [id, row.id, workspaceId, targetId, null]),
     );
-    for (const chunk of chunks(p.granted.map((row) => row.id))) {
-      await tx.db
-        .updateTable("integrations")
-        .set({ scope_config_id: targetId, updated_at: at })
-        .where("workspace_id", "=", workspaceId)
-        .where("id", "in", chunk)
-        .execute();
-    }
+    await moveToScopeConfig(
+      tx,
+      workspaceId,
+      p.granted.map((row) => row.id),
+      targetId,
+      at,
+    );
   });
   const created = await findCampaign(ctx, workspaceId, scopeConfigId, id);
   if (!created) throw new Error("the campaign just created cannot be read");

@@ -1,9 +1,9 @@
 import type { Integration } from "@relink/sdk/contract";
 import { iso } from "../clock.ts";
 import { inTransaction, type RelinkContext } from "../context.ts";
-import { chunks } from "../db/bulk.ts";
 import type { IntegrationRow } from "../db/schema.ts";
 import { type NewEvent, recordEvents } from "./events.ts";
+import { markExpiryWarned } from "./integration-store.ts";
 import { integrationSummary } from "./integrations.ts";
 
 /**
@@ -50,23 +50,10 @@ export async function announceExpiringCredentials(ctx: RelinkContext): Promise<n
     if (due.length === 0) return announced;
     const at = iso(ctx.clock.now());
     const rows = await inTransaction(ctx, async (tx) => {
-      const claimed: IntegrationRow[] = [];
-      for (const chunk of chunks(due.map((r) => r.id))) {
-        claimed.push(
-          ...(await tx.db
-            .updateTable("integrations")
-            .set((eb) => ({ expiry_warned_for: eb.ref("credentials_expire_at") }))
-            .where("id", "in", chunk)
-            .where((eb) =>
-              eb.or([
-                eb("expiry_warned_for", "is", null),
-                eb("expiry_warned_for", "!=", eb.ref("credentials_expire_at")),
-              ]),
-            )
-            .returningAll()
-            .execute()),
-        );
-      }
+      const claimed = await markExpiryWarned(
+        tx,
+        due.map((r) => r.id),
+      );
       await recordEvents(
         tx,
         claimed.map((row) => expiringEvent(row, at)),

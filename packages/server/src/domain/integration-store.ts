@@ -1,5 +1,5 @@
-import type { AuthOutcome, SyncState, SyncTrigger, SyncWarning } from "@relink/sdk/contract";
 import type { Insertable } from "kysely";
+import { sql } from "kysely";
 import type { RelinkContext, Tx } from "../context.ts";
 import { chunks, insertRows, marks, memoText, raw, tuples } from "../db/bulk.ts";
 import type { Dialect } from "../db/connect.ts";
@@ -10,11 +10,10 @@ import {
   type SyncRunRow,
   toJson,
 } from "../db/schema.ts";
-import { newId } from "../ids.ts";
 import { pruneAuthChecks } from "./auth-check-retention.ts";
-import { type NewEvent, recordEvent, recordEvents } from "./events.ts";
-import { syncFinished } from "./integration-events.ts";
+import { type NewEvent, recordEvents } from "./events.ts";
 import type { IntegrationDraft, IntegrationPatch, Transition } from "./integration-machine.ts";
+import { type AuthCheckValues, insertSyncRun, runColumns, updateSyncRun } from "./store-rows.ts";
 
 export {
   AUTH_CHECK_PRUNE_EVERY,
@@ -23,165 +22,30 @@ export {
   pruneAuthChecks,
   pruneDue,
 } from "./auth-check-retention.ts";
+export {
+  type AuthCheckTrigger,
+  type AuthCheckValues,
+  authCheckValues,
+  type CheckRecord,
+  cancelOpenRun,
+  externalRun,
+  findOpenRun,
+  finishedRun,
+  finishSyncRun,
+  insertSyncRun,
+  newSyncRun,
+  type RunResult,
+  updateSyncRun,
+} from "./store-rows.ts";
 
 /**
  * The integration store: writes what the machine (`integration-machine.ts`) decided, one row or a
  * batch, together with its auth-check row, its sync-run rows and its outbox events, in the
- * caller's transaction. The only module that writes `integrations.state`. The auth-check row and
- * the sync-run row are built here, each in one place.
+ * caller's transaction. The only module that writes the `integrations` table (`pnpm
+ * check:architecture` fails on any other): the machine's transitions, the scheduler's claims and
+ * their release, a campaign's move to its scope config, the expiry warnings' marks. The auth-check
+ * and sync-run rows are built in `store-rows.ts`, each in one place.
  */
-
-// ─── rows ───────────────────────────────────────────────────────────────────────────────────────
-
-export type AuthCheckTrigger = "SYNC" | "MANUAL" | "IMPORT" | "RELINK" | "SESSION";
-
-export interface CheckRecord {
-  outcome: AuthOutcome;
-  trigger: AuthCheckTrigger;
-  detail: string | null;
-  durationMs: number;
-}
-
-/** The `auth_checks` row of one check. */
-export function authCheckValues(
-  row: Pick<IntegrationRow, "id" | "workspace_id">,
-  check: CheckRecord,
-  at: string,
-  id: string = newId("chk", Date.parse(at)),
-) {
-  return {
-    id,
-    workspace_id: row.workspace_id,
-    integration_id: row.id,
-    outcome: check.outcome,
-    trigger: check.trigger,
-    detail: check.detail?.slice(0, 500) ?? null,
-    duration_ms: Math.max(0, Math.round(check.durationMs)),
-    checked_at: at,
-  };
-}
-export type AuthCheckValues = ReturnType<typeof authCheckValues>;
-
-/** A new `sync_runs` row of an integration: queued (`QUEUED`), or already started or finished. */
-export function newSyncRun(
-  row: Pick<IntegrationRow, "id" | "workspace_id" | "scope_config_id">,
-  trigger: SyncTrigger,
-  at: string,
-  fields: Partial<Pick<SyncRunRow, "id" | "status" | "queued_at" | "started_at">> = {},
-): SyncRunRow {
-  return {
-    id: fields.id ?? newId("sync", Date.parse(at)),
-    workspace_id: row.workspace_id,
-    integration_id: row.id,
-    trigger,
-    status: fields.status ?? "QUEUED",
-    sync_state: null,
-    queued_at: fields.queued_at ?? at,
-    started_at: fields.started_at ?? null,
-    ended_at: null,
-    scope_config_id: row.scope_config_id,
-    warnings: [],
-    records: {},
-    error: null,
-  };
-}
-
-export interface RunResult {
-  sync_state: SyncState;
-  warnings?: SyncWarning[];
-  records?: Record<string, number>;
-  error?: string | null;
-  /** When it started (a queued run that never started: `at`). */
-  startedAt?: string;
-  scopeConfigId?: string | null;
-}
-
-/** A run, finished at `at` with `result`. */
-export function finishedRun(run: SyncRunRow, result: RunResult, at: string): SyncRunRow {
-  return {
-    ...run,
-    status: "FINISHED",
-    sync_state: result.sync_state,
-    started_at: result.startedAt ?? run.started_at ?? at,
-    ended_at: at,
-    scope_config_id: result.scopeConfigId === undefined ? run.scope_config_id : result.scopeConfigId,
-    warnings: result.warnings ?? [],
-    records: result.records ?? {},
-    error: result.error?.slice(0, 1000) ?? null,
-  };
-}
-
-/**
- * The finished `EXTERNAL` run of a sync session (the product ran the sync): started when the
- * session opened, ended at `at`.
- */
-export function externalRun(
-  row: Pick<IntegrationRow, "id" | "workspace_id" | "scope_config_id">,
-  id: string,
-  openedAt: string,
-  result: RunResult,
-  at: string,
-): SyncRunRow {
-  const run = newSyncRun(row, "EXTERNAL", at, {
-    id,
-    status: "RUNNING",
-    queued_at: openedAt,
-    started_at: openedAt,
-  });
-  return finishedRun(run, result, at);
-}
-
-// ─── sync runs ──────────────────────────────────────────────────────────────────────────────────
-
-/** The integration's queued or running sync run, if any (at most one: a unique index keeps it so). */
-export async function findOpenRun(tx: Tx, integrationId: string): Promise<SyncRunRow | undefined> {
-  return tx.db
-    .selectFrom("sync_runs")
-    .selectAll()
-    .where("integration_id", "=", integrationId)
-    .where("status", "in", ["QUEUED", "RUNNING"])
-    .executeTakeFirst();
-}
-
-const runColumns = (run: SyncRunRow) => ({
-  ...run,
-  warnings: toJson(run.warnings),
-  records: toJson(run.records),
-});
-
-export async function insertSyncRun(tx: Tx, run: SyncRunRow): Promise<void> {
-  await tx.db.insertInto("sync_runs").values(runColumns(run)).execute();
-}
-
-/** Writes a run's changed columns (everything but who it belongs to and when it was queued). */
-export async function updateSyncRun(tx: Tx, run: SyncRunRow): Promise<void> {
-  const { id, workspace_id, integration_id, queued_at, ...changed } = runColumns(run);
-  await tx.db.updateTable("sync_runs").set(changed).where("id", "=", id).execute();
-}
-
-/** Finishes a run and announces it (`sync-finished`). */
-export async function finishSyncRun(
-  tx: Tx,
-  run: SyncRunRow,
-  result: RunResult,
-  at: string,
-): Promise<SyncRunRow> {
-  const finished = finishedRun(run, result, at);
-  await updateSyncRun(tx, finished);
-  await recordEvent(tx, syncFinished(finished, at));
-  return finished;
-}
-
-/** Cancels the queued (or orphaned running) run of an integration that can no longer sync. */
-export async function cancelOpenRun(
-  tx: Tx,
-  integrationId: string,
-  reason: string,
-  at: string,
-): Promise<void> {
-  const open = await findOpenRun(tx, integrationId);
-  if (open) await finishSyncRun(tx, open, { sync_state: "CANCELLED", error: reason }, at);
-}
 
 // ─── one integration ───────────────────────────────────────────────────────────────────────────
 
@@ -300,6 +164,95 @@ export async function releaseClaims(
   for (const chunk of chunks(ids)) {
     await tx.db.updateTable("integrations").set(set).where("id", "in", chunk).execute();
   }
+}
+
+/** Releases every claim `owner` still holds, the slots due as they were (a scheduler stopping). */
+export async function releaseOwnerClaims(db: RelinkContext["db"], owner: string): Promise<void> {
+  await db
+    .updateTable("integrations")
+    .set({ lease_owner: null, lease_expires_at: null })
+    .where("lease_owner", "=", owner)
+    .execute();
+}
+
+/** The due scan, shared by the claim and by the query-plan test: it must use `integrations_due`. */
+export function dueIntegrationsQuery(ctx: Pick<RelinkContext, "db">, now: string, limit: number) {
+  return ctx.db
+    .selectFrom("integrations")
+    .select("id")
+    .where("next_sync_at", "<=", now)
+    .where((eb) => eb.or([eb("lease_owner", "is", null), eb("lease_expires_at", "<", now)]))
+    .orderBy("next_sync_at")
+    .limit(limit);
+}
+
+/** Claims up to `limit` due integrations for `owner` (a lease until `now + leaseMs`); returns the claimed rows. */
+export async function claimDue(
+  ctx: Pick<RelinkContext, "db" | "dialect" | "clock" | "config">,
+  owner: string,
+  limit: number,
+): Promise<IntegrationRow[]> {
+  if (limit <= 0) return [];
+  const nowDate = ctx.clock.now();
+  const now = nowDate.toISOString();
+  const expires = new Date(nowDate.getTime() + ctx.config.leaseMs).toISOString();
+  const due = dueIntegrationsQuery(ctx, now, limit);
+  const claim = ctx.db.updateTable("integrations").set({ lease_owner: owner, lease_expires_at: expires });
+  if (ctx.dialect === "postgres") {
+    return claim.where("id", "in", due.forUpdate().skipLocked()).returningAll().execute();
+  }
+  // SQLite: the due index leads to the rows themselves (rowid), not through the primary key's index
+  // (one B-tree less per claimed row, which grows with the total).
+  return claim
+    .where(sql`rowid`, "in", due.clearSelect().select(sql<number>`rowid`.as("rowid")))
+    .returningAll()
+    .execute();
+}
+
+/**
+ * A campaign moves the integrations of a workspace that already grant its target onto it: the
+ * scope config changes, nothing else (no check, no state, no event: the grant was already there).
+ */
+export async function moveToScopeConfig(
+  tx: Tx,
+  workspaceId: string,
+  ids: readonly string[],
+  scopeConfigId: string,
+  at: string,
+): Promise<void> {
+  for (const chunk of chunks(ids)) {
+    await tx.db
+      .updateTable("integrations")
+      .set({ scope_config_id: scopeConfigId, updated_at: at })
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "in", chunk)
+      .execute();
+  }
+}
+
+/**
+ * Marks these integrations as warned for their current credentials' expiry, unless another
+ * process did first; returns the rows it marked (those whose warning this caller announces).
+ */
+export async function markExpiryWarned(tx: Tx, ids: readonly string[]): Promise<IntegrationRow[]> {
+  const marked: IntegrationRow[] = [];
+  for (const chunk of chunks(ids)) {
+    marked.push(
+      ...(await tx.db
+        .updateTable("integrations")
+        .set((eb) => ({ expiry_warned_for: eb.ref("credentials_expire_at") }))
+        .where("id", "in", chunk)
+        .where((eb) =>
+          eb.or([
+            eb("expiry_warned_for", "is", null),
+            eb("expiry_warned_for", "!=", eb.ref("credentials_expire_at")),
+          ]),
+        )
+        .returningAll()
+        .execute()),
+    );
+  }
+  return marked;
 }
 
 async function insertAuthCheck(tx: Tx, check: AuthCheckValues): Promise<void> {

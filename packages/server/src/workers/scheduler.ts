@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { sql } from "kysely";
 import type { Worker } from "../app.ts";
 import type { RelinkContext } from "../context.ts";
 import type { IntegrationRow } from "../db/schema.ts";
+import { claimDue, releaseOwnerClaims } from "../domain/integration-store.ts";
 import {
   applyClaimed,
   type ClaimedWork,
@@ -47,40 +47,6 @@ export interface SchedulerOptions {
   owner?: string;
   /** Told the outcome of each claimed sync once applied (for the metrics). */
   onOutcome?: (outcome: ClaimOutcome) => void;
-}
-
-/** The due scan, shared by the claim and by the query-plan test: it must use `integrations_due`. */
-export function dueIntegrationsQuery(ctx: Pick<RelinkContext, "db">, now: string, limit: number) {
-  return ctx.db
-    .selectFrom("integrations")
-    .select("id")
-    .where("next_sync_at", "<=", now)
-    .where((eb) => eb.or([eb("lease_owner", "is", null), eb("lease_expires_at", "<", now)]))
-    .orderBy("next_sync_at")
-    .limit(limit);
-}
-
-/** Claims up to `limit` due integrations for `owner`; returns the claimed rows. */
-export async function claimDue(
-  ctx: Pick<RelinkContext, "db" | "dialect" | "clock" | "config">,
-  owner: string,
-  limit: number,
-): Promise<IntegrationRow[]> {
-  if (limit <= 0) return [];
-  const nowDate = ctx.clock.now();
-  const now = nowDate.toISOString();
-  const expires = new Date(nowDate.getTime() + ctx.config.leaseMs).toISOString();
-  const due = dueIntegrationsQuery(ctx, now, limit);
-  const claim = ctx.db.updateTable("integrations").set({ lease_owner: owner, lease_expires_at: expires });
-  if (ctx.dialect === "postgres") {
-    return claim.where("id", "in", due.forUpdate().skipLocked()).returningAll().execute();
-  }
-  // SQLite: the due index leads to the rows themselves (rowid), not through the primary key's index
-  // (one B-tree less per claimed row, which grows with the total).
-  return claim
-    .where(sql`rowid`, "in", due.clearSelect().select(sql<number>`rowid`.as("rowid")))
-    .returningAll()
-    .execute();
 }
 
 export function createScheduler(ctx: RelinkContext, options: SchedulerOptions = {}): Scheduler {
@@ -268,11 +234,7 @@ export function createScheduler(ctx: RelinkContext, options: SchedulerOptions = 
       }
       // Whatever is still claimed by us goes back to the pool, due as it was.
       try {
-        await ctx.db
-          .updateTable("integrations")
-          .set({ lease_owner: null, lease_expires_at: null })
-          .where("lease_owner", "=", owner)
-          .execute();
+        await releaseOwnerClaims(ctx.db, owner);
       } catch (error) {
         log.error({ err: error }, "releasing the scheduler's claims failed");
       }

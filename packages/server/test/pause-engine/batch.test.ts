@@ -1,6 +1,7 @@
 import { CompiledQuery } from "kysely";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Dialect } from "../../src/db/connect.ts";
+import { claimDue } from "../../src/domain/integration-store.ts";
 import { AUTH_CHECK_PRUNE_EVERY, AUTH_CHECK_RETENTION } from "../../src/domain/pause-engine.ts";
 import {
   applyClaimed,
@@ -9,7 +10,6 @@ import {
   runClaimedNetwork,
 } from "../../src/domain/sync-runs.ts";
 import { availableDialects } from "../../src/testing/index.ts";
-import { claimDue } from "../../src/workers/scheduler.ts";
 import { HOUR, type PauseWorld, pauseWorld, seedOldAuthChecks, transitions } from "./helpers.ts";
 
 /** Makes every insert of a sync run of `integrationId` fail, inside whatever transaction does it. */

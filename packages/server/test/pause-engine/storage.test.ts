@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inTransaction } from "../../src/context.ts";
 import { raw } from "../../src/db/bulk.ts";
 import { toJson } from "../../src/db/schema.ts";
+import { claimDue, dueIntegrationsQuery } from "../../src/domain/integration-store.ts";
 import { openCredentials } from "../../src/domain/integrations.ts";
 import { PRUNE_AUTH_CHECKS } from "../../src/domain/pause-engine.ts";
 import { readRecords } from "../../src/domain/records.ts";
 import { createWorkspace } from "../../src/domain/workspaces.ts";
 import { newId } from "../../src/ids.ts";
 import { availableDialects, waitFor } from "../../src/testing/index.ts";
-import { claimDue, createScheduler, dueIntegrationsQuery } from "../../src/workers/scheduler.ts";
+import { createScheduler } from "../../src/workers/scheduler.ts";
 import { HOUR, type PauseWorld, pauseWorld, seedOldAuthChecks } from "./helpers.ts";
 
 const page = async <T>(r: Response | Promise<Response>) =>
