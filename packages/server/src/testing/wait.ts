@@ -14,6 +14,12 @@ export interface WaitOptions {
   intervalMs?: number;
   /** What is still missing, for the error when the deadline passes. */
   describe?: () => Promise<string> | string;
+  /**
+   * For a wait on many things that a busy machine does slowly (hundreds of integrations to pause):
+   * a measure of how far it got (a count). Each time its value changes the deadline starts again,
+   * so `timeoutMs` bounds the time *without progress*; the test's own timeout bounds the whole.
+   */
+  progress?: () => Promise<unknown> | unknown;
 }
 
 /**
@@ -31,13 +37,22 @@ export async function waitFor<T>(
   options: WaitOptions = {},
 ): Promise<Exclude<T, false | null | undefined | 0 | "">> {
   const timeoutMs = options.timeoutMs ?? WAIT_TIMEOUT_MS;
-  const started = performance.now();
+  let started = performance.now();
+  let last = options.progress ? await options.progress() : undefined;
   for (;;) {
     const value = await condition();
     if (value) return value as Exclude<T, false | null | undefined | 0 | "">;
+    if (options.progress) {
+      const now = await options.progress();
+      if (!Object.is(now, last)) {
+        last = now;
+        started = performance.now();
+      }
+    }
     if (performance.now() - started > timeoutMs) {
       const detail = options.describe ? `: ${await options.describe()}` : "";
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}${detail}`);
+      const without = options.progress ? " without progress" : "";
+      throw new Error(`timed out after ${timeoutMs} ms${without} waiting for ${label}${detail}`);
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 25));
   }
