@@ -1,4 +1,4 @@
-import type { ReactiveController, ReactiveControllerHost } from "lit";
+import type { ReactiveControllerHost } from "lit";
 import type { Translation } from "../locales/en.ts";
 import enFirst from "../locales/en-first.ts";
 import type { RestTerms } from "../locales/en-rest.ts";
@@ -56,17 +56,14 @@ export function loadTranslation(locale: Locale): Promise<Translation> {
 }
 
 /** Holds the element's terms; `use()` switches them and re-renders the host. */
-export class LocaleController implements ReactiveController {
+export class LocaleController {
   terms: Translation = en;
   #wanted: Locale = "en";
   #host: ReactiveControllerHost;
 
   constructor(host: ReactiveControllerHost) {
     this.#host = host;
-    host.addController(this);
   }
-
-  hostConnected(): void {}
 
   /** Chooses among the candidates, then the browser's languages; resolves once the terms are in. */
   async use(candidates: readonly (string | null | undefined)[]): Promise<void> {
