@@ -1,6 +1,6 @@
 import type { Translation } from "../locales/en.ts";
 import { type ConnectApi, connectApi } from "./connect-api.ts";
-import { LocaleController, pickLocale } from "./localize.ts";
+import { LocaleController, supportedLocale } from "./localize.ts";
 import type { RelinkConnect } from "./relink-connect.ts";
 import { RequestController } from "./requests.ts";
 import { loadSteps, type Steps } from "./steps-loader.ts";
@@ -161,8 +161,7 @@ export class FlowController {
 
   /** The `locale` attribute, when it names a supported locale: the tool's labels come in it too. */
   labelLocale(): string | undefined {
-    const lang = this.host.locale.toLowerCase().split(/[-_]/)[0];
-    return pickLocale([lang]) === lang ? lang : undefined;
+    return supportedLocale(this.host.locale);
   }
 
   /**

@@ -31,11 +31,17 @@ const loaders: Record<Exclude<Locale, "en">, () => Promise<{ default: Translatio
 };
 const loaded = new Map<string, Promise<Translation>>([["en", Promise.resolve(en)]]);
 
-/** The first supported locale among the candidates (`de-CH` counts as `de`), else English. */
+/** The supported locale a language tag names (`de-CH` counts as `de`), if any. */
+export function supportedLocale(candidate: string | null | undefined): Locale | undefined {
+  const lang = candidate?.toLowerCase().split(/[-_]/)[0];
+  return lang && (lang === "en" || lang in loaders) ? (lang as Locale) : undefined;
+}
+
+/** The first supported locale among the candidates, else English. */
 export function pickLocale(candidates: readonly (string | null | undefined)[]): Locale {
   for (const candidate of candidates) {
-    const lang = candidate?.toLowerCase().split(/[-_]/)[0];
-    if (lang && (lang === "en" || lang in loaders)) return lang as Locale;
+    const locale = supportedLocale(candidate);
+    if (locale) return locale;
   }
   return "en";
 }

@@ -1,6 +1,5 @@
-import { adoptStyles, type CSSResult, type LitElement, type TemplateResult } from "lit";
+import type { LitElement, TemplateResult } from "lit";
 import type { FlowController } from "./flow-controller.ts";
-import { styles } from "./relink-connect.styles.ts";
 import type { View } from "./types.ts";
 
 /** What the steps chunk (`views/steps.ts`) brings: every view after the intro, their styles and English. */
@@ -35,13 +34,4 @@ export function loadSteps(): Promise<Steps> {
     },
   );
   return loading;
-}
-
-const adopted = new WeakSet<LitElement>();
-
-/** Adds `more` to the element's own styles in its shadow root, once per element. */
-export function adoptMore(host: LitElement, more: CSSResult): void {
-  if (adopted.has(host) || !host.shadowRoot) return;
-  adopted.add(host);
-  adoptStyles(host.shadowRoot, [styles, more]);
 }

@@ -1,7 +1,8 @@
+import { adoptStyles, type LitElement } from "lit";
 import enRest from "../../locales/en-rest.ts";
 import { completeEnglish } from "../localize.ts";
+import { styles } from "../relink-connect.styles.ts";
 import type { Steps } from "../steps-loader.ts";
-import { adoptMore } from "../steps-loader.ts";
 import { credentialsView } from "./credentials.ts";
 import { errorTitle, errorView, fail } from "./error.ts";
 import { handoffView } from "./handoff.ts";
@@ -24,6 +25,15 @@ import { toolView } from "./tool.ts";
  */
 completeEnglish(enRest);
 
+const adopted = new WeakSet<LitElement>();
+
+/** Adds the later views' styles to the element's own in its shadow root, once per element. */
+function adopt(host: LitElement): void {
+  if (adopted.has(host) || !host.shadowRoot) return;
+  adopted.add(host);
+  adoptStyles(host.shadowRoot, [styles, stepStyles]);
+}
+
 export const steps: Steps = {
   render: {
     tool: toolView,
@@ -40,5 +50,5 @@ export const steps: Steps = {
   keepEditing,
   fail,
   errorTitle,
-  adopt: (host) => adoptMore(host, stepStyles),
+  adopt,
 };
