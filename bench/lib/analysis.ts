@@ -125,7 +125,12 @@ function pauseEngine(report: Report, f: FigureResult): string {
 
 function widget(report: Report, f: FigureResult): string {
   if (f.name.includes("gzip")) {
-    return `**${f.name}: ${num(f.value)} KiB gzip (budget 16 KiB).** Lit alone (the floor) is ${num(f.baseline?.value ?? Number.NaN)} KiB; the rest is the flow's steps, English terms and styles.`;
+    const parts = report.figures
+      .filter((x) => x.group === "Widget" && x.name.startsWith("  in it: "))
+      .slice(0, 5)
+      .map((x) => `${x.name.slice("  in it: ".length)} ${num(x.value)} KiB`)
+      .join(", ");
+    return `**${f.name}: ${num(f.value)} KiB gzip (budget ${f.target?.limit ?? 12} KiB).** Lit alone (the floor) is ${num(f.baseline?.value ?? Number.NaN)} KiB; the heaviest parts of the first view: ${parts} (the "in it" rows, each with its modules in the notes). Whatever the intro does not need belongs in the later views' chunk (fetched once the intro rendered).`;
   }
   const fetched = find(report, "Widget", "flow answer received");
   const own = fetched ? f.value - fetched.value : Number.NaN;

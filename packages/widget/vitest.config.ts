@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { playwright } from "@vitest/browser-playwright";
 import { defineProject } from "vitest/config";
 import type { BrowserCommandContext } from "vitest/node";
-import { BUDGET_BYTES, buildAndMeasure } from "./scripts/bundle-size.ts";
+import { BUDGET_BYTES, type BundleReport, buildAndMeasure } from "./scripts/bundle-size.ts";
 import { chromiumArgs, chromiumPath } from "./scripts/chromium.ts";
+
+const holds = new Map<string, { requested: number; release: () => void; released: Promise<void> }>();
 
 /** Node-side commands the browser tests call through `commands` from `vitest/browser`. */
 const commands = {
@@ -31,6 +33,37 @@ const commands = {
     if (options.company) await popup.selectOption("select[name=company_id]", options.company);
     await popup.click(`button[value=${options.decision}]`);
   },
+  /**
+   * Holds back the later views' chunk (`views/steps.ts`) for the calling test's frame only, until
+   * `releaseViews()`: the test sees what the first view does without it, and whether it was asked for.
+   */
+  async holdViews(ctx: BrowserCommandContext) {
+    const frame = await ctx.frame();
+    let release!: () => void;
+    const hold = {
+      requested: 0,
+      release: () => release(),
+      released: new Promise<void>((r) => (release = r)),
+    };
+    holds.set(ctx.sessionId, hold);
+    await ctx.context.route(
+      (url) => url.pathname.endsWith("/relink-connect/views/steps.ts"),
+      async (route) => {
+        if (route.request().frame() === frame) {
+          hold.requested++;
+          await hold.released;
+        }
+        await route.fallback();
+      },
+    );
+  },
+  /** How many requests for the later views' chunk the held frame made. */
+  viewsRequested(ctx: BrowserCommandContext) {
+    return holds.get(ctx.sessionId)?.requested ?? 0;
+  },
+  releaseViews(ctx: BrowserCommandContext) {
+    holds.get(ctx.sessionId)?.release();
+  },
   /** Builds the drop-in module into a temporary folder and reports its gzip size and the budget. */
   async bundleSize() {
     const outDir = mkdtempSync(join(tmpdir(), "relink-widget-size-"));
@@ -45,12 +78,10 @@ const commands = {
 declare module "vitest/browser" {
   interface BrowserCommands {
     oauthConsent(options: { decision: "approve" | "deny" | "close"; company?: string }): Promise<void>;
-    bundleSize(): Promise<{
-      gzipBytes: number;
-      rawBytes: number;
-      chunks: Record<string, number>;
-      budget: number;
-    }>;
+    bundleSize(): Promise<BundleReport & { budget: number }>;
+    holdViews(): Promise<void>;
+    viewsRequested(): Promise<number>;
+    releaseViews(): Promise<void>;
   }
 }
 

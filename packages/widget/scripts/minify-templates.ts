@@ -70,5 +70,10 @@ function minifyCss(text: string): string {
       .replace(/\(\s+/g, "(")
       .replace(/\s+\)/g, ")")
       .replace(/([\s:(,])0\.(\d)/g, "$1.$2")
+      // No spaces around `*` and `/` in calc() (only `+` and `-` need them), nor before `!important`.
+      .replace(/ ([*/]) (?=[\w.(-])/g, (match, op, offset, all) =>
+        /calc\([^;{}]*$/.test(all.slice(0, offset)) ? op : match,
+      )
+      .replace(/ !important/g, "!important")
   );
 }

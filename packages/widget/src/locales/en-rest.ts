@@ -1,27 +1,12 @@
 import type { Translation } from "./en.ts";
-import type { FirstKey } from "./en-first.ts";
+import type { FirstEmbeddedKey, FirstKey } from "./en-first.ts";
 
-export type RestTerms = Omit<Translation, FirstKey>;
+export type RestTerms = Omit<Translation, FirstKey | "embedded"> & {
+  embedded: Omit<Translation["embedded"], FirstEmbeddedKey>;
+};
 
-/** English for the views: it comes with their chunk (`views/steps.ts`). */
+/** English for the views after the intro: it comes with their chunk (`views/steps.ts`). */
 const enRest: RestTerms = {
-  cancel: "Cancel",
-  stepOf: (step, steps) => `Step ${step} of ${steps}`,
-  introTitleRelink: (tool) => `Reconnect ${tool}`,
-  introTitleConnect: (tool) => (tool ? `Connect ${tool}` : "Connect your tool"),
-  introLeadRelink: (organization, tool) => `${organization}'s connection to ${tool} needs your attention.`,
-  introLeadConnect: (organization, tool) =>
-    `Connect ${organization}'s ${tool ? `${tool} account` : "account"} so that its data can be synced.`,
-  introNewPermissions: (count) =>
-    count === 1
-      ? "It now needs 1 more permission than the current credentials grant."
-      : `It now needs ${count} more permissions than the current credentials grant.`,
-  introCredentials: "Enter new credentials to keep the data in sync.",
-  introScope: (from, to) => `The data shared changes from “${from}” to “${to}”.`,
-  introExpires: (date) => `This link is valid until ${date}.`,
-  start: "Get started",
-  handoffAsked: (who, tool) =>
-    `${who ?? "A colleague"} asked you to reconnect ${tool ?? "this tool"}, as it needs an admin.`,
   back: "Back",
   continue: "Continue",
   tryAgain: "Try again",
@@ -114,7 +99,6 @@ const enRest: RestTerms = {
   handoffCopyManual: "The link is selected: copy it with your keyboard.",
   handoffExpires: (date) => `The link works until ${date}.`,
   embedded: {
-    introExpires: (date) => `You have until ${date} to finish.`,
     newLink: "Start again to continue.",
     expiredTitle: "This session has expired",
     expiredLead: "For your security, each session is valid for a limited time.",

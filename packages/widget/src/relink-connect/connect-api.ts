@@ -18,7 +18,8 @@ export class ConnectApiError extends Error {
  * credential values are sent to `${server}/connect/v1/credentials` and nowhere else.
  */
 export function connectApi(server: string, token: string) {
-  const base = `${server.replace(/\/+$/, "")}/connect/v1`;
+  // `server` comes without a trailing slash (`FlowController.sync`).
+  const base = `${server}/connect/v1`;
   const call = async <T>(method: string, path: string, signal?: AbortSignal, body?: unknown): Promise<T> => {
     let response: Response;
     try {

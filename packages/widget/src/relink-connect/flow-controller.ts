@@ -1,7 +1,6 @@
-import type { ReactiveController } from "lit";
 import type { Translation } from "../locales/en.ts";
 import { type ConnectApi, connectApi } from "./connect-api.ts";
-import { LocaleController, pickLocale } from "./localize.ts";
+import { LocaleController, supportedLocale } from "./localize.ts";
 import type { RelinkConnect } from "./relink-connect.ts";
 import { RequestController } from "./requests.ts";
 import { loadSteps, type Steps } from "./steps-loader.ts";
@@ -15,6 +14,7 @@ import type {
   View,
   WidgetFlow,
 } from "./types.ts";
+import { afterTool } from "./views/flow-steps.ts";
 
 export interface Problem {
   code: RelinkErrorCode;
@@ -24,10 +24,11 @@ export interface Problem {
 }
 
 /**
- * The view the drop-in module renders itself; every other view comes with the steps chunk
- * (`steps-loader.ts`), requested beside the flow and in before the intro shows.
+ * The views the drop-in module renders itself; every other view comes with the steps chunk
+ * (`steps-loader.ts`), fetched once the intro has rendered: the intro never waits for it, and it
+ * is in before the end user can click on.
  */
-const FIRST: readonly View[] = ["loading"];
+const FIRST: readonly View[] = ["loading", "intro"];
 
 /**
  * The flow's state machine: what is shown (`view`), what the end user typed and chose, and every
@@ -35,7 +36,7 @@ const FIRST: readonly View[] = ["loading"];
  * its methods; it tells the host to re-render. Credential values live only here (`values`), never
  * in an attribute, event, URL, storage or log.
  */
-export class FlowController implements ReactiveController {
+export class FlowController {
   readonly host: RelinkConnect;
   readonly i18n: LocaleController;
   readonly requests: RequestController;
@@ -73,10 +74,7 @@ export class FlowController implements ReactiveController {
     this.host = host;
     this.i18n = new LocaleController(host);
     this.requests = new RequestController(host);
-    host.addController(this);
   }
-
-  hostConnected(): void {}
 
   get modal(): boolean {
     return this.host.mode !== "inline";
@@ -132,27 +130,38 @@ export class FlowController implements ReactiveController {
     const needsTools = !tool && !this.tools;
     this.go("loading");
     const out = await this.requests.run(async (signal) => {
-      // The later views download beside the flow: once the intro shows, every button works at once.
-      const steps = loadSteps();
-      steps.catch(() => {});
       const flow = await api.flow(signal, tool, this.labelLocale());
       const tools = !flow.tool && needsTools ? (await api.tools(signal)).data : undefined;
       // The flow's locale is known only now: load its terms before the first paint of the intro.
       await this.i18n.use([this.host.locale, flow.locale]);
-      this.#ready(await steps);
       return { flow, tools };
     });
     if (!out) return;
     if ("error" in out) return this.fail(out.error, () => void this.load(tool));
     this.flow = out.value.flow;
     if (out.value.tools) this.tools = out.value.tools;
-    this.go(tool ? this.steps!.afterTool(this) : "intro");
+    this.go(tool ? afterTool(this) : "intro");
+    this.#prefetch();
+  }
+
+  /**
+   * Fetches the later views once the shown view has rendered: the first view never waits for
+   * them, and they are in before a click needs them. A failure here is silent; the next view
+   * asked for tries again and says so if it fails (`#withSteps`).
+   */
+  #prefetch(): void {
+    if (this.steps) return;
+    void this.host.updateComplete
+      .then(() => loadSteps())
+      .then(
+        (steps) => this.#ready(steps),
+        () => {},
+      );
   }
 
   /** The `locale` attribute, when it names a supported locale: the tool's labels come in it too. */
   labelLocale(): string | undefined {
-    const lang = this.host.locale.toLowerCase().split(/[-_]/)[0];
-    return pickLocale([lang]) === lang ? lang : undefined;
+    return supportedLocale(this.host.locale);
   }
 
   /**
@@ -211,12 +220,6 @@ export class FlowController implements ReactiveController {
     this.host.renderRoot.querySelector<HTMLElement>(selector)?.focus();
   }
 
-  /** Re-renders, then focuses what `selector` matches. */
-  focusAfterUpdate(selector: string): void {
-    this.host.requestUpdate();
-    void this.host.updateComplete.then(() => this.focus(selector));
-  }
-
   emit<K extends keyof RelinkEventMap>(type: K, detail: RelinkEventMap[K]["detail"]): void {
     this.host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
@@ -244,24 +247,14 @@ export class FlowController implements ReactiveController {
     );
   }
 
-  #typed(): boolean {
-    return [...this.values.values()].some((v) => v !== "");
-  }
-
-  /** The × button, Escape, the backdrop and Cancel: asks first when credentials were typed. */
+  /**
+   * The × button, Escape, the backdrop and Cancel: asks first when credentials were typed (they
+   * are typed in the later views, so the asking comes with them: `steps.askBeforeClose`).
+   */
   requestClose = (): void => {
-    if (!this.completed && this.#typed() && !this.confirming) {
-      this.confirming = true;
-      this.focusAfterUpdate("[data-keep]");
-      return;
-    }
+    if (this.steps?.askBeforeClose(this)) return;
     const reason = this.view === "error" && this.problem ? this.problem.code : "USER_CANCELLED";
     this.close(reason);
-  };
-
-  keepEditing = (): void => {
-    this.confirming = false;
-    this.focusAfterUpdate("[part~=title]");
   };
 
   close(reason: string): void {

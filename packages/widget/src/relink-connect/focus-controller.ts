@@ -61,7 +61,7 @@ export class FocusController implements ReactiveController {
     if (event.key === "Escape") {
       event.preventDefault();
       event.stopPropagation();
-      if (flow.confirming) flow.keepEditing();
+      if (flow.confirming) flow.steps?.keepEditing(flow);
       else flow.requestClose();
       return;
     }

@@ -1,4 +1,4 @@
-import type { ReactiveController, ReactiveControllerHost } from "lit";
+import type { ReactiveControllerHost } from "lit";
 import type { Translation } from "../locales/en.ts";
 import enFirst from "../locales/en-first.ts";
 import type { RestTerms } from "../locales/en-rest.ts";
@@ -31,11 +31,17 @@ const loaders: Record<Exclude<Locale, "en">, () => Promise<{ default: Translatio
 };
 const loaded = new Map<string, Promise<Translation>>([["en", Promise.resolve(en)]]);
 
-/** The first supported locale among the candidates (`de-CH` counts as `de`), else English. */
+/** The supported locale a language tag names (`de-CH` counts as `de`), if any. */
+export function supportedLocale(candidate: string | null | undefined): Locale | undefined {
+  const lang = candidate?.toLowerCase().split(/[-_]/)[0];
+  return lang && (lang === "en" || lang in loaders) ? (lang as Locale) : undefined;
+}
+
+/** The first supported locale among the candidates, else English. */
 export function pickLocale(candidates: readonly (string | null | undefined)[]): Locale {
   for (const candidate of candidates) {
-    const lang = candidate?.toLowerCase().split(/[-_]/)[0];
-    if (lang && (lang === "en" || lang in loaders)) return lang as Locale;
+    const locale = supportedLocale(candidate);
+    if (locale) return locale;
   }
   return "en";
 }
@@ -56,17 +62,14 @@ export function loadTranslation(locale: Locale): Promise<Translation> {
 }
 
 /** Holds the element's terms; `use()` switches them and re-renders the host. */
-export class LocaleController implements ReactiveController {
+export class LocaleController {
   terms: Translation = en;
   #wanted: Locale = "en";
   #host: ReactiveControllerHost;
 
   constructor(host: ReactiveControllerHost) {
     this.#host = host;
-    host.addController(this);
   }
-
-  hostConnected(): void {}
 
   /** Chooses among the candidates, then the browser's languages; resolves once the terms are in. */
   async use(candidates: readonly (string | null | undefined)[]): Promise<void> {

@@ -2,6 +2,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { FlowController } from "./flow-controller.ts";
 import { FocusController } from "./focus-controller.ts";
 import { styles } from "./relink-connect.styles.ts";
+import { introView } from "./views/intro.ts";
 
 /**
  * `<relink-connect>`: the end user's flow to reconnect (relink) or connect a tool with a flow
@@ -11,7 +12,7 @@ import { styles } from "./relink-connect.styles.ts";
  * This file is the element: its properties, lifecycle and frame (panel, header, live region). The
  * flow's state machine is `FlowController`, the modal's focus `FocusController`, the terms
  * `LocaleController`; the views are functions in `views/`. The intro is in the drop-in module;
- * every later view comes in one chunk loaded while the flow loads (`steps-loader.ts`).
+ * every later view comes in one chunk fetched once the intro has rendered (`steps-loader.ts`).
  *
  * Credential values live only in this element's private state and are sent only to
  * `${server}/connect/v1/credentials`.
@@ -181,7 +182,8 @@ export class RelinkConnect extends LitElement {
 
   #body(): TemplateResult {
     const c = this.#flow;
-    const view = c.steps?.render[c.view];
+    if (c.view === "intro") return introView(c);
+    const view = c.view === "loading" ? undefined : c.steps?.render[c.view];
     if (view) return view(c);
     // While the flow loads (or when the views could not load: then the note says so).
     return html`<h2 id="title" part="title" class="sr-only" tabindex="-1">${c.t.loading}</h2>

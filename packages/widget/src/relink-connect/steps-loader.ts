@@ -1,14 +1,15 @@
-import { adoptStyles, type CSSResult, type LitElement, type TemplateResult } from "lit";
+import type { LitElement, TemplateResult } from "lit";
 import type { FlowController } from "./flow-controller.ts";
-import { styles } from "./relink-connect.styles.ts";
 import type { View } from "./types.ts";
 
-/** What the steps chunk (`views/steps.ts`) brings: every view after the intro, and their styles. */
+/** What the steps chunk (`views/steps.ts`) brings: every view after the intro, their styles and English. */
 export interface Steps {
-  render: Partial<Record<View, (c: FlowController) => TemplateResult>>;
+  render: Partial<Record<Exclude<View, "loading" | "intro">, (c: FlowController) => TemplateResult>>;
   confirm: (c: FlowController) => TemplateResult;
-  /** The step after the tool is known (permissions or credentials). */
-  afterTool: (c: FlowController) => View;
+  /** Closing with credentials typed: shows the confirmation instead (true), else false. */
+  askBeforeClose: (c: FlowController) => boolean;
+  /** Leaves the confirmation, back to the form. */
+  keepEditing: (c: FlowController) => void;
   /** A request failed: `FLOW_SUPERSEDED`, invalid credentials, or the error view. */
   fail: (c: FlowController, error: unknown, retry?: () => void) => void;
   /** The heading of the error view, announced as it shows. */
@@ -20,8 +21,9 @@ export interface Steps {
 let loading: Promise<Steps> | undefined;
 
 /**
- * Loads the chunk of the views after the first (a separate file beside the drop-in module): the
- * first paint needs only Lit, the shell and the intro. Cached; a failed load is tried again next time.
+ * Loads the chunk of the views after the intro (a separate file beside the drop-in module): the
+ * first view needs only Lit, the frame and the intro, and the chunk is fetched once it has
+ * rendered. Cached; a failed load is tried again next time.
  */
 export function loadSteps(): Promise<Steps> {
   loading ??= import("./views/steps.ts").then(
@@ -32,13 +34,4 @@ export function loadSteps(): Promise<Steps> {
     },
   );
   return loading;
-}
-
-const adopted = new WeakSet<LitElement>();
-
-/** Adds `more` to the element's own styles in its shadow root, once per element. */
-export function adoptMore(host: LitElement, more: CSSResult): void {
-  if (adopted.has(host) || !host.shadowRoot) return;
-  adopted.add(host);
-  adoptStyles(host.shadowRoot, [styles, more]);
 }

@@ -101,12 +101,17 @@ export async function mount(
     },
     text: () => (root.querySelector("[part~=panel]")?.textContent ?? "").replace(/\s+/g, " ").trim(),
     async click(label) {
-      const button = [...root.querySelectorAll("button")].find((b) =>
-        typeof label === "string"
-          ? spokenText(b) === label || b.getAttribute("aria-label") === label
-          : label.test(spokenText(b)),
-      );
-      if (!button) throw new Error(`no button ${label} in: ${m.text()}`);
+      // The button may be on a view still to come (after the intro, the later views' chunk may be
+      // on its way): wait for it, with the harness's generous deadline.
+      const button = await waitFor(() => {
+        const found = [...root.querySelectorAll("button")].find((b) =>
+          typeof label === "string"
+            ? spokenText(b) === label || b.getAttribute("aria-label") === label
+            : label.test(spokenText(b)),
+        );
+        if (!found) throw new Error(`no button ${label} in: ${m.text()}`);
+        return found;
+      });
       // As a pointer click does in Chromium, focus the button first.
       button.focus();
       button.click();

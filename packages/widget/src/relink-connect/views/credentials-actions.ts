@@ -1,5 +1,6 @@
 import type { FlowController } from "../flow-controller.ts";
 import type { FlowCompleted, FlowWarning, RelinkSuccessDetail, RemoteAccount } from "../types.ts";
+import { focusAfterUpdate } from "./outcome.ts";
 
 /** The tool picked and the optional parts left out, as the connect API takes them. */
 export function choice(c: FlowController): { tool?: string; opted_out?: string[] } {
@@ -21,7 +22,7 @@ export function submit(c: FlowController, event: Event): void {
   }
   c.problem = undefined;
   if (c.fieldErrors.size) {
-    c.focusAfterUpdate("[aria-invalid=true]");
+    focusAfterUpdate(c, "[aria-invalid=true]");
     return;
   }
   void check(c);

@@ -49,13 +49,32 @@ export function supersededView(c: FlowController): TemplateResult {
   </div>`;
 }
 
+/** Re-renders, then focuses what `selector` matches. */
+export function focusAfterUpdate(c: FlowController, selector: string): void {
+  c.host.requestUpdate();
+  void c.host.updateComplete.then(() => c.focus(selector));
+}
+
+/** Closing with credentials typed asks first: shows the confirmation and says so (true). */
+export function askBeforeClose(c: FlowController): boolean {
+  if (c.completed || c.confirming || ![...c.values.values()].some((v) => v !== "")) return false;
+  c.confirming = true;
+  focusAfterUpdate(c, "[data-keep]");
+  return true;
+}
+
+export function keepEditing(c: FlowController): void {
+  c.confirming = false;
+  focusAfterUpdate(c, "[part~=title]");
+}
+
 /** Asks before discarding typed credentials (modal: ×, Escape or the backdrop). */
 export function confirmView(c: FlowController): TemplateResult {
   const t = c.t;
   return html`<h2 id="title" part="title" tabindex="-1">${t.confirmTitle}</h2>
     <p>${t.confirmLead}</p>
     ${actions(
-      html`<button type="button" data-keep @click=${c.keepEditing}>${t.keepEditing}</button>`,
+      html`<button type="button" data-keep @click=${() => keepEditing(c)}>${t.keepEditing}</button>`,
       button(t.discard, () => c.close("USER_CANCELLED"), true),
     )}`;
 }
