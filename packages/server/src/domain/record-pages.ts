@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import type { SyncedRecord } from "@relink/sdk/contract";
+import { sql } from "kysely";
 import type { RelinkContext } from "../context.ts";
+import { type PreparedParam, prepared } from "../db/prepared.ts";
 import { DomainError, notFound } from "./errors.ts";
 import { findIntegration } from "./integrations.ts";
 import { openFields } from "./records.ts";
@@ -41,6 +43,24 @@ export function decodeRecordCursor(cursor: string | undefined): string | null {
   return remoteId;
 }
 
+/**
+ * Whether any record of the model was stored after a time: one index range on
+ * `(integration_id, model, synced_at)` (migration 0019), reading no record. An incremental poll
+ * with nothing newer, a product's most frequent read, is answered by it alone: the page itself
+ * walks the primary key in remote-id order and would otherwise read every record of the model to
+ * find none newer.
+ */
+const anyStoredAfter = prepared(
+  (db, integrationId: PreparedParam, model: PreparedParam, after: PreparedParam) =>
+    db
+      .selectFrom("synced_records")
+      .select("integration_id")
+      .where("integration_id", "=", integrationId)
+      .where("model", "=", model)
+      .where("synced_at", ">", after)
+      .limit(1),
+);
+
 export async function listRecords(
   ctx: RelinkContext,
   workspaceId: string,
@@ -80,6 +100,12 @@ export async function listRecords(
     );
   }
   const allowed = new Set(fields);
+  if (
+    query.updatedAfter !== null &&
+    (await anyStoredAfter(ctx.db, row.id, model, query.updatedAfter)).length === 0
+  ) {
+    return { data: [], next_cursor: null };
+  }
 
   let select = ctx.db
     .selectFrom("synced_records")
@@ -89,7 +115,14 @@ export async function listRecords(
     .orderBy("remote_id")
     .limit(query.limit + 1);
   if (query.after !== null) select = select.where("remote_id", ">", query.after);
-  if (query.updatedAfter !== null) select = select.where("synced_at", ">", query.updatedAfter);
+  if (query.updatedAfter !== null) {
+    // Not an index constraint on SQLite (unary `+`): SQLite, planning without statistics, would
+    // rather range over migration 0019's index and sort the model's records than walk the
+    // primary key. PostgreSQL weighs both from its statistics and walks the primary key here.
+    const syncedAt =
+      ctx.dialect === "sqlite" ? sql<string>`+${sql.ref("synced_at")}` : sql.ref<string>("synced_at");
+    select = select.where(syncedAt, ">", query.updatedAfter);
+  }
   const rows = await select.execute();
   const more = rows.length > query.limit;
   const kept = more ? rows.slice(0, query.limit) : rows;
