@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { SyncedRecord } from "@relink/sdk/contract";
 import { sql } from "kysely";
 import type { RelinkContext } from "../context.ts";
@@ -24,7 +24,7 @@ export interface RecordPageQuery {
 
 /** relink's id of a record: stable for its integration, model and remote id, and revealing none of them. */
 export const recordId = (integrationId: string, model: string, remoteId: string) =>
-  `rec_${createHash("sha256").update(`${integrationId}\u0000${model}\u0000${remoteId}`).digest("base64url").slice(0, 26)}`;
+  `rec_${hash("sha256", `${integrationId}\u0000${model}\u0000${remoteId}`, "base64url").slice(0, 26)}`;
 
 export const encodeRecordCursor = (remoteId: string) => Buffer.from(remoteId, "utf8").toString("base64url");
 
@@ -60,6 +60,19 @@ const anyStoredAfter = prepared(
       .where("synced_at", ">", after)
       .limit(1),
 );
+
+/**
+ * The fields of a record the scope enables: the opened object itself when it holds no other (the
+ * usual case: a sync stores only the enabled fields), else a copy without the others.
+ */
+function enabledOnly(fields: Record<string, unknown>, allowed: ReadonlySet<string>): Record<string, unknown> {
+  for (const name in fields) {
+    if (!allowed.has(name)) {
+      return Object.fromEntries(Object.entries(fields).filter(([key]) => allowed.has(key)));
+    }
+  }
+  return fields;
+}
 
 export async function listRecords(
   ctx: RelinkContext,
@@ -129,9 +142,7 @@ export async function listRecords(
   const data = kept.map((r) => ({
     id: recordId(r.integration_id, r.model, r.remote_id),
     remote_id: r.remote_id,
-    fields: Object.fromEntries(
-      Object.entries(openFields(ctx.secrets, r)).filter(([name]) => allowed.has(name)),
-    ),
+    fields: enabledOnly(openFields(ctx.secrets, r), allowed),
     updated_at: r.synced_at,
   }));
   const last = kept.at(-1);
