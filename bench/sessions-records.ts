@@ -1,8 +1,8 @@
 /**
  * Sync sessions and records benchmark (issue 21's bullets, issue 17's figures). Every part runs in
  * its own process over 127.0.0.1: the demo HR system (the tool, whose auth check answers at
- * once), a seeding process, relink (`startServer` with the demo's connectors, on the seeded SQLite
- * file) and the load generator (`lib/paths-load.ts`: autocannon for throughput, timed fetch loops
+ * once), relink (one process that seeds the SQLite file, then `startServer`s on it with the demo's
+ * connectors: its modules are loaded once) and the load generator (`lib/paths-load.ts`: autocannon for throughput, timed fetch loops
  * for latency).
  *
  * - Sessions/s with a reused check: `POST /v1/integrations/{id}/sync-sessions` with
@@ -15,7 +15,7 @@
  *   writes one `sync_sessions` row (and a fresh one an `auth_checks` row), bounded by the seconds
  *   or the number of requests measured.
  * - A page of 100 records (`GET /v1/integrations/{id}/records/employees?limit=100`, scope
- *   `records:read`) with 1,000,000 records (quick: 10,000) sealed as the server stores them: one
+ *   `records:read`) with 1,000,000 records (quick: 4,000) sealed as the server stores them: one
  *   integration with 200,000 (quick: 2,000), the others 100 each. Pages at random cursors across
  *   the big one, half of them with an `updated_after` before its sync; one connection, so the
  *   latency is the server's answer over loopback with no queueing (timed from the request sent to
@@ -31,7 +31,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { PathsLoad, PathsLoadResult } from "./lib/paths-load.ts";
-import { runScript, startChild } from "./lib/proc.ts";
+import { startChild } from "./lib/proc.ts";
 import { evaluate, type Figure, textTable } from "./lib/report.ts";
 import type { SessionsRecordsFixture } from "./lib/sessions-records-process.ts";
 
@@ -58,7 +58,7 @@ export async function runSessionsRecordsBench({
 }: {
   quick: boolean;
 }): Promise<{ figures: Figure[]; details: SessionsRecordsDetails }> {
-  const records = quick ? 10_000 : 1_000_000;
+  const records = quick ? 4_000 : 1_000_000;
   const big = quick ? 2_000 : 200_000;
   const seconds = quick ? 1 : 5;
   const connections = 16;
@@ -76,16 +76,13 @@ export async function runSessionsRecordsBench({
   const hris = startChild<{ url: string }>(join(import.meta.dirname, "lib/demo-hris-process.ts"), []);
   type LoaderMessage = { ready?: true; results?: PathsLoadResult[]; error?: string };
   const loader = startChild<LoaderMessage>(join(import.meta.dirname, "lib/paths-load.ts"), []);
-  let relink: ReturnType<typeof startChild<{ url?: string; loaded?: true }>> | null = null;
+  type RelinkMessage = { url?: string; fixture?: SessionsRecordsFixture };
+  let relink: ReturnType<typeof startChild<RelinkMessage>> | null = null;
   try {
     const file = join(dir, "relink.db");
-    const seeding = runScript(entry, ["seed", file, String(records), String(big)], {
-      timeoutMs: 600_000,
-      env,
-    });
+    // One process seeds the database, then serves it: relink's modules are loaded once.
+    relink = startChild<RelinkMessage>(entry, ["seed-serve", file, String(records), String(big)], env);
     const hrisUrl = (await hris.message((m) => Boolean(m.url))).url;
-    // relink loads its modules while the seeding runs, and starts on the full database after it.
-    relink = startChild<{ url?: string; loaded?: true }>(entry, ["serve", file, hrisUrl], env);
     const issued = await fetch(`${hrisUrl}/admin/api-keys`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -93,10 +90,11 @@ export async function runSessionsRecordsBench({
     });
     if (!issued.ok) throw new Error(`demo HR system: ${issued.status} ${await issued.text()}`);
     const toolKey = ((await issued.json()) as { key: string }).key;
-    const fixture = JSON.parse((await seeding).trim().split("\n").at(-1) ?? "{}") as SessionsRecordsFixture;
+    const seeded = (await relink.message((m) => Boolean(m.fixture), 600_000)).fixture;
+    if (!seeded) throw new Error("seed-serve: no fixture");
+    const fixture = seeded;
     phase("seed");
-    await relink.message((m) => Boolean(m.loaded), 60_000);
-    relink.send({ start: true });
+    relink.send({ hrisUrl });
     const origin = (await relink.message((m) => Boolean(m.url), 60_000)).url ?? "";
     phase("relink start");
 
@@ -213,7 +211,7 @@ export async function runSessionsRecordsBench({
         throw new Error(`${names[i]}: ${r.non2xx} non-2xx answers and ${r.errors} errors under load`);
     });
     const loadAverage = { start: loadAtStart, end: load1() };
-    const sizes = `${fixture.records.toLocaleString("en")} records in ${fixture.integrations.toLocaleString("en")} integrations, ${fixture.big.toLocaleString("en")} in the paged one${quick ? " (quick: 10k, not 1M)" : ""}; seeded in ${fixture.seedSeconds.toFixed(1)} s`;
+    const sizes = `${fixture.records.toLocaleString("en")} records in ${fixture.integrations.toLocaleString("en")} integrations, ${fixture.big.toLocaleString("en")} in the paged one${quick ? " (quick: 4k, not 1M)" : ""}; seeded in ${fixture.seedSeconds.toFixed(1)} s`;
     const load = `load average ${loadAverage.start}→${loadAverage.end}`;
     const figures: Figure[] = [
       {

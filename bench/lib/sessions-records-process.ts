@@ -14,6 +14,10 @@
  *       reports `{ loaded }` over IPC once its modules are loaded, waits for a message (the
  *       seeding is done), then `startServer` on 127.0.0.1, a free port, with
  *       `demoHrisConnectors(hris url)`; reports `{ url }` over IPC.
+ *   seed-serve <db file> <records> <big>
+ *       both in one process (what the benchmark runs: the modules are loaded once, not twice):
+ *       seeds as `seed`, reports `{ fixture }` over IPC, waits for `{ hrisUrl }`, then serves as
+ *       `serve` and reports `{ url }`.
  *
  * RELINK_ENCRYPTION_KEY must be the same for both. No integration is due while the benchmark runs
  * (the scheduler stays idle and never replaces the seeded records).
@@ -49,14 +53,10 @@ export const PER_SMALL_INTEGRATION = 100;
 export const remoteIdOf = (i: number) => `emp-${String(i).padStart(8, "0")}`;
 
 const [mode, file, ...rest] = process.argv.slice(2);
-if (!file) throw new Error("usage: sessions-records-process.ts seed|serve <db file> …");
-// Seeding calls no tool: any address will do there.
-const hrisUrl = mode === "serve" ? rest[0] : "http://127.0.0.1:9";
-if (!hrisUrl) throw new Error("serve: no demo HR system URL");
+if (!file) throw new Error("usage: sessions-records-process.ts seed|serve|seed-serve <db file> …");
 const encryptionKey = process.env.RELINK_ENCRYPTION_KEY;
 if (!encryptionKey) throw new Error("RELINK_ENCRYPTION_KEY is not set");
 
-const connectors = demoHrisConnectors(hrisUrl);
 const config = () =>
   defineConfig({
     port: 0,
@@ -67,11 +67,11 @@ const config = () =>
   });
 const logger = createLogger({ level: "silent" });
 
-if (mode === "seed") {
+async function seed(records: number, bigArg: number): Promise<SessionsRecordsFixture> {
   const started = performance.now();
-  const [recordsArg, bigArg] = rest;
-  const records = Number(recordsArg ?? "10000");
-  const big = Math.min(records, Number(bigArg ?? "2000"));
+  const big = Math.min(records, bigArg);
+  // Seeding calls no tool: any address will do there.
+  const connectors = demoHrisConnectors("http://127.0.0.1:9");
   const smallCount = Math.ceil((records - big) / PER_SMALL_INTEGRATION);
   const relink = await createRelinkServer({ config: config(), connectors, logger });
   const { secrets } = relink.ctx;
@@ -192,17 +192,36 @@ if (mode === "seed") {
     bigSyncedAt,
     seedSeconds: (performance.now() - started) / 1000,
   };
-  process.stdout.write(`${JSON.stringify(fixture)}\n`);
-} else if (mode === "serve") {
-  // Started while the seeding runs, so that loading the modules overlaps it: the server itself
-  // starts (opens the database, runs no migration left) only when told the seeding is done.
-  process.send?.({ loaded: true });
-  await new Promise<void>((resolve) => process.once("message", () => resolve()));
-  const server = await startServer({ config: config(), connectors, logger });
+  return fixture;
+}
+
+async function serve(hrisUrl: string): Promise<void> {
+  const server = await startServer({ config: config(), connectors: demoHrisConnectors(hrisUrl), logger });
   process.send?.({ url: server.url });
   const stop = () => void server.close().then(() => process.exit(0));
   process.on("SIGTERM", stop);
   process.on("disconnect", stop);
+}
+
+const nextMessage = () => new Promise<unknown>((resolve) => process.once("message", resolve));
+
+if (mode === "seed") {
+  const fixture = await seed(Number(rest[0] ?? "10000"), Number(rest[1] ?? "2000"));
+  process.stdout.write(`${JSON.stringify(fixture)}\n`);
+} else if (mode === "serve") {
+  const hrisUrl = rest[0];
+  if (!hrisUrl) throw new Error("serve: no demo HR system URL");
+  // Started while the seeding runs, so that loading the modules overlaps it: the server itself
+  // starts (opens the database, runs no migration left) only when told the seeding is done.
+  process.send?.({ loaded: true });
+  await nextMessage();
+  await serve(hrisUrl);
+} else if (mode === "seed-serve") {
+  const fixture = await seed(Number(rest[0] ?? "10000"), Number(rest[1] ?? "2000"));
+  process.send?.({ fixture });
+  const { hrisUrl } = (await nextMessage()) as { hrisUrl?: string };
+  if (!hrisUrl) throw new Error("seed-serve: no demo HR system URL");
+  await serve(hrisUrl);
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

@@ -1,6 +1,9 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { SyncedRecord } from "@relink/sdk/contract";
+import { type Kysely, SqliteAdapter, sql } from "kysely";
 import type { RelinkContext } from "../context.ts";
+import { type PreparedParam, prepared } from "../db/prepared.ts";
+import type { Database } from "../db/schema.ts";
 import { DomainError, notFound } from "./errors.ts";
 import { findIntegration } from "./integrations.ts";
 import { openFields } from "./records.ts";
@@ -22,7 +25,7 @@ export interface RecordPageQuery {
 
 /** relink's id of a record: stable for its integration, model and remote id, and revealing none of them. */
 export const recordId = (integrationId: string, model: string, remoteId: string) =>
-  `rec_${createHash("sha256").update(`${integrationId}\u0000${model}\u0000${remoteId}`).digest("base64url").slice(0, 26)}`;
+  `rec_${hash("sha256", `${integrationId}\u0000${model}\u0000${remoteId}`, "base64url").slice(0, 26)}`;
 
 export const encodeRecordCursor = (remoteId: string) => Buffer.from(remoteId, "utf8").toString("base64url");
 
@@ -41,6 +44,89 @@ export function decodeRecordCursor(cursor: string | undefined): string | null {
   return remoteId;
 }
 
+/**
+ * Whether any record of the model was stored after a time: one index range on
+ * `(integration_id, model, synced_at)` (migration 0019), reading no record. An incremental poll
+ * with nothing newer, a product's most frequent read, is answered by it alone: the page itself
+ * walks the primary key in remote-id order and would otherwise read every record of the model to
+ * find none newer.
+ */
+const anyStoredAfter = prepared(
+  (db, integrationId: PreparedParam, model: PreparedParam, after: PreparedParam) =>
+    db
+      .selectFrom("synced_records")
+      .select("integration_id")
+      .where("integration_id", "=", integrationId)
+      .where("model", "=", model)
+      .where("synced_at", ">", after)
+      .limit(1),
+);
+
+const scopeModels = prepared((db, id: PreparedParam) =>
+  db.selectFrom("scope_configs").select("models").where("id", "=", id),
+);
+
+/**
+ * A page's query, built and compiled once per shape (with or without a cursor, with or without
+ * `updated_after`): building and compiling it with Kysely cost about as much as SQLite's walk of
+ * the page. The page walks the primary key in remote-id order, and reads one record more than the
+ * page (whether there is a next one).
+ */
+function pageQuery(withCursor: boolean, withUpdatedAfter: boolean) {
+  return prepared((db, integrationId: PreparedParam, model: PreparedParam, ...rest: PreparedParam[]) => {
+    const [limit, ...more] = rest;
+    let select = db
+      .selectFrom("synced_records")
+      .select(["integration_id", "model", "remote_id", "data", "fields_sealed", "synced_at"])
+      .where("integration_id", "=", integrationId)
+      .where("model", "=", model)
+      .orderBy("remote_id")
+      // A parameter like every other (the prepared query passes text; both databases take it as a count).
+      .limit(sql<number>`${limit}`);
+    if (withCursor) select = select.where("remote_id", ">", more[0] ?? null);
+    if (withUpdatedAfter) {
+      // Not an index constraint on SQLite (unary `+`): SQLite, planning without statistics, would
+      // rather range over migration 0019's index and sort the model's records than walk the
+      // primary key. PostgreSQL weighs both from its statistics and walks the primary key here.
+      const syncedAt =
+        db.getExecutor().adapter instanceof SqliteAdapter
+          ? sql<string>`+${sql.ref("synced_at")}`
+          : sql.ref<string>("synced_at");
+      select = select.where(syncedAt, ">", more[withCursor ? 1 : 0] ?? null);
+    }
+    return select;
+  });
+}
+
+const PAGE_QUERIES = [
+  pageQuery(false, false),
+  pageQuery(false, true),
+  pageQuery(true, false),
+  pageQuery(true, true),
+];
+
+function pageOfRecords(db: Kysely<Database>, integrationId: string, model: string, query: RecordPageQuery) {
+  const params: PreparedParam[] = [String(query.limit + 1)];
+  if (query.after !== null) params.push(query.after);
+  if (query.updatedAfter !== null) params.push(query.updatedAfter);
+  const run = PAGE_QUERIES[(query.after !== null ? 2 : 0) + (query.updatedAfter !== null ? 1 : 0)];
+  if (!run) throw new Error("unreachable: no page query of this shape");
+  return run(db, integrationId, model, ...params);
+}
+
+/**
+ * The fields of a record the scope enables: the opened object itself when it holds no other (the
+ * usual case: a sync stores only the enabled fields), else a copy without the others.
+ */
+function enabledOnly(fields: Record<string, unknown>, allowed: ReadonlySet<string>): Record<string, unknown> {
+  for (const name in fields) {
+    if (!allowed.has(name)) {
+      return Object.fromEntries(Object.entries(fields).filter(([key]) => allowed.has(key)));
+    }
+  }
+  return fields;
+}
+
 export async function listRecords(
   ctx: RelinkContext,
   workspaceId: string,
@@ -52,13 +138,7 @@ export async function listRecords(
   if (!row) throw notFound("Integration");
   const connector = ctx.connectors.get(row.tool);
   const models = row.scope_config_id
-    ? ((
-        await ctx.db
-          .selectFrom("scope_configs")
-          .select("models")
-          .where("id", "=", row.scope_config_id)
-          .executeTakeFirst()
-      )?.models ?? {})
+    ? ((await scopeModels(ctx.db, row.scope_config_id))[0]?.models ?? {})
     : {};
   // Every permission: what the scope enables, whatever the grant (records exist only for what was granted).
   const enabled = connector
@@ -80,25 +160,20 @@ export async function listRecords(
     );
   }
   const allowed = new Set(fields);
+  if (
+    query.updatedAfter !== null &&
+    (await anyStoredAfter(ctx.db, row.id, model, query.updatedAfter)).length === 0
+  ) {
+    return { data: [], next_cursor: null };
+  }
 
-  let select = ctx.db
-    .selectFrom("synced_records")
-    .select(["integration_id", "model", "remote_id", "data", "fields_sealed", "synced_at"])
-    .where("integration_id", "=", row.id)
-    .where("model", "=", model)
-    .orderBy("remote_id")
-    .limit(query.limit + 1);
-  if (query.after !== null) select = select.where("remote_id", ">", query.after);
-  if (query.updatedAfter !== null) select = select.where("synced_at", ">", query.updatedAfter);
-  const rows = await select.execute();
+  const rows = await pageOfRecords(ctx.db, row.id, model, query);
   const more = rows.length > query.limit;
   const kept = more ? rows.slice(0, query.limit) : rows;
   const data = kept.map((r) => ({
     id: recordId(r.integration_id, r.model, r.remote_id),
     remote_id: r.remote_id,
-    fields: Object.fromEntries(
-      Object.entries(openFields(ctx.secrets, r)).filter(([name]) => allowed.has(name)),
-    ),
+    fields: enabledOnly(openFields(ctx.secrets, r), allowed),
     updated_at: r.synced_at,
   }));
   const last = kept.at(-1);

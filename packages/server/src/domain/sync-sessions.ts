@@ -2,6 +2,7 @@ import type { AuthHealth, SyncSession, SyncSessionOpened } from "@relink/sdk/con
 import { refreshAccessToken } from "../connectors/oauth.ts";
 import type { Connector, Credentials } from "../connectors/types.ts";
 import type { RelinkContext } from "../context.ts";
+import { type PreparedParam, prepared } from "../db/prepared.ts";
 import type { IntegrationRow, SyncSessionRow } from "../db/schema.ts";
 import { parseDuration } from "../duration.ts";
 import { newId } from "../ids.ts";
@@ -160,13 +161,7 @@ export async function openSyncSession(
 
   const granted = row.granted_permissions;
   const models = row.scope_config_id
-    ? ((
-        await ctx.db
-          .selectFrom("scope_configs")
-          .select("models")
-          .where("id", "=", row.scope_config_id)
-          .executeTakeFirst()
-      )?.models ?? {})
+    ? ((await scopeModels(ctx.db, row.scope_config_id))[0]?.models ?? {})
     : {};
   const session: SyncSessionRow = {
     id: newId("ss", now.getTime()),
@@ -181,7 +176,16 @@ export async function openSyncSession(
     outcome: null,
     sync_id: null,
   };
-  await ctx.db.insertInto("sync_sessions").values(session).execute();
+  await insertOpenSession(
+    ctx.db,
+    session.id,
+    workspaceId,
+    session.integration_id,
+    session.api_key_id,
+    session.check_id,
+    session.created_at,
+    session.expires_at,
+  );
   ctx.log.info(
     { integration_id: row.id, session_id: session.id, api_key_id: input.apiKeyId, reused_check: !!reused },
     "sync session opened",
@@ -199,6 +203,48 @@ export async function openSyncSession(
     auth: toAuthHealth(row, ctx.config),
   };
 }
+
+// The session route's reads and its one write, built and compiled once (`db/prepared.ts`): building
+// and compiling them with Kysely on every session cost more than SQLite's lookups.
+
+const scopeModels = prepared((db, id: PreparedParam) =>
+  db.selectFrom("scope_configs").select("models").where("id", "=", id),
+);
+
+const latestCheck = prepared((db, integrationId: PreparedParam) =>
+  db
+    .selectFrom("auth_checks")
+    .select(["id", "outcome", "checked_at"])
+    .where("integration_id", "=", integrationId)
+    .orderBy("id", "desc")
+    .limit(1),
+);
+
+const insertOpenSession = prepared(
+  (
+    db,
+    id: string,
+    workspaceId: string,
+    integrationId: string,
+    apiKeyId: string,
+    checkId: PreparedParam,
+    createdAt: string,
+    expiresAt: string,
+  ) =>
+    db.insertInto("sync_sessions").values({
+      id,
+      workspace_id: workspaceId,
+      integration_id: integrationId,
+      api_key_id: apiKeyId,
+      status: "OPEN",
+      check_id: checkId,
+      created_at: createdAt,
+      expires_at: expiresAt,
+      finished_at: null,
+      outcome: null,
+      sync_id: null,
+    }),
+);
 
 function refuseUnusable(ctx: RelinkContext, row: IntegrationRow): void {
   if (row.state === "INACTIVE") {
@@ -220,13 +266,7 @@ async function recentOkCheck(
   maxAgeMs: number,
 ): Promise<string | null> {
   if (row.failing_since !== null) return null;
-  const latest = await ctx.db
-    .selectFrom("auth_checks")
-    .select(["id", "outcome", "checked_at"])
-    .where("integration_id", "=", row.id)
-    .orderBy("id", "desc")
-    .limit(1)
-    .executeTakeFirst();
+  const [latest] = await latestCheck(ctx.db, row.id);
   if (latest?.outcome !== "OK") return null;
   const age = ctx.clock.now().getTime() - Date.parse(latest.checked_at);
   return age <= maxAgeMs ? latest.id : null;

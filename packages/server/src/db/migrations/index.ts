@@ -14,6 +14,7 @@ import * as m0013 from "./0013_grant_revocations.ts";
 import * as m0014 from "./0014_beyond.ts";
 import * as m0015 from "./0015_signing_jwks.ts";
 import * as m0018 from "./0018_flow_failures_workspace.ts";
+import * as m0019 from "./0019_synced_records_synced_at.ts";
 
 /** Every migration, listed in code so they work bundled and in tests. Append; never reorder. */
 export const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   "0014_beyond": m0014,
   "0015_signing_jwks": m0015,
   "0018_flow_failures_workspace": m0018,
+  "0019_synced_records_synced_at": m0019,
 };
 
 export const migrationProvider: MigrationProvider = {
