@@ -35,6 +35,8 @@ export function isStorableText(text: string): boolean {
  * ```
  */
 export function unstorableTextPaths(value: unknown): Array<Array<string | number>> {
+  // Every request and flow token passes here: the paths are built only when something is refused.
+  if (!hasUnstorableText(value)) return [];
   const found: Array<Array<string | number>> = [];
   const pending: Array<[unknown, Array<string | number>]> = [[value, []]];
   for (let next = pending.pop(); next; next = pending.pop()) {
@@ -54,6 +56,30 @@ export function unstorableTextPaths(value: unknown): Array<Array<string | number
     }
   }
   return found;
+}
+
+/**
+ * True when some string or object key in `value` is not storable text: `unstorableTextPaths`
+ * without building a path for every value (one stack of values, no recursion).
+ */
+function hasUnstorableText(value: unknown): boolean {
+  if (typeof value === "string") return !isStorableText(value);
+  if (value === null || typeof value !== "object") return false;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (typeof current === "string") {
+      if (!isStorableText(current)) return true;
+    } else if (Array.isArray(current)) {
+      for (const item of current) pending.push(item);
+    } else if (current !== null && typeof current === "object") {
+      for (const key of Object.keys(current)) {
+        if (!isStorableText(key)) return true;
+        pending.push((current as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
 }
 
 /**

@@ -69,10 +69,27 @@ export function createDatabase(url: string, options: { poolSize?: number } = {})
   // cut back to 128 MiB after a checkpoint if a large transaction made it grow beyond.
   sqlite.pragma("wal_autocheckpoint = 16384");
   sqlite.pragma("journal_size_limit = 134217728");
+  const statements = cachingStatements(sqlite);
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
+    dialect: new SqliteDialect({ database: statements }),
     plugins: [new SqliteValuesPlugin()],
   });
+  // `db.executeQuery` of a compiled read (the hot reads of `prepared`), outside a transaction: at
+  // once on the connection, the rows Kysely would return (the same cached statement and row
+  // builder; `SqliteValuesPlugin` returns results unchanged), without the executor's promises,
+  // connection mutex and result plugins, which cost more than SQLite's own lookup. Inside a
+  // transaction (held by some request across its awaits) the connection would see that
+  // transaction's uncommitted writes: such a read waits for it through Kysely, as does a read on a
+  // connection a streamed query is iterating, a cancellable one and anything not a read. Query
+  // builders and transactions run through Kysely's executor, not through this method.
+  const throughKysely = db.executeQuery.bind(db);
+  db.executeQuery = ((query, options) => {
+    if (options === undefined && !sqlite.inTransaction && "sql" in query) {
+      const rows = readNow(statements, query.sql, query.parameters);
+      if (rows !== undefined) return Promise.resolve({ rows });
+    }
+    return throughKysely(query, options);
+  }) as typeof db.executeQuery;
   return { db, dialect: "sqlite", close: () => db.destroy() };
 }
 
@@ -144,6 +161,23 @@ class SqliteStatement {
 
   *iterate(parameters: readonly unknown[]): IterableIterator<Row> {
     for (const values of this.#stmt.iterate(parameters)) yield this.#build(values as unknown[]);
+  }
+}
+
+/** A read on the connection now, or `undefined` when it must go through Kysely (see above). */
+function readNow(
+  statements: ReturnType<typeof cachingStatements>,
+  sqlText: string,
+  parameters: readonly unknown[],
+): Row[] | undefined {
+  const stmt = statements.prepare(sqlText);
+  if (!stmt.reader) return undefined;
+  try {
+    return stmt.all(parameters);
+  } catch (error) {
+    // A streamed query is iterating on the connection: wait for it through Kysely.
+    if (error instanceof TypeError && /busy/i.test(error.message)) return undefined;
+    throw error;
   }
 }
 
