@@ -130,10 +130,20 @@ describe.each(availableDialects())("records API incremental poll (%s)", (dialect
     const executor = server.ctx.db.getExecutor();
     const original = executor.executeQuery.bind(executor);
     runOriginal = (query) => original(query, { queryId: "explain" } as never) as Promise<{ rows: unknown[] }>;
+    const capture = (query: CompiledQuery) => {
+      if (/synced_records/.test(query.sql) && !captured.includes(query)) captured.push(query);
+    };
     executor.executeQuery = ((query: CompiledQuery, queryId: never) => {
-      if (/synced_records/.test(query.sql)) captured.push(query);
+      capture(query);
       return original(query, queryId);
     }) as typeof executor.executeQuery;
+    // Compiled reads (`prepared`) on SQLite run on the connection without the executor: seen here.
+    const db = server.ctx.db;
+    const direct = db.executeQuery.bind(db);
+    db.executeQuery = ((query: CompiledQuery, options?: never) => {
+      capture(query);
+      return direct(query, options);
+    }) as typeof db.executeQuery;
   }, 300_000);
 
   afterAll(async () => {
