@@ -99,6 +99,8 @@ export interface SimulationFigures {
    * replicas: of this process only (it steps the clock), not of the replicas.
    */
   cpuMs: number;
+  /** With replica processes: their CPU time (user + system, all of them) over the same span. */
+  replicasCpuMs?: number;
   peakRssMb: number;
   /** Records each successful sync stores (0: the integrations have no scope config). */
   recordsPerSync: number;
@@ -629,7 +631,7 @@ async function countPaused(server: RelinkServer, size: number): Promise<number> 
 
 function logSimulation(log: (line: string) => void, label: string, sim: SimulationFigures): void {
   log(
-    `3-day simulation on ${label}: wall ${(sim.wallMs / 1000).toFixed(1)} s (CPU ${(sim.cpuMs / 1000).toFixed(1)} s), peak RSS ${sim.peakRssMb.toFixed(0)} MB (${fmt(sim.integrations)} integrations, 5% failing, synced every ${sim.intervalMs / HOUR} h: ${fmt(sim.checks)} checks = ${fmt((sim.checks / sim.wallMs) * 1000)}/s, ${fmt(sim.paused)} of ${fmt(sim.failing)} paused; load average ${loadavg()[0]?.toFixed(2)})`,
+    `3-day simulation on ${label}: wall ${(sim.wallMs / 1000).toFixed(1)} s (CPU ${(sim.cpuMs / 1000).toFixed(1)} s${sim.replicasCpuMs === undefined ? "" : `, replicas' CPU ${(sim.replicasCpuMs / 1000).toFixed(1)} s`}), peak RSS ${sim.peakRssMb.toFixed(0)} MB (${fmt(sim.integrations)} integrations, 5% failing, synced every ${sim.intervalMs / HOUR} h: ${fmt(sim.checks)} checks = ${fmt((sim.checks / sim.wallMs) * 1000)}/s, ${fmt(sim.paused)} of ${fmt(sim.failing)} paused; load average ${loadavg()[0]?.toFixed(2)})`,
   );
 }
 
@@ -773,7 +775,12 @@ async function simulateReplicas(
   replicas: number,
   log: (line: string) => void,
 ): Promise<SimulationFigures> {
+  const label = simulationLabel(target, {}, replicas);
+  const seeding = performance.now();
   const { database, clock, server } = await simulationWorld(target, size, intervalMs, concurrency, {});
+  log(
+    `  ${label}: ${fmt(size)} integrations seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s`,
+  );
   const start = clock.now().getTime();
   const children = await Promise.all(
     Array.from({ length: replicas }, () =>
@@ -790,14 +797,25 @@ async function simulateReplicas(
   let checks = 0;
   const step = Math.min(HOUR, intervalMs);
   const cpuBefore = process.cpuUsage();
+  const replicaCpuBefore = children.map((child) => child.cpuMs);
   const started = performance.now();
+  let steps = 0;
+  const progress = setInterval(
+    () =>
+      log(
+        `  … ${label}: simulated hour ${steps} of ${Math.ceil((72 * HOUR + intervalMs) / step)}, ${fmt(checks)} checks, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      ),
+    30_000,
+  );
   try {
     for (let at = start + step; ; at += step) {
       const counts = await Promise.all(children.map((child) => child.runDue(at)));
       checks += counts.reduce((a, b) => a + b, 0);
+      steps++;
       if (at - start >= 72 * HOUR + intervalMs) break;
     }
   } finally {
+    clearInterval(progress);
     await Promise.all(children.map((child) => child.close()));
   }
   const wallMs = performance.now() - started;
@@ -811,11 +829,12 @@ async function simulateReplicas(
     paused: await countPaused(server, size),
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    replicasCpuMs: children.reduce((sum, child, i) => sum + child.cpuMs - (replicaCpuBefore[i] ?? 0), 0),
     peakRssMb: process.memoryUsage().rss / 1024 / 1024,
     recordsPerSync: 0,
     replicas,
   };
-  logSimulation(log, simulationLabel(target, {}, replicas), simulation);
+  logSimulation(log, label, simulation);
   await server.close();
   await database.drop();
   return simulation;
@@ -828,22 +847,28 @@ async function startReplica(options: Record<string, unknown>) {
     ["--import", "tsx", join(import.meta.dirname, "lib/sim-replica.ts"), JSON.stringify(options)],
     { stdio: ["ignore", "inherit", "inherit", "ipc"] },
   );
-  const replies: Array<(message: { checks?: number; error?: string }) => void> = [];
-  child.on("message", (message: { checks?: number; error?: string }) => replies.shift()?.(message));
+  type Reply = { checks?: number; cpuMs?: number; error?: string };
+  const replies: Array<(message: Reply) => void> = [];
+  let cpuMs = 0;
+  child.on("message", (message: Reply) => {
+    if (message.cpuMs !== undefined) cpuMs = message.cpuMs;
+    replies.shift()?.(message);
+  });
   const exited = new Promise<never>((_, reject) =>
     child.once("exit", (code) => reject(new Error(`a simulation replica exited (code ${code})`))),
   );
   exited.catch(() => {});
   const reply = () =>
-    Promise.race([
-      new Promise<{ checks?: number; error?: string }>((resolve) => replies.push(resolve)),
-      exited,
-    ]).then((message) => {
+    Promise.race([new Promise<Reply>((resolve) => replies.push(resolve)), exited]).then((message) => {
       if (message.error) throw new Error(`a simulation replica failed: ${message.error}`);
       return message;
     });
   await reply(); // ready
   return {
+    /** The replica's CPU time (ms) as of its last answer. */
+    get cpuMs() {
+      return cpuMs;
+    },
     async runDue(at: number): Promise<number> {
       const answer = reply();
       child.send({ at });
