@@ -8,12 +8,13 @@
  * of 1k due out of 10k; the simulation under a minute and 300 MB.
  *
  *   pnpm exec tsx bench/pause-engine.ts [--sizes 10000,100000] [--small 10000] [--large 1000000]
- *       [--due 1000] [--concurrency 256] [--sim <integrations>] [--sim-interval 24h] [--postgres <url>]
+ *       [--due 1000] [--concurrency 256] [--sim <integrations>] [--sim-interval 24h] [--sim-deadline 30m] [--postgres <url>]
  *       [--seal-sim <integrations>] [--postgres-sim <integrations>] [--replicas 1,3]
  *       [--only sim,sealing,postgres-sim,throughput,tick]
  *
  * `--sim` defaults to a tenth of `--large` (at most 100,000); `--sim 0` skips it. The simulation
- * runs first (its peak RSS is that of the process so far). `--only` runs some parts (e.g. a profile
+ * runs first (its peak RSS is that of the process so far); it logs its progress every 30 s, and
+ * `--sim-deadline` stops it after that long (wall time), reporting how far it got. `--only` runs some parts (e.g. a profile
  * of the simulation alone: `node --cpu-prof --import tsx bench/pause-engine.ts --only sim --sim 20000`).
  *
  * `--seal-sim n` (part `sealing`): the same simulation of n integrations whose syncs store records
@@ -62,6 +63,11 @@ export interface PauseEngineBenchOptions {
   /** Integrations of the 3-day simulation; 0 skips it. */
   sim?: number;
   simIntervalMs?: number;
+  /**
+   * The SQLite simulation (`sim`) stops stepping once it has run this long (wall ms) and reports
+   * how far it got (`finished: false`): a run far too slow (a loaded machine) ends in bounded time.
+   */
+  simDeadlineMs?: number;
   /** A PostgreSQL server to measure too (a database is created and dropped per measure). */
   postgres?: string;
   /** Integrations of the sealed-vs-plain pair of simulations with records; 0 skips it. */
@@ -106,6 +112,11 @@ export interface SimulationFigures {
   recordsPerSync: number;
   /** Replicas (processes) that ran it; 1 when this process did. */
   replicas: number;
+  /** Whether all of the 3 days (and one interval) were simulated; false: stopped at its deadline. */
+  finished: boolean;
+  /** Simulated hours run (of `totalHours`). */
+  simulatedHours: number;
+  totalHours: number;
 }
 
 export interface PauseEngineBenchResult {
@@ -447,7 +458,9 @@ export async function runPauseEngineBench(
   try {
     // 0. Three simulated days (first: the peak RSS is the process's so far).
     if (simSize > 0 && runs("sim"))
-      result.simulation = await simulate(targets[0] as Target, simSize, simIntervalMs, concurrency, log);
+      result.simulation = await simulate(targets[0] as Target, simSize, simIntervalMs, concurrency, log, {
+        deadlineMs: options.simDeadlineMs,
+      });
 
     // 0b. Sealed records vs the same records not sealed (the bench's seam), stepped in turns.
     if (sealSize > 0 && runs("sealing")) {
@@ -579,6 +592,8 @@ interface SimulationOptions {
   records?: boolean;
   /** With `records`: sealed as the server stores them (default), or not (`withoutRecordSealing`). */
   sealed?: boolean;
+  /** Stop stepping after this long (wall ms), reporting how far it got. */
+  deadlineMs?: number;
 }
 
 const simulationLabel = (target: Target, o: SimulationOptions, replicas = 1) =>
@@ -631,7 +646,7 @@ async function countPaused(server: RelinkServer, size: number): Promise<number> 
 
 function logSimulation(log: (line: string) => void, label: string, sim: SimulationFigures): void {
   log(
-    `3-day simulation on ${label}: wall ${(sim.wallMs / 1000).toFixed(1)} s (CPU ${(sim.cpuMs / 1000).toFixed(1)} s${sim.replicasCpuMs === undefined ? "" : `, replicas' CPU ${(sim.replicasCpuMs / 1000).toFixed(1)} s`}), peak RSS ${sim.peakRssMb.toFixed(0)} MB (${fmt(sim.integrations)} integrations, 5% failing, synced every ${sim.intervalMs / HOUR} h: ${fmt(sim.checks)} checks = ${fmt((sim.checks / sim.wallMs) * 1000)}/s, ${fmt(sim.paused)} of ${fmt(sim.failing)} paused; load average ${loadavg()[0]?.toFixed(2)})`,
+    `3-day simulation on ${label}${sim.finished ? "" : ` (NOT FINISHED: simulated hour ${sim.simulatedHours} of ${sim.totalHours})`}: wall ${(sim.wallMs / 1000).toFixed(1)} s (CPU ${(sim.cpuMs / 1000).toFixed(1)} s${sim.replicasCpuMs === undefined ? "" : `, replicas' CPU ${(sim.replicasCpuMs / 1000).toFixed(1)} s`}), peak RSS ${sim.peakRssMb.toFixed(0)} MB (${fmt(sim.integrations)} integrations, 5% failing, synced every ${sim.intervalMs / HOUR} h: ${fmt(sim.checks)} checks = ${fmt((sim.checks / sim.wallMs) * 1000)}/s, ${fmt(sim.paused)} of ${fmt(sim.failing)} paused; load average ${loadavg()[0]?.toFixed(2)})`,
   );
 }
 
@@ -654,18 +669,36 @@ async function simulate(
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
   const checksBefore = tool.calls.checkAuth;
-  const start = clock.now().getTime();
   const step = Math.min(HOUR, intervalMs);
+  const totalSteps = Math.ceil((72 * HOUR + intervalMs) / step);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
+  const label = simulationLabel(target, o);
+  let steps = 0;
+  // Progress every 30 s: a long run (1M integrations) shows how far it is.
+  const progress = setInterval(() => {
+    const cpu = process.cpuUsage(cpuBefore);
+    log(
+      `  … ${label}, ${fmt(size)}: simulated hour ${steps} of ${totalSteps}, ${fmt(tool.calls.checkAuth - checksBefore)} checks, wall ${((performance.now() - started) / 1000).toFixed(0)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s, RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB (peak ${(peak / 1048576).toFixed(0)} MB)`,
+    );
+  }, 30_000);
   try {
-    while (clock.now().getTime() - start < 72 * HOUR + intervalMs) {
+    while (steps < totalSteps) {
+      if (o.deadlineMs !== undefined && performance.now() - started > o.deadlineMs) {
+        log(
+          `  ${label}, ${fmt(size)}: stopped at its deadline (${(o.deadlineMs / 1000).toFixed(0)} s) after simulated hour ${steps} of ${totalSteps}`,
+        );
+        break;
+      }
       clock.advance(step);
       await server.scheduler.runDue();
+      steps++;
     }
   } finally {
     clearInterval(sampler);
+    clearInterval(progress);
   }
+  const finished = steps >= totalSteps;
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   peak = Math.max(peak, process.memoryUsage().rss);
@@ -675,15 +708,18 @@ async function simulate(
     days: 3,
     intervalMs,
     checks: tool.calls.checkAuth - checksBefore,
-    paused: await countPaused(server, size),
+    paused: finished ? await countPaused(server, size) : 0,
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMb: peak / 1024 / 1024,
     recordsPerSync: o.records ? RECORDS_PER_SYNC : 0,
     replicas: 1,
+    finished,
+    simulatedHours: steps,
+    totalHours: (totalSteps * step) / HOUR,
   };
   await assertRecordsSealed(server, o);
-  logSimulation(log, simulationLabel(target, o), simulation);
+  logSimulation(log, label, simulation);
   await server.close();
   await database.drop();
   return simulation;
@@ -711,7 +747,9 @@ async function simulateInTurns(
   }
   const step = Math.min(HOUR, intervalMs);
   const start = (worlds[0] as (typeof worlds)[number]).clock.now().getTime();
+  let hours = 0;
   for (let k = 1; ; k++) {
+    hours = (k * step) / HOUR;
     for (const world of k % 2 === 0 ? [...worlds].reverse() : worlds) {
       world.clock.set(start + k * step);
       const checksBefore = tool.calls.checkAuth;
@@ -739,6 +777,9 @@ async function simulateInTurns(
       peakRssMb: process.memoryUsage().rss / 1024 / 1024,
       recordsPerSync: world.o.records ? RECORDS_PER_SYNC : 0,
       replicas: 1,
+      finished: true,
+      simulatedHours: hours,
+      totalHours: hours,
     };
     await assertRecordsSealed(world.server, world.o);
     logSimulation(log, `${simulationLabel(target, world.o)} (in turns)`, simulation);
@@ -833,6 +874,9 @@ async function simulateReplicas(
     peakRssMb: process.memoryUsage().rss / 1024 / 1024,
     recordsPerSync: 0,
     replicas,
+    finished: true,
+    simulatedHours: (steps * step) / HOUR,
+    totalHours: (steps * step) / HOUR,
   };
   logSimulation(log, label, simulation);
   await server.close();
@@ -901,6 +945,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       concurrency: { type: "string" },
       sim: { type: "string" },
       "sim-interval": { type: "string" },
+      "sim-deadline": { type: "string" },
       postgres: { type: "string" },
       "seal-sim": { type: "string" },
       "postgres-sim": { type: "string" },
@@ -918,6 +963,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     concurrency: num(values.concurrency),
     sim: num(values.sim),
     simIntervalMs: values["sim-interval"] ? parseDuration(values["sim-interval"]) : undefined,
+    simDeadlineMs: values["sim-deadline"] ? parseDuration(values["sim-deadline"]) : undefined,
     postgres: values.postgres,
     sealSim: num(values["seal-sim"]),
     postgresSim: num(values["postgres-sim"]),
