@@ -664,9 +664,9 @@ async function simulate(
 ): Promise<SimulationFigures> {
   const { database, clock, server } = await simulationWorld(target, size, intervalMs, concurrency, o);
   if (o.records && o.sealed === false) withoutRecordSealing(server);
-  let peak = process.memoryUsage().rss;
+  let peak = process.memoryUsage.rss();
   const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    peak = Math.max(peak, process.memoryUsage.rss());
   }, 50);
   const checksBefore = tool.calls.checkAuth;
   const step = Math.min(HOUR, intervalMs);
@@ -679,7 +679,7 @@ async function simulate(
   const progress = setInterval(() => {
     const cpu = process.cpuUsage(cpuBefore);
     log(
-      `  … ${label}, ${fmt(size)}: simulated hour ${steps} of ${totalSteps}, ${fmt(tool.calls.checkAuth - checksBefore)} checks, wall ${((performance.now() - started) / 1000).toFixed(0)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s, RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB (peak ${(peak / 1048576).toFixed(0)} MB)`,
+      `  … ${label}, ${fmt(size)}: simulated hour ${steps} of ${totalSteps}, ${fmt(tool.calls.checkAuth - checksBefore)} checks, wall ${((performance.now() - started) / 1000).toFixed(0)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s, RSS ${(process.memoryUsage.rss() / 1048576).toFixed(0)} MB (peak ${(peak / 1048576).toFixed(0)} MB)`,
     );
   }, 30_000);
   try {
@@ -701,7 +701,7 @@ async function simulate(
   const finished = steps >= totalSteps;
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  peak = Math.max(peak, process.memoryUsage().rss);
+  peak = Math.max(peak, process.memoryUsage.rss());
   const simulation: SimulationFigures = {
     integrations: size,
     failing: Math.ceil(size / 20),
@@ -774,7 +774,7 @@ async function simulateInTurns(
       paused: await countPaused(world.server, size),
       wallMs: world.wallMs,
       cpuMs: world.cpuMs,
-      peakRssMb: process.memoryUsage().rss / 1024 / 1024,
+      peakRssMb: process.memoryUsage.rss() / 1024 / 1024,
       recordsPerSync: world.o.records ? RECORDS_PER_SYNC : 0,
       replicas: 1,
       finished: true,
@@ -871,7 +871,7 @@ async function simulateReplicas(
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     replicasCpuMs: children.reduce((sum, child, i) => sum + child.cpuMs - (replicaCpuBefore[i] ?? 0), 0),
-    peakRssMb: process.memoryUsage().rss / 1024 / 1024,
+    peakRssMb: process.memoryUsage.rss() / 1024 / 1024,
     recordsPerSync: 0,
     replicas,
     finished: true,
