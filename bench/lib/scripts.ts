@@ -255,7 +255,7 @@ export async function runPostgres({
       value: sim.wallMs / 1000,
       unit: "s",
       baseline: sim.replicas > 1 && one ? { name: "1 replica", value: one.wallMs / 1000 } : null,
-      note: `${simNote(sim).replace(/; CPU time.*$/, "")}; each replica its own process, the clock stepped for all`,
+      note: `${simNote(sim).replace(/; CPU time.*$/, "")}; each replica its own process, the clock stepped for all${sim.replicasCpuMs === undefined ? "" : `; the replicas used ${(sim.replicasCpuMs / 1000).toFixed(1)} s of CPU in all (the rest of the wall time, per replica, is spent waiting: for the database's answers, and for a core when the machine is busy)`}`,
     });
   }
   const outputs = [output];
