@@ -8,12 +8,13 @@
  * of 1k due out of 10k; the simulation under a minute and 300 MB.
  *
  *   pnpm exec tsx bench/pause-engine.ts [--sizes 10000,100000] [--small 10000] [--large 1000000]
- *       [--due 1000] [--concurrency 256] [--sim <integrations>] [--sim-interval 24h] [--postgres <url>]
+ *       [--due 1000] [--concurrency 256] [--sim <integrations>] [--sim-interval 24h] [--sim-deadline 30m] [--postgres <url>]
  *       [--seal-sim <integrations>] [--postgres-sim <integrations>] [--replicas 1,3]
  *       [--only sim,sealing,postgres-sim,throughput,tick]
  *
  * `--sim` defaults to a tenth of `--large` (at most 100,000); `--sim 0` skips it. The simulation
- * runs first (its peak RSS is that of the process so far). `--only` runs some parts (e.g. a profile
+ * runs first (its peak RSS is that of the process so far); it logs its progress every 30 s, and
+ * `--sim-deadline` stops it after that long (wall time), reporting how far it got. `--only` runs some parts (e.g. a profile
  * of the simulation alone: `node --cpu-prof --import tsx bench/pause-engine.ts --only sim --sim 20000`).
  *
  * `--seal-sim n` (part `sealing`): the same simulation of n integrations whose syncs store records
@@ -62,6 +63,11 @@ export interface PauseEngineBenchOptions {
   /** Integrations of the 3-day simulation; 0 skips it. */
   sim?: number;
   simIntervalMs?: number;
+  /**
+   * The SQLite simulation (`sim`) stops stepping once it has run this long (wall ms) and reports
+   * how far it got (`finished: false`): a run far too slow (a loaded machine) ends in bounded time.
+   */
+  simDeadlineMs?: number;
   /** A PostgreSQL server to measure too (a database is created and dropped per measure). */
   postgres?: string;
   /** Integrations of the sealed-vs-plain pair of simulations with records; 0 skips it. */
@@ -99,11 +105,18 @@ export interface SimulationFigures {
    * replicas: of this process only (it steps the clock), not of the replicas.
    */
   cpuMs: number;
+  /** With replica processes: their CPU time (user + system, all of them) over the same span. */
+  replicasCpuMs?: number;
   peakRssMb: number;
   /** Records each successful sync stores (0: the integrations have no scope config). */
   recordsPerSync: number;
   /** Replicas (processes) that ran it; 1 when this process did. */
   replicas: number;
+  /** Whether all of the 3 days (and one interval) were simulated; false: stopped at its deadline. */
+  finished: boolean;
+  /** Simulated hours run (of `totalHours`). */
+  simulatedHours: number;
+  totalHours: number;
 }
 
 export interface PauseEngineBenchResult {
@@ -118,6 +131,14 @@ export interface PauseEngineBenchResult {
 const tool = scriptedConnector("bench");
 tool.setKey("bench");
 tool.setKey("revoked", { outcome: "AUTH_FAILED" });
+/**
+ * Forgets the keys the scripted tool recorded for each sync (`calls.syncedWith`, for the tests):
+ * the bench never reads them, and at 1M integrations its 3.8M strings held about 100 MB of the
+ * simulation's peak RSS, which is relink's figure, not the test tool's.
+ */
+const forgetSyncs = () => {
+  tool.calls.syncedWith.length = 0;
+};
 const encryptionKey = generateEncryptionKey();
 
 interface Target {
@@ -445,7 +466,9 @@ export async function runPauseEngineBench(
   try {
     // 0. Three simulated days (first: the peak RSS is the process's so far).
     if (simSize > 0 && runs("sim"))
-      result.simulation = await simulate(targets[0] as Target, simSize, simIntervalMs, concurrency, log);
+      result.simulation = await simulate(targets[0] as Target, simSize, simIntervalMs, concurrency, log, {
+        deadlineMs: options.simDeadlineMs,
+      });
 
     // 0b. Sealed records vs the same records not sealed (the bench's seam), stepped in turns.
     if (sealSize > 0 && runs("sealing")) {
@@ -577,6 +600,8 @@ interface SimulationOptions {
   records?: boolean;
   /** With `records`: sealed as the server stores them (default), or not (`withoutRecordSealing`). */
   sealed?: boolean;
+  /** Stop stepping after this long (wall ms), reporting how far it got. */
+  deadlineMs?: number;
 }
 
 const simulationLabel = (target: Target, o: SimulationOptions, replicas = 1) =>
@@ -629,7 +654,7 @@ async function countPaused(server: RelinkServer, size: number): Promise<number> 
 
 function logSimulation(log: (line: string) => void, label: string, sim: SimulationFigures): void {
   log(
-    `3-day simulation on ${label}: wall ${(sim.wallMs / 1000).toFixed(1)} s (CPU ${(sim.cpuMs / 1000).toFixed(1)} s), peak RSS ${sim.peakRssMb.toFixed(0)} MB (${fmt(sim.integrations)} integrations, 5% failing, synced every ${sim.intervalMs / HOUR} h: ${fmt(sim.checks)} checks = ${fmt((sim.checks / sim.wallMs) * 1000)}/s, ${fmt(sim.paused)} of ${fmt(sim.failing)} paused; load average ${loadavg()[0]?.toFixed(2)})`,
+    `3-day simulation on ${label}${sim.finished ? "" : ` (NOT FINISHED: simulated hour ${sim.simulatedHours} of ${sim.totalHours})`}: wall ${(sim.wallMs / 1000).toFixed(1)} s (CPU ${(sim.cpuMs / 1000).toFixed(1)} s${sim.replicasCpuMs === undefined ? "" : `, replicas' CPU ${(sim.replicasCpuMs / 1000).toFixed(1)} s`}), peak RSS ${sim.peakRssMb.toFixed(0)} MB (${fmt(sim.integrations)} integrations, 5% failing, synced every ${sim.intervalMs / HOUR} h: ${fmt(sim.checks)} checks = ${fmt((sim.checks / sim.wallMs) * 1000)}/s, ${fmt(sim.paused)} of ${fmt(sim.failing)} paused; load average ${loadavg()[0]?.toFixed(2)})`,
   );
 }
 
@@ -647,41 +672,63 @@ async function simulate(
 ): Promise<SimulationFigures> {
   const { database, clock, server } = await simulationWorld(target, size, intervalMs, concurrency, o);
   if (o.records && o.sealed === false) withoutRecordSealing(server);
-  let peak = process.memoryUsage().rss;
+  let peak = process.memoryUsage.rss();
   const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    peak = Math.max(peak, process.memoryUsage.rss());
   }, 50);
   const checksBefore = tool.calls.checkAuth;
-  const start = clock.now().getTime();
   const step = Math.min(HOUR, intervalMs);
+  const totalSteps = Math.ceil((72 * HOUR + intervalMs) / step);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
+  const label = simulationLabel(target, o);
+  let steps = 0;
+  // Progress every 30 s: a long run (1M integrations) shows how far it is.
+  const progress = setInterval(() => {
+    const cpu = process.cpuUsage(cpuBefore);
+    log(
+      `  … ${label}, ${fmt(size)}: simulated hour ${steps} of ${totalSteps}, ${fmt(tool.calls.checkAuth - checksBefore)} checks, wall ${((performance.now() - started) / 1000).toFixed(0)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s, RSS ${(process.memoryUsage.rss() / 1048576).toFixed(0)} MB (peak ${(peak / 1048576).toFixed(0)} MB)`,
+    );
+  }, 30_000);
   try {
-    while (clock.now().getTime() - start < 72 * HOUR + intervalMs) {
+    while (steps < totalSteps) {
+      if (o.deadlineMs !== undefined && performance.now() - started > o.deadlineMs) {
+        log(
+          `  ${label}, ${fmt(size)}: stopped at its deadline (${(o.deadlineMs / 1000).toFixed(0)} s) after simulated hour ${steps} of ${totalSteps}`,
+        );
+        break;
+      }
       clock.advance(step);
       await server.scheduler.runDue();
+      forgetSyncs();
+      steps++;
     }
   } finally {
     clearInterval(sampler);
+    clearInterval(progress);
   }
+  const finished = steps >= totalSteps;
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  peak = Math.max(peak, process.memoryUsage().rss);
+  peak = Math.max(peak, process.memoryUsage.rss());
   const simulation: SimulationFigures = {
     integrations: size,
     failing: Math.ceil(size / 20),
     days: 3,
     intervalMs,
     checks: tool.calls.checkAuth - checksBefore,
-    paused: await countPaused(server, size),
+    paused: finished ? await countPaused(server, size) : 0,
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMb: peak / 1024 / 1024,
     recordsPerSync: o.records ? RECORDS_PER_SYNC : 0,
     replicas: 1,
+    finished,
+    simulatedHours: steps,
+    totalHours: (totalSteps * step) / HOUR,
   };
   await assertRecordsSealed(server, o);
-  logSimulation(log, simulationLabel(target, o), simulation);
+  logSimulation(log, label, simulation);
   await server.close();
   await database.drop();
   return simulation;
@@ -709,7 +756,9 @@ async function simulateInTurns(
   }
   const step = Math.min(HOUR, intervalMs);
   const start = (worlds[0] as (typeof worlds)[number]).clock.now().getTime();
+  let hours = 0;
   for (let k = 1; ; k++) {
+    hours = (k * step) / HOUR;
     for (const world of k % 2 === 0 ? [...worlds].reverse() : worlds) {
       world.clock.set(start + k * step);
       const checksBefore = tool.calls.checkAuth;
@@ -717,6 +766,7 @@ async function simulateInTurns(
       const started = performance.now();
       await world.server.scheduler.runDue();
       world.wallMs += performance.now() - started;
+      forgetSyncs();
       const cpu = process.cpuUsage(cpuBefore);
       world.cpuMs += (cpu.user + cpu.system) / 1000;
       world.checks += tool.calls.checkAuth - checksBefore;
@@ -734,9 +784,12 @@ async function simulateInTurns(
       paused: await countPaused(world.server, size),
       wallMs: world.wallMs,
       cpuMs: world.cpuMs,
-      peakRssMb: process.memoryUsage().rss / 1024 / 1024,
+      peakRssMb: process.memoryUsage.rss() / 1024 / 1024,
       recordsPerSync: world.o.records ? RECORDS_PER_SYNC : 0,
       replicas: 1,
+      finished: true,
+      simulatedHours: hours,
+      totalHours: hours,
     };
     await assertRecordsSealed(world.server, world.o);
     logSimulation(log, `${simulationLabel(target, world.o)} (in turns)`, simulation);
@@ -773,7 +826,12 @@ async function simulateReplicas(
   replicas: number,
   log: (line: string) => void,
 ): Promise<SimulationFigures> {
+  const label = simulationLabel(target, {}, replicas);
+  const seeding = performance.now();
   const { database, clock, server } = await simulationWorld(target, size, intervalMs, concurrency, {});
+  log(
+    `  ${label}: ${fmt(size)} integrations seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s`,
+  );
   const start = clock.now().getTime();
   const children = await Promise.all(
     Array.from({ length: replicas }, () =>
@@ -790,14 +848,25 @@ async function simulateReplicas(
   let checks = 0;
   const step = Math.min(HOUR, intervalMs);
   const cpuBefore = process.cpuUsage();
+  const replicaCpuBefore = children.map((child) => child.cpuMs);
   const started = performance.now();
+  let steps = 0;
+  const progress = setInterval(
+    () =>
+      log(
+        `  … ${label}: simulated hour ${steps} of ${Math.ceil((72 * HOUR + intervalMs) / step)}, ${fmt(checks)} checks, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      ),
+    30_000,
+  );
   try {
     for (let at = start + step; ; at += step) {
       const counts = await Promise.all(children.map((child) => child.runDue(at)));
       checks += counts.reduce((a, b) => a + b, 0);
+      steps++;
       if (at - start >= 72 * HOUR + intervalMs) break;
     }
   } finally {
+    clearInterval(progress);
     await Promise.all(children.map((child) => child.close()));
   }
   const wallMs = performance.now() - started;
@@ -811,11 +880,15 @@ async function simulateReplicas(
     paused: await countPaused(server, size),
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
-    peakRssMb: process.memoryUsage().rss / 1024 / 1024,
+    replicasCpuMs: children.reduce((sum, child, i) => sum + child.cpuMs - (replicaCpuBefore[i] ?? 0), 0),
+    peakRssMb: process.memoryUsage.rss() / 1024 / 1024,
     recordsPerSync: 0,
     replicas,
+    finished: true,
+    simulatedHours: (steps * step) / HOUR,
+    totalHours: (steps * step) / HOUR,
   };
-  logSimulation(log, simulationLabel(target, {}, replicas), simulation);
+  logSimulation(log, label, simulation);
   await server.close();
   await database.drop();
   return simulation;
@@ -828,22 +901,28 @@ async function startReplica(options: Record<string, unknown>) {
     ["--import", "tsx", join(import.meta.dirname, "lib/sim-replica.ts"), JSON.stringify(options)],
     { stdio: ["ignore", "inherit", "inherit", "ipc"] },
   );
-  const replies: Array<(message: { checks?: number; error?: string }) => void> = [];
-  child.on("message", (message: { checks?: number; error?: string }) => replies.shift()?.(message));
+  type Reply = { checks?: number; cpuMs?: number; error?: string };
+  const replies: Array<(message: Reply) => void> = [];
+  let cpuMs = 0;
+  child.on("message", (message: Reply) => {
+    if (message.cpuMs !== undefined) cpuMs = message.cpuMs;
+    replies.shift()?.(message);
+  });
   const exited = new Promise<never>((_, reject) =>
     child.once("exit", (code) => reject(new Error(`a simulation replica exited (code ${code})`))),
   );
   exited.catch(() => {});
   const reply = () =>
-    Promise.race([
-      new Promise<{ checks?: number; error?: string }>((resolve) => replies.push(resolve)),
-      exited,
-    ]).then((message) => {
+    Promise.race([new Promise<Reply>((resolve) => replies.push(resolve)), exited]).then((message) => {
       if (message.error) throw new Error(`a simulation replica failed: ${message.error}`);
       return message;
     });
   await reply(); // ready
   return {
+    /** The replica's CPU time (ms) as of its last answer. */
+    get cpuMs() {
+      return cpuMs;
+    },
     async runDue(at: number): Promise<number> {
       const answer = reply();
       child.send({ at });
@@ -876,6 +955,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       concurrency: { type: "string" },
       sim: { type: "string" },
       "sim-interval": { type: "string" },
+      "sim-deadline": { type: "string" },
       postgres: { type: "string" },
       "seal-sim": { type: "string" },
       "postgres-sim": { type: "string" },
@@ -893,6 +973,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     concurrency: num(values.concurrency),
     sim: num(values.sim),
     simIntervalMs: values["sim-interval"] ? parseDuration(values["sim-interval"]) : undefined,
+    simDeadlineMs: values["sim-deadline"] ? parseDuration(values["sim-deadline"]) : undefined,
     postgres: values.postgres,
     sealSim: num(values["seal-sim"]),
     postgresSim: num(values["postgres-sim"]),

@@ -46,6 +46,10 @@ function pauseEngine(report: Report, f: FigureResult): string {
       "On a crowded machine a few seconds of scheduling noise move this ratio by several hundredths: compare with the CPU ratio."
     );
   }
+  if (f.name.includes("1M") && !Number.isFinite(f.value)) {
+    // Unfinished (stopped at its deadline, or the process failed): how far it got.
+    return f.unit === "s" ? `**${f.name}: not measured to the end.** ${f.note ?? ""}` : "";
+  }
   if (f.name.includes("1M") && f.unit === "s") {
     return (
       `**${f.name}: ${num(f.value)} s, ${f.ratio?.toFixed(2)}x the ${num(f.baseline?.value ?? Number.NaN)} s of the 100k run (target ≤ 11x).** ` +

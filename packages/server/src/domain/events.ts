@@ -1,6 +1,6 @@
 import type { WebhookEventData, WebhookEventType } from "@relink/sdk/contract";
 import type { Tx } from "../context.ts";
-import { chunks, flatValues, insertRows, marks, memoText, raw, tuples } from "../db/bulk.ts";
+import { chunks, insertRows } from "../db/bulk.ts";
 import { toJson } from "../db/schema.ts";
 import { newId } from "../ids.ts";
 import { notifyWebhookDispatchers } from "../webhooks/notify.ts";
@@ -64,19 +64,15 @@ export async function recordEvents(tx: Tx, events: readonly NewEvent[]): Promise
   // Write first: on SQLite a transaction that reads before its first write can be refused its
   // write lock when another connection wrote in between.
   const seqs = new Map<string, number>();
-  for (const chunk of chunks(rows)) {
-    const inserted = await raw<{ id: string; seq: number | string }>(
-      tx,
-      dialect,
-      memoText(
-        `events\u0000${chunk.length}`,
-        () =>
-          `insert into events (${EVENT_COLUMNS.join(", ")}) values ${tuples(marks(EVENT_COLUMNS.length), chunk.length)} returning id, seq`,
-      ),
-      flatValues(chunk),
-    );
-    for (const r of inserted) seqs.set(r.id, Number(r.seq));
-  }
+  const inserted = await insertRows<{ id: string; seq: number | string }>(
+    tx,
+    dialect,
+    "events",
+    EVENT_COLUMNS,
+    rows,
+    "id, seq",
+  );
+  for (const r of inserted) seqs.set(r.id, Number(r.seq));
 
   const workspaces = [...new Set(events.map((e) => e.workspaceId))];
   const endpoints = new Map<string, Array<{ id: string; event_types: string[] | null }>>();

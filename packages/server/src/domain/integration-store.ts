@@ -1,7 +1,7 @@
 import type { Insertable } from "kysely";
 import { sql } from "kysely";
 import type { RelinkContext, Tx } from "../context.ts";
-import { chunks, insertRows, marks, memoText, raw, tuples } from "../db/bulk.ts";
+import { chunks, columnArrays, insertRows, marks, memoText, raw, tuples } from "../db/bulk.ts";
 import type { Dialect } from "../db/connect.ts";
 import {
   type IntegrationRow,
@@ -19,6 +19,7 @@ export {
   AUTH_CHECK_PRUNE_EVERY,
   AUTH_CHECK_RETENTION,
   PRUNE_AUTH_CHECKS,
+  PRUNE_AUTH_CHECKS_MANY,
   pruneAuthChecks,
   pruneDue,
 } from "./auth-check-retention.ts";
@@ -331,8 +332,11 @@ export async function writeBatch(tx: Tx, dialect: Dialect, batch: Batch): Promis
     const same = CHANGED_ONLY.every(([column]) => after[column] === before[column]);
     (same ? quiet : changed).push(after);
   }
-  for (const chunk of chunks(quiet)) await updateIntegrations(tx, dialect, chunk, QUIET);
-  for (const chunk of chunks(changed)) await updateIntegrations(tx, dialect, chunk, CHANGED);
+  // PostgreSQL: one statement each (arrays); SQLite: one per power-of-two chunk (prepared shapes).
+  for (const chunk of dialect === "postgres" ? [quiet] : chunks(quiet))
+    await updateIntegrations(tx, dialect, chunk, QUIET);
+  for (const chunk of dialect === "postgres" ? [changed] : chunks(changed))
+    await updateIntegrations(tx, dialect, chunk, CHANGED);
   await recordEvents(tx, batch.events);
 }
 
@@ -383,7 +387,11 @@ const shape = (name: string, columns: Written): UpdateShape => ({
 const QUIET = shape("quiet", WRITTEN_QUIET);
 const CHANGED = shape("changed", WRITTEN_CHANGED);
 
-/** Updates many integrations with per-row values in one statement (`UPDATE … FROM (VALUES …)`), releasing their claims. */
+/**
+ * Updates many integrations with per-row values in one statement, releasing their claims: SQLite
+ * `UPDATE … FROM (VALUES …)` (one text per number of rows), PostgreSQL `UPDATE … FROM unnest(…)`
+ * (each column one array: one text whatever the number of rows).
+ */
 async function updateIntegrations(
   tx: Tx,
   dialect: Dialect,
@@ -391,17 +399,35 @@ async function updateIntegrations(
   { name, columns, json }: UpdateShape,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const text = memoText(`update-integrations\u0000${name}\u0000${dialect}\u0000${rows.length}`, () => {
-    const tuple =
-      dialect === "postgres"
-        ? `(${columns.map(([, type]) => `cast(? as ${type})`).join(", ")})`
-        : marks(columns.length);
-    const set = columns
+  const set = () =>
+    columns
       .slice(1)
       .map(([column]) => `${column} = v.${column}`)
       .join(", ");
-    return `with v (${columns.map(([c]) => c).join(", ")}) as (values ${tuples(tuple, rows.length)})
-    update integrations set ${set}, lease_owner = null, lease_expires_at = null
+  const names = columns.map(([c]) => c).join(", ");
+  if (dialect === "postgres") {
+    const text = memoText(
+      `update-integrations-unnest\u0000${name}`,
+      () =>
+        `update integrations set ${set()}, lease_owner = null, lease_expires_at = null
+    from unnest(${columns.map(([, type]) => `cast(? as ${type}[])`).join(", ")}) as v (${names})
+    where integrations.id = v.id`,
+    );
+    const values = rows.map((row) => columns.map(([column]) => row[column]));
+    await raw(
+      tx,
+      dialect,
+      text,
+      columnArrays(
+        values,
+        columns.map(([, type]) => type),
+      ),
+    );
+    return;
+  }
+  const text = memoText(`update-integrations\u0000${name}\u0000${dialect}\u0000${rows.length}`, () => {
+    return `with v (${names}) as (values ${tuples(marks(columns.length), rows.length)})
+    update integrations set ${set()}, lease_owner = null, lease_expires_at = null
     from v where integrations.id = v.id`;
   });
   const params: unknown[] = [];

@@ -27,6 +27,7 @@ export {
   authCheckValues,
   type CheckRecord,
   PRUNE_AUTH_CHECKS,
+  PRUNE_AUTH_CHECKS_MANY,
   pruneAuthChecks,
   pruneDue,
 } from "./integration-store.ts";

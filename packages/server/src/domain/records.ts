@@ -103,16 +103,22 @@ export async function replaceRecords(
   at: string,
 ): Promise<void> {
   if (batch.length === 0) return;
-  for (const chunk of chunks(batch.map((b) => b.id))) {
-    await raw(
-      tx,
-      dialect,
-      memoText(
-        `records-delete\u0000${chunk.length}`,
-        () => `delete from synced_records where integration_id in ${marks(chunk.length)}`,
-      ),
-      chunk,
-    );
+  const ids = batch.map((b) => b.id);
+  if (dialect === "postgres") {
+    // One statement (the ids as one array): every statement is a round trip to the server.
+    await raw(tx, dialect, "delete from synced_records where integration_id = any(cast(? as text[]))", [ids]);
+  } else {
+    for (const chunk of chunks(ids)) {
+      await raw(
+        tx,
+        dialect,
+        memoText(
+          `records-delete\u0000${chunk.length}`,
+          () => `delete from synced_records where integration_id in ${marks(chunk.length)}`,
+        ),
+        chunk,
+      );
+    }
   }
   const rows: unknown[][] = [];
   for (const { id, records } of batch) {

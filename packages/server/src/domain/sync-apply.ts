@@ -100,28 +100,32 @@ async function readClaimed(tx: Tx, ctx: RelinkContext, works: readonly ClaimedWo
   const ids = [...new Set(works.map((w) => w.claimed.id))].sort();
   const locked = new Map<string, IntegrationRow>();
   const open = new Map<string, SyncRunRow>();
-  for (const chunk of chunks(ids)) {
+  // PostgreSQL: all at once (the ids as one array: every statement is a round trip); SQLite: in
+  // power-of-two chunks (a prepared statement per shape).
+  const lists = ctx.dialect === "postgres" ? [ids] : chunks(ids);
+  for (const chunk of lists) {
+    const postgres = ctx.dialect === "postgres";
+    const params = postgres ? [chunk] : chunk;
+    const among = postgres ? "= any(cast(? as text[]))" : `in ${marks(chunk.length)}`;
     // In id order: two appliers on PostgreSQL lock their common rows in the same order.
     const rows = await raw<IntegrationRow>(
       tx,
       ctx.dialect,
       memoText(
-        `locked\u0000${ctx.dialect}\u0000${chunk.length}`,
-        () =>
-          `select * from integrations where id in ${marks(chunk.length)} order by id${ctx.dialect === "postgres" ? " for update" : ""}`,
+        `locked\u0000${ctx.dialect}\u0000${postgres ? "any" : chunk.length}`,
+        () => `select * from integrations where id ${among} order by id${postgres ? " for update" : ""}`,
       ),
-      chunk,
+      params,
     );
     for (const row of rows) locked.set(row.id, row);
     const runs = await raw<SyncRunRow>(
       tx,
       ctx.dialect,
       memoText(
-        `open-runs\u0000${chunk.length}`,
-        () =>
-          `select * from sync_runs where integration_id in ${marks(chunk.length)} and status in ('QUEUED', 'RUNNING')`,
+        `open-runs\u0000${ctx.dialect}\u0000${postgres ? "any" : chunk.length}`,
+        () => `select * from sync_runs where integration_id ${among} and status in ('QUEUED', 'RUNNING')`,
       ),
-      chunk,
+      params,
     );
     for (const run of runs) open.set(run.integration_id, run);
   }

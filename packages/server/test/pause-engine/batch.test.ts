@@ -356,6 +356,33 @@ describe.each(availableDialects())("batched scheduler writes on %s", (dialect) =
     expect(sort(deliveries.map((d) => ({ ...d, event_seq: Number(d.event_seq) })))).toEqual(sort(expected));
   });
 
+  it("prunes the old checks of every integration of a batch that prunes, and only theirs", async () => {
+    const world = await pauseWorld({ dialect, scope: false });
+    w = world;
+    world.tool.setKey("many");
+    const integrations = [];
+    for (let i = 0; i < 3; i++) integrations.push(await world.importIntegration("many"));
+    for (const integration of integrations) await seedOldAuthChecks(world.t, integration.id, 600);
+    const counts = async () => {
+      const rows = await world.t.database.db
+        .selectFrom("auth_checks")
+        .select((eb) => ["integration_id", eb.fn.countAll<number>().as("n")])
+        .groupBy("integration_id")
+        .execute();
+      return Object.fromEntries(rows.map((r) => [r.integration_id, Number(r.n)]));
+    };
+    const random = vi.spyOn(Math, "random");
+    // The first two checks of the batch prune, the third does not.
+    random.mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValue(0.999);
+    try {
+      await world.step(0);
+    } finally {
+      random.mockRestore();
+    }
+    const after = await counts();
+    expect(Object.values(after).sort()).toEqual([AUTH_CHECK_RETENTION, AUTH_CHECK_RETENTION, 601 + 1]);
+  });
+
   it(`bounds the retained checks of scheduled runs: at most ${AUTH_CHECK_RETENTION} after each prune`, async () => {
     const world = await pauseWorld({ dialect, scope: false });
     w = world;

@@ -6,7 +6,7 @@ import { raw } from "../../src/db/bulk.ts";
 import { toJson } from "../../src/db/schema.ts";
 import { claimDue, dueIntegrationsQuery } from "../../src/domain/integration-store.ts";
 import { openCredentials } from "../../src/domain/integrations.ts";
-import { PRUNE_AUTH_CHECKS } from "../../src/domain/pause-engine.ts";
+import { PRUNE_AUTH_CHECKS, PRUNE_AUTH_CHECKS_MANY } from "../../src/domain/pause-engine.ts";
 import { readRecords } from "../../src/domain/records.ts";
 import { createWorkspace } from "../../src/domain/workspaces.ts";
 import { newId } from "../../src/ids.ts";
@@ -414,6 +414,11 @@ describe.each(availableDialects())("sync runs and auth checks on %s", (dialect) 
     // Both halves of the prune (the cut-off and the delete) seek the index.
     if (dialect === "sqlite") {
       expect((await plan(PRUNE_AUTH_CHECKS, [id, id])).match(/auth_checks_integration/g)).toHaveLength(2);
+    } else {
+      // PostgreSQL prunes a batch's integrations in one statement (their ids as one array).
+      const many = await plan(PRUNE_AUTH_CHECKS_MANY, [[id, newId("int")]]);
+      expect(many).not.toMatch(/Seq Scan/);
+      expect(many).toMatch(/auth_checks_integration/);
     }
   });
 });
