@@ -2,18 +2,17 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { demoHrisConnector } from "@relink/demo-hris/connectors";
 import type { Integration, SyncedRecord } from "@relink/sdk/contract";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRelinkServer, type RelinkServer } from "../src/app.ts";
 import { ManualClock } from "../src/clock.ts";
-import type { Connector } from "../src/connectors/types.ts";
 import { createDatabase, type RelinkDatabase } from "../src/db/connect.ts";
 import { createApiKey, createWorkspace } from "../src/domain/workspaces.ts";
 import { createLogger } from "../src/logging.ts";
 import { generateEncryptionKey } from "../src/secrets.ts";
 import { availableDialects, createTestDatabase } from "../src/testing/index.ts";
+import { recordsTool } from "./records-support.ts";
 
 /**
  * The records API over HTTP, on both databases: 10,000 synced employees read back a page at a time
@@ -47,26 +46,7 @@ const employee = (i: number) => ({
   },
 });
 
-/** The demo HR tool's catalog entry, with a sync that reads `COUNT` employees (every field, the disabled ones too). */
-function bigTool(): Connector {
-  const base = demoHrisConnector({ baseUrl: "http://127.0.0.1:9" });
-  return {
-    ...base,
-    checkAuth: async () => ({ outcome: "OK" }),
-    grantedPermissions: async () => base.tool.permissions.map((p) => p.id),
-    accountIdentity: async () => ({ id: "acme", name: "Acme" }),
-    sync: async ({ models }) => ({
-      records: Object.fromEntries(
-        models.map((m) => [
-          m.model,
-          m.model === "employees"
-            ? Array.from({ length: COUNT }, (_, i) => employee(i))
-            : [{ id: "team-1", data: { name: "Teammarker" } }],
-        ]),
-      ),
-    }),
-  };
-}
+const bigTool = () => recordsTool(COUNT, employee, { id: "team-1", data: { name: "Teammarker" } });
 
 describe.each(availableDialects())("records API (%s)", (dialect) => {
   let server: RelinkServer;

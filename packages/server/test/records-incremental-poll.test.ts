@@ -1,15 +1,14 @@
-import { demoHrisConnector } from "@relink/demo-hris/connectors";
 import type { Integration, SyncedRecord } from "@relink/sdk/contract";
 import { CompiledQuery } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRelinkServer, type RelinkServer } from "../src/app.ts";
 import { ManualClock } from "../src/clock.ts";
-import type { Connector } from "../src/connectors/types.ts";
 import type { RelinkDatabase } from "../src/db/connect.ts";
 import { createApiKey, createWorkspace } from "../src/domain/workspaces.ts";
 import { createLogger } from "../src/logging.ts";
 import { generateEncryptionKey } from "../src/secrets.ts";
 import { availableDialects, createTestDatabase } from "../src/testing/index.ts";
+import { recordsTool } from "./records-support.ts";
 
 /**
  * The records API's incremental poll (`updated_after`) reads only what it returns, on both
@@ -32,25 +31,7 @@ const employee = (i: number) => ({
   data: { first_name: `First${i}`, last_name: `Last${i}`, team_id: "team-1" },
 });
 
-function bigTool(): Connector {
-  const base = demoHrisConnector({ baseUrl: "http://127.0.0.1:9" });
-  return {
-    ...base,
-    checkAuth: async () => ({ outcome: "OK" }),
-    grantedPermissions: async () => base.tool.permissions.map((p) => p.id),
-    accountIdentity: async () => ({ id: "acme", name: "Acme" }),
-    sync: async ({ models }) => ({
-      records: Object.fromEntries(
-        models.map((m) => [
-          m.model,
-          m.model === "employees"
-            ? Array.from({ length: COUNT }, (_, i) => employee(i))
-            : [{ id: "team-1", data: { name: "Team" } }],
-        ]),
-      ),
-    }),
-  };
-}
+const bigTool = () => recordsTool(COUNT, employee, { id: "team-1", data: { name: "Team" } });
 
 interface PgPlanNode {
   "Node Type": string;
