@@ -12,7 +12,7 @@ import { createApiKey, createWorkspace } from "../src/domain/workspaces.ts";
 import { createLogger } from "../src/logging.ts";
 import { generateEncryptionKey } from "../src/secrets.ts";
 import { availableDialects, createTestDatabase } from "../src/testing/index.ts";
-import { recordsTool } from "./records-support.ts";
+import { recordsTool, requestWithKey } from "./records-support.ts";
 
 /**
  * The records API over HTTP, on both databases: 10,000 synced employees read back a page at a time
@@ -59,14 +59,7 @@ describe.each(availableDialects())("records API (%s)", (dialect) => {
   const clock = new ManualClock("2026-06-01T09:00:00.000Z");
 
   const request = (method: string, path: string, key: string, body?: unknown) =>
-    server.app.request(path, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    requestWithKey(server.app)(method, path, key, body);
 
   beforeAll(async () => {
     if (dialect === "sqlite") {

@@ -8,7 +8,7 @@ import { createApiKey, createWorkspace } from "../src/domain/workspaces.ts";
 import { createLogger } from "../src/logging.ts";
 import { generateEncryptionKey } from "../src/secrets.ts";
 import { availableDialects, createTestDatabase } from "../src/testing/index.ts";
-import { recordsTool } from "./records-support.ts";
+import { recordsTool, requestWithKey } from "./records-support.ts";
 
 /**
  * The records API's incremental poll (`updated_after`) reads only what it returns, on both
@@ -66,14 +66,7 @@ describe.each(availableDialects())("records API incremental poll (%s)", (dialect
   let runOriginal: (query: CompiledQuery) => Promise<{ rows: unknown[] }>;
 
   const request = (method: string, path: string, key: string, body?: unknown) =>
-    server.app.request(path, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    requestWithKey(server.app)(method, path, key, body);
 
   beforeAll(async () => {
     database = await createTestDatabase(dialect);

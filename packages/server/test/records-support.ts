@@ -31,3 +31,18 @@ export function recordsTool(
     }),
   };
 }
+
+/** A request to `app` with an API key, and a JSON body when one is given. */
+export function requestWithKey(app: {
+  request: (path: string, init: RequestInit) => Response | Promise<Response>;
+}) {
+  return (method: string, path: string, key: string, body?: unknown) =>
+    app.request(path, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+}
