@@ -5,14 +5,11 @@ import { join } from "node:path";
 import type { Integration, SyncedRecord } from "@relink/sdk/contract";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRelinkServer, type RelinkServer } from "../src/app.ts";
+import type { RelinkServer } from "../src/app.ts";
 import { ManualClock } from "../src/clock.ts";
 import { createDatabase, type RelinkDatabase } from "../src/db/connect.ts";
-import { createApiKey, createWorkspace } from "../src/domain/workspaces.ts";
-import { createLogger } from "../src/logging.ts";
-import { generateEncryptionKey } from "../src/secrets.ts";
 import { availableDialects, createTestDatabase } from "../src/testing/index.ts";
-import { recordsTool, requestWithKey } from "./records-support.ts";
+import { recordsTool, requestWithKey, syncedRecordsWorld } from "./records-support.ts";
 
 /**
  * The records API over HTTP, on both databases: 10,000 synced employees read back a page at a time
@@ -69,29 +66,13 @@ describe.each(availableDialects())("records API (%s)", (dialect) => {
     } else {
       database = await createTestDatabase("postgres");
     }
-    server = await createRelinkServer({
+    ({ server, managementKey, recordsKey, integration } = await syncedRecordsWorld({
       db: database,
       clock,
-      config: { encryptionKey: generateEncryptionKey() },
-      connectors: [bigTool()],
-      logger: createLogger({ level: "silent" }),
-    });
-    const { workspaceId, apiKey } = await createWorkspace(server.ctx);
-    managementKey = apiKey.key;
-    recordsKey = (await createApiKey(server.ctx, workspaceId, "reader", ["records:read"])).key;
-    expect((await request("POST", "/v1/scope-configs", managementKey, SCOPE)).status).toBe(201);
-    const imported = await request("POST", "/v1/integrations", managementKey, {
-      tool: "demo-hris",
-      end_user: { origin_id: "acme", organization_name: "Acme" },
-      credentials: { api_key: "dhk_anything" },
-    });
-    expect(imported.status, await imported.clone().text()).toBe(201);
-    integration = (await imported.json()) as Integration;
-    await server.scheduler.runDue();
-    const synced = (await (
-      await request("GET", `/v1/integrations/${integration.id}`, managementKey)
-    ).json()) as Integration;
-    expect(synced.last_sync?.records).toEqual({ employees: COUNT, teams: 1 });
+      tool: bigTool(),
+      scope: SCOPE,
+      count: COUNT,
+    }));
   }, 300_000);
 
   afterAll(async () => {

@@ -1,14 +1,11 @@
 import type { Integration, SyncedRecord } from "@relink/sdk/contract";
 import { CompiledQuery } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRelinkServer, type RelinkServer } from "../src/app.ts";
+import type { RelinkServer } from "../src/app.ts";
 import { ManualClock } from "../src/clock.ts";
 import type { RelinkDatabase } from "../src/db/connect.ts";
-import { createApiKey, createWorkspace } from "../src/domain/workspaces.ts";
-import { createLogger } from "../src/logging.ts";
-import { generateEncryptionKey } from "../src/secrets.ts";
 import { availableDialects, createTestDatabase } from "../src/testing/index.ts";
-import { recordsTool, requestWithKey } from "./records-support.ts";
+import { recordsTool, requestWithKey, syncedRecordsWorld } from "./records-support.ts";
 
 /**
  * The records API's incremental poll (`updated_after`) reads only what it returns, on both
@@ -70,34 +67,18 @@ describe.each(availableDialects())("records API incremental poll (%s)", (dialect
 
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
-    server = await createRelinkServer({
+    ({ server, recordsKey, integration } = await syncedRecordsWorld({
       db: database,
       clock,
-      config: { encryptionKey: generateEncryptionKey() },
-      connectors: [bigTool()],
-      logger: createLogger({ level: "silent" }),
-    });
-    const { workspaceId, apiKey } = await createWorkspace(server.ctx);
-    recordsKey = (await createApiKey(server.ctx, workspaceId, "reader", ["records:read"])).key;
-    const scope = await request("POST", "/v1/scope-configs", apiKey.key, {
-      name: "Directory",
-      category: "HRIS",
-      is_default: true,
-      models: { employees: { setting: "ENABLED" }, teams: { setting: "ENABLED" } },
-    });
-    expect(scope.status, await scope.clone().text()).toBe(201);
-    const imported = await request("POST", "/v1/integrations", apiKey.key, {
-      tool: "demo-hris",
-      end_user: { origin_id: "acme", organization_name: "Acme" },
-      credentials: { api_key: "dhk_anything" },
-    });
-    expect(imported.status, await imported.clone().text()).toBe(201);
-    integration = (await imported.json()) as Integration;
-    await server.scheduler.runDue();
-    const synced = (await (
-      await request("GET", `/v1/integrations/${integration.id}`, apiKey.key)
-    ).json()) as Integration;
-    expect(synced.last_sync?.records).toEqual({ employees: COUNT, teams: 1 });
+      tool: bigTool(),
+      scope: {
+        name: "Directory",
+        category: "HRIS",
+        is_default: true,
+        models: { employees: { setting: "ENABLED" }, teams: { setting: "ENABLED" } },
+      },
+      count: COUNT,
+    }));
     // PostgreSQL plans from statistics, as autovacuum's analyze keeps them on a live database.
     if (dialect === "postgres") await database.db.executeQuery(CompiledQuery.raw("analyze synced_records"));
 

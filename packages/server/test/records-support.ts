@@ -1,5 +1,13 @@
 import { demoHrisConnector } from "@relink/demo-hris/connectors";
+import type { Integration } from "@relink/sdk/contract";
+import { expect } from "vitest";
+import { createRelinkServer } from "../src/app.ts";
+import type { ManualClock } from "../src/clock.ts";
 import type { Connector } from "../src/connectors/types.ts";
+import type { RelinkDatabase } from "../src/db/connect.ts";
+import { createApiKey, createWorkspace } from "../src/domain/workspaces.ts";
+import { createLogger } from "../src/logging.ts";
+import { generateEncryptionKey } from "../src/secrets.ts";
 
 interface RemoteRecord {
   id: string;
@@ -45,4 +53,44 @@ export function requestWithKey(app: {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+}
+
+/**
+ * A server on `db` with `tool` (a `recordsTool`), a workspace with a management key and a
+ * `records:read` key, the default scope config `scope`, and one integration imported and synced
+ * once: the records tests' world. Fails if the sync did not store `count` employees and one team.
+ */
+export async function syncedRecordsWorld(options: {
+  db: RelinkDatabase;
+  clock: ManualClock;
+  tool: Connector;
+  scope: unknown;
+  count: number;
+}) {
+  const server = await createRelinkServer({
+    db: options.db,
+    clock: options.clock,
+    config: { encryptionKey: generateEncryptionKey() },
+    connectors: [options.tool],
+    logger: createLogger({ level: "silent" }),
+  });
+  const request = requestWithKey(server.app);
+  const { workspaceId, apiKey } = await createWorkspace(server.ctx);
+  const managementKey = apiKey.key;
+  const recordsKey = (await createApiKey(server.ctx, workspaceId, "reader", ["records:read"])).key;
+  const scope = await request("POST", "/v1/scope-configs", managementKey, options.scope);
+  expect(scope.status, await scope.clone().text()).toBe(201);
+  const imported = await request("POST", "/v1/integrations", managementKey, {
+    tool: "demo-hris",
+    end_user: { origin_id: "acme", organization_name: "Acme" },
+    credentials: { api_key: "dhk_anything" },
+  });
+  expect(imported.status, await imported.clone().text()).toBe(201);
+  const integration = (await imported.json()) as Integration;
+  await server.scheduler.runDue();
+  const synced = (await (
+    await request("GET", `/v1/integrations/${integration.id}`, managementKey)
+  ).json()) as Integration;
+  expect(synced.last_sync?.records).toEqual({ employees: options.count, teams: 1 });
+  return { server, managementKey, recordsKey, integration, request };
 }
