@@ -19,6 +19,7 @@ import { createLogger } from "../../packages/server/src/logging.ts";
 import { startServer } from "../../packages/server/src/serve.ts";
 import { scriptedConnector } from "../../packages/server/src/testing/scripted-connector.ts";
 import { managementCall } from "./management-call.ts";
+import { seededIntegration } from "./seed-rows.ts";
 
 export interface Fixture {
   workspaceId: string;
@@ -82,33 +83,18 @@ if (mode === "seed") {
     for (let i = offset; i < Math.min(count, offset + BATCH); i++) {
       const id = newId("int", now - (count - i) * 1000);
       if (i === Math.floor(count / 2)) middle = id;
-      const at = new Date(now - (count - i) * 1000).toISOString();
-      rows.push({
-        id,
-        workspace_id: workspaceId,
-        tool: "bench",
-        category: "HRIS",
-        end_user_origin_id: `org-${i}`,
-        end_user_organization_name: `Organisation ${i}`,
-        end_user_email: null,
-        credentials_sealed: relink.ctx.secrets.sealJson({ api_key: "bench" }, id),
-        account_id: "acme",
-        scope_config_id: basic.id,
-        state: "ACTIVE",
-        failing_since: null,
-        failed_checks: 0,
-        last_checked_at: at,
-        last_succeeded_at: at,
-        // Not due during the benchmark: the scheduler stays idle, as between two sync waves.
-        next_sync_at: new Date(now + 3 * 3_600_000 + i).toISOString(),
-        sync_interval_ms: null,
-        retry_attempt: 0,
-        granted_permissions: toJson(["employees:read", "teams:read"]),
-        missing_permissions: toJson([]),
-        opted_out: toJson([]),
-        created_at: at,
-        updated_at: at,
-      });
+      rows.push(
+        seededIntegration({
+          id,
+          i,
+          now,
+          ageS: count - i,
+          workspaceId,
+          tool: "bench",
+          scopeConfigId: basic.id,
+          credentialsSealed: relink.ctx.secrets.sealJson({ api_key: "bench" }, id),
+        }),
+      );
     }
     await relink.ctx.db.transaction().execute((trx) => trx.insertInto("integrations").values(rows).execute());
   }

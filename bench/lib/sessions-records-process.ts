@@ -26,13 +26,14 @@ import { demoHrisConnectors } from "@relink/demo-hris/connectors";
 import Database from "better-sqlite3";
 import { createRelinkServer } from "../../packages/server/src/app.ts";
 import { defineConfig } from "../../packages/server/src/config.ts";
-import { type NewIntegration, toJson } from "../../packages/server/src/db/schema.ts";
+import type { NewIntegration } from "../../packages/server/src/db/schema.ts";
 import { sealFields } from "../../packages/server/src/domain/records.ts";
 import { createWorkspace } from "../../packages/server/src/domain/workspaces.ts";
 import { newId } from "../../packages/server/src/ids.ts";
 import { createLogger } from "../../packages/server/src/logging.ts";
 import { startServer } from "../../packages/server/src/serve.ts";
 import { managementCall } from "./management-call.ts";
+import { seededIntegration } from "./seed-rows.ts";
 
 export interface SessionsRecordsFixture {
   sessionKey: string;
@@ -94,34 +95,18 @@ async function seed(records: number, bigArg: number): Promise<SessionsRecordsFix
 
   const now = Date.now();
   const integration = (i: number): NewIntegration => {
-    const id = newId("int", now - (smallCount + 2 - i) * 1000);
-    const at = new Date(now - (smallCount + 2 - i) * 1000).toISOString();
-    return {
+    const ageS = smallCount + 2 - i;
+    const id = newId("int", now - ageS * 1000);
+    return seededIntegration({
       id,
-      workspace_id: workspaceId,
+      i,
+      now,
+      ageS,
+      workspaceId,
       tool: "demo-hris",
-      category: "HRIS",
-      end_user_origin_id: `org-${i}`,
-      end_user_organization_name: `Organisation ${i}`,
-      end_user_email: null,
-      credentials_sealed: secrets.sealJson({ api_key: `dhk_unused_${i}` }, id),
-      account_id: "acme",
-      scope_config_id: scope.id,
-      state: "ACTIVE",
-      failing_since: null,
-      failed_checks: 0,
-      last_checked_at: at,
-      last_succeeded_at: at,
-      // Not due during the benchmark: no sync replaces the seeded records.
-      next_sync_at: new Date(now + 3 * 3_600_000 + i).toISOString(),
-      sync_interval_ms: null,
-      retry_attempt: 0,
-      granted_permissions: toJson(["employees:read", "teams:read"]),
-      missing_permissions: toJson([]),
-      opted_out: toJson([]),
-      created_at: at,
-      updated_at: at,
-    };
+      scopeConfigId: scope.id,
+      credentialsSealed: secrets.sealJson({ api_key: `dhk_unused_${i}` }, id),
+    });
   };
   const rows: NewIntegration[] = [];
   for (let i = 0; i <= smallCount; i++) rows.push(integration(i));
