@@ -27,7 +27,7 @@
  * Other code can call `runPauseEngineBench({ quick })`, which returns the figures.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -49,6 +49,7 @@ import { createLogger } from "../packages/server/src/logging.ts";
 import { generateEncryptionKey, SecretBox } from "../packages/server/src/secrets.ts";
 import { createTestDatabase } from "../packages/server/src/testing/index.ts";
 import { scriptedConnector } from "../packages/server/src/testing/scripted-connector.ts";
+import { perCheck } from "./lib/per-check.ts";
 
 const HOUR = 3_600_000;
 
@@ -117,6 +118,24 @@ export interface SimulationFigures {
   /** Simulated hours run (of `totalHours`). */
   simulatedHours: number;
   totalHours: number;
+  /**
+   * The process's read and write system calls over the same span (Linux `/proc/self/io`: SQLite's
+   * page reads from the OS cache or disk, and its WAL and checkpoint writes), undefined elsewhere.
+   */
+  syscalls?: { reads: number; writes: number };
+}
+
+/** Read and write system calls of this process so far (Linux), to count a run's page I/O. */
+function ioSyscalls(): { reads: number; writes: number } | undefined {
+  try {
+    const io = readFileSync("/proc/self/io", "utf8");
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, "m").exec(io)?.[1]);
+    const reads = field("syscr");
+    const writes = field("syscw");
+    return Number.isFinite(reads) && Number.isFinite(writes) ? { reads, writes } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface PauseEngineBenchResult {
@@ -654,7 +673,7 @@ async function countPaused(server: RelinkServer, size: number): Promise<number> 
 
 function logSimulation(log: (line: string) => void, label: string, sim: SimulationFigures): void {
   log(
-    `3-day simulation on ${label}${sim.finished ? "" : ` (NOT FINISHED: simulated hour ${sim.simulatedHours} of ${sim.totalHours})`}: wall ${(sim.wallMs / 1000).toFixed(1)} s (CPU ${(sim.cpuMs / 1000).toFixed(1)} s${sim.replicasCpuMs === undefined ? "" : `, replicas' CPU ${(sim.replicasCpuMs / 1000).toFixed(1)} s`}), peak RSS ${sim.peakRssMb.toFixed(0)} MB (${fmt(sim.integrations)} integrations, 5% failing, synced every ${sim.intervalMs / HOUR} h: ${fmt(sim.checks)} checks = ${fmt((sim.checks / sim.wallMs) * 1000)}/s, ${fmt(sim.paused)} of ${fmt(sim.failing)} paused; load average ${loadavg()[0]?.toFixed(2)})`,
+    `3-day simulation on ${label}${sim.finished ? "" : ` (NOT FINISHED: simulated hour ${sim.simulatedHours} of ${sim.totalHours})`}: wall ${(sim.wallMs / 1000).toFixed(1)} s (CPU ${(sim.cpuMs / 1000).toFixed(1)} s${sim.replicasCpuMs === undefined ? "" : `, replicas' CPU ${(sim.replicasCpuMs / 1000).toFixed(1)} s`}), peak RSS ${sim.peakRssMb.toFixed(0)} MB (${fmt(sim.integrations)} integrations, 5% failing, synced every ${sim.intervalMs / HOUR} h: ${fmt(sim.checks)} checks = ${fmt((sim.checks / sim.wallMs) * 1000)}/s, ${fmt(sim.paused)} of ${fmt(sim.failing)} paused; ${perCheck(sim)}; load average ${loadavg()[0]?.toFixed(2)})`,
   );
 }
 
@@ -680,6 +699,7 @@ async function simulate(
   const step = Math.min(HOUR, intervalMs);
   const totalSteps = Math.ceil((72 * HOUR + intervalMs) / step);
   const cpuBefore = process.cpuUsage();
+  const ioBefore = ioSyscalls();
   const started = performance.now();
   const label = simulationLabel(target, o);
   let steps = 0;
@@ -710,6 +730,7 @@ async function simulate(
   const finished = steps >= totalSteps;
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
+  const ioAfter = ioSyscalls();
   peak = Math.max(peak, process.memoryUsage.rss());
   const simulation: SimulationFigures = {
     integrations: size,
@@ -726,6 +747,9 @@ async function simulate(
     finished,
     simulatedHours: steps,
     totalHours: (totalSteps * step) / HOUR,
+    ...(ioBefore && ioAfter
+      ? { syscalls: { reads: ioAfter.reads - ioBefore.reads, writes: ioAfter.writes - ioBefore.writes } }
+      : {}),
   };
   await assertRecordsSealed(server, o);
   logSimulation(log, label, simulation);
