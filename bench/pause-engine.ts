@@ -123,6 +123,26 @@ export interface SimulationFigures {
    * page reads from the OS cache or disk, and its WAL and checkpoint writes), undefined elsewhere.
    */
   syscalls?: { reads: number; writes: number };
+  /**
+   * With replicas: the CPU time of the whole machine over the same span (Linux `/proc/stat`, every
+   * process: the replicas, this one, the database server and any other work), and its cores.
+   */
+  machine?: { busyMs: number; cores: number };
+}
+
+/** CPU time used by every process of the machine so far (Linux), in ms, and the cores counted. */
+function machineCpu(): { busyMs: number; cores: number } | undefined {
+  try {
+    const stat = readFileSync("/proc/stat", "utf8");
+    const total = /^cpu +(.*)$/m.exec(stat)?.[1]?.trim().split(/\s+/).map(Number);
+    if (!total || total.length < 5) return undefined;
+    // user nice system idle iowait irq softirq steal …: busy is everything but idle and iowait.
+    const busy = total.reduce((a, b) => a + b, 0) - (total[3] ?? 0) - (total[4] ?? 0);
+    const cores = stat.match(/^cpu\d+ /gm)?.length ?? 1;
+    return { busyMs: (busy * 1000) / 100, cores }; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
 }
 
 /** Read and write system calls of this process so far (Linux), to count a run's page I/O. */
@@ -873,6 +893,7 @@ async function simulateReplicas(
   const step = Math.min(HOUR, intervalMs);
   const cpuBefore = process.cpuUsage();
   const replicaCpuBefore = children.map((child) => child.cpuMs);
+  const machineBefore = machineCpu();
   const started = performance.now();
   let steps = 0;
   const progress = setInterval(
@@ -895,6 +916,7 @@ async function simulateReplicas(
   }
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
+  const machineAfter = machineCpu();
   const simulation: SimulationFigures = {
     integrations: size,
     failing: Math.ceil(size / 20),
@@ -911,6 +933,9 @@ async function simulateReplicas(
     finished: true,
     simulatedHours: (steps * step) / HOUR,
     totalHours: (steps * step) / HOUR,
+    ...(machineBefore && machineAfter
+      ? { machine: { busyMs: machineAfter.busyMs - machineBefore.busyMs, cores: machineAfter.cores } }
+      : {}),
   };
   logSimulation(log, label, simulation);
   await server.close();

@@ -274,7 +274,7 @@ export async function runPostgres({
       value: sim.wallMs / 1000,
       unit: "s",
       baseline: sim.replicas > 1 && one ? { name: "1 replica", value: one.wallMs / 1000 } : null,
-      note: `${simNote(sim).replace(/; CPU time.*$/, "")}; each replica its own process, the clock stepped for all${sim.replicasCpuMs === undefined ? "" : `; the replicas used ${(sim.replicasCpuMs / 1000).toFixed(1)} s of CPU in all (the rest of the wall time, per replica, is spent waiting: for the database's answers, and for a core when the machine is busy)`}`,
+      note: `${simNote(sim).replace(/; CPU time.*$/, "")}; each replica its own process, the clock stepped for all${sim.replicasCpuMs === undefined ? "" : `; the replicas used ${(sim.replicasCpuMs / 1000).toFixed(1)} s of CPU in all (the rest of the wall time, per replica, is spent waiting: for the database's answers, and for a core when the machine is busy)`}${machineShare(sim)}`,
     });
   }
   const outputs = [output];
@@ -299,6 +299,19 @@ export async function runPostgres({
     });
   }
   return { figures, details: { args: [], output: outputs.join("\n").trim() } };
+}
+
+/**
+ * What bounds a PostgreSQL simulation: how busy the machine's cores were over its span, and whose
+ * CPU time that was (the replicas, the stepping process, the rest: PostgreSQL's server processes
+ * and any other work of the machine).
+ */
+function machineShare(sim: SimulationFigures): string {
+  if (!sim.machine || sim.replicasCpuMs === undefined) return "";
+  const capacity = sim.machine.cores * sim.wallMs;
+  const busy = Math.min(1, sim.machine.busyMs / capacity);
+  const rest = Math.max(0, sim.machine.busyMs - sim.replicasCpuMs - sim.cpuMs);
+  return `; the machine's ${sim.machine.cores} cores were ${(busy * 100).toFixed(0)}% busy over the run (${(sim.machine.busyMs / 1000).toFixed(0)} s of CPU: the replicas ${(sim.replicasCpuMs / 1000).toFixed(0)} s, the stepping process ${(sim.cpuMs / 1000).toFixed(0)} s, the rest, PostgreSQL's server processes and any other work, ${(rest / 1000).toFixed(0)} s)${busy > 0.9 ? ": the cores were the bound, and more replicas can only share them" : ""}`;
 }
 
 /** Webhooks: a backlog drained to a local receiver, and commit-to-receipt latency. */
