@@ -6,7 +6,7 @@ import { createRelinkServer, type RelinkServer } from "../src/app.ts";
 import { ManualClock } from "../src/clock.ts";
 import { createWorkspace } from "../src/domain/workspaces.ts";
 import { createLogger } from "../src/logging.ts";
-import { generateEncryptionKey, SecretBox } from "../src/secrets.ts";
+import { generateEncryptionKey, SecretBox, SecretBoxError } from "../src/secrets.ts";
 import { scriptedConnector } from "../src/testing/index.ts";
 
 const SECRET = "dhk_SUPER-SECRET-credential-value-0123456789";
@@ -100,6 +100,31 @@ describe("SecretBox", () => {
     const parts = sealed.split(".");
     parts[3] = `${parts[3]!.slice(0, -2)}AA`;
     expect(() => after.open(parts.join("."), "int_1")).toThrow();
+  });
+
+  it("refuses a malformed sealed value with a SecretBoxError: wrong version, missing or extra parts, a short tag", () => {
+    const box = new SecretBox(generateEncryptionKey());
+    const sealed = box.seal("s3cret", "row");
+    const [, kid, iv, body] = sealed.split(".") as [string, string, string, string];
+    const tagOnly = Buffer.from(body, "base64url").subarray(-16);
+    for (const bad of [
+      "",
+      "v1",
+      `v2.${kid}.${iv}.${body}`,
+      `v1.${kid}.${iv}`,
+      `v1.${kid}.${iv}.`,
+      `v1..${iv}.${body}`,
+      `v1.${kid}..${body}`,
+      `v1.${kid}.${iv}.${body}.x`,
+      `v1.${kid}.${iv}.${tagOnly.subarray(1).toString("base64url")}`,
+      `xv1.${kid}.${iv}.${body}`,
+    ]) {
+      expect(() => box.open(bad, "row"), bad).toThrow(SecretBoxError);
+    }
+    // The tag alone (an empty plaintext) is a sealed value: it opens only if it is the right one.
+    expect(box.open(box.seal("", "row"), "row")).toBe("");
+    expect(() => box.open(`v1.${kid}.${iv}.${tagOnly.toString("base64url")}`, "row")).toThrow(/tampered/);
+    expect(box.open(sealed, "row")).toBe("s3cret");
   });
 
   it("draws a fresh random IV for every seal, across refills of its IV pool, and every value opens", () => {

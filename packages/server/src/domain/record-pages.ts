@@ -4,9 +4,10 @@ import { type Kysely, SqliteAdapter, sql } from "kysely";
 import type { RelinkContext } from "../context.ts";
 import { type PreparedParam, prepared } from "../db/prepared.ts";
 import type { Database } from "../db/schema.ts";
+import { asJsonText, type JsonText } from "../http/json-text.ts";
 import { DomainError, notFound } from "./errors.ts";
 import { findIntegration } from "./integrations.ts";
-import { openFields } from "./records.ts";
+import { openFieldsText } from "./records.ts";
 import { readableModels } from "./scope.ts";
 
 /**
@@ -77,7 +78,8 @@ function pageQuery(withCursor: boolean, withUpdatedAfter: boolean) {
     const [limit, ...more] = rest;
     let select = db
       .selectFrom("synced_records")
-      .select(["integration_id", "model", "remote_id", "data", "fields_sealed", "synced_at"])
+      // Not the integration id and model: the caller has them (each column read is a value built per row).
+      .select(["remote_id", "data", "fields_sealed", "synced_at"])
       .where("integration_id", "=", integrationId)
       .where("model", "=", model)
       .orderBy("remote_id")
@@ -115,25 +117,44 @@ function pageOfRecords(db: Kysely<Database>, integrationId: string, model: strin
 }
 
 /**
- * The fields of a record the scope enables: the opened object itself when it holds no other (the
- * usual case: a sync stores only the enabled fields), else a copy without the others.
+ * The JSON text of a record's fields with only those the scope enables: `text` itself when it holds
+ * no other (the usual case: a sync stores only the enabled fields), else a copy without the others.
+ * `text` is `JSON.stringify` output (`openFieldsText`), so it is what `JSON.stringify` of its parse
+ * gives: the same characters either way.
  */
-function enabledOnly(fields: Record<string, unknown>, allowed: ReadonlySet<string>): Record<string, unknown> {
+function enabledFieldsJson(text: string, allowed: ReadonlySet<string>): string {
+  const fields = JSON.parse(text) as Record<string, unknown>;
   for (const name in fields) {
     if (!allowed.has(name)) {
-      return Object.fromEntries(Object.entries(fields).filter(([key]) => allowed.has(key)));
+      return JSON.stringify(Object.fromEntries(Object.entries(fields).filter(([key]) => allowed.has(key))));
     }
   }
-  return fields;
+  return text;
 }
 
-export async function listRecords(
+export interface RecordPage {
+  data: SyncedRecord[];
+  next_cursor: string | null;
+}
+
+/** A page with no record. */
+const EMPTY_PAGE = asJsonText<RecordPage>(
+  JSON.stringify({ data: [], next_cursor: null } satisfies RecordPage),
+);
+
+/**
+ * A page of records (`{ data: [{ id, remote_id, fields, updated_at }], next_cursor }`, the
+ * `SyncedRecord` page of the contract) as its JSON text, exactly what `JSON.stringify` of the page
+ * gives: each record's opened fields are already JSON text, spliced in as they are rather than
+ * parsed into objects and stringified again (parsed only to check their names against the scope).
+ */
+export async function listRecordsJson(
   ctx: RelinkContext,
   workspaceId: string,
   integrationId: string,
   model: string,
   query: RecordPageQuery,
-): Promise<{ data: SyncedRecord[]; next_cursor: string | null }> {
+): Promise<JsonText<RecordPage>> {
   const row = await findIntegration(ctx.db, workspaceId, integrationId);
   if (!row) throw notFound("Integration");
   const connector = ctx.connectors.get(row.tool);
@@ -164,18 +185,18 @@ export async function listRecords(
     query.updatedAfter !== null &&
     (await anyStoredAfter(ctx.db, row.id, model, query.updatedAfter)).length === 0
   ) {
-    return { data: [], next_cursor: null };
+    return EMPTY_PAGE;
   }
 
   const rows = await pageOfRecords(ctx.db, row.id, model, query);
-  const more = rows.length > query.limit;
-  const kept = more ? rows.slice(0, query.limit) : rows;
-  const data = kept.map((r) => ({
-    id: recordId(r.integration_id, r.model, r.remote_id),
-    remote_id: r.remote_id,
-    fields: enabledOnly(openFields(ctx.secrets, r), allowed),
-    updated_at: r.synced_at,
-  }));
-  const last = kept.at(-1);
-  return { data, next_cursor: more && last ? encodeRecordCursor(last.remote_id) : null };
+  const count = Math.min(rows.length, query.limit);
+  let json = '{"data":[';
+  for (let i = 0; i < count; i++) {
+    const r = rows[i] as (typeof rows)[number];
+    const text = openFieldsText(ctx.secrets, r, row.id, model, r.remote_id);
+    json += `${i === 0 ? "" : ","}{"id":${JSON.stringify(recordId(row.id, model, r.remote_id))},"remote_id":${JSON.stringify(r.remote_id)},"fields":${enabledFieldsJson(text, allowed)},"updated_at":${JSON.stringify(r.synced_at)}}`;
+  }
+  const last = rows[count - 1];
+  const nextCursor = rows.length > query.limit && last ? encodeRecordCursor(last.remote_id) : null;
+  return asJsonText<RecordPage>(`${json}],"next_cursor":${JSON.stringify(nextCursor)}}`);
 }

@@ -44,6 +44,22 @@ export function openFields(
   return secrets.openJson(row.fields_sealed, recordAad(row.integration_id, row.model, row.remote_id));
 }
 
+/**
+ * A stored record's fields as JSON text: the opened plaintext itself (`sealFields` sealed
+ * `JSON.stringify` of the fields, so it is that text exactly), or a row written before migration
+ * 0008, not yet sealed, stringified. The records page splices it into its document as it is.
+ */
+export function openFieldsText(
+  secrets: SecretBox,
+  row: { fields_sealed: string | null; data?: Record<string, unknown> | null },
+  integrationId: string,
+  model: string,
+  remoteId: string,
+): string {
+  if (row.fields_sealed === null) return JSON.stringify(row.data ?? {});
+  return secrets.open(row.fields_sealed, recordAad(integrationId, model, remoteId));
+}
+
 /** A sync's records, sealed and ready to store: `[model, remote id, sealed fields]` per record. */
 export interface SealedRecords {
   /** Records per model, as the connector returned them (for the run's `records`). */

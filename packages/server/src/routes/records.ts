@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { idSchema, pageSchema, RecordListQuerySchema, SyncedRecordSchema } from "@relink/sdk/contract";
 import type { RelinkContext } from "../context.ts";
-import { decodeRecordCursor, listRecords } from "../domain/record-pages.ts";
+import { decodeRecordCursor, listRecordsJson } from "../domain/record-pages.ts";
+import { jsonText } from "../http/json-text.ts";
 import { bearerSecurity, errors, json, router } from "../http/openapi.ts";
 
 const tags = ["Records"];
@@ -27,12 +28,13 @@ export function recordRoutes(ctx: RelinkContext) {
     async (c) => {
       const { id, model } = c.req.valid("param");
       const { limit, cursor, updated_after } = c.req.valid("query");
-      const page = await listRecords(ctx, c.var.workspaceId, id, model, {
+      // The page as JSON text (what `c.json` of the page would send, built without the objects).
+      const page = await listRecordsJson(ctx, c.var.workspaceId, id, model, {
         limit,
         after: decodeRecordCursor(cursor),
         updatedAfter: updated_after ?? null,
       });
-      return c.json(page, 200);
+      return jsonText(c, page, 200);
     },
   );
 
