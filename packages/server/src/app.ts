@@ -165,9 +165,14 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
 function buildApp(ctx: RelinkContext, metrics: Metrics): OpenAPIHono<AppEnv> {
   const app = router();
   // Request id, logger, security headers (the hosted page and the OAuth callback may set their own
-  // CSP and opener policy), log line and latency metric: one middleware (see `requestContext`).
-  app.use("*", requestContext(ctx, { observe: metrics.observeHttp }));
-  app.use("*", methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
+  // CSP and opener policy), 405s, log line and latency metric: one middleware (see `requestContext`).
+  app.use(
+    "*",
+    requestContext(ctx, {
+      observe: metrics.observeHttp,
+      methodNotAllowed: methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }),
+    }),
+  );
   app.use(
     "*",
     requestBodyLimit({

@@ -38,13 +38,21 @@ export const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
 export interface RequestContextOptions {
   /** Called once the answer is final, with its duration in seconds (the HTTP latency metric). */
   observe?: (c: Context<AppEnv>, seconds: number) => void;
+  /**
+   * hono's `methodNotAllowed` middleware of the app, run on a 404 only (it turns the 404 of a known
+   * path into a 405), without a layer of its own for every other request.
+   */
+  methodNotAllowed?: MiddlewareHandler<AppEnv>;
 }
+
+const nothingNext = async () => {};
 
 /**
  * The frame of every request, in one middleware (each middleware layer costs a promise and a
  * microtask per request): an id (kept from `x-request-id` when well-formed), a logger carrying it,
- * the security headers, `Cache-Control: no-store` on API answers, one log line, and the latency
- * metric (`options.observe`). The logger's child is created only if something is logged. The
+ * the security headers, `Cache-Control: no-store` on API answers, the 405 of a known path asked
+ * with another method (`options.methodNotAllowed`), one log line, and the latency metric
+ * (`options.observe`). The logger's child is created only if something is logged. The
  * headers are set before the handler runs, so the answer carries them without being rebuilt
  * afterwards; an answer the handler built itself (not through the context) gets those it lacks
  * afterwards.
@@ -53,7 +61,7 @@ export function requestContext(
   ctx: RelinkContext,
   options: RequestContextOptions = {},
 ): MiddlewareHandler<AppEnv> {
-  const { observe } = options;
+  const { observe, methodNotAllowed } = options;
   return async (c, next) => {
     const started = performance.now();
     const incoming = c.req.header("x-request-id");
@@ -67,6 +75,7 @@ export function requestContext(
     const api = c.req.path.startsWith("/v1/") || c.req.path.startsWith("/connect/");
     if (api) c.header("Cache-Control", "no-store");
     await next();
+    if (methodNotAllowed && c.res.status === 404) await methodNotAllowed(c, nothingNext);
     // A response the handler built itself (not through the context) lacks the prepared headers.
     if (c.res.headers.get("x-request-id") !== requestId) {
       c.header("x-request-id", requestId);
