@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { secureHeaders } from "hono/secure-headers";
 import { type Clock, systemClock } from "./clock.ts";
 import { type Config, defineConfig } from "./config.ts";
 import { configuredTools } from "./connectors/catalog.ts";
@@ -165,11 +164,15 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
 
 function buildApp(ctx: RelinkContext, metrics: Metrics): OpenAPIHono<AppEnv> {
   const app = router();
-  app.use("*", metrics.http());
-  app.use("*", requestContext(ctx));
-  app.use("*", methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
-  // `overwrite: false`: the hosted page and the OAuth callback set their own CSP and opener policy.
-  app.use("*", secureHeaders({ crossOriginResourcePolicy: false, overwrite: false }));
+  // Request id, logger, security headers (the hosted page and the OAuth callback may set their own
+  // CSP and opener policy), 405s, log line and latency metric: one middleware (see `requestContext`).
+  app.use(
+    "*",
+    requestContext(ctx, {
+      observe: metrics.observeHttp,
+      methodNotAllowed: methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }),
+    }),
+  );
   app.use(
     "*",
     requestBodyLimit({

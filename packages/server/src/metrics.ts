@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import { sql } from "kysely";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
@@ -23,6 +23,11 @@ export interface Metrics {
   recordDelivery(outcome: DeliveryOutcome): void;
   /** Times every request by its route pattern (`/v1/integrations/:id`), never its raw path. */
   http(): MiddlewareHandler<AppEnv>;
+  /**
+   * Records one answered request (what `http()` does, for a middleware that times the request
+   * itself: `requestContext`'s `observe`).
+   */
+  observeHttp(c: Context<AppEnv>, seconds: number): void;
 }
 
 export function createMetrics(ctx: Pick<RelinkContext, "db" | "clock">): Metrics {
@@ -85,6 +90,9 @@ export function createMetrics(ctx: Pick<RelinkContext, "db" | "clock">): Metrics
     registers: [registry],
   });
 
+  const observeHttp = (c: Context<AppEnv>, seconds: number) =>
+    latency.observe({ method: c.req.method, route: routePattern(c), status: String(c.res.status) }, seconds);
+
   return {
     registry,
     recordSync(outcome) {
@@ -96,21 +104,23 @@ export function createMetrics(ctx: Pick<RelinkContext, "db" | "clock">): Metrics
     recordDelivery(outcome) {
       deliveries.inc({ outcome });
     },
+    observeHttp,
     http() {
       return async (c, next) => {
         const started = performance.now();
         await next();
-        latency.observe(
-          { method: c.req.method, route: routePattern(c), status: String(c.res.status) },
-          (performance.now() - started) / 1000,
-        );
+        observeHttp(c, (performance.now() - started) / 1000);
       };
     },
   };
 }
 
 /** The pattern of the handler that answered (not middleware), or `unmatched`: labels stay few. */
-function routePattern(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
-  const routes = matchedRoutes(c).filter((r) => r.method !== "ALL");
-  return routes.at(-1)?.path ?? "unmatched";
+function routePattern(c: Context<AppEnv>): string {
+  const routes = matchedRoutes(c);
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const route = routes[i];
+    if (route && route.method !== "ALL") return route.path;
+  }
+  return "unmatched";
 }

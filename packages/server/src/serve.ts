@@ -37,14 +37,20 @@ export async function startServer(
   const built = new Promise<RelinkServer | null>((resolve) => {
     ready = resolve;
   });
+  // Once built, requests go straight to the app (no promise of this wrapper's own per request).
+  let app: RelinkServer["app"] | null = null;
+  void built.then((relink) => {
+    app = relink?.app ?? null;
+  });
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolve, reject) => {
     const server = serve(
       {
-        fetch: async (request, env) => {
-          const relink = await built;
-          if (!relink) return new Response(null, { status: 503 });
-          return relink.app.fetch(request, env);
-        },
+        fetch: (request, env) =>
+          app
+            ? app.fetch(request, env)
+            : built.then((relink) =>
+                relink ? relink.app.fetch(request, env) : new Response(null, { status: 503 }),
+              ),
         port: loaded.port,
         hostname: loaded.host,
       },

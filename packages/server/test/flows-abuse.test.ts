@@ -118,7 +118,23 @@ describe("CORS and allowed origins", () => {
     const allowed = await flow(APP);
     expect(allowed.status).toBe(200);
     expect(allowed.headers.get("access-control-allow-origin")).toBe(APP);
-    expect(allowed.headers.get("vary")).toContain("Origin");
+    expect(allowed.headers.get("vary")).toBe("Origin");
+
+    // Without an Origin (a server, a same-origin page): nothing to allow, the answer still varies by
+    // Origin, found or refused.
+    const plain = await t.request("GET", "/connect/v1/flow", { key: token });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get("vary")).toBe("Origin");
+    expect(plain.headers.get("access-control-allow-origin")).toBeNull();
+    for (const refusal of [
+      await t.request("GET", "/connect/v1/flow", { key: null }),
+      await t.request("GET", "/connect/v1/tools", { key: "not-a-token" }),
+      await t.request("DELETE", "/connect/v1/flow", { key: token }),
+    ]) {
+      expect(refusal.status).toBeGreaterThanOrEqual(400);
+      expect(refusal.headers.get("vary")).toBe("Origin");
+      expect(refusal.headers.get("access-control-allow-origin")).toBeNull();
+    }
 
     // Refused before anything happens; the refusal itself is not readable by a stranger.
     const evil = await flow(EVIL);

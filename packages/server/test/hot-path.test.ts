@@ -1,3 +1,5 @@
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { prepared } from "../src/db/prepared.ts";
 import { createLogger, lazyChild } from "../src/logging.ts";
@@ -176,6 +178,80 @@ describe.each(availableDialects())("hot paths on %s", (dialect) => {
     const id = responses[1]?.headers.get("x-request-id");
     const line = t.logs.find((l) => l.msg === "request" && l.request_id === id);
     expect(line).toMatchObject({ method: "GET", status: 404, workspace_id: t.workspaceId });
+  });
+
+  it("answers every kind of request with the security headers hono's secureHeaders set, a route's own values kept", async () => {
+    // What `secureHeaders({ crossOriginResourcePolicy: false, overwrite: false })` sets, from the library.
+    const reference = new Hono();
+    reference.use("*", secureHeaders({ crossOriginResourcePolicy: false, overwrite: false }));
+    reference.get("/", (c) => c.text("x"));
+    const expected = Object.fromEntries(
+      [...(await reference.request("/")).headers].filter(([name]) => name !== "content-type"),
+    );
+    expect(Object.keys(expected)).toHaveLength(10);
+    const big = JSON.stringify({ name: "x".repeat(1024 * 1024) });
+    const answers: Array<[string, Response, Record<string, string>]> = [
+      ["200 health", await t.request("GET", "/healthz", { key: null }), {}],
+      ["200 API", await t.request("GET", "/v1/tools"), {}],
+      ["404 API", await t.request("GET", `/v1/integrations/int_${"0".repeat(26)}`), {}],
+      ["401", await t.request("GET", "/v1/tools", { key: "rlk_nope" }), {}],
+      ["401 flow token", await t.request("GET", "/connect/v1/flow", { key: null }), {}],
+      ["405", await t.request("PATCH", "/healthz", { key: null }), {}],
+      ["404 path", await t.request("GET", "/nowhere", { key: null }), {}],
+      ["413", await t.request("POST", "/v1/api-keys", { rawBody: big }), {}],
+      [
+        "preflight",
+        await t.request("OPTIONS", "/connect/v1/flow", {
+          key: null,
+          headers: { origin: "https://x.example", "access-control-request-method": "GET" },
+        }),
+        {},
+      ],
+      ["400", await t.request("POST", "/v1/api-keys", { rawBody: "{" }), {}],
+      [
+        "API reference (its own CSP and frame policy)",
+        await t.request("GET", "/docs", { key: null }),
+        { "x-frame-options": "DENY" },
+      ],
+      [
+        "hosted page (its own opener and frame policy)",
+        await t.request("GET", "/link", { key: null }),
+        { "cross-origin-opener-policy": "same-origin-allow-popups", "x-frame-options": "DENY" },
+      ],
+    ];
+    for (const [kind, response, own] of answers) {
+      const headers = Object.fromEntries(response.headers);
+      for (const [name, value] of Object.entries(expected))
+        expect(headers[name], `${kind}: ${name}`).toBe(own[name] ?? value);
+      expect(headers["x-powered-by"], kind).toBeUndefined();
+      expect(headers["x-request-id"], kind).toMatch(/^req_[0-9a-f]{32}$/);
+    }
+    expect(answers.map(([kind, r]) => `${kind} ${r.status}`)).toEqual([
+      "200 health 200",
+      "200 API 200",
+      "404 API 404",
+      "401 401",
+      "401 flow token 401",
+      "405 405",
+      "404 path 404",
+      "413 413",
+      "preflight 204",
+      "400 400",
+      "API reference (its own CSP and frame policy) 200",
+      "hosted page (its own opener and frame policy) 200",
+    ]);
+  });
+
+  it("records each answered request in the latency metric by its route pattern and status", async () => {
+    await t.request("GET", `/v1/integrations/int_${"1".repeat(26)}`);
+    await t.request("PATCH", "/healthz", { key: null });
+    const text = await t.server.metrics.registry.metrics();
+    expect(text).toMatch(
+      /relink_http_request_duration_seconds_count\{method="GET",route="\/v1\/integrations\/:id",status="404"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /relink_http_request_duration_seconds_count\{method="PATCH",route="unmatched",status="405"\} [1-9]/,
+    );
   });
 
   it("still limits bodies of requests that have one", async () => {

@@ -64,7 +64,14 @@ export function originPolicy(ctx: RelinkContext): OriginPolicy {
  * any page pass as this server by sending `Host` to match its own `Origin`.
  */
 export function isOwnOrigin(ctx: RelinkContext, origin: string): boolean {
-  return origin === new URL(ctx.config.publicUrl).origin;
+  return origin === ownOrigin(ctx.config.publicUrl);
+}
+
+/** The origin of a public URL, parsed once per URL (a server has one). */
+let parsedOrigin: { url: string; origin: string } | undefined;
+function ownOrigin(publicUrl: string): string {
+  if (parsedOrigin?.url !== publicUrl) parsedOrigin = { url: publicUrl, origin: new URL(publicUrl).origin };
+  return parsedOrigin.origin;
 }
 
 /** Whether the request's origin was checked against its token's workspace. */
@@ -83,7 +90,7 @@ export function connectCors(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
   const policy = originPolicy(ctx);
   const passesPreflight = async (origin: string) =>
     isOwnOrigin(ctx, origin) || (await policy.allowedByAny(origin));
-  return async (c, next) => {
+  const withOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
     const origin = c.req.header("origin");
     if (c.req.method === "OPTIONS") {
       c.header("Vary", "Origin");
@@ -104,5 +111,13 @@ export function connectCors(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
       c.res.headers.set("Access-Control-Allow-Origin", origin);
       c.res.headers.set("Access-Control-Expose-Headers", EXPOSED_HEADERS);
     }
+  };
+  return (c, next) => {
+    if (c.req.method === "OPTIONS" || c.req.header("origin")) return withOrigin(c, next);
+    // No page origin (a server, a same-origin request): nothing to allow, and no layer of its own
+    // (a promise and a microtask per request). The header is set before the handler, so that the
+    // answer carries it without being edited afterwards.
+    c.header("Vary", "Origin", { append: true });
+    return next();
   };
 }

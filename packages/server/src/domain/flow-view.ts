@@ -66,6 +66,8 @@ export function optionalParts(tool: Tool, models: ScopeConfigModels): OptionalSc
   return parts;
 }
 
+const scopeRef = (scope: ScopeConfigRow | null) => (scope ? { id: scope.id, name: scope.name } : null);
+
 /**
  * What the widget shows (`GET /connect/v1/flow`), the tool's labels in `locale` where its
  * connector translates them, and the workspace's branding.
@@ -75,7 +77,7 @@ export function describeFlow(subject: FlowSubject, locale?: Locale, branding?: B
   const models = modelsOf(subject.targetScope);
   const { required, optional } = tool ? scopePermissions(tool, models) : { required: [], optional: [] };
   const granted = new Set(subject.integration?.granted_permissions ?? []);
-  const isNew = (id: string) => subject.integration !== null && !granted.has(id);
+  const relinking = subject.integration !== null;
   const requiredPermissions: RequiredPermission[] = tool
     ? [...required, ...optional].map((id) => {
         const permission = tool.permissions.find((p) => p.id === id);
@@ -84,20 +86,19 @@ export function describeFlow(subject: FlowSubject, locale?: Locale, branding?: B
           label: permission?.label ?? id,
           description: permission?.description ?? "",
           where_to_grant: permission?.where_to_grant ?? "",
-          newly_required: isNew(id),
+          newly_required: relinking && !granted.has(id),
           optional: optional.includes(id),
         };
       })
     : [];
-  const ref = (scope: ScopeConfigRow | null) => (scope ? { id: scope.id, name: scope.name } : null);
   return {
     flow: subject.flow,
     integration_id: subject.integration?.id ?? null,
     tool: tool ? toConnectTool(tool) : null,
     end_user: subject.endUser,
     remote_account: subject.integration ? remoteAccount(subject.integration) : null,
-    current_scope_config: ref(subject.currentScope),
-    target_scope_config: ref(subject.targetScope),
+    current_scope_config: scopeRef(subject.currentScope),
+    target_scope_config: scopeRef(subject.targetScope),
     required_permissions: requiredPermissions,
     newly_required_permissions: requiredPermissions.filter((p) => p.newly_required).map((p) => p.id),
     optional_parts: tool ? optionalParts(tool, models) : [],

@@ -17,26 +17,73 @@ import { ApiError, DomainError, httpErrorOf } from "./errors.ts";
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /**
- * Gives every request an id (kept from `x-request-id` when well-formed) and a logger carrying it.
- * The logger's child is created only if something is logged; the id header is set before the
- * handler runs, so the response carries it without being rebuilt afterwards.
+ * The security headers of every answer (hono's `secureHeaders` defaults, without
+ * `Cross-Origin-Resource-Policy`: the widget's script and the API are loaded cross-origin). A handler
+ * may set its own value of any of them (the hosted page and the OAuth callback set their own CSP
+ * and opener policy): its value is kept.
  */
-export function requestContext(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
+export const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ["Cross-Origin-Opener-Policy", "same-origin"],
+  ["Origin-Agent-Cluster", "?1"],
+  ["Referrer-Policy", "no-referrer"],
+  ["Strict-Transport-Security", "max-age=15552000; includeSubDomains"],
+  ["X-Content-Type-Options", "nosniff"],
+  ["X-DNS-Prefetch-Control", "off"],
+  ["X-Download-Options", "noopen"],
+  ["X-Frame-Options", "SAMEORIGIN"],
+  ["X-Permitted-Cross-Domain-Policies", "none"],
+  ["X-XSS-Protection", "0"],
+];
+
+export interface RequestContextOptions {
+  /** Called once the answer is final, with its duration in seconds (the HTTP latency metric). */
+  observe?: (c: Context<AppEnv>, seconds: number) => void;
+  /**
+   * hono's `methodNotAllowed` middleware of the app, run on a 404 only (it turns the 404 of a known
+   * path into a 405), without a layer of its own for every other request.
+   */
+  methodNotAllowed?: MiddlewareHandler<AppEnv>;
+}
+
+const nothingNext = async () => {};
+
+/**
+ * The frame of every request, in one middleware (each middleware layer costs a promise and a
+ * microtask per request): an id (kept from `x-request-id` when well-formed), a logger carrying it,
+ * the security headers, `Cache-Control: no-store` on API answers, the 405 of a known path asked
+ * with another method (`options.methodNotAllowed`), one log line, and the latency metric
+ * (`options.observe`). The logger's child is created only if something is logged. The
+ * headers are set before the handler runs, so the answer carries them without being rebuilt
+ * afterwards; an answer the handler built itself (not through the context) gets those it lacks
+ * afterwards.
+ */
+export function requestContext(
+  ctx: RelinkContext,
+  options: RequestContextOptions = {},
+): MiddlewareHandler<AppEnv> {
+  const { observe, methodNotAllowed } = options;
   return async (c, next) => {
+    const started = performance.now();
     const incoming = c.req.header("x-request-id");
     const requestId =
       incoming && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID().replaceAll("-", "")}`;
     c.set("requestId", requestId);
     c.set("log", lazyChild(ctx.log, { request_id: requestId }));
-    const started = performance.now();
     c.header("x-request-id", requestId);
+    for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
     // API answers carry personal data and secrets shown once: never stored by a browser or proxy.
     const api = c.req.path.startsWith("/v1/") || c.req.path.startsWith("/connect/");
     if (api) c.header("Cache-Control", "no-store");
     await next();
+    if (methodNotAllowed && c.res.status === 404) await methodNotAllowed(c, nothingNext);
     // A response the handler built itself (not through the context) lacks the prepared headers.
-    if (c.res.headers.get("x-request-id") !== requestId) c.header("x-request-id", requestId);
+    if (c.res.headers.get("x-request-id") !== requestId) {
+      c.header("x-request-id", requestId);
+      for (const [name, value] of SECURITY_HEADERS) if (!c.res.headers.has(name)) c.header(name, value);
+      c.header("X-Powered-By", undefined);
+    }
     if (api && !c.res.headers.has("cache-control")) c.header("Cache-Control", "no-store");
+    if (observe) observe(c, (performance.now() - started) / 1000);
     const log = c.get("log");
     if (!log.isLevelEnabled("info")) return;
     // The path only: query strings may carry OAuth codes and states.
