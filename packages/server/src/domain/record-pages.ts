@@ -4,7 +4,7 @@ import { type Kysely, SqliteAdapter, sql } from "kysely";
 import type { RelinkContext } from "../context.ts";
 import { type PreparedParam, prepared } from "../db/prepared.ts";
 import type { Database } from "../db/schema.ts";
-import { asJsonText, type JsonText } from "../http/json-text.ts";
+import { asJsonText, type JsonText } from "../json-text.ts";
 import { DomainError, notFound } from "./errors.ts";
 import { findIntegration } from "./integrations.ts";
 import { openFieldsText } from "./records.ts";
