@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { analyse } from "./lib/analysis.ts";
 import { removeFixtures, startRelink } from "./lib/fixture.ts";
-import { type LoadResult, measure } from "./lib/load.ts";
+import { autocannon, type LoadResult, measure } from "./lib/load.ts";
 import { repoRoot, startChild } from "./lib/proc.ts";
 import { evaluate, type Figure, markdown, type Report, textTable } from "./lib/report.ts";
 
@@ -46,6 +46,26 @@ export interface ConnectApiDetails {
   floor: Record<string, LoadResult & { cpuMsPerRequest: number }>;
 }
 
+type Measured = LoadResult & { cpuMsPerRequest: number };
+
+/**
+ * The median trial's figures, each taken on its own: the median requests per second, the median
+ * CPU per request, the median p50 and p99 (of an odd number of trials, each a trial's own value).
+ */
+function median(trials: Measured[]): Measured {
+  if (trials.length === 0) throw new Error("no trial measured");
+  const mid = <K extends keyof Measured>(key: K) =>
+    trials.map((t) => t[key] as number).sort((a, b) => a - b)[Math.floor(trials.length / 2)] ?? Number.NaN;
+  const byRps = [...trials].sort((a, b) => a.rps - b.rps)[Math.floor(trials.length / 2)] as Measured;
+  return {
+    ...byRps,
+    rps: mid("rps"),
+    cpuMsPerRequest: mid("cpuMsPerRequest"),
+    p50: mid("p50"),
+    p99: mid("p99"),
+  };
+}
+
 /** Object keys sorted at every depth, to compare two JSON documents. */
 function sortedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedKeys);
@@ -66,8 +86,9 @@ export async function runConnectApiBench(
 }> {
   const count = integrationsFor(quick);
   const connections = 16;
-  const seconds = quick ? 1 : 8;
-  const warmup = quick ? 1 : 2;
+  const seconds = quick ? 1 : 4;
+  const rounds = quick ? 1 : 3;
+  const warmup = quick ? 1 : 4;
   const relink = await startRelink(count);
   const token = await relink.token();
   const endpoints = [
@@ -138,22 +159,60 @@ export async function runConnectApiBench(
         throw new Error(`same-work floor ${e.name} answers another document:\n${theirs}\n${ours}`);
     }
 
+    // Every server warmed on every endpoint first (JIT, caches: relink has far more code to
+    // compile than the floors, and the first endpoint measured must not pay for it), then
+    // `rounds` rounds of every endpoint on every server, the servers' order turned each round so
+    // that the machine's other work weighs on all alike; each figure is the median of its rounds.
+    const servers = (e: (typeof endpoints)[number]) =>
+      [
+        {
+          key: "relink",
+          url: relink.url + e.path,
+          headers: e.headers,
+          child: relink.child as { cpuMs(): number },
+        },
+        {
+          key: "sameWork",
+          url: sameWorkUrl + e.sameWorkPath,
+          headers: e.headers,
+          child: sameWork as { cpuMs(): number },
+        },
+        {
+          key: "floor",
+          url: floorUrl + e.floorPath,
+          headers: undefined,
+          child: floor as { cpuMs(): number },
+        },
+      ] as const;
     for (const e of endpoints) {
-      const ours = await measure(
-        { url: relink.url + e.path, headers: e.headers, connections, seconds },
-        warmup,
-        relink.child,
-      );
-      const same = await measure(
-        { url: sameWorkUrl + e.sameWorkPath, headers: e.headers, connections, seconds },
-        warmup,
-        sameWork,
-      );
-      const bare = await measure({ url: floorUrl + e.floorPath, connections, seconds }, warmup, floor);
+      for (const server of servers(e)) {
+        await autocannon({ url: server.url, headers: server.headers, connections, seconds: warmup });
+      }
+    }
+    const trials = new Map<string, Measured[]>();
+    for (let round = 0; round < rounds; round++) {
+      for (const e of endpoints) {
+        const order = servers(e);
+        for (let i = 0; i < order.length; i++) {
+          const server = order[(i + round) % order.length] as (typeof order)[number];
+          const result = await measure(
+            { url: server.url, headers: server.headers, connections, seconds },
+            0,
+            server.child,
+          );
+          const key = `${server.key} ${e.name}`;
+          trials.set(key, [...(trials.get(key) ?? []), result]);
+        }
+      }
+    }
+    for (const e of endpoints) {
+      const ours = median(trials.get(`relink ${e.name}`) ?? []);
+      const same = median(trials.get(`sameWork ${e.name}`) ?? []);
+      const bare = median(trials.get(`floor ${e.name}`) ?? []);
       details.relink[e.name] = ours;
       details.sameWork[e.name] = same;
       details.floor[e.name] = bare;
-      const note = `${details.bytes[e.name]} B JSON, ${count.toLocaleString("en")} integrations, ${connections} connections, ${seconds} s${measuredOn ? `; ${measuredOn}` : ""}`;
+      const note = `${details.bytes[e.name]} B JSON, ${count.toLocaleString("en")} integrations, ${connections} connections; median of ${rounds} rounds of ${seconds} s each (every server warmed ${warmup} s on every endpoint first); relink's CPU per request in the rounds: ${(trials.get(`relink ${e.name}`) ?? []).map((t) => t.cpuMsPerRequest.toFixed(3)).join(", ")} ms${measuredOn ? `; ${measuredOn}` : ""}`;
       const sameWorkName = "same-work floor";
       figures.push(
         {

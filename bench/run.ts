@@ -3,7 +3,7 @@
  * [--render] [--help]`: every benchmark, one after the other (never two at once: they would share
  * the CPU), each compared in the same run with the baseline that bounds it. Prints the table and
  * writes `bench/results/latest.json` and `bench/results/latest.md` (with `--quick`:
- * `bench/results/quick.json` only, for CI; `--render` re-writes latest.md from latest.json).
+ * `bench/results/quick.json` only, a quick check that every section runs; `--render` re-writes latest.md from latest.json).
  *
  * Every server, floor and load generator runs in its own process and binds 127.0.0.1 only; every
  * count and duration is bounded (`--quick`: small sizes, under a minute in all; the full run: about
@@ -48,7 +48,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(`pnpm bench [options]: every benchmark, one after the other; writes bench/results/latest.{json,md}
 
-  --quick            small sizes, under 90 s in all (CI); writes bench/results/quick.json only
+  --quick            small sizes, under 90 s in all; writes bench/results/quick.json only
   --full             also the 3-day simulation of 1M integrations (about 10 min more)
   --only <keys>      some sections: connect, sessions, pause, webhooks, postgres, widget, dashboard, memory (comma-separated)
   --postgres <url>   a PostgreSQL server (admin URL) for the pause engine's PostgreSQL figures too;

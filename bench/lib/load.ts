@@ -58,7 +58,7 @@ export async function measure(
   warmupSeconds: number,
   server?: { cpuMs(): number },
 ): Promise<LoadResult & { cpuMsPerRequest: number }> {
-  await autocannon({ ...options, seconds: warmupSeconds });
+  if (warmupSeconds > 0) await autocannon({ ...options, seconds: warmupSeconds });
   const cpuBefore = server?.cpuMs() ?? Number.NaN;
   const measured = await autocannon(options);
   const result = {
