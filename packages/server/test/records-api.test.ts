@@ -9,7 +9,7 @@ import type { RelinkServer } from "../src/app.ts";
 import { ManualClock } from "../src/clock.ts";
 import { createDatabase, type RelinkDatabase } from "../src/db/connect.ts";
 import { availableDialects, createTestDatabase } from "../src/testing/index.ts";
-import { recordsTool, requestWithKey, syncedRecordsWorld } from "./records-support.ts";
+import { EMPLOYEES_SCOPE, recordsTool, requestWithKey, syncedRecordsWorld } from "./records-support.ts";
 
 /**
  * The records API over HTTP, on both databases: 10,000 synced employees read back a page at a time
@@ -20,15 +20,7 @@ import { recordsTool, requestWithKey, syncedRecordsWorld } from "./records-suppo
 
 const COUNT = 10_000;
 
-const SCOPE = {
-  name: "Employees",
-  category: "HRIS",
-  is_default: true,
-  models: {
-    employees: { setting: "ENABLED", fields: { home_address: "DISABLED", date_of_birth: "DISABLED" } },
-    teams: { setting: "ENABLED" },
-  },
-};
+const SCOPE = EMPLOYEES_SCOPE;
 
 const employee = (i: number) => ({
   id: `emp-${String(i).padStart(5, "0")}`,

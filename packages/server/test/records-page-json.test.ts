@@ -6,7 +6,7 @@ import type { RelinkDatabase } from "../src/db/connect.ts";
 import { encodeRecordCursor, recordId } from "../src/domain/record-pages.ts";
 import { readRecords } from "../src/domain/records.ts";
 import { availableDialects, createTestDatabase } from "../src/testing/index.ts";
-import { recordsTool, syncedRecordsWorld } from "./records-support.ts";
+import { EMPLOYEES_SCOPE, recordsTool, syncedRecordsWorld } from "./records-support.ts";
 
 /**
  * The records page is built as JSON text, each record's stored JSON spliced in (not parsed and
@@ -19,15 +19,7 @@ import { recordsTool, syncedRecordsWorld } from "./records-support.ts";
  * record stored before sealing (plain `data`).
  */
 
-const SCOPE = {
-  name: "Employees",
-  category: "HRIS",
-  is_default: true,
-  models: {
-    employees: { setting: "ENABLED", fields: { home_address: "DISABLED", date_of_birth: "DISABLED" } },
-    teams: { setting: "ENABLED" },
-  },
-};
+const SCOPE = EMPLOYEES_SCOPE;
 
 const AWKWARD: Array<{ id: string; data: Record<string, unknown> }> = [
   {

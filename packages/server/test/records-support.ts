@@ -9,6 +9,20 @@ import { createApiKey, createWorkspace } from "../src/domain/workspaces.ts";
 import { createLogger } from "../src/logging.ts";
 import { generateEncryptionKey } from "../src/secrets.ts";
 
+/**
+ * The scope config the records and sync-session tests create: employees (their home address and
+ * date of birth disabled) and teams.
+ */
+export const EMPLOYEES_SCOPE = {
+  name: "Employees",
+  category: "HRIS",
+  is_default: true,
+  models: {
+    employees: { setting: "ENABLED", fields: { home_address: "DISABLED", date_of_birth: "DISABLED" } },
+    teams: { setting: "ENABLED" },
+  },
+};
+
 interface RemoteRecord {
   id: string;
   data: Record<string, unknown>;

@@ -4,6 +4,7 @@ import type { Integration, SyncSessionFinished, SyncSessionOpened } from "@relin
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.ts";
 import { availableDialects, createTestRelink, type TestRelink } from "../src/testing/index.ts";
+import { EMPLOYEES_SCOPE } from "./records-support.ts";
 
 /**
  * Sync sessions over HTTP, on both databases, against the demo HR system: a healthy integration's
@@ -16,15 +17,7 @@ import { availableDialects, createTestRelink, type TestRelink } from "../src/tes
 const HOUR = 3_600_000;
 const PAUSE_AFTER = 72 * HOUR;
 
-const SCOPE = {
-  name: "Employees",
-  category: "HRIS",
-  is_default: true,
-  models: {
-    employees: { setting: "ENABLED", fields: { home_address: "DISABLED", date_of_birth: "DISABLED" } },
-    teams: { setting: "ENABLED" },
-  },
-};
+const SCOPE = EMPLOYEES_SCOPE;
 
 type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
 
