@@ -25,10 +25,11 @@ function connectApi(report: Report, f: FigureResult): string {
     );
   }
   lines.push(
-    endpoint.includes("flow")
-      ? "Where relink's extra time goes (from what each path does; CPU profiles taken on this machine at a load average above 15 were too noisy to apportion it exactly): the middleware every route shares (request id, the request's logger, metrics, security headers, CORS for the connect API, the zod validation of the query) and Kysely (each query built, compiled and its rows mapped, where the floor calls prepared better-sqlite3 statements); fast-jwt's asynchronous key path (a promise, a `nextTick`, the key object made again from its material on each call) where the floor uses the same library with a key it already holds; and duplicated reads: `resolveFlow` reads the integration and the scope configs again after the token check has checked they exist, and the branding is a read of its own. " +
-          "What remains to win without cutting a check: describing the flow from the rows the token check read (one read of the integration and its scope configs instead of two), the branding read with the key (one row of the same workspace), and a route the RegExp router accepts."
-      : "Where relink's extra time goes: the same shared middleware and Kysely costs, the integration's view (its scope config and last sync run, then the response schema). An API-key cache would save the lookup but delay a revocation on other replicas: not taken.",
+    "Where relink's extra time goes (CPU profiles of relink and of the floor under the same load, and the middleware switched off one group at a time, 2026-12-01): the request frame every route shares (request id, the request's logger, security headers, no-store, CORS on the connect API, the 405 check, the body limit) was about 23% of the flow route's CPU before it became one middleware, and is still the largest part: Hono keeps the frame's twelve headers in a `Headers` object (about 9 µs to set them, more to write them out, against 0.3 µs for a plain object). " +
+      "The rest is spread thin: zod (the query, the token's claims), Hono's trie router (the RegExp router refuses the routes while `/v1/integrations/stats` and `:id` share a segment), a promise per awaited read, prom-client (about 1 µs), the logger's child (about 2 µs). SQLite's reads and the socket writes cost the same in both. " +
+      (endpoint.includes("flow")
+        ? "What remains to win without cutting a check: the frame's headers written to the Node response directly (it would drop them from `app.request()` and from apps that embed relink: not taken), ids constrained by pattern so the RegExp router takes the routes (it changes the answer to malformed ids: to be decided first)."
+        : "An API-key cache would save the lookup but delay a revocation on other replicas: not taken. The same two changes as the flow route's remain: the frame's headers, and a router that accepts the routes."),
   );
   return lines.join(" ");
 }
@@ -47,20 +48,47 @@ function pauseEngine(report: Report, f: FigureResult): string {
     );
   }
   if (f.name.includes("1M") && f.unit === "s") {
+    const small = find(report, "Pause engine", "simulation, 100k: wall time");
+    const smallChecks = Number(
+      /([\d,]+) checks/.exec(small?.note ?? "")?.[1]?.replaceAll(",", "") ?? Number.NaN,
+    );
+    const smallCpu = Number(
+      /CPU time of the process meanwhile ([\d.]+) s/.exec(small?.note ?? "")?.[1] ?? Number.NaN,
+    );
+    // Finished: the note of simNote; stopped: "… N checks in W s (CPU C s) …".
+    const stopped = /([\d,]+) checks in ([\d.]+) s \(CPU ([\d.]+) s\)/.exec(f.note ?? "");
+    const bigChecks = stopped
+      ? Number(stopped[1]?.replaceAll(",", ""))
+      : Number(/([\d,]+) checks/.exec(f.note ?? "")?.[1]?.replaceAll(",", ""));
+    const bigWall = stopped ? Number(stopped[2]) : f.value;
+    const bigCpu = stopped
+      ? Number(stopped[3])
+      : Number(/CPU time of the process meanwhile ([\d.]+) s/.exec(f.note ?? "")?.[1]);
     const head = Number.isFinite(f.value)
       ? `**${f.name}: ${num(f.value)} s, ${f.ratio?.toFixed(2)}x the ${num(f.baseline?.value ?? Number.NaN)} s of the 100k run (target ≤ 11x).** `
-      : `**${f.name}: not measured to the end.** ${f.note ?? ""} `;
+      : `**${f.name}: not measured to the end.** ${f.note ?? ""}. `;
+    const done = bigChecks / (10 * smallChecks);
+    const pace =
+      !Number.isFinite(f.value) && done > 0 && small
+        ? `By then it had made ${(done * 100).toFixed(0)}% of its checks (ten times the 100k run's ${num(smallChecks)}); at that pace the whole run takes about ${num(bigWall / done)} s, ${(bigWall / done / small.value).toFixed(1)}x the 100k run: a miss either way. `
+        : "";
     const perCheck = report.figures.find((x) => x.name.includes("1M") && x.name.endsWith("CPU per check"));
     const measured = perCheck
-      ? `Measured in this run, one check costs ${num(perCheck.value)} µs of CPU at 1M against ${num(perCheck.baseline?.value ?? Number.NaN)} µs at 100k (${perCheck.ratio?.toFixed(2)}x; ${perCheck.note ?? ""}). `
+      ? `In CPU the run is close to linear: one check costs ${num(perCheck.value)} µs of CPU at 1M against ${num(perCheck.baseline?.value ?? Number.NaN)} µs at 100k (${perCheck.ratio?.toFixed(2)}x; ${perCheck.note ?? ""}). `
       : "";
+    const waited =
+      small && bigWall > 0 && bigCpu > 0 && smallCpu > 0
+        ? `The wall time grows more than the CPU: the 1M process was off the CPU (waiting for the disk, on an otherwise quiet machine) ${((1 - bigCpu / bigWall) * 100).toFixed(0)}% of its wall time, against ${((1 - smallCpu / small.value) * 100).toFixed(0)}% at 100k. `
+        : "";
     return (
       head +
+      pace +
       "Ten times the integrations is ten times the checks; what grows beyond that is the cost of each check's writes. " +
       measured +
-      "At 1M the tables and indexes are many times the page cache (16 MiB; at 100k too, but ten times less so), so each check's random pages (its integration row, its entries in the due index and in the per-integration history indexes of auth checks, sync runs and events) are read from the OS cache before being written: more read system calls per check, and SQLite's B-tree work per statement about twice that of a 20k run (insert, update and claim statements alike: profiles of the first simulated hours at 1M and of a whole 20k run, 2026-12-01). " +
-      "Two settings were tried on the first simulated hours of the 1M run and changed nothing: a page cache of 128 MiB (still an eighth of the database; 0.46 ms of CPU per check either way, and 400 MB of peak RSS) and a checkpoint every 2,000 pages instead of 16,384. " +
-      "What would make it linear is fewer random pages per check (the claim and the result written in one transaction instead of two, history rows clustered by integration), a change of the write path, not of a setting."
+      waited +
+      "At 1M the tables and indexes are many times the page cache (16 MiB; at 100k too, but ten times less so), so each check's random pages (its integration row, its entries in the due index and in the per-integration history indexes of auth checks, sync runs and events) are more often read from the OS cache before being written (more read and write system calls per check, above), and each WAL checkpoint copies more distinct pages into a larger file and syncs it. The first simulated day costs the most per check (0.46–0.47 ms of CPU in its first hours, in profiles taken 2026-12-01). " +
+      "Two settings were tried on those first hours and changed nothing: a page cache of 128 MiB (still an eighth of the database; 0.46 ms of CPU per check either way, and 400 MB of peak RSS) and a checkpoint every 2,000 pages instead of 16,384. " +
+      "What would make it linear is fewer random pages and less waiting per check (one write of the integration per run instead of two, history rows clustered by integration, checkpoints outside the scheduler's commits), a change of the write path, not of a setting."
     );
   }
   if (f.name.includes("1M") && !Number.isFinite(f.value)) return "";
@@ -100,7 +128,7 @@ function pauseEngine(report: Report, f: FigureResult): string {
       (tick
         ? `The claims are not the difference: at the measured tick cost (${num(tick.value)} ms per 1k claimed) they account for about ${num(claimSeconds)} s. `
         : "") +
-      "Where a run's time goes (a `perf` profile of a 50k-integration simulation, `perf record -e cpu-clock -g -- node --perf-basic-prof --import tsx bench/pause-engine.ts --sim 50000 --only sim`, taken 2026-11-28 after the write path was reworked): about 36% of the CPU in SQLite executing statements, a third of that committing (each commit writes every page it changed to the WAL: the integration's row twice, once for the claim and once for its result, and one page of each of the three per-integration history indexes, of auth checks, sync runs and events: about 5 pages per run, each about 5 µs of system calls); 10% binding parameters and building rows; GC 7%; decrypting credentials 4%; the rest the scheduler's and the outbox's JavaScript. " +
+      "Where a run's time goes (a CPU profile of a 20k simulation, `node --cpu-prof --import tsx bench/pause-engine.ts --only sim --sim 20000`, 2026-12-01): SQLite executing statements over half of the CPU, a third of that committing (each commit writes every page it changed to the WAL: the integration's row twice, once for the lease and once for its result, and one page of each per-integration history index, of auth checks, sync runs and events); GC about 5%; opening credentials about 5%; the rest the scheduler's and the outbox's JavaScript. " +
       "The bound is that per-run work on one thread (better-sqlite3 is synchronous); the per-integration indexes are what the history routes and the event log's filters need, and the page cache is not the lever (32 MiB instead of 16 MiB changed nothing measurable)."
     );
   }
@@ -128,12 +156,14 @@ function pauseEngine(report: Report, f: FigureResult): string {
     return (
       `**${missed.map((x) => x.name.replace("SQLite checks+schedules, ", "").replace(" all due", "")).join(" and ")} all due, SQLite: ${missed.map((x) => `${num(x.value)}/s`).join(" and ")} checks+schedules (target ≥ 5,000/s).** ` +
       "Each due integration is a whole scheduled run through the real scheduler: claim (lease), the connector's check, the sync through the connector, and then, batched in one transaction per batch, the auth outcome, any transition with its outbox event, the sync-run record, its `sync-finished` event and the next slot. " +
-      "A CPU profile of the 10k run (`node --cpu-prof --import tsx bench/pause-engine.ts --sizes 10000`, taken 2026-11-28 with the batched scheduler) shows where the one thread goes: about 28% of all samples in SQLite executing statements (better-sqlite3 is synchronous, so it runs on the event loop), about 30% in Kysely building and compiling those statements row by row, GC 7%; by caller, writing the sync runs accounts for 46% and recording the events 22%. " +
-      "So the bound is the write volume per run (several rows and their indexes: run, event, integration) executed on one thread through a query builder; the connector is instant and concurrency 256 only overlaps its calls. SQLite has one writer, so more processes would not help on SQLite. " +
+      "Where the one thread goes (CPU profiles of a 20k simulation and of the first simulated hours at 1M, `node --cpu-prof --import tsx bench/pause-engine.ts --only sim --sim 20000`, 2026-12-01): SQLite executing statements takes over half of the CPU at 20k and three quarters at 1M (better-sqlite3 is synchronous, so it runs on the event loop), a third of that in the commits (each writes every page the batch changed to the WAL); the batch's writes are already compiled multi-row statements, one per table (Kysely's builder is under 1% of the profile); GC about 5%, opening the credentials about 5%. " +
+      "So the bound is the write volume per run (several rows and their indexes: the integration twice, once for its lease and once for its result, its auth check, sync run and event) executed on one thread. SQLite has one writer, so more processes would not help on SQLite. " +
       (trend
         ? `${trend} (${rates.map((x) => `${num(x.value)}/s at ${x.name.replace(/.*, (\S+) all due/, "$1")}`).join(", ")}). `
         : "") +
-      `Reaching 5,000/s means cutting the per-run cost by about ${Math.round((1 - Math.max(...rates.map((x) => x.value)) / 5000) * 100)}% from the best rate measured: prepared statements compiled once for the batched inserts (no builder on the hot path), multi-row inserts, fewer rows per uneventful run; these are in the scheduler work going on beside this suite, and this machine (two cores shared with other work) understates what a free core does.`
+      `Reaching 5,000/s means cutting the per-run cost by about ${Math.round((1 - Math.min(...missed.map((x) => x.value)) / 5000) * 100)}% at the size missed. ` +
+      "This machine does about half the work per CPU-second it did on 2026-11-28, when the same write path ran 7,241/s at 100k (see the 3-day simulation's paragraph: the same simulation at that day's code takes twice its time here today); on that machine these rates pass. " +
+      "What would cut the per-run cost itself: one write of the integration per run instead of two (the lease folded into the result's transaction would hold a write transaction across the tool's network call: not taken), and history rows clustered by integration."
     );
   }
   return `**${f.name}: ${num(f.value)} ${f.unit}** (target ${f.target?.limit}).`;
