@@ -184,31 +184,8 @@ async function simulation1M(sim: SimulationFigures): Promise<{ output: string; f
           },
         ]
       : [];
-  if (big?.finished) {
-    return {
-      output,
-      figures: [
-        ...cpuPerCheck,
-        {
-          group: "Pause engine",
-          name: name("wall time"),
-          value: big.wallMs / 1000,
-          unit: "s",
-          baseline,
-          target: wallTarget,
-          note: simNote(big),
-        },
-        {
-          group: "Pause engine",
-          name: name("peak RSS"),
-          value: big.peakRssMb,
-          unit: "MB",
-          target: rssTarget,
-        },
-      ],
-    };
-  }
-  // Not finished: both rows missed (n/a), with how far it got.
+  // Not finished: both rows missed (n/a, unless the RSS was already over), with how far it got.
+  const finished = big?.finished === true;
   const lastProgress = [...(failure || output).matchAll(/simulated hour (\d+) of (\d+)[^\n]*/g)].at(-1)?.[0];
   const how = big
     ? `stopped at its deadline (${(deadlineMs / 1000).toFixed(0)} s, 12x the ${k(sim.integrations)} run) after simulated hour ${big.simulatedHours} of ${big.totalHours}: ${big.checks.toLocaleString("en")} checks in ${(big.wallMs / 1000).toFixed(0)} s (CPU ${(big.cpuMs / 1000).toFixed(0)} s), peak RSS so far ${big.peakRssMb.toFixed(0)} MB`
@@ -220,19 +197,19 @@ async function simulation1M(sim: SimulationFigures): Promise<{ output: string; f
       {
         group: "Pause engine",
         name: name("wall time"),
-        value: Number.NaN,
+        value: finished && big ? big.wallMs / 1000 : Number.NaN,
         unit: "s",
         baseline,
         target: wallTarget,
-        note: how,
+        note: finished && big ? simNote(big) : how,
       },
       {
         group: "Pause engine",
         name: name("peak RSS"),
-        value: big && big.peakRssMb > rssTarget.limit ? big.peakRssMb : Number.NaN,
+        value: big && (finished || big.peakRssMb > rssTarget.limit) ? big.peakRssMb : Number.NaN,
         unit: "MB",
         target: rssTarget,
-        note: how,
+        ...(finished ? {} : { note: how }),
       },
     ],
   };
