@@ -18,6 +18,7 @@ import {
 } from "kysely";
 import { Migrator } from "kysely/migration";
 import pg from "pg";
+import { type CheckpointerOptions, startCheckpointer } from "./checkpointer.ts";
 import { migrationProvider } from "./migrations/index.ts";
 import { BOOLEAN_COLUMNS, type Database, JSON_COLUMNS } from "./schema.ts";
 
@@ -31,11 +32,18 @@ export interface RelinkDatabase {
   newClient?: () => pg.Client;
 }
 
+export interface DatabaseOptions {
+  /** PostgreSQL: the pool's size (default 10). */
+  poolSize?: number;
+  /** SQLite in a file: the WAL checkpoints' thread (`db/checkpointer.ts`), or `false` for none. */
+  checkpointer?: CheckpointerOptions | false;
+}
+
 /**
  * Opens the database named by a `DATABASE_URL` (`sqlite:<path>`, `sqlite::memory:`,
  * `postgres://…`). Both dialects read back the same values: ISO timestamps, booleans, parsed JSON.
  */
-export function createDatabase(url: string, options: { poolSize?: number } = {}): RelinkDatabase {
+export function createDatabase(url: string, options: DatabaseOptions = {}): RelinkDatabase {
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
     const pool = new pg.Pool({
       connectionString: url,
@@ -90,7 +98,18 @@ export function createDatabase(url: string, options: { poolSize?: number } = {})
     }
     return throughKysely(query, options);
   }) as typeof db.executeQuery;
-  return { db, dialect: "sqlite", close: () => db.destroy() };
+  const checkpointer =
+    path === ":memory:" || options.checkpointer === false
+      ? null
+      : startCheckpointer(path, options.checkpointer);
+  return {
+    db,
+    dialect: "sqlite",
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /** Prepared statements kept per SQLite connection, by SQL text (least recently used go first). */

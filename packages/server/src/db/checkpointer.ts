@@ -1,0 +1,100 @@
+import { stat } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
+
+/**
+ * SQLite's WAL checkpoints on a thread of their own. A checkpoint copies the pages written to the
+ * WAL since the last one into the database file and syncs both files; done by the connection that
+ * commits (SQLite's automatic checkpoint), it runs inside the commit that crossed the threshold, on
+ * the event loop (better-sqlite3 is synchronous): every request and every scheduler batch then waits
+ * for the copy and the syncs. Here a worker thread with its own connection to the same file runs a
+ * PASSIVE checkpoint every `intervalMs` (it waits for no reader or writer, and copies only frames no
+ * reader still needs), so the event loop's own automatic checkpoint finds almost every frame already
+ * copied and synced. The automatic checkpoint stays on: it is the one that lets the writer start the
+ * WAL over (a checkpoint that a commit overtakes cannot), and what checkpoints if this thread stops.
+ *
+ * The thread starts only once the WAL file has grown past `startAtBytes`: a server that writes
+ * little (a test, a quiet install) never pays for a thread.
+ */
+export interface Checkpointer {
+  /** Whether the thread runs (tests). */
+  readonly running: boolean;
+  /** Stops watching and ends the thread (its connection closed); the main connection may close after. */
+  stop(): Promise<void>;
+}
+
+export interface CheckpointerOptions {
+  /** The WAL size (bytes) at which the thread starts; default 8 MiB. */
+  startAtBytes?: number;
+  /** How often the WAL's size is looked at before the thread starts (ms); default 500. */
+  watchMs?: number;
+  /** How often the thread checkpoints (ms); default 100. */
+  intervalMs?: number;
+}
+
+/** The thread's code (CommonJS, run with `eval`: no file to find once the package is built). */
+const THREAD = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+const timer = setInterval(() => {
+  try {
+    db.pragma("wal_checkpoint(PASSIVE)");
+  } catch {
+    // Busy (another checkpoint runs) or the file is going away: the next turn, or the
+    // connection's own automatic checkpoint, does it.
+  }
+}, workerData.intervalMs);
+parentPort.on("message", (message) => {
+  if (message !== "stop") return;
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+export function startCheckpointer(path: string, options: CheckpointerOptions = {}): Checkpointer {
+  const startAtBytes = options.startAtBytes ?? 8 * 1024 * 1024;
+  const intervalMs = options.intervalMs ?? 100;
+  const driver = createRequire(import.meta.url).resolve("better-sqlite3");
+  let worker: Worker | null = null;
+  let stopped = false;
+  let looking = false;
+
+  const watch = setInterval(() => {
+    if (looking || stopped) return;
+    looking = true;
+    stat(`${path}-wal`)
+      .then((wal) => {
+        if (stopped || wal.size < startAtBytes) return;
+        clearInterval(watch);
+        worker = new Worker(THREAD, { eval: true, workerData: { driver, path, intervalMs } });
+        // A thread that fails leaves the checkpoints to the connection's automatic ones.
+        worker.on("error", () => {});
+        worker.unref();
+      })
+      .catch(() => {}) // no WAL file yet
+      .finally(() => {
+        looking = false;
+      });
+  }, options.watchMs ?? 500);
+  watch.unref();
+
+  return {
+    get running() {
+      return worker !== null;
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(watch);
+      const thread = worker;
+      worker = null;
+      if (!thread) return;
+      const exited = new Promise<void>((resolve) => thread.once("exit", () => resolve()));
+      thread.postMessage("stop");
+      const timeout = setTimeout(() => void thread.terminate(), 5_000);
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
+}
