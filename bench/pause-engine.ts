@@ -124,6 +124,12 @@ export interface SimulationFigures {
    */
   syscalls?: { reads: number; writes: number };
   /**
+   * The event loop's thread alone over the same span (Linux `/proc/self/task/<pid>/schedstat`): its
+   * time on a core, waiting for one (a busy machine), and neither (blocked: the disk, a lock), in ms.
+   * The rest of `cpuMs` is the other threads': GC and SQLite's WAL checkpoints (`db/checkpointer.ts`).
+   */
+  mainThread?: { cpuMs: number; runqueueMs: number; blockedMs: number };
+  /**
    * With replicas: the CPU time of the whole machine over the same span (Linux `/proc/stat`, every
    * process: the replicas, this one, the database server and any other work), and its cores.
    */
@@ -156,6 +162,32 @@ function ioSyscalls(): { reads: number; writes: number } | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The event loop's thread's time on a core and waiting for one so far (Linux), in ms. */
+function mainThreadTimes(): { cpuMs: number; runqueueMs: number } | undefined {
+  try {
+    const [cpu, runqueue] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8")
+      .split(" ")
+      .map(Number);
+    return cpu !== undefined && runqueue !== undefined && Number.isFinite(cpu) && Number.isFinite(runqueue)
+      ? { cpuMs: cpu / 1e6, runqueueMs: runqueue / 1e6 }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The event loop thread's figures of a span of `wallMs` that began at `before`. */
+function mainThreadSince(
+  before: ReturnType<typeof mainThreadTimes>,
+  wallMs: number,
+): SimulationFigures["mainThread"] {
+  const after = mainThreadTimes();
+  if (!before || !after) return undefined;
+  const cpuMs = after.cpuMs - before.cpuMs;
+  const runqueueMs = after.runqueueMs - before.runqueueMs;
+  return { cpuMs, runqueueMs, blockedMs: Math.max(0, wallMs - cpuMs - runqueueMs) };
 }
 
 export interface PauseEngineBenchResult {
@@ -720,6 +752,7 @@ async function simulate(
   const totalSteps = Math.ceil((72 * HOUR + intervalMs) / step);
   const cpuBefore = process.cpuUsage();
   const ioBefore = ioSyscalls();
+  const threadBefore = mainThreadTimes();
   const started = performance.now();
   const label = simulationLabel(target, o);
   let steps = 0;
@@ -751,6 +784,7 @@ async function simulate(
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const ioAfter = ioSyscalls();
+  const mainThread = mainThreadSince(threadBefore, wallMs);
   peak = Math.max(peak, process.memoryUsage.rss());
   const simulation: SimulationFigures = {
     integrations: size,
@@ -770,6 +804,7 @@ async function simulate(
     ...(ioBefore && ioAfter
       ? { syscalls: { reads: ioAfter.reads - ioBefore.reads, writes: ioAfter.writes - ioBefore.writes } }
       : {}),
+    ...(mainThread ? { mainThread } : {}),
   };
   await assertRecordsSealed(server, o);
   logSimulation(log, label, simulation);
