@@ -33,13 +33,18 @@ function encodeTime(ms: number): string {
   return out;
 }
 
-function encodeRandom(bytes: Uint8Array): string {
-  let bits = 0n;
-  for (const b of bytes) bits = (bits << 8n) | BigInt(b);
+/** 80 bits as 16 characters, in two halves of 40 bits (exact in a double; no BigInt per id). */
+export function encodeRandom(bytes: Uint8Array): string {
+  return encode40(bytes, 0) + encode40(bytes, 5);
+}
+
+function encode40(bytes: Uint8Array, from: number): string {
+  let bits = 0;
+  for (let i = from; i < from + 5; i++) bits = bits * 256 + (bytes[i] ?? 0);
   let out = "";
-  for (let i = 0; i < 16; i++) {
-    out = ALPHABET[Number(bits & 31n)] + out;
-    bits >>= 5n;
+  for (let i = 0; i < 8; i++) {
+    out = ALPHABET[bits % 32] + out;
+    bits = Math.floor(bits / 32);
   }
   return out;
 }
