@@ -7,6 +7,7 @@ export default defineConfig({
       "packages/*/vitest.config.ts",
       "examples/*/vitest.config.ts",
       "docs/vitest.config.ts",
+      "bench/vitest.config.ts",
       "packages/server/vitest.reliability.config.ts",
     ],
     // Vitest's default is one worker fewer than the cores: a single worker on two cores, where

@@ -34,6 +34,19 @@ function connectApi(report: Report, f: FigureResult): string {
   return lines.join(" ");
 }
 
+/** How a simulation's event loop thread spent the wall time, from its note (`perCheck`). */
+function threadOf(note: string | undefined) {
+  const m =
+    /the event loop's thread (\d+) µs of CPU per check, blocked \(the disk\) (\d+)% and waiting for a core (\d+)%/.exec(
+      note ?? "",
+    );
+  return m ? { cpuUs: Number(m[1]), blocked: Number(m[2]), runqueue: Number(m[3]) } : undefined;
+}
+
+/** Measured 2026-12-01 (100k simulation, the two runs one after the other, load 3 to 6). */
+const CHECKPOINT_THREAD =
+  "SQLite's WAL checkpoints run on a thread of their own (`db/checkpointer.ts`): the same 100k simulation with them on the event loop (2026-12-01, one run after the other) had its event loop blocked 22% of the wall time instead of 9%, for the same 264 µs of the event loop's CPU per check. ";
+
 function pauseEngine(report: Report, f: FigureResult): string {
   if (f.name.includes("tick")) {
     return `**${f.name}: ${num(f.value)} ms, ${f.ratio?.toFixed(2)}x the tick among fewer integrations (target ≤ 1.5x).** The claim of due rows grows with the table here: see the claim query's plan (the due index's range scan should not depend on the table's size).`;
@@ -76,10 +89,14 @@ function pauseEngine(report: Report, f: FigureResult): string {
     const measured = perCheck
       ? `In CPU the run is close to linear: one check costs ${num(perCheck.value)} µs of CPU at 1M against ${num(perCheck.baseline?.value ?? Number.NaN)} µs at 100k (${perCheck.ratio?.toFixed(2)}x; ${perCheck.note ?? ""}). `
       : "";
+    const bigThread = threadOf(perCheck?.note?.split("; the 100k run")[0]);
+    const smallThread = threadOf(small?.note);
     const waited =
-      small && bigWall > 0 && bigCpu > 0 && smallCpu > 0
-        ? `The wall time grows more than the CPU: the 1M process was off the CPU (waiting for the disk, on an otherwise quiet machine) ${((1 - bigCpu / bigWall) * 100).toFixed(0)}% of its wall time, against ${((1 - smallCpu / small.value) * 100).toFixed(0)}% at 100k. `
-        : "";
+      bigThread && smallThread
+        ? `The event loop's thread was blocked (the disk) ${bigThread.blocked}% of the 1M run's wall time against ${smallThread.blocked}% at 100k, and waited for a core ${bigThread.runqueue}% against ${smallThread.runqueue}%; its CPU per check was ${num(bigThread.cpuUs)} µs against ${num(smallThread.cpuUs)} µs (${(bigThread.cpuUs / smallThread.cpuUs).toFixed(2)}x). ${CHECKPOINT_THREAD}`
+        : small && bigWall > 0 && bigCpu > 0 && smallCpu > 0
+          ? `The wall time grows more than the CPU: the 1M process was off the CPU ${((1 - bigCpu / bigWall) * 100).toFixed(0)}% of its wall time, against ${((1 - smallCpu / small.value) * 100).toFixed(0)}% at 100k. `
+          : "";
     return (
       head +
       pace +
@@ -88,7 +105,7 @@ function pauseEngine(report: Report, f: FigureResult): string {
       waited +
       "At 1M the tables and indexes are many times the page cache (16 MiB; at 100k too, but ten times less so), so each check's random pages (its integration row, its entries in the due index and in the per-integration history indexes of auth checks, sync runs and events) are more often read from the OS cache before being written (more read and write system calls per check, above), and each WAL checkpoint copies more distinct pages into a larger file and syncs it. The first simulated day costs the most per check (0.46–0.47 ms of CPU in its first hours, in profiles taken 2026-12-01). " +
       "Two settings were tried on those first hours and changed nothing: a page cache of 128 MiB (still an eighth of the database; 0.46 ms of CPU per check either way, and 400 MB of peak RSS) and a checkpoint every 2,000 pages instead of 16,384. " +
-      "What would make it linear is fewer random pages and less waiting per check (one write of the integration per run instead of two, history rows clustered by integration, checkpoints outside the scheduler's commits), a change of the write path, not of a setting."
+      "What would make it more linear is fewer random pages per check (one write of the integration per run instead of two, history rows clustered by integration), a change of the write path, not of a setting."
     );
   }
   if (f.name.includes("1M") && !Number.isFinite(f.value)) return "";
@@ -108,12 +125,13 @@ function pauseEngine(report: Report, f: FigureResult): string {
     const cpuSeconds = Number(
       /CPU time of the process meanwhile ([\d.]+) s/.exec(f.note ?? "")?.[1] ?? Number.NaN,
     );
-    const waitedSeconds = f.value - cpuSeconds;
-    const waited = !(cpuSeconds > 0)
-      ? ""
-      : waitedSeconds > 0.05 * f.value
-        ? `The process used ${num(cpuSeconds)} s of CPU in those ${num(f.value)} s; for the other ${num(waitedSeconds)} s it waited for a core (the machine's other work) or for the disk, so on a free core the run takes about ${num(cpuSeconds)} s. `
-        : `The process used ${num(cpuSeconds)} s of CPU in those ${num(f.value)} s: the run is bounded by its own work, not by waiting. `;
+    const thread = threadOf(f.note);
+    const threadSeconds = thread ? (thread.cpuUs * checks) / 1e6 : Number.NaN;
+    const waited = thread
+      ? `The event loop's thread was on a core for ${num(threadSeconds)} s of those ${num(f.value)} s (${num(thread.cpuUs)} µs per check), blocked (the disk) ${thread.blocked}% and waiting for a core ${thread.runqueue}% of the time; the process's other threads (the WAL checkpoints, GC) used ${num(Math.max(0, cpuSeconds - threadSeconds))} s of CPU beside it. The run is bounded by that one thread's work. ${CHECKPOINT_THREAD}`
+      : cpuSeconds > 0
+        ? `The process used ${num(cpuSeconds)} s of CPU in those ${num(f.value)} s. `
+        : "";
     // Measured 2026-12-01 on a quiet machine, both runs one after the other.
     const machine =
       "The machine is not the one of the earlier 66.5 s: the same simulation at the code of that run (commit ffd7c14, 2026-11-28) took 132.4 s (CPU 108.0 s) here on 2026-12-01, against 128.6 s (CPU 109.4 s) for the code of this stage, so the changes since cost nothing measurable and this machine does about half the work per CPU-second (the bare Hono route also costs 1.2x to 1.9x the CPU per request it did then). ";
@@ -128,7 +146,7 @@ function pauseEngine(report: Report, f: FigureResult): string {
       (tick
         ? `The claims are not the difference: at the measured tick cost (${num(tick.value)} ms per 1k claimed) they account for about ${num(claimSeconds)} s. `
         : "") +
-      "Where a run's time goes (a CPU profile of a 20k simulation, `node --cpu-prof --import tsx bench/pause-engine.ts --only sim --sim 20000`, 2026-12-01): SQLite executing statements over half of the CPU, a third of that committing (each commit writes every page it changed to the WAL: the integration's row twice, once for the lease and once for its result, and one page of each per-integration history index, of auth checks, sync runs and events); GC about 5%; opening credentials about 5%; the rest the scheduler's and the outbox's JavaScript. " +
+      "Where a run's time goes (a CPU profile of a 20k simulation, `node --cpu-prof --import tsx bench/pause-engine.ts --only sim --sim 20000`, 2026-12-01): SQLite executing statements over half of the CPU, a third of that committing before the checkpoint thread, a fifth with it (each commit writes every page it changed to the WAL: the integration's row twice, once for the lease and once for its result, and one page of each per-integration history index, of auth checks, sync runs and events); GC about 5%; opening credentials about 5%; the rest the scheduler's and the outbox's JavaScript. " +
       "The bound is that per-run work on one thread (better-sqlite3 is synchronous); the per-integration indexes are what the history routes and the event log's filters need, and the page cache is not the lever (32 MiB instead of 16 MiB changed nothing measurable)."
     );
   }
@@ -156,7 +174,7 @@ function pauseEngine(report: Report, f: FigureResult): string {
     return (
       `**${missed.map((x) => x.name.replace("SQLite checks+schedules, ", "").replace(" all due", "")).join(" and ")} all due, SQLite: ${missed.map((x) => `${num(x.value)}/s`).join(" and ")} checks+schedules (target ≥ 5,000/s).** ` +
       "Each due integration is a whole scheduled run through the real scheduler: claim (lease), the connector's check, the sync through the connector, and then, batched in one transaction per batch, the auth outcome, any transition with its outbox event, the sync-run record, its `sync-finished` event and the next slot. " +
-      "Where the one thread goes (CPU profiles of a 20k simulation and of the first simulated hours at 1M, `node --cpu-prof --import tsx bench/pause-engine.ts --only sim --sim 20000`, 2026-12-01): SQLite executing statements takes over half of the CPU at 20k and three quarters at 1M (better-sqlite3 is synchronous, so it runs on the event loop), a third of that in the commits (each writes every page the batch changed to the WAL); the batch's writes are already compiled multi-row statements, one per table (Kysely's builder is under 1% of the profile); GC about 5%, opening the credentials about 5%. " +
+      "Where the one thread goes (CPU profiles of a 20k simulation and of the first simulated hours at 1M, `node --cpu-prof --import tsx bench/pause-engine.ts --only sim --sim 20000`, 2026-12-01): SQLite executing statements takes over half of the CPU at 20k and three quarters at 1M (better-sqlite3 is synchronous, so it runs on the event loop), a third of that in the commits before the checkpoint thread, a fifth with it (each writes every page the batch changed to the WAL); the batch's writes are already compiled multi-row statements, one per table (Kysely's builder is under 1% of the profile); GC about 5%, opening the credentials about 5%. " +
       "So the bound is the write volume per run (several rows and their indexes: the integration twice, once for its lease and once for its result, its auth check, sync run and event) executed on one thread. SQLite has one writer, so more processes would not help on SQLite. " +
       (trend
         ? `${trend} (${rates.map((x) => `${num(x.value)}/s at ${x.name.replace(/.*, (\S+) all due/, "$1")}`).join(", ")}). `
