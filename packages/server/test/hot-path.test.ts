@@ -77,6 +77,8 @@ describe("a request's lazy logger", () => {
       (log) => log.debug({ request_id: "overridden" }, "same key as a binding"),
       (log) => log.error({ err: boom }, "an error in an object"),
       (log) => log.info({ list: [1, 2], when: new Date(0) }, "values"),
+      (log) => log.info(JSON.parse('{"__proto__": {"polluted": true}, "n": 2}'), "an own __proto__ key"),
+      (log) => log.child({ request_id: "again", extra: 1 }).info({ more: 2 }, "a child's bindings"),
     ];
     for (const call of calls) {
       call(lazyLog);
