@@ -308,6 +308,9 @@ describe("the request frame on a running server", () => {
       ["/v1/tools", auth(), true],
       ["/healthz", {}, true],
       ["/nowhere", {}, true],
+      // The connect API without an Origin: `Vary: Origin` appended by the frame.
+      ["/connect/v1/flow", { authorization: "Bearer not-a-token" }, true],
+      ["/connect/v1/tools", {}, true],
       // The refusal sets its own WWW-Authenticate through the context: a Headers object, framed alike.
       ["/v1/tools", { authorization: "Bearer rlk_nope" }, false],
     ];
@@ -335,6 +338,7 @@ describe("the request frame on a running server", () => {
       expect(Object.keys(comparable(wire.headers)).length, path).toBeGreaterThanOrEqual(11);
       expect(withoutRequestId(wire.body), path).toBe(withoutRequestId(await viaApp.text()));
       if (plain) expect(sets, `${path}: Headers.set calls`).toBe(0);
+      if (path.startsWith("/connect/")) expect(wire.headers.vary, path).toBe("Origin");
     }
   });
 });

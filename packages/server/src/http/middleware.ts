@@ -52,7 +52,12 @@ const nothingNext = async () => {};
  * (names lower-cased, sorted), the answer's own headers in place: `content-type` and, on API
  * answers, `cache-control` ("no-store" unless the answer set its own).
  */
-function frameHeaders(requestId: string, api: boolean, contentType: string): Record<string, string> {
+function frameHeaders(
+  requestId: string,
+  api: boolean,
+  contentType: string,
+  vary: boolean,
+): Record<string, string> {
   const headers: Record<string, string> = api
     ? { "cache-control": "no-store", "content-type": contentType }
     : { "content-type": contentType };
@@ -60,6 +65,7 @@ function frameHeaders(requestId: string, api: boolean, contentType: string): Rec
   headers["origin-agent-cluster"] = "?1";
   headers["referrer-policy"] = "no-referrer";
   headers["strict-transport-security"] = "max-age=15552000; includeSubDomains";
+  if (vary) headers.vary = "Origin";
   headers["x-content-type-options"] = "nosniff";
   headers["x-dns-prefetch-control"] = "off";
   headers["x-download-options"] = "noopen";
@@ -105,7 +111,7 @@ function builtFrom(res: Response): BuiltFrom | undefined {
  * validates a `Headers` object for them (about a tenth of a small answer's CPU). The answer's own
  * headers are kept (its value wins), `x-request-id` is the frame's.
  */
-function framedPlain(res: Response, requestId: string, api: boolean): Response | undefined {
+function framedPlain(res: Response, requestId: string, api: boolean, vary: boolean): Response | undefined {
   const parts = builtFrom(res);
   if (!parts) return undefined;
   const [status, body, init] = parts;
@@ -121,29 +127,42 @@ function framedPlain(res: Response, requestId: string, api: boolean): Response |
   }
   // Without a content type the adapter and the web Response each add their own default: keep theirs.
   if (contentType === undefined) return undefined;
-  const headers = frameHeaders(requestId, api, contentType);
+  const headers = frameHeaders(requestId, api, contentType, vary);
   for (const name in own) {
     const lower = name.toLowerCase();
-    if (lower !== "x-request-id" && lower !== "x-powered-by") headers[lower] = own[name] as string;
+    if (lower === "x-request-id" || lower === "x-powered-by") continue;
+    headers[lower] = vary && lower === "vary" ? `${own[name]}, Origin` : (own[name] as string);
   }
   return new Response(body, { status, headers });
 }
 
 /** The frame's headers added to an answer that has a `Headers` object (its own values kept). */
-function frameInto(c: Context<AppEnv>, requestId: string, api: boolean): void {
+function frameInto(c: Context<AppEnv>, requestId: string, api: boolean, vary: boolean): void {
   try {
     const headers = c.res.headers;
     for (const [name, value] of SECURITY_HEADERS) if (!headers.has(name)) headers.set(name, value);
     headers.set("x-request-id", requestId);
     headers.delete("X-Powered-By");
     if (api && !headers.has("cache-control")) headers.set("Cache-Control", "no-store");
+    if (vary) headers.append("Vary", "Origin");
   } catch {
     // Immutable headers (a fetched or redirect Response): through the context, which copies it.
     c.header("x-request-id", requestId);
     for (const [name, value] of SECURITY_HEADERS) if (!c.res.headers.has(name)) c.header(name, value);
     c.header("X-Powered-By", undefined);
     if (api && !c.res.headers.has("cache-control")) c.header("Cache-Control", "no-store");
+    if (vary) c.header("Vary", "Origin", { append: true });
   }
+}
+
+const variesByOrigin = new WeakSet<Context>();
+
+/**
+ * The answer to this request varies by its `Origin` (CORS): the frame appends `Vary: Origin` with
+ * its own headers, to whatever answer the request gets (its own `Vary` kept, `Origin` appended).
+ */
+export function varyByOrigin(c: Context): void {
+  variesByOrigin.add(c);
 }
 
 /**
@@ -172,12 +191,13 @@ export function requestContext(
     const api = path.startsWith("/v1/") || path.startsWith("/connect/");
     await next();
     if (methodNotAllowed && c.res.status === 404) await methodNotAllowed(c, nothingNext);
-    const framed = framedPlain(c.res, requestId, api);
+    const vary = variesByOrigin.has(c);
+    const framed = framedPlain(c.res, requestId, api, vary);
     if (framed) {
       // Replaced, not merged: hono's `res` setter copies the old answer's headers into the new one.
       c.res = undefined;
       c.res = framed;
-    } else frameInto(c, requestId, api);
+    } else frameInto(c, requestId, api, vary);
     if (observe) observe(c, (performance.now() - started) / 1000);
     const log = c.get("log");
     if (!log.isLevelEnabled("info")) return;
