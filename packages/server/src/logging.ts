@@ -60,6 +60,16 @@ export function lazyChild(parent: Logger, bindings: Bindings): Logger {
   return new Proxy({} as Logger, new LazyChild(parent, bindings));
 }
 
+/**
+ * `{ ...first, ...second }`: the same keys, values and order, without V8's slow path for a spread
+ * followed by more properties (about 2 µs, against a tenth of that; a request makes one). A
+ * `__proto__` key (an own property, not the prototype) takes the spread.
+ */
+function merged(first: Bindings, second: Bindings): Bindings {
+  if (Object.hasOwn(first, "__proto__") || Object.hasOwn(second, "__proto__")) return { ...first, ...second };
+  return Object.assign({}, first, second);
+}
+
 // A class, not closures: a request creates one object and no functions.
 class LazyChild implements ProxyHandler<Logger> {
   #real: Logger | undefined;
@@ -76,7 +86,7 @@ class LazyChild implements ProxyHandler<Logger> {
 
   #childOf(more: Bindings, options?: object): Logger {
     if (options !== undefined) return this.#materialize().child(more, options);
-    return this.#real ? lazyChild(this.#real, more) : lazyChild(this.#parent, { ...this.#bindings, ...more });
+    return this.#real ? lazyChild(this.#real, more) : lazyChild(this.#parent, merged(this.#bindings, more));
   }
 
   #levelEnabled(level: string): boolean {
@@ -93,7 +103,7 @@ class LazyChild implements ProxyHandler<Logger> {
       }
       if (first !== null && typeof first === "object" && Object.getPrototypeOf(first) === Object.prototype) {
         (this.#parent[level] as (obj: object, ...more: unknown[]) => void)(
-          { ...this.#bindings, ...first },
+          merged(this.#bindings, first as Bindings),
           ...rest,
         );
         return;

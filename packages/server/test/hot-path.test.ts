@@ -1,8 +1,13 @@
+import { request as httpRequest } from "node:http";
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { defineConfig } from "../src/config.ts";
 import { prepared } from "../src/db/prepared.ts";
+import { createWorkspace } from "../src/domain/workspaces.ts";
 import { createLogger, lazyChild } from "../src/logging.ts";
+import { generateEncryptionKey } from "../src/secrets.ts";
+import { type RunningServer, startServer } from "../src/serve.ts";
 import {
   availableDialects,
   createTestRelink,
@@ -72,6 +77,8 @@ describe("a request's lazy logger", () => {
       (log) => log.debug({ request_id: "overridden" }, "same key as a binding"),
       (log) => log.error({ err: boom }, "an error in an object"),
       (log) => log.info({ list: [1, 2], when: new Date(0) }, "values"),
+      (log) => log.info(JSON.parse('{"__proto__": {"polluted": true}, "n": 2}'), "an own __proto__ key"),
+      (log) => log.child({ request_id: "again", extra: 1 }).info({ more: 2 }, "a child's bindings"),
     ];
     for (const call of calls) {
       call(lazyLog);
@@ -259,5 +266,79 @@ describe.each(availableDialects())("hot paths on %s", (dialect) => {
     const response = await t.request("POST", "/v1/api-keys", { rawBody: big });
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+});
+
+describe("the request frame on a running server", () => {
+  let server: RunningServer;
+  let apiKey: string;
+  beforeAll(async () => {
+    server = await startServer({
+      config: defineConfig({
+        port: 0,
+        host: "127.0.0.1",
+        databaseUrl: "sqlite::memory:",
+        encryptionKey: generateEncryptionKey(),
+        runWorkers: false,
+        logLevel: "silent",
+      }),
+    });
+    apiKey = (await createWorkspace(server.relink.ctx)).apiKey.key;
+  });
+  afterAll(() => server?.close());
+
+  const get = (path: string, headers: Record<string, string>) =>
+    new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+      const req = httpRequest(`${server.url}${path}`, { headers }, (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (chunk: string) => {
+          body += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+
+  it("writes the frame's headers without building a Headers object, the same headers and body as app.request()", async () => {
+    const auth = () => ({ authorization: `Bearer ${apiKey}` });
+    const cases: Array<[string, Record<string, string>, boolean]> = [
+      [`/v1/integrations/int_${"0".repeat(26)}`, auth(), true],
+      ["/v1/integrations/not-an-id", auth(), true],
+      ["/v1/tools", auth(), true],
+      ["/healthz", {}, true],
+      ["/nowhere", {}, true],
+      // The connect API without an Origin: `Vary: Origin` appended by the frame.
+      ["/connect/v1/flow", { authorization: "Bearer not-a-token" }, true],
+      ["/connect/v1/tools", {}, true],
+      // The refusal sets its own WWW-Authenticate through the context: a Headers object, framed alike.
+      ["/v1/tools", { authorization: "Bearer rlk_nope" }, false],
+    ];
+    const comparable = (headers: Record<string, unknown>) => {
+      const {
+        date: _date,
+        connection: _connection,
+        "keep-alive": _keepAlive,
+        "content-length": _length,
+        "x-request-id": requestId,
+        ...rest
+      } = headers;
+      expect(requestId).toMatch(/^req_[0-9a-f]{32}$/);
+      return rest;
+    };
+    const withoutRequestId = (body: string) => body.replace(/"request_id":"req_[0-9a-f]{32}"/, "");
+    for (const [path, headers, plain] of cases) {
+      const set = vi.spyOn(Headers.prototype, "set");
+      const wire = await get(path, headers);
+      const sets = set.mock.calls.length;
+      set.mockRestore();
+      const viaApp = await server.relink.app.request(path, { headers });
+      expect(wire.status, path).toBe(viaApp.status);
+      expect(comparable(wire.headers), path).toEqual(comparable(Object.fromEntries(viaApp.headers)));
+      expect(Object.keys(comparable(wire.headers)).length, path).toBeGreaterThanOrEqual(11);
+      expect(withoutRequestId(wire.body), path).toBe(withoutRequestId(await viaApp.text()));
+      if (plain) expect(sets, `${path}: Headers.set calls`).toBe(0);
+      if (path.startsWith("/connect/")) expect(wire.headers.vary, path).toBe("Origin");
+    }
   });
 });

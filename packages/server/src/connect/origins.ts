@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { RelinkContext } from "../context.ts";
 import type { AppEnv } from "../http/env.ts";
+import { varyByOrigin } from "../http/middleware.ts";
 
 /**
  * Which web origins may run a workspace's connect flow. A workspace lists its own
@@ -115,9 +116,9 @@ export function connectCors(ctx: RelinkContext): MiddlewareHandler<AppEnv> {
   return (c, next) => {
     if (c.req.method === "OPTIONS" || c.req.header("origin")) return withOrigin(c, next);
     // No page origin (a server, a same-origin request): nothing to allow, and no layer of its own
-    // (a promise and a microtask per request). The header is set before the handler, so that the
-    // answer carries it without being edited afterwards.
-    c.header("Vary", "Origin", { append: true });
+    // (a promise and a microtask per request). The request frame appends `Vary: Origin` with its
+    // own headers, so that the answer is built once, with plain headers where it can be.
+    varyByOrigin(c);
     return next();
   };
 }

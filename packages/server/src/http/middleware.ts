@@ -48,14 +48,131 @@ export interface RequestContextOptions {
 const nothingNext = async () => {};
 
 /**
+ * The frame's headers of an answer, as a plain object in the order a `Headers` object writes them
+ * (names lower-cased, sorted), the answer's own headers in place: `content-type` and, on API
+ * answers, `cache-control` ("no-store" unless the answer set its own).
+ */
+function frameHeaders(
+  requestId: string,
+  api: boolean,
+  contentType: string,
+  vary: boolean,
+): Record<string, string> {
+  const headers: Record<string, string> = api
+    ? { "cache-control": "no-store", "content-type": contentType }
+    : { "content-type": contentType };
+  headers["cross-origin-opener-policy"] = "same-origin";
+  headers["origin-agent-cluster"] = "?1";
+  headers["referrer-policy"] = "no-referrer";
+  headers["strict-transport-security"] = "max-age=15552000; includeSubDomains";
+  if (vary) headers.vary = "Origin";
+  headers["x-content-type-options"] = "nosniff";
+  headers["x-dns-prefetch-control"] = "off";
+  headers["x-download-options"] = "noopen";
+  headers["x-frame-options"] = "SAMEORIGIN";
+  headers["x-permitted-cross-domain-policies"] = "none";
+  headers["x-request-id"] = requestId;
+  headers["x-xss-protection"] = "0";
+  return headers;
+}
+
+/**
+ * The symbol under which `@hono/node-server`'s Response keeps what it was built from
+ * (`[status, body, headers init]`) until something reads it as a web Response, by Response class:
+ * the adapter writes such an answer straight from it. Looked up once per class; `null` when the
+ * class keeps nothing (the web Response of `app.request()`, of other runtimes).
+ */
+const builtFromKey = new WeakMap<object, symbol | null>();
+
+type BuiltFrom = [status: number, body: unknown, init: unknown];
+
+function builtFrom(res: Response): BuiltFrom | undefined {
+  const type = res.constructor;
+  let key = builtFromKey.get(type);
+  if (key === undefined) {
+    key = null;
+    for (const symbol of Object.getOwnPropertySymbols(res)) {
+      const value = (res as unknown as Record<symbol, unknown>)[symbol];
+      if (symbol.description === "cache" && Array.isArray(value) && value.length === 3) key = symbol;
+    }
+    // Only a class seen keeping something is remembered: an answer that was already read (the
+    // cache is gone) says nothing about its class.
+    if (key !== null) builtFromKey.set(type, key);
+  }
+  if (key === null) return undefined;
+  const value = (res as unknown as Record<symbol, unknown>)[key];
+  return Array.isArray(value) && value.length === 3 ? (value as BuiltFrom) : undefined;
+}
+
+/**
+ * The answer with the frame's headers, built as a plain object when the answer is a body and
+ * plain headers not yet turned into a `Headers` object (what `c.json`, `c.text` and `c.body` make
+ * when the handler set no header of its own), so that neither hono nor the adapter builds and
+ * validates a `Headers` object for them (about a tenth of a small answer's CPU). The answer's own
+ * headers are kept (its value wins), `x-request-id` is the frame's.
+ */
+function framedPlain(res: Response, requestId: string, api: boolean, vary: boolean): Response | undefined {
+  const parts = builtFrom(res);
+  if (!parts) return undefined;
+  const [status, body, init] = parts;
+  if (typeof status !== "number" || !(body === null || typeof body === "string")) return undefined;
+  if (init === null || typeof init !== "object" || Object.getPrototypeOf(init) !== Object.prototype)
+    return undefined;
+  const own = init as Record<string, unknown>;
+  let contentType: string | undefined;
+  for (const name in own) {
+    const value = own[name];
+    if (typeof value !== "string") return undefined;
+    if (name.toLowerCase() === "content-type") contentType = value;
+  }
+  // Without a content type the adapter and the web Response each add their own default: keep theirs.
+  if (contentType === undefined) return undefined;
+  const headers = frameHeaders(requestId, api, contentType, vary);
+  for (const name in own) {
+    const lower = name.toLowerCase();
+    if (lower === "x-request-id" || lower === "x-powered-by") continue;
+    headers[lower] = vary && lower === "vary" ? `${own[name]}, Origin` : (own[name] as string);
+  }
+  return new Response(body, { status, headers });
+}
+
+/** The frame's headers added to an answer that has a `Headers` object (its own values kept). */
+function frameInto(c: Context<AppEnv>, requestId: string, api: boolean, vary: boolean): void {
+  try {
+    const headers = c.res.headers;
+    for (const [name, value] of SECURITY_HEADERS) if (!headers.has(name)) headers.set(name, value);
+    headers.set("x-request-id", requestId);
+    headers.delete("X-Powered-By");
+    if (api && !headers.has("cache-control")) headers.set("Cache-Control", "no-store");
+    if (vary) headers.append("Vary", "Origin");
+  } catch {
+    // Immutable headers (a fetched or redirect Response): through the context, which copies it.
+    c.header("x-request-id", requestId);
+    for (const [name, value] of SECURITY_HEADERS) if (!c.res.headers.has(name)) c.header(name, value);
+    c.header("X-Powered-By", undefined);
+    if (api && !c.res.headers.has("cache-control")) c.header("Cache-Control", "no-store");
+    if (vary) c.header("Vary", "Origin", { append: true });
+  }
+}
+
+const variesByOrigin = new WeakSet<Context>();
+
+/**
+ * The answer to this request varies by its `Origin` (CORS): the frame appends `Vary: Origin` with
+ * its own headers, to whatever answer the request gets (its own `Vary` kept, `Origin` appended).
+ */
+export function varyByOrigin(c: Context): void {
+  variesByOrigin.add(c);
+}
+
+/**
  * The frame of every request, in one middleware (each middleware layer costs a promise and a
  * microtask per request): an id (kept from `x-request-id` when well-formed), a logger carrying it,
  * the security headers, `Cache-Control: no-store` on API answers, the 405 of a known path asked
  * with another method (`options.methodNotAllowed`), one log line, and the latency metric
- * (`options.observe`). The logger's child is created only if something is logged. The
- * headers are set before the handler runs, so the answer carries them without being rebuilt
- * afterwards; an answer the handler built itself (not through the context) gets those it lacks
- * afterwards.
+ * (`options.observe`). The logger's child is created only if something is logged. The headers
+ * are added to the final answer, a value the handler set itself kept: as a plain object when the
+ * answer has no `Headers` object yet (`framedPlain`), else into its `Headers`.
  */
 export function requestContext(
   ctx: RelinkContext,
@@ -69,20 +186,18 @@ export function requestContext(
       incoming && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID().replaceAll("-", "")}`;
     c.set("requestId", requestId);
     c.set("log", lazyChild(ctx.log, { request_id: requestId }));
-    c.header("x-request-id", requestId);
-    for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
     // API answers carry personal data and secrets shown once: never stored by a browser or proxy.
-    const api = c.req.path.startsWith("/v1/") || c.req.path.startsWith("/connect/");
-    if (api) c.header("Cache-Control", "no-store");
+    const path = c.req.path;
+    const api = path.startsWith("/v1/") || path.startsWith("/connect/");
     await next();
     if (methodNotAllowed && c.res.status === 404) await methodNotAllowed(c, nothingNext);
-    // A response the handler built itself (not through the context) lacks the prepared headers.
-    if (c.res.headers.get("x-request-id") !== requestId) {
-      c.header("x-request-id", requestId);
-      for (const [name, value] of SECURITY_HEADERS) if (!c.res.headers.has(name)) c.header(name, value);
-      c.header("X-Powered-By", undefined);
-    }
-    if (api && !c.res.headers.has("cache-control")) c.header("Cache-Control", "no-store");
+    const vary = variesByOrigin.has(c);
+    const framed = framedPlain(c.res, requestId, api, vary);
+    if (framed) {
+      // Replaced, not merged: hono's `res` setter copies the old answer's headers into the new one.
+      c.res = undefined;
+      c.res = framed;
+    } else frameInto(c, requestId, api, vary);
     if (observe) observe(c, (performance.now() - started) / 1000);
     const log = c.get("log");
     if (!log.isLevelEnabled("info")) return;
