@@ -47,10 +47,14 @@ export interface RequestContextOptions {
 
 const nothingNext = async () => {};
 
+/** `SECURITY_HEADERS` as the names a plain header object carries (lower case). */
+const SECURITY_PLAIN: Record<string, string> = {};
+for (const [name, value] of SECURITY_HEADERS) SECURITY_PLAIN[name.toLowerCase()] = value;
+
 /**
- * The frame's headers of an answer, as a plain object in the order a `Headers` object writes them
- * (names lower-cased, sorted), the answer's own headers in place: `content-type` and, on API
- * answers, `cache-control` ("no-store" unless the answer set its own).
+ * The frame's headers of an answer, as a plain object: the security headers, the answer's content
+ * type, `cache-control: no-store` on API answers (unless the answer set its own: see
+ * `framedPlain`), `vary: Origin` when the answer depends on it, and the request id.
  */
 function frameHeaders(
   requestId: string,
@@ -58,21 +62,13 @@ function frameHeaders(
   contentType: string,
   vary: boolean,
 ): Record<string, string> {
-  const headers: Record<string, string> = api
-    ? { "cache-control": "no-store", "content-type": contentType }
-    : { "content-type": contentType };
-  headers["cross-origin-opener-policy"] = "same-origin";
-  headers["origin-agent-cluster"] = "?1";
-  headers["referrer-policy"] = "no-referrer";
-  headers["strict-transport-security"] = "max-age=15552000; includeSubDomains";
+  // Object.assign, not a spread: a spread followed by more keys takes V8's slow path (about 10 µs
+  // here against 0.8 µs).
+  const headers: Record<string, string> = Object.assign({}, SECURITY_PLAIN);
+  if (api) headers["cache-control"] = "no-store";
+  headers["content-type"] = contentType;
   if (vary) headers.vary = "Origin";
-  headers["x-content-type-options"] = "nosniff";
-  headers["x-dns-prefetch-control"] = "off";
-  headers["x-download-options"] = "noopen";
-  headers["x-frame-options"] = "SAMEORIGIN";
-  headers["x-permitted-cross-domain-policies"] = "none";
   headers["x-request-id"] = requestId;
-  headers["x-xss-protection"] = "0";
   return headers;
 }
 
