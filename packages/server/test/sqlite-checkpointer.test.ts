@@ -47,7 +47,12 @@ describe("the WAL checkpoints' thread", () => {
   it("starts once the WAL passes its threshold and copies the WAL into the database file", async () => {
     const path = tempFile();
     const db = writer(path);
-    const checkpointer = startCheckpointer(path, { startAtBytes: 256 * 1024, watchMs: 10, intervalMs: 10 });
+    const checkpointer = startCheckpointer(path, {
+      startAtBytes: 256 * 1024,
+      watchMs: 10,
+      intervalMs: 10,
+      minFrames: 16,
+    });
     try {
       writeRows(db, 0, 20); // about 20 KiB: below the threshold
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -63,6 +68,30 @@ describe("the WAL checkpoints' thread", () => {
       db.close();
     }
     expect(checkpointer.running).toBe(false);
+  });
+
+  it("leaves the WAL as it is until enough pages wait to be copied", async () => {
+    const path = tempFile();
+    const db = writer(path);
+    const checkpointer = startCheckpointer(path, {
+      startAtBytes: 256 * 1024,
+      watchMs: 10,
+      intervalMs: 10,
+      minFrames: 1_000, // pages of 4 KiB: about 4 MiB
+    });
+    try {
+      const before = statSync(path).size;
+      writeRows(db, 0, 400); // about 400 KiB of rows: some hundred pages
+      await waitFor("the thread to start", () => checkpointer.running, WAIT);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(statSync(path).size).toBe(before);
+
+      writeRows(db, 400, 5_000); // about 5 MiB more: over the threshold
+      await waitFor("the rows in the database file", () => statSync(path).size > before + 4_000_000, WAIT);
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
   });
 
   it("without it, the rows stay in the WAL (the test's control)", async () => {
@@ -82,7 +111,7 @@ describe("the WAL checkpoints' thread", () => {
   it("runs beside the server's connection, which closes after it with every row kept", async () => {
     const path = tempFile();
     const database = createDatabase(`sqlite:${path}`, {
-      checkpointer: { startAtBytes: 256 * 1024, watchMs: 10, intervalMs: 10 },
+      checkpointer: { startAtBytes: 256 * 1024, watchMs: 10, intervalMs: 10, minFrames: 16 },
     });
     await sql`pragma wal_autocheckpoint = 0`.execute(database.db);
     await sql`create table t (id integer primary key, body text not null)`.execute(database.db);

@@ -7,10 +7,12 @@ import { Worker } from "node:worker_threads";
  * WAL since the last one into the database file and syncs both files; done by the connection that
  * commits (SQLite's automatic checkpoint), it runs inside the commit that crossed the threshold, on
  * the event loop (better-sqlite3 is synchronous): every request and every scheduler batch then waits
- * for the copy and the syncs. Here a worker thread with its own connection to the same file runs a
- * PASSIVE checkpoint every `intervalMs` (it waits for no reader or writer, and copies only frames no
- * reader still needs), so the event loop's own automatic checkpoint finds almost every frame already
- * copied and synced. The automatic checkpoint stays on: it is the one that lets the writer start the
+ * for the copy and the syncs. Here a worker thread with its own connection to the same file looks at
+ * the WAL index every `intervalMs` and, once `minFrames` pages wait to be copied, runs a PASSIVE
+ * checkpoint (it waits for no reader or writer, and copies only frames no reader still needs), so
+ * the event loop's own automatic checkpoint finds most frames already copied and synced. Waiting
+ * for `minFrames` keeps what a checkpoint is for: a page many commits rewrite meanwhile (a table's
+ * last page, a busy index page) is copied and synced once, not at every turn. The automatic checkpoint stays on: it is the one that lets the writer start the
  * WAL over (a checkpoint that a commit overtakes cannot), and what checkpoints if this thread stops.
  *
  * The thread starts only once the WAL file has grown past `startAtBytes`: a server that writes
@@ -28,18 +30,40 @@ export interface CheckpointerOptions {
   startAtBytes?: number;
   /** How often the WAL's size is looked at before the thread starts (ms); default 500. */
   watchMs?: number;
-  /** How often the thread checkpoints (ms); default 100. */
+  /** How often the thread looks at the WAL index (ms); default 100. */
   intervalMs?: number;
+  /** Pages (WAL frames) not yet copied at which the thread checkpoints; default 2,048 (8 MiB). */
+  minFrames?: number;
 }
 
 /** The thread's code (CommonJS, run with `eval`: no file to find once the package is built). */
 const THREAD = `
+const { closeSync, openSync, readSync } = require("node:fs");
+const { endianness } = require("node:os");
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
+// The WAL index (the "-shm" file, SQLite's documented format): two copies of a 48-byte header
+// whose mxFrame (byte 16) is the WAL's last frame, then nBackfill (byte 96), the frames copied.
+// Its integers are in the machine's byte order.
+let shm = null;
+try {
+  shm = openSync(workerData.path + "-shm", "r");
+} catch {
+  // No index to read: checkpoint at every turn.
+}
+const index = Buffer.alloc(100);
+const u32 = endianness() === "LE" ? (at) => index.readUInt32LE(at) : (at) => index.readUInt32BE(at);
+function waiting() {
+  if (shm === null) return Infinity;
+  if (readSync(shm, index, 0, 100, 0) < 100) return 0;
+  // The two copies differ while a writer changes them: the next turn reads them again.
+  if (!index.subarray(0, 48).equals(index.subarray(48, 96))) return 0;
+  return u32(16) - u32(96);
+}
 const timer = setInterval(() => {
   try {
-    db.pragma("wal_checkpoint(PASSIVE)");
+    if (waiting() >= workerData.minFrames) db.pragma("wal_checkpoint(PASSIVE)");
   } catch {
     // Busy (another checkpoint runs) or the file is going away: the next turn, or the
     // connection's own automatic checkpoint, does it.
@@ -48,6 +72,7 @@ const timer = setInterval(() => {
 parentPort.on("message", (message) => {
   if (message !== "stop") return;
   clearInterval(timer);
+  if (shm !== null) closeSync(shm);
   db.close();
   parentPort.close();
 });
@@ -56,6 +81,7 @@ parentPort.on("message", (message) => {
 export function startCheckpointer(path: string, options: CheckpointerOptions = {}): Checkpointer {
   const startAtBytes = options.startAtBytes ?? 8 * 1024 * 1024;
   const intervalMs = options.intervalMs ?? 100;
+  const minFrames = options.minFrames ?? 2_048;
   const driver = createRequire(import.meta.url).resolve("better-sqlite3");
   let worker: Worker | null = null;
   let stopped = false;
@@ -70,7 +96,7 @@ export function startCheckpointer(path: string, options: CheckpointerOptions = {
         clearInterval(watch);
         worker = new Worker(THREAD, {
           eval: true,
-          workerData: { driver, path, intervalMs },
+          workerData: { driver, path, intervalMs, minFrames },
           // Its code allocates next to nothing: a small heap keeps the thread's RSS near 9 MB (15 MB
           // with V8's defaults). Out of memory, it ends like any failure: the connection checkpoints.
           resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16, stackSizeMb: 1 },
