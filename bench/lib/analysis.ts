@@ -42,6 +42,22 @@ function threadOf(note: string | undefined) {
   return m ? { cpuUs: Number(m[1]), blocked: Number(m[2]), runqueue: Number(m[3]) } : undefined;
 }
 
+/**
+ * What the 1M run would take with its event loop's CPU per check but blocked and waiting no more
+ * than at 100k: whether the CPU or the waiting is what is not linear.
+ */
+function linearIf(
+  big: NonNullable<ReturnType<typeof threadOf>>,
+  small: NonNullable<ReturnType<typeof threadOf>>,
+  checks: number,
+  smallWall: number,
+): string {
+  const busy = 1 - (small.blocked + big.runqueue) / 100;
+  const wall = (big.cpuUs * checks) / 1e6 / busy;
+  if (!(wall > 0 && smallWall > 0)) return "";
+  return `With that CPU per check, blocked no more than at 100k, the 1M run would take about ${num(wall)} s, ${(wall / smallWall).toFixed(1)}x the 100k run: the time blocked is what grows beyond linear. What it waits for at 1M was not measured (sampling the thread's kernel wait channel during a run is the next step): the WAL's pages being written back while the next commit writes them, or database pages read from the disk. `;
+}
+
 /** Measured 2026-12-01 (100k simulation, the two runs one after the other, load 3 to 6). */
 const CHECKPOINT_THREAD =
   "SQLite's WAL checkpoints run on a thread of their own (`db/checkpointer.ts`): the same 100k simulation with them on the event loop (2026-12-01, one run after the other) had its event loop blocked 22% of the wall time instead of 9%, for the same 264 µs of the event loop's CPU per check. ";
@@ -92,7 +108,7 @@ function pauseEngine(report: Report, f: FigureResult): string {
     const smallThread = threadOf(small?.note);
     const waited =
       bigThread && smallThread
-        ? `The event loop's thread was blocked (the disk) ${bigThread.blocked}% of the 1M run's wall time against ${smallThread.blocked}% at 100k, and waited for a core ${bigThread.runqueue}% against ${smallThread.runqueue}%; its CPU per check was ${num(bigThread.cpuUs)} µs against ${num(smallThread.cpuUs)} µs (${(bigThread.cpuUs / smallThread.cpuUs).toFixed(2)}x). ${CHECKPOINT_THREAD}`
+        ? `The event loop's thread was blocked (the disk) ${bigThread.blocked}% of the 1M run's wall time against ${smallThread.blocked}% at 100k, and waited for a core ${bigThread.runqueue}% against ${smallThread.runqueue}%; its CPU per check was ${num(bigThread.cpuUs)} µs against ${num(smallThread.cpuUs)} µs (${(bigThread.cpuUs / smallThread.cpuUs).toFixed(2)}x). ${linearIf(bigThread, smallThread, 10 * smallChecks, small?.value ?? Number.NaN)}${CHECKPOINT_THREAD}`
         : small && bigWall > 0 && bigCpu > 0 && smallCpu > 0
           ? `The wall time grows more than the CPU: the 1M process was off the CPU ${((1 - bigCpu / bigWall) * 100).toFixed(0)}% of its wall time, against ${((1 - smallCpu / small.value) * 100).toFixed(0)}% at 100k. `
           : "";
