@@ -34,6 +34,8 @@ export interface CheckpointerOptions {
   intervalMs?: number;
   /** Pages (WAL frames) not yet copied at which the thread checkpoints; default 2,048 (8 MiB). */
   minFrames?: number;
+  /** Told `true` when the thread starts and `false` when it ends, for whatever reason. */
+  onRunning?: (running: boolean) => void;
 }
 
 /** The thread's code (CommonJS, run with `eval`: no file to find once the package is built). */
@@ -103,7 +105,9 @@ export function startCheckpointer(path: string, options: CheckpointerOptions = {
         });
         // A thread that fails leaves the checkpoints to the connection's automatic ones.
         worker.on("error", () => {});
+        worker.once("exit", () => options.onRunning?.(false));
         worker.unref();
+        options.onRunning?.(true);
       })
       .catch(() => {}) // no WAL file yet
       .finally(() => {

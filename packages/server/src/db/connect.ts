@@ -75,7 +75,7 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Reli
   // of WAL rather than every 1,000: a page that many transactions rewrite in between (a table's last
   // page, an index page shared by many rows) is copied once, and the syncs are rarer. The WAL file is
   // cut back to 128 MiB after a checkpoint if a large transaction made it grow beyond.
-  sqlite.pragma("wal_autocheckpoint = 16384");
+  sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT}`);
   sqlite.pragma("journal_size_limit = 134217728");
   const statements = cachingStatements(sqlite);
   const db = new Kysely<Database>({
@@ -101,7 +101,16 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Reli
   const checkpointer =
     path === ":memory:" || options.checkpointer === false
       ? null
-      : startCheckpointer(path, options.checkpointer);
+      : startCheckpointer(path, {
+          // While the thread copies the WAL, the connection's own checkpoint is only what starts the
+          // WAL over: four times rarer, so the event loop waits for its syncs four times less often
+          // (sampled at 1M integrations, those syncs were most of the time it spent blocked).
+          onRunning: (running) => {
+            if (sqlite.open)
+              sqlite.pragma(`wal_autocheckpoint = ${running ? 4 * AUTOCHECKPOINT : AUTOCHECKPOINT}`);
+          },
+          ...options.checkpointer,
+        });
   return {
     db,
     dialect: "sqlite",
@@ -111,6 +120,9 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Reli
     },
   };
 }
+
+/** WAL pages (4 KiB) after which a commit checkpoints: 64 MiB (see `createDatabase`). */
+const AUTOCHECKPOINT = 16_384;
 
 /** Prepared statements kept per SQLite connection, by SQL text (least recently used go first). */
 const STATEMENT_CACHE_SIZE = 500;
