@@ -2,11 +2,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defineConfig } from "../src/config.ts";
 import { API_REFERENCE_SCRIPT_FILE } from "../src/routes/api-reference.ts";
-import { generateEncryptionKey } from "../src/secrets.ts";
-import { type RunningServer, startServer } from "../src/serve.ts";
+import type { RunningServer } from "../src/serve.ts";
 import { createTestRelink, type TestRelink } from "../src/testing/index.ts";
+import { startQuietServer } from "./running-server.ts";
 
 /**
  * `/docs` loads its script from this server (the installed, pinned `@scalar/api-reference`), never
@@ -77,16 +76,7 @@ if (!runnable) console.warn("⚠ API reference browser test SKIPPED: needs Chrom
 describe.skipIf(!runnable)("the API reference in Chromium", () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({
-      config: defineConfig({
-        port: 0,
-        host: "127.0.0.1",
-        databaseUrl: "sqlite::memory:",
-        encryptionKey: generateEncryptionKey(),
-        runWorkers: false,
-        logLevel: "silent",
-      }),
-    });
+    server = await startQuietServer();
   });
   afterAll(() => server?.close());
 

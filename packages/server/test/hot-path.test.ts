@@ -2,18 +2,17 @@ import { request as httpRequest } from "node:http";
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { defineConfig } from "../src/config.ts";
 import { prepared } from "../src/db/prepared.ts";
 import { createWorkspace } from "../src/domain/workspaces.ts";
 import { createLogger, lazyChild } from "../src/logging.ts";
-import { generateEncryptionKey } from "../src/secrets.ts";
-import { type RunningServer, startServer } from "../src/serve.ts";
+import type { RunningServer } from "../src/serve.ts";
 import {
   availableDialects,
   createTestRelink,
   scriptedConnector,
   type TestRelink,
 } from "../src/testing/index.ts";
+import { startQuietServer } from "./running-server.ts";
 
 /**
  * What the hot read paths (the connect API's flow, an integration by id) skip, and what they must
@@ -273,16 +272,7 @@ describe("the request frame on a running server", () => {
   let server: RunningServer;
   let apiKey: string;
   beforeAll(async () => {
-    server = await startServer({
-      config: defineConfig({
-        port: 0,
-        host: "127.0.0.1",
-        databaseUrl: "sqlite::memory:",
-        encryptionKey: generateEncryptionKey(),
-        runWorkers: false,
-        logLevel: "silent",
-      }),
-    });
+    server = await startQuietServer();
     apiKey = (await createWorkspace(server.relink.ctx)).apiKey.key;
   });
   afterAll(() => server?.close());

@@ -1,8 +1,7 @@
 import { Agent, request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defineConfig } from "../src/config.ts";
-import { generateEncryptionKey } from "../src/secrets.ts";
-import { type RunningServer, startServer } from "../src/serve.ts";
+import type { RunningServer } from "../src/serve.ts";
+import { startQuietServer } from "./running-server.ts";
 
 /**
  * A refused body (413) must not break the client's connection: after it, the next request on the
@@ -10,16 +9,7 @@ import { type RunningServer, startServer } from "../src/serve.ts";
  */
 let server: RunningServer;
 beforeAll(async () => {
-  server = await startServer({
-    config: defineConfig({
-      port: 0,
-      host: "127.0.0.1",
-      databaseUrl: "sqlite::memory:",
-      encryptionKey: generateEncryptionKey(),
-      runWorkers: false,
-      logLevel: "silent",
-    }),
-  });
+  server = await startQuietServer();
 });
 afterAll(() => server?.close());
 

@@ -43,16 +43,14 @@ function writeRows(db: SqliteDatabase.Database, from: number, count: number): vo
 
 const WAIT = { timeoutMs: 20_000 };
 
+/** A thread that starts at 256 KiB of WAL and looks every 10 ms: a test's writes reach it in time. */
+const soon = (minFrames: number) => ({ startAtBytes: 256 * 1024, watchMs: 10, intervalMs: 10, minFrames });
+
 describe("the WAL checkpoints' thread", () => {
   it("starts once the WAL passes its threshold and copies the WAL into the database file", async () => {
     const path = tempFile();
     const db = writer(path);
-    const checkpointer = startCheckpointer(path, {
-      startAtBytes: 256 * 1024,
-      watchMs: 10,
-      intervalMs: 10,
-      minFrames: 16,
-    });
+    const checkpointer = startCheckpointer(path, soon(16));
     try {
       writeRows(db, 0, 20); // about 20 KiB: below the threshold
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -73,12 +71,7 @@ describe("the WAL checkpoints' thread", () => {
   it("leaves the WAL as it is until enough pages wait to be copied", async () => {
     const path = tempFile();
     const db = writer(path);
-    const checkpointer = startCheckpointer(path, {
-      startAtBytes: 256 * 1024,
-      watchMs: 10,
-      intervalMs: 10,
-      minFrames: 1_000, // pages of 4 KiB: about 4 MiB
-    });
+    const checkpointer = startCheckpointer(path, soon(1_000)); // pages of 4 KiB: about 4 MiB
     try {
       const before = statSync(path).size;
       writeRows(db, 0, 400); // about 400 KiB of rows: some hundred pages
@@ -111,7 +104,7 @@ describe("the WAL checkpoints' thread", () => {
   it("runs beside the server's connection, which closes after it with every row kept", async () => {
     const path = tempFile();
     const database = createDatabase(`sqlite:${path}`, {
-      checkpointer: { startAtBytes: 256 * 1024, watchMs: 10, intervalMs: 10, minFrames: 16 },
+      checkpointer: soon(16),
     });
     await sql`pragma wal_autocheckpoint = 0`.execute(database.db);
     await sql`create table t (id integer primary key, body text not null)`.execute(database.db);
