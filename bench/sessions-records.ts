@@ -2,7 +2,7 @@
  * Sync sessions and records benchmark (issue 21's bullets, issue 17's figures). Every part runs in
  * its own process over 127.0.0.1: the demo HR system (the tool, whose auth check answers at
  * once), relink (one process that seeds the SQLite file, then `startServer`s on it with the demo's
- * connectors: its modules are loaded once) and the load generator (`lib/paths-load.ts`: autocannon for throughput, timed fetch loops
+ * connectors: its modules are loaded once) and the load generator (`lib/paths-load.ts`: autocannon for throughput, timed `node:http` loops
  * for latency).
  *
  * - Sessions/s with a reused check: `POST /v1/integrations/{id}/sync-sessions` with
