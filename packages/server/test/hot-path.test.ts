@@ -3,6 +3,8 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { prepared } from "../src/db/prepared.ts";
+import type { AppEnv } from "../src/http/env.ts";
+import { requestContext, varyByOrigin } from "../src/http/middleware.ts";
 import { createWorkspace } from "../src/domain/workspaces.ts";
 import { createLogger, lazyChild } from "../src/logging.ts";
 import type { RunningServer } from "../src/serve.ts";
@@ -265,6 +267,37 @@ describe.each(availableDialects())("hot paths on %s", (dialect) => {
     const response = await t.request("POST", "/v1/api-keys", { rawBody: big });
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("frames an answer whose headers cannot change (a Response.redirect) as any other, its own headers kept", async () => {
+    const app = new Hono<AppEnv>();
+    app.use("*", requestContext(t.server.ctx));
+    app.get("/v1/away", (c) => {
+      varyByOrigin(c);
+      return Response.redirect("https://tool.example/authorize?state=s", 302);
+    });
+    app.get("/away", () => Response.redirect("https://tool.example/", 307));
+    const redirect = Response.redirect("https://x.example/", 302);
+    expect(() => redirect.headers.set("x-test", "1")).toThrow();
+
+    const api = await app.request("/v1/away", {
+      headers: { "x-request-id": "req_0123456789abcdef0123456789abcdef" },
+    });
+    expect(api.status).toBe(302);
+    expect(api.headers.get("location")).toBe("https://tool.example/authorize?state=s");
+    expect(api.headers.get("x-request-id")).toBe("req_0123456789abcdef0123456789abcdef");
+    expect(api.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(api.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    expect(api.headers.get("cache-control")).toBe("no-store");
+    expect(api.headers.get("vary")).toBe("Origin");
+
+    const page = await app.request("/away");
+    expect(page.status).toBe(307);
+    expect(page.headers.get("location")).toBe("https://tool.example/");
+    expect(page.headers.get("x-request-id")).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(page.headers.get("strict-transport-security")).toBeTruthy();
+    expect(page.headers.get("cache-control")).toBeNull();
+    expect(page.headers.get("vary")).toBeNull();
   });
 });
 

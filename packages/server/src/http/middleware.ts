@@ -134,21 +134,21 @@ function framedPlain(res: Response, requestId: string, api: boolean, vary: boole
 
 /** The frame's headers added to an answer that has a `Headers` object (its own values kept). */
 function frameInto(c: Context<AppEnv>, requestId: string, api: boolean, vary: boolean): void {
+  let headers = c.res.headers;
   try {
-    const headers = c.res.headers;
-    for (const [name, value] of SECURITY_HEADERS) if (!headers.has(name)) headers.set(name, value);
     headers.set("x-request-id", requestId);
-    headers.delete("X-Powered-By");
-    if (api && !headers.has("cache-control")) headers.set("Cache-Control", "no-store");
-    if (vary) headers.append("Vary", "Origin");
   } catch {
-    // Immutable headers (a fetched or redirect Response): through the context, which copies it.
-    c.header("x-request-id", requestId);
-    for (const [name, value] of SECURITY_HEADERS) if (!c.res.headers.has(name)) c.header(name, value);
-    c.header("X-Powered-By", undefined);
-    if (api && !c.res.headers.has("cache-control")) c.header("Cache-Control", "no-store");
-    if (vary) c.header("Vary", "Origin", { append: true });
+    // Immutable headers (a fetched or redirect Response): the frame's own copy of the answer.
+    const copy = new Response(c.res.body, c.res);
+    c.res = undefined;
+    c.res = copy;
+    headers = copy.headers;
+    headers.set("x-request-id", requestId);
   }
+  for (const [name, value] of SECURITY_HEADERS) if (!headers.has(name)) headers.set(name, value);
+  headers.delete("X-Powered-By");
+  if (api && !headers.has("cache-control")) headers.set("Cache-Control", "no-store");
+  if (vary) headers.append("Vary", "Origin");
 }
 
 const variesByOrigin = new WeakSet<Context>();
