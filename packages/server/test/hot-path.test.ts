@@ -3,9 +3,9 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { prepared } from "../src/db/prepared.ts";
+import { createWorkspace } from "../src/domain/workspaces.ts";
 import type { AppEnv } from "../src/http/env.ts";
 import { requestContext, varyByOrigin } from "../src/http/middleware.ts";
-import { createWorkspace } from "../src/domain/workspaces.ts";
 import { createLogger, lazyChild } from "../src/logging.ts";
 import type { RunningServer } from "../src/serve.ts";
 import {
