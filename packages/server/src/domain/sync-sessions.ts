@@ -101,8 +101,9 @@ export async function openSyncSession(
   input: OpenSyncSessionInput,
 ): Promise<SyncSessionOpened> {
   const { workspaceId, integrationId, signal } = input;
-  const before = await findIntegration(ctx.db, workspaceId, integrationId);
-  if (!before) throw notFound("Integration");
+  const [found] = await integrationForSession(ctx.db, workspaceId, integrationId);
+  if (!found) throw notFound("Integration");
+  const { latest_check_id, latest_check_outcome, latest_check_at, models: readModels, ...before } = found;
   refuseUnusable(ctx, before);
   const connector = ctx.connectors.get(before.tool);
   if (!connector) {
@@ -113,7 +114,11 @@ export async function openSyncSession(
 
   let checkId: string | null = null;
   let row: IntegrationRow = before;
-  const reused = input.maxCheckAgeMs > 0 ? await recentOkCheck(ctx, before, input.maxCheckAgeMs) : null;
+  const latest: LatestCheck | null =
+    latest_check_id === null || latest_check_outcome === null || latest_check_at === null
+      ? null
+      : { id: latest_check_id, outcome: latest_check_outcome, checked_at: latest_check_at };
+  const reused = input.maxCheckAgeMs > 0 ? recentOkCheck(ctx, before, latest, input.maxCheckAgeMs) : null;
   if (reused) {
     checkId = reused;
   } else {
@@ -162,9 +167,13 @@ export async function openSyncSession(
   }
 
   const granted = row.granted_permissions;
-  const models = row.scope_config_id
-    ? ((await scopeModels(ctx.db, row.scope_config_id))[0]?.models ?? {})
-    : {};
+  // The scope config's models came with the integration (the same config unless it changed meanwhile).
+  const models =
+    row.scope_config_id === null
+      ? {}
+      : row.scope_config_id === before.scope_config_id
+        ? (readModels ?? {})
+        : ((await scopeModels(ctx.db, row.scope_config_id))[0]?.models ?? {});
   const session: SyncSessionRow = {
     id: newId("ss", now.getTime()),
     workspace_id: workspaceId,
@@ -212,14 +221,45 @@ const scopeModels = prepared((db, id: PreparedParam) =>
   db.selectFrom("scope_configs").select("models").where("id", "=", id),
 );
 
-const latestCheck = prepared((db, integrationId: PreparedParam) =>
+/**
+ * The integration with what a session reads beside it, in one statement: its latest auth check
+ * (newest first by id, as `auth_checks_integration` orders them) and its scope config's models.
+ */
+const integrationForSession = prepared((db, workspaceId: PreparedParam, id: PreparedParam) =>
   db
-    .selectFrom("auth_checks")
-    .select(["id", "outcome", "checked_at"])
-    .where("integration_id", "=", integrationId)
-    .orderBy("id", "desc")
-    .limit(1),
+    .selectFrom("integrations as i")
+    .leftJoin("scope_configs as sc", "sc.id", "i.scope_config_id")
+    .leftJoin("auth_checks as c", (join) =>
+      join.on((eb) =>
+        eb(
+          "c.id",
+          "=",
+          eb
+            .selectFrom("auth_checks as latest")
+            .select("latest.id")
+            .whereRef("latest.integration_id", "=", "i.id")
+            .orderBy("latest.id", "desc")
+            .limit(1),
+        ),
+      ),
+    )
+    .selectAll("i")
+    .select([
+      // Named `models` so that SQLite's rows parse it as the JSON column it is.
+      "sc.models as models",
+      "c.id as latest_check_id",
+      "c.outcome as latest_check_outcome",
+      "c.checked_at as latest_check_at",
+    ])
+    .where("i.id", "=", id)
+    .where("i.workspace_id", "=", workspaceId),
 );
+
+interface LatestCheck {
+  id: string;
+  outcome: string;
+  checked_at: string;
+}
 
 /** A session's row as the route writes it: its values in the insert's column order. */
 type OpenSessionValues = [
@@ -288,13 +328,13 @@ function refuseUnusable(ctx: RelinkContext, row: IntegrationRow): void {
 }
 
 /** The latest check of the integration, when it answered `OK` within `maxAgeMs` on the current streak. */
-async function recentOkCheck(
+function recentOkCheck(
   ctx: RelinkContext,
   row: IntegrationRow,
+  latest: LatestCheck | null,
   maxAgeMs: number,
-): Promise<string | null> {
+): string | null {
   if (row.failing_since !== null) return null;
-  const [latest] = await latestCheck(ctx.db, row.id);
   if (latest?.outcome !== "OK") return null;
   const age = ctx.clock.now().getTime() - Date.parse(latest.checked_at);
   return age <= maxAgeMs ? latest.id : null;
