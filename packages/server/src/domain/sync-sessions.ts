@@ -92,7 +92,11 @@ export interface OpenSyncSessionInput {
   integrationId: string;
   apiKeyId: string;
   maxCheckAgeMs: number;
-  signal: AbortSignal;
+  /**
+   * The request's signal, read only when a check or a refresh needs it (a getter may pass it: on
+   * the Node server, reading it makes the request's `AbortController`, which a reused check never needs).
+   */
+  readonly signal: AbortSignal;
 }
 
 /** Opens a sync session, or refuses with the reason (`DomainError`). */
@@ -100,7 +104,7 @@ export async function openSyncSession(
   ctx: RelinkContext,
   input: OpenSyncSessionInput,
 ): Promise<SyncSessionOpened> {
-  const { workspaceId, integrationId, signal } = input;
+  const { workspaceId, integrationId } = input;
   const [found] = await integrationForSession(ctx.db, workspaceId, integrationId);
   if (!found) throw notFound("Integration");
   const { latest_check_id, latest_check_outcome, latest_check_at, models: readModels, ...before } = found;
@@ -123,15 +127,15 @@ export async function openSyncSession(
     checkId = reused;
   } else {
     const answer = isOAuth(connector)
-      ? await checkWithFreshToken(ctx, connector, before, signal)
-      : await checkRetrying(ctx, workspaceId, integrationId, signal);
+      ? await checkWithFreshToken(ctx, connector, before, input.signal)
+      : await checkRetrying(ctx, workspaceId, integrationId, input.signal);
     const checked = settleCheck(ctx, answer);
     checkId = checked.check.id;
     row = checked.row;
   }
   if (reused && isOAuth(connector)) {
     // A reused check still needs a token that outlives the session.
-    await freshToken(ctx, connector, before, signal);
+    await freshToken(ctx, connector, before, input.signal);
     row = (await findIntegration(ctx.db, workspaceId, integrationId)) ?? row;
   }
 
