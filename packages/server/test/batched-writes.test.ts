@@ -44,6 +44,16 @@ describe("batched writes (group commit)", () => {
     await Promise.all(writes);
     expect(answered).toBe(3);
   });
+
+  it("rejects every caller of a write that throws before it returns a promise (none left waiting)", async () => {
+    const write = batchedWrites<number>(() => {
+      throw new Error("no connection");
+    });
+    const results = await Promise.allSettled([1, 2, 3].map((item) => write(db, item)));
+    expect(results.map((r) => (r.status === "rejected" ? String(r.reason) : r.status))).toEqual(
+      Array(3).fill("Error: no connection"),
+    );
+  });
 });
 
 describe.each(availableDialects())("batched writes on %s", (dialect) => {

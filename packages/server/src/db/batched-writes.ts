@@ -62,7 +62,16 @@ async function flush<Item>(
         batch[0]?.reject(error);
         continue;
       }
-      await Promise.all(batch.map((p) => write(db, [p.item]).then(() => p.resolve(), p.reject)));
+      await Promise.all(
+        batch.map(async (p) => {
+          try {
+            await write(db, [p.item]);
+            p.resolve();
+          } catch (alone) {
+            p.reject(alone);
+          }
+        }),
+      );
     }
   }
 }
