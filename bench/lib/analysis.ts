@@ -236,7 +236,7 @@ function sessionsRecords(report: Report, f: FigureResult): string {
       (cpu?.baseline
         ? `Server CPU per session ${num(cpu.value)} ms against ${num(cpu.baseline.value)} ms per GET (${cpu.ratio?.toFixed(2)}x): the throughput ratio follows the CPU ratio. `
         : "") +
-      "A session with a reused check does what the GET does (key check, integration read) and more: the key's scope, the latest check (`auth_checks`, newest first), the credentials opened (AES-GCM), the scope config read and the readable models computed, and a write (the `sync_sessions` row, a commit of its own) where the GET only reads."
+      "A session with a reused check does what the GET does (key check, integration read) and more: the key's scope, a JSON body validated, the latest check and the scope config's models (read in the integration's statement), the credentials opened (AES-GCM), the readable models computed, and a write where the GET only reads: the `sync_sessions` row (four b-trees: the table and three indexes), committed with the rows of the other sessions opened in the same turn of the event loop (one multi-row insert; a lone commit cost about as much as the rest of the session)."
     );
   }
   if (f.name.startsWith("records page")) {

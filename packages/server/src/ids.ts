@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
 
@@ -18,10 +18,27 @@ export function newId(prefix: string, nowMs: number = Date.now()): string {
     random = increment(previous.random);
     nowMs = previous.ms;
   } else {
-    random = randomBytes(10);
+    random = randomTen();
   }
   last.set(prefix, { ms: nowMs, random });
   return `${prefix}_${encodeTime(nowMs)}${encodeRandom(random)}`;
+}
+
+/**
+ * The ids' random bits, drawn from the CSPRNG a pool at a time: one `randomBytes` call per id cost
+ * more than making the rest of the id. Each id gets a copy (the last one per prefix is kept and
+ * incremented, while the pool is refilled under it).
+ */
+const pool = Buffer.alloc(10 * 256);
+let poolAt = pool.length;
+function randomTen(): Uint8Array {
+  if (poolAt === pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const bytes = Uint8Array.prototype.slice.call(pool, poolAt, poolAt + 10);
+  poolAt += 10;
+  return bytes;
 }
 
 function encodeTime(ms: number): string {

@@ -39,4 +39,19 @@ describe("ids", () => {
       expect(id < idFloor("tst", ms + 1)).toBe(true);
     }
   });
+
+  it("stay sorted within a millisecond while other ids draw new random bits (their pool refilled)", () => {
+    const ms = Date.parse("2026-12-02T00:00:00.000Z");
+    let at = ms;
+    for (let k = 0; k < 20; k++) {
+      const prefix = `ts${String.fromCharCode(97 + k)}`;
+      const first = newId(prefix, ms);
+      // Each at a new millisecond: new random bits each, more than a pool's worth.
+      const others = Array.from({ length: 300 }, () => newId("tsz", ++at + 1));
+      expect(new Set(others.map((id) => id.slice(14))).size).toBe(others.length);
+      const second = newId(prefix, ms);
+      expect(second > first).toBe(true);
+      expect(second < idFloor(prefix, ms + 1)).toBe(true);
+    }
+  });
 });

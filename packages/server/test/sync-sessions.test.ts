@@ -293,6 +293,32 @@ describe.each(availableDialects())("sync sessions (%s)", (dialect) => {
     expect(bare.status).toBe(201);
   });
 
+  it("sessions opened at once (their rows written together) each get a session of their own, stored with the reused check", async () => {
+    const integration = await importIntegration(await issueToolKey());
+    expect((await open(integration.id)).status).toBe(201);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => open(integration.id, { max_check_age: "15m" })),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array(12).fill(201));
+    const ids = (await Promise.all(answers.map((r) => r.json()))).map((s) => (s as SyncSessionOpened).id);
+    expect(new Set(ids).size).toBe(12);
+    const stored = await t.database.db
+      .selectFrom("sync_sessions")
+      .select(["id", "status", "check_id", "api_key_id"])
+      .where("integration_id", "=", integration.id)
+      .orderBy("id")
+      .execute();
+    expect(stored).toHaveLength(13);
+    const [first, ...reusing] = stored;
+    expect(reusing.map((s) => s.id).sort()).toEqual([...ids].sort());
+    for (const s of reusing) {
+      expect(s.status).toBe("OPEN");
+      expect(s.check_id).toBe(first?.check_id);
+    }
+    const listed = await t.request("GET", `/v1/integrations/${integration.id}/sync-sessions?limit=50`);
+    expect(((await listed.json()) as { data: unknown[] }).data).toHaveLength(13);
+  });
+
   it("a session not finished by expires_at ends FAILED with SESSION_EXPIRED", async () => {
     const integration = await importIntegration(await issueToolKey());
     const session = (await (await open(integration.id)).json()) as SyncSessionOpened;

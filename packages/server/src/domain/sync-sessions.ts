@@ -1,9 +1,11 @@
 import type { AuthHealth, SyncSession, SyncSessionOpened } from "@relink/sdk/contract";
+import type { Kysely } from "kysely";
 import { refreshAccessToken } from "../connectors/oauth.ts";
 import type { Connector, Credentials } from "../connectors/types.ts";
 import type { RelinkContext } from "../context.ts";
+import { batchedWrites } from "../db/batched-writes.ts";
 import { type PreparedParam, prepared } from "../db/prepared.ts";
-import type { IntegrationRow, SyncSessionRow } from "../db/schema.ts";
+import type { Database, IntegrationRow, SyncSessionRow } from "../db/schema.ts";
 import { parseDuration } from "../duration.ts";
 import { newId } from "../ids.ts";
 import { DomainError, notFound } from "./errors.ts";
@@ -90,7 +92,11 @@ export interface OpenSyncSessionInput {
   integrationId: string;
   apiKeyId: string;
   maxCheckAgeMs: number;
-  signal: AbortSignal;
+  /**
+   * The request's signal, read only when a check or a refresh needs it (a getter may pass it: on
+   * the Node server, reading it makes the request's `AbortController`, which a reused check never needs).
+   */
+  readonly signal: AbortSignal;
 }
 
 /** Opens a sync session, or refuses with the reason (`DomainError`). */
@@ -98,9 +104,10 @@ export async function openSyncSession(
   ctx: RelinkContext,
   input: OpenSyncSessionInput,
 ): Promise<SyncSessionOpened> {
-  const { workspaceId, integrationId, signal } = input;
-  const before = await findIntegration(ctx.db, workspaceId, integrationId);
-  if (!before) throw notFound("Integration");
+  const { workspaceId, integrationId } = input;
+  const [found] = await integrationForSession(ctx.db, workspaceId, integrationId);
+  if (!found) throw notFound("Integration");
+  const { latest_check_id, latest_check_outcome, latest_check_at, models: readModels, ...before } = found;
   refuseUnusable(ctx, before);
   const connector = ctx.connectors.get(before.tool);
   if (!connector) {
@@ -111,20 +118,24 @@ export async function openSyncSession(
 
   let checkId: string | null = null;
   let row: IntegrationRow = before;
-  const reused = input.maxCheckAgeMs > 0 ? await recentOkCheck(ctx, before, input.maxCheckAgeMs) : null;
+  const latest: LatestCheck | null =
+    latest_check_id === null || latest_check_outcome === null || latest_check_at === null
+      ? null
+      : { id: latest_check_id, outcome: latest_check_outcome, checked_at: latest_check_at };
+  const reused = input.maxCheckAgeMs > 0 ? recentOkCheck(ctx, before, latest, input.maxCheckAgeMs) : null;
   if (reused) {
     checkId = reused;
   } else {
     const answer = isOAuth(connector)
-      ? await checkWithFreshToken(ctx, connector, before, signal)
-      : await checkRetrying(ctx, workspaceId, integrationId, signal);
+      ? await checkWithFreshToken(ctx, connector, before, input.signal)
+      : await checkRetrying(ctx, workspaceId, integrationId, input.signal);
     const checked = settleCheck(ctx, answer);
     checkId = checked.check.id;
     row = checked.row;
   }
   if (reused && isOAuth(connector)) {
     // A reused check still needs a token that outlives the session.
-    await freshToken(ctx, connector, before, signal);
+    await freshToken(ctx, connector, before, input.signal);
     row = (await findIntegration(ctx.db, workspaceId, integrationId)) ?? row;
   }
 
@@ -160,9 +171,13 @@ export async function openSyncSession(
   }
 
   const granted = row.granted_permissions;
-  const models = row.scope_config_id
-    ? ((await scopeModels(ctx.db, row.scope_config_id))[0]?.models ?? {})
-    : {};
+  // The scope config's models came with the integration (the same config unless it changed meanwhile).
+  const models =
+    row.scope_config_id === null
+      ? {}
+      : row.scope_config_id === before.scope_config_id
+        ? (readModels ?? {})
+        : ((await scopeModels(ctx.db, row.scope_config_id))[0]?.models ?? {});
   const session: SyncSessionRow = {
     id: newId("ss", now.getTime()),
     workspace_id: workspaceId,
@@ -176,8 +191,7 @@ export async function openSyncSession(
     outcome: null,
     sync_id: null,
   };
-  await insertOpenSession(
-    ctx.db,
+  await insertOpenSession(ctx.db, [
     session.id,
     workspaceId,
     session.integration_id,
@@ -185,7 +199,7 @@ export async function openSyncSession(
     session.check_id,
     session.created_at,
     session.expires_at,
-  );
+  ]);
   ctx.log.info(
     { integration_id: row.id, session_id: session.id, api_key_id: input.apiKeyId, reused_check: !!reused },
     "sync session opened",
@@ -211,40 +225,98 @@ const scopeModels = prepared((db, id: PreparedParam) =>
   db.selectFrom("scope_configs").select("models").where("id", "=", id),
 );
 
-const latestCheck = prepared((db, integrationId: PreparedParam) =>
+/**
+ * The integration with what a session reads beside it, in one statement: its latest auth check
+ * (newest first by id, as `auth_checks_integration` orders them) and its scope config's models.
+ */
+const integrationForSession = prepared((db, workspaceId: PreparedParam, id: PreparedParam) =>
   db
-    .selectFrom("auth_checks")
-    .select(["id", "outcome", "checked_at"])
-    .where("integration_id", "=", integrationId)
-    .orderBy("id", "desc")
-    .limit(1),
+    .selectFrom("integrations as i")
+    .leftJoin("scope_configs as sc", "sc.id", "i.scope_config_id")
+    .leftJoin("auth_checks as c", (join) =>
+      join.on((eb) =>
+        eb(
+          "c.id",
+          "=",
+          eb
+            .selectFrom("auth_checks as latest")
+            .select("latest.id")
+            .whereRef("latest.integration_id", "=", "i.id")
+            .orderBy("latest.id", "desc")
+            .limit(1),
+        ),
+      ),
+    )
+    .selectAll("i")
+    .select([
+      // Named `models` so that SQLite's rows parse it as the JSON column it is.
+      "sc.models as models",
+      "c.id as latest_check_id",
+      "c.outcome as latest_check_outcome",
+      "c.checked_at as latest_check_at",
+    ])
+    .where("i.id", "=", id)
+    .where("i.workspace_id", "=", workspaceId),
 );
 
-const insertOpenSession = prepared(
-  (
-    db,
-    id: string,
-    workspaceId: string,
-    integrationId: string,
-    apiKeyId: string,
-    checkId: PreparedParam,
-    createdAt: string,
-    expiresAt: string,
-  ) =>
-    db.insertInto("sync_sessions").values({
-      id,
-      workspace_id: workspaceId,
-      integration_id: integrationId,
-      api_key_id: apiKeyId,
-      status: "OPEN",
-      check_id: checkId,
-      created_at: createdAt,
-      expires_at: expiresAt,
-      finished_at: null,
-      outcome: null,
-      sync_id: null,
-    }),
-);
+interface LatestCheck {
+  id: string;
+  outcome: string;
+  checked_at: string;
+}
+
+/** A session's row as the route writes it: its values in the insert's column order. */
+type OpenSessionValues = [
+  id: string,
+  workspaceId: string,
+  integrationId: string,
+  apiKeyId: string,
+  checkId: string | null,
+  createdAt: string,
+  expiresAt: string,
+];
+const SESSION_VALUES = 7;
+
+/** The insert of `count` open sessions in one statement, compiled once per count (a power of two). */
+const insertOpenSessionsOf = new Map<
+  number,
+  (db: Kysely<Database>, ...params: PreparedParam[]) => Promise<unknown>
+>();
+function insertOpenSessions(db: Kysely<Database>, rows: OpenSessionValues[]): Promise<unknown> {
+  let insert = insertOpenSessionsOf.get(rows.length);
+  if (!insert) {
+    const count = rows.length;
+    insert = prepared((db, ...params: PreparedParam[]) =>
+      db.insertInto("sync_sessions").values(
+        Array.from({ length: count }, (_, i) => {
+          const at = i * SESSION_VALUES;
+          return {
+            id: params[at] as string,
+            workspace_id: params[at + 1] as string,
+            integration_id: params[at + 2] as string,
+            api_key_id: params[at + 3] as string,
+            status: "OPEN",
+            check_id: params[at + 4] ?? null,
+            created_at: params[at + 5] as string,
+            expires_at: params[at + 6] as string,
+            finished_at: null,
+            outcome: null,
+            sync_id: null,
+          };
+        }),
+      ),
+    );
+    insertOpenSessionsOf.set(count, insert);
+  }
+  return insert(db, ...rows.flat());
+}
+
+/**
+ * The open sessions' rows, written together with those of the other sessions opened in the same
+ * turn of the event loop (`batchedWrites`: one statement, one commit, each session answered once
+ * its row is committed): under load, most of a session's cost was its own commit.
+ */
+const insertOpenSession = batchedWrites(insertOpenSessions);
 
 function refuseUnusable(ctx: RelinkContext, row: IntegrationRow): void {
   if (row.state === "INACTIVE") {
@@ -260,13 +332,13 @@ function refuseUnusable(ctx: RelinkContext, row: IntegrationRow): void {
 }
 
 /** The latest check of the integration, when it answered `OK` within `maxAgeMs` on the current streak. */
-async function recentOkCheck(
+function recentOkCheck(
   ctx: RelinkContext,
   row: IntegrationRow,
+  latest: LatestCheck | null,
   maxAgeMs: number,
-): Promise<string | null> {
+): string | null {
   if (row.failing_since !== null) return null;
-  const [latest] = await latestCheck(ctx.db, row.id);
   if (latest?.outcome !== "OK") return null;
   const age = ctx.clock.now().getTime() - Date.parse(latest.checked_at);
   return age <= maxAgeMs ? latest.id : null;

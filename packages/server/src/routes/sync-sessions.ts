@@ -44,12 +44,17 @@ export function syncSessionRoutes(ctx: RelinkContext) {
     async (c) => {
       const { id } = c.req.valid("param");
       const body = c.req.valid("json") ?? {};
+      const request = c.req.raw;
+      // `c.get`, not `c.var` (which copies every variable into a new object at each read); the
+      // signal only when a check needs it (on the Node server, reading it makes an AbortController).
       const opened = await openSyncSession(ctx, {
-        workspaceId: c.var.workspaceId,
+        workspaceId: c.get("workspaceId"),
         integrationId: id,
-        apiKeyId: c.var.apiKeyId,
+        apiKeyId: c.get("apiKeyId"),
         maxCheckAgeMs: parseMaxCheckAge(body.max_check_age),
-        signal: c.req.raw.signal,
+        get signal() {
+          return request.signal;
+        },
       });
       return c.json(opened, 201);
     },
