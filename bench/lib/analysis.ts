@@ -55,7 +55,7 @@ function linearIf(
   const busy = 1 - (small.blocked + big.runqueue) / 100;
   const wall = (big.cpuUs * checks) / 1e6 / busy;
   if (!(wall > 0 && smallWall > 0)) return "";
-  return `With that CPU per check, blocked no more than at 100k, the 1M run would take about ${num(wall)} s, ${(wall / smallWall).toFixed(1)}x the 100k run: the time blocked is what grows beyond linear. What it waits for at 1M was not measured (sampling the thread's kernel wait channel during a run is the next step): the WAL's pages being written back while the next commit writes them, or database pages read from the disk. `;
+  return `With that CPU per check, blocked no more than at 100k, the 1M run would take about ${num(wall)} s, ${(wall / smallWall).toFixed(1)}x the 100k run: the time blocked is what grows beyond linear. What it waits for at 1M was sampled on 2026-12-01 (the thread's state, wait channel and kernel stack every 20 ms over 120 s of a 1M run's first hours): off the CPU in about 700 of 4,000 samples, 331 of them in the fsync of the connection's own automatic checkpoint and 165 in the kernel's writeback throttling, 28 in page reads. Since then the connection's own checkpoint comes four times less often while the checkpoint thread runs (the thread's own writes are the writeback left). `;
 }
 
 /** Measured 2026-12-01 (100k simulation, the two runs one after the other, load 3 to 6). */
@@ -120,7 +120,7 @@ function pauseEngine(report: Report, f: FigureResult): string {
       waited +
       "At 1M the tables and indexes are many times the page cache (16 MiB; at 100k too, but ten times less so), so each check's random pages (its integration row, its entries in the due index and in the per-integration history indexes of auth checks, sync runs and events) are more often read from the OS cache before being written (more read and write system calls per check, above), and each WAL checkpoint copies more distinct pages into a larger file and syncs it. The first simulated day costs the most per check (0.46–0.47 ms of CPU in its first hours, in profiles taken 2026-12-01). " +
       "Two settings were tried on those first hours and changed nothing: a page cache of 128 MiB (still an eighth of the database; 0.46 ms of CPU per check either way, and 400 MB of peak RSS) and a checkpoint every 2,000 pages instead of 16,384. " +
-      "What would make it more linear is fewer random pages per check (one write of the integration per run instead of two, history rows clustered by integration), a change of the write path, not of a setting."
+      "What would make it more linear is fewer random pages per check, a change of the write path, not of a setting: the lease is the one write of the integration's row that could go (on SQLite, one process holding a lease on the whole file and claiming rows in memory), but it is also the fencing the run's result is checked against. Clustering the history rows by integration would not remove a page from an insert (each history table's `(integration_id, id)` index already takes the insert's one random page), only from the retention's deletes."
     );
   }
   if (f.name.includes("1M") && !Number.isFinite(f.value)) return "";
@@ -196,7 +196,7 @@ function pauseEngine(report: Report, f: FigureResult): string {
         : "") +
       `Reaching 5,000/s means cutting the per-run cost by about ${Math.round((1 - Math.min(...missed.map((x) => x.value)) / 5000) * 100)}% at the size missed. ` +
       "This machine does about half the work per CPU-second it did on 2026-11-28, when the same write path ran 7,241/s at 100k (see the 3-day simulation's paragraph: the same simulation at that day's code takes twice its time here today); on that machine these rates pass. " +
-      "What would cut the per-run cost itself: one write of the integration per run instead of two (the lease folded into the result's transaction would hold a write transaction across the tool's network call: not taken), and history rows clustered by integration."
+      "What would cut the per-run cost itself: one write of the integration per run instead of two (the lease folded into the result's transaction would hold a write transaction across the tool's network call: not taken), and fewer history index pages per run (clustering the history by integration would spare the retention's deletes a page, not the inserts)."
     );
   }
   return `**${f.name}: ${num(f.value)} ${f.unit}** (target ${f.target?.limit}).`;

@@ -76,7 +76,11 @@ const round = (x: number) => Math.round(x * 100) / 100;
 
 export function evaluate(figure: Figure): FigureResult {
   const ratio =
-    figure.baseline && Number.isFinite(figure.baseline.value) && figure.baseline.value !== 0
+    // A value not measured (NaN: a run stopped at its deadline) has no ratio either.
+    Number.isFinite(figure.value) &&
+    figure.baseline &&
+    Number.isFinite(figure.baseline.value) &&
+    figure.baseline.value !== 0
       ? figure.value / figure.baseline.value
       : null;
   let status: FigureResult["status"] = "info";
