@@ -35,10 +35,19 @@ describe("batched writes (group commit)", () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const write = batchedWrites<number>(() => held);
+    let started: () => void = () => {};
+    const writing = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const write = batchedWrites<number>(() => {
+      started();
+      return held;
+    });
     let answered = 0;
     const writes = [1, 2, 3].map((item) => write(db, item).then(() => answered++));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The batch is being written (its write called), and held: nobody is answered yet.
+    await writing;
+    await Promise.resolve();
     expect(answered).toBe(0);
     release();
     await Promise.all(writes);
