@@ -40,7 +40,7 @@ import { inTransaction } from "../packages/server/src/context.ts";
 import { raw as bulkRaw, insertRows } from "../packages/server/src/db/bulk.ts";
 import { createDatabase } from "../packages/server/src/db/connect.ts";
 import { toJson } from "../packages/server/src/db/schema.ts";
-import { claimDue } from "../packages/server/src/domain/integration-store.ts";
+import { claimDue, releaseOwnerClaims } from "../packages/server/src/domain/integration-store.ts";
 import { createScopeConfig } from "../packages/server/src/domain/scope-configs.ts";
 import { createWorkspace } from "../packages/server/src/domain/workspaces.ts";
 import { parseDuration } from "../packages/server/src/duration.ts";
@@ -611,11 +611,7 @@ export async function runPauseEngineBench(
           const rows = await claimDue(world.server.ctx, "bench", due);
           world.samples.push(performance.now() - started);
           if (rows.length !== due) throw new Error(`claimed ${rows.length}, expected ${due}`);
-          await world.server.ctx.db
-            .updateTable("integrations")
-            .set({ lease_owner: null, lease_expires_at: null })
-            .where("lease_owner", "=", "bench")
-            .execute();
+          await releaseOwnerClaims(world.server.ctx, "bench");
         }
       }
       const tickCost: number[] = [];

@@ -9,6 +9,7 @@ import { loadConnectorModules } from "./connectors/modules.ts";
 import { type Connector, ConnectorRegistry } from "./connectors/types.ts";
 import { createWakeups, type RelinkContext } from "./context.ts";
 import { createDatabase, migrateToLatest, type RelinkDatabase } from "./db/connect.ts";
+import { localClaimsFor } from "./domain/local-claims.ts";
 import { sealPlainRecords } from "./domain/records.ts";
 import type { AppEnv } from "./http/env.ts";
 import {
@@ -124,6 +125,7 @@ export async function createRelinkServer(options: RelinkServerOptions = {}): Pro
   const ctx: RelinkContext = {
     db: database.db,
     dialect: database.dialect,
+    ...(database.dialect === "sqlite" ? { claims: localClaimsFor(database.file) } : {}),
     clock,
     config,
     connectors,

@@ -4,6 +4,7 @@ import type { Config } from "./config.ts";
 import type { ConnectorRegistry } from "./connectors/types.ts";
 import type { Dialect } from "./db/connect.ts";
 import type { Database } from "./db/schema.ts";
+import type { LocalClaims } from "./domain/local-claims.ts";
 import type { Logger } from "./logging.ts";
 import type { SecretBox } from "./secrets.ts";
 
@@ -13,6 +14,8 @@ export type Wakeable = "scheduler" | "webhooks";
 export interface RelinkContext {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** SQLite: the scheduler's claims, held in this process (`domain/local-claims.ts`). */
+  readonly claims?: LocalClaims;
   readonly clock: Clock;
   readonly config: Config;
   readonly connectors: ConnectorRegistry;

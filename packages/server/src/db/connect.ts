@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import {
   Kysely,
@@ -27,6 +27,8 @@ export type Dialect = "sqlite" | "postgres";
 export interface RelinkDatabase {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** SQLite: the database file's absolute path (none in memory). */
+  file?: string;
   close(): Promise<void>;
   /** PostgreSQL: a new client outside the pool, same settings (the webhook dispatcher's LISTEN connection). */
   newClient?: () => pg.Client;
@@ -114,6 +116,7 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Reli
   return {
     db,
     dialect: "sqlite",
+    ...(path === ":memory:" ? {} : { file: resolve(path) }),
     close: async () => {
       await checkpointer?.stop();
       await db.destroy();

@@ -320,6 +320,13 @@ export interface CredentialRefreshLeaseTable {
   expires_at: Timestamp;
 }
 
+/** SQLite: the lease of the one process that schedules, on the whole file (`domain/local-claims.ts`). */
+export interface SchedulerLeaseTable {
+  name: string;
+  owner: string;
+  expires_at: Timestamp;
+}
+
 /** The RFC 7009 revocation of a grant a relink replaced. */
 export interface GrantRevocationTable {
   id: string;
@@ -355,6 +362,7 @@ export interface Database {
   credential_refresh_leases: CredentialRefreshLeaseTable;
   grant_revocations: GrantRevocationTable;
   sync_sessions: SyncSessionTable;
+  scheduler_leases: SchedulerLeaseTable;
 }
 
 export type IntegrationRow = Selectable<IntegrationTable>;

@@ -1,5 +1,4 @@
 import type { Insertable } from "kysely";
-import { sql } from "kysely";
 import type { RelinkContext, Tx } from "../context.ts";
 import { chunks, columnArrays, insertRows, marks, memoText, raw, tuples } from "../db/bulk.ts";
 import type { Dialect } from "../db/connect.ts";
@@ -13,6 +12,7 @@ import {
 import { pruneAuthChecks } from "./auth-check-retention.ts";
 import { type NewEvent, recordEvents } from "./events.ts";
 import type { IntegrationDraft, IntegrationPatch, Transition } from "./integration-machine.ts";
+import { claimDueLocally, claimedNow, releaseOwnerLocal } from "./local-claims.ts";
 import { type AuthCheckValues, insertSyncRun, runColumns, updateSyncRun } from "./store-rows.ts";
 
 export {
@@ -168,8 +168,13 @@ export async function releaseClaims(
 }
 
 /** Releases every claim `owner` still holds, the slots due as they were (a scheduler stopping). */
-export async function releaseOwnerClaims(db: RelinkContext["db"], owner: string): Promise<void> {
-  await db
+export async function releaseOwnerClaims(
+  ctx: Pick<RelinkContext, "db" | "claims">,
+  owner: string,
+): Promise<void> {
+  if (ctx.claims) releaseOwnerLocal(ctx.claims, owner);
+  // SQLite too: rows an older version leased (claims are no longer written there).
+  await ctx.db
     .updateTable("integrations")
     .set({ lease_owner: null, lease_expires_at: null })
     .where("lease_owner", "=", owner)
@@ -189,25 +194,36 @@ export function dueIntegrationsQuery(ctx: Pick<RelinkContext, "db">, now: string
 
 /** Claims up to `limit` due integrations for `owner` (a lease until `now + leaseMs`); returns the claimed rows. */
 export async function claimDue(
-  ctx: Pick<RelinkContext, "db" | "dialect" | "clock" | "config">,
+  ctx: Pick<RelinkContext, "db" | "dialect" | "claims" | "clock" | "config" | "log">,
   owner: string,
   limit: number,
 ): Promise<IntegrationRow[]> {
   if (limit <= 0) return [];
   const nowDate = ctx.clock.now();
   const now = nowDate.toISOString();
-  const expires = new Date(nowDate.getTime() + ctx.config.leaseMs).toISOString();
-  const due = dueIntegrationsQuery(ctx, now, limit);
-  const claim = ctx.db.updateTable("integrations").set({ lease_owner: owner, lease_expires_at: expires });
-  if (ctx.dialect === "postgres") {
-    return claim.where("id", "in", due.forUpdate().skipLocked()).returningAll().execute();
+  const expiresMs = nowDate.getTime() + ctx.config.leaseMs;
+  const expires = new Date(expiresMs).toISOString();
+  if (ctx.dialect === "sqlite") {
+    if (!ctx.claims) throw new TypeError("claiming on SQLite needs the process's claims (ctx.claims)");
+    return claimDueLocally(ctx, ctx.claims, owner, limit, { nowMs: nowDate.getTime(), expiresMs });
   }
-  // SQLite: the due index leads to the rows themselves (rowid), not through the primary key's index
-  // (one B-tree less per claimed row, which grows with the total).
-  return claim
-    .where(sql`rowid`, "in", due.clearSelect().select(sql<number>`rowid`.as("rowid")))
+  const due = dueIntegrationsQuery(ctx, now, limit);
+  return ctx.db
+    .updateTable("integrations")
+    .set({ lease_owner: owner, lease_expires_at: expires })
+    .where("id", "in", due.forUpdate().skipLocked())
     .returningAll()
     .execute();
+}
+
+/** Whether a scheduler holds a live claim on `row` at `at` (its result will be written by it). */
+export function isClaimed(
+  ctx: Pick<RelinkContext, "claims">,
+  row: Pick<IntegrationRow, "id" | "lease_owner" | "lease_expires_at">,
+  at: string,
+): boolean {
+  if (ctx.claims && claimedNow(ctx.claims, row.id, Date.parse(at))) return true;
+  return row.lease_owner !== null && row.lease_expires_at !== null && row.lease_expires_at > at;
 }
 
 /**
@@ -302,6 +318,8 @@ export interface Batch {
   updatedRuns: SyncRunRow[];
   /** In order. */
   events: NewEvent[];
+  /** SQLite: the rows' rowids, read with their ids in this transaction (the update finds each row by it). */
+  rowids?: ReadonlyMap<string, number>;
 }
 
 /** Writes a batch (see `Batch`) in the caller's transaction. */
@@ -334,9 +352,9 @@ export async function writeBatch(tx: Tx, dialect: Dialect, batch: Batch): Promis
   }
   // PostgreSQL: one statement each (arrays); SQLite: one per power-of-two chunk (prepared shapes).
   for (const chunk of dialect === "postgres" ? [quiet] : chunks(quiet))
-    await updateIntegrations(tx, dialect, chunk, QUIET);
+    await updateIntegrations(tx, dialect, chunk, QUIET, batch.rowids);
   for (const chunk of dialect === "postgres" ? [changed] : chunks(changed))
-    await updateIntegrations(tx, dialect, chunk, CHANGED);
+    await updateIntegrations(tx, dialect, chunk, CHANGED, batch.rowids);
   await recordEvents(tx, batch.events);
 }
 
@@ -384,8 +402,33 @@ const shape = (name: string, columns: Written): UpdateShape => ({
   columns,
   json: columns.map(([column]) => JSON_COLUMNS.has(column)),
 });
-const QUIET = shape("quiet", WRITTEN_QUIET);
-const CHANGED = shape("changed", WRITTEN_CHANGED);
+export const QUIET = shape("quiet", WRITTEN_QUIET);
+export const CHANGED = shape("changed", WRITTEN_CHANGED);
+
+/**
+ * SQLite's text of the batch update of `rows` integrations (one per shape and number of rows),
+ * finding each row by its rowid or by its id (exported for the query-plan test).
+ */
+export function sqliteIntegrationsUpdate(
+  { name, columns }: UpdateShape,
+  rows: number,
+  byRowid: boolean,
+): string {
+  return memoText(`update-integrations\u0000${name}\u0000sqlite\u0000${rows}\u0000${byRowid}`, () => {
+    const set = columns
+      .slice(1)
+      .map(([column]) => `${column} = v.${column}`)
+      .join(", ");
+    const names = columns.map(([c]) => c).join(", ");
+    const tuple = marks(columns.length + (byRowid ? 1 : 0));
+    // By rowid: the caller read each row by it in this same transaction and checked its id (a
+    // rowid changes only in a VACUUM, which cannot run inside the transaction).
+    const match = byRowid ? "integrations.rowid = v.rid" : "integrations.id = v.id";
+    return `with v (${byRowid ? "rid, " : ""}${names}) as (values ${tuples(tuple, rows)})
+    update integrations set ${set}, lease_owner = null, lease_expires_at = null
+    from v where ${match}`;
+  });
+}
 
 /**
  * Updates many integrations with per-row values in one statement, releasing their claims: SQLite
@@ -397,6 +440,7 @@ async function updateIntegrations(
   dialect: Dialect,
   rows: readonly IntegrationRow[],
   { name, columns, json }: UpdateShape,
+  rowids?: ReadonlyMap<string, number>,
 ): Promise<void> {
   if (rows.length === 0) return;
   const set = () =>
@@ -425,13 +469,13 @@ async function updateIntegrations(
     );
     return;
   }
-  const text = memoText(`update-integrations\u0000${name}\u0000${dialect}\u0000${rows.length}`, () => {
-    return `with v (${names}) as (values ${tuples(marks(columns.length), rows.length)})
-    update integrations set ${set()}, lease_owner = null, lease_expires_at = null
-    from v where integrations.id = v.id`;
-  });
+  // SQLite: by rowid when the batch read every row's (the row itself, not through the primary key's
+  // index: one B-tree less per row).
+  const byRowid = rowids !== undefined && rows.every((row) => rowids.has(row.id));
+  const text = sqliteIntegrationsUpdate(name === "quiet" ? QUIET : CHANGED, rows.length, byRowid);
   const params: unknown[] = [];
   for (const row of rows) {
+    if (byRowid) params.push(rowids.get(row.id));
     for (let i = 0; i < columns.length; i++) {
       const value = row[(columns[i] as Written[number])[0]];
       params.push(json[i] ? toJson(value) : value);

@@ -10,6 +10,7 @@ import {
   authCheckValues,
   cancelOpenRun,
   insertIntegration,
+  isClaimed,
   lockIntegration,
   writeTransition,
 } from "./integration-store.ts";
@@ -122,7 +123,7 @@ export async function setEnabled(
     // A queued manual sync would never run (nothing is scheduled any more): it ends now. A sync
     // being run by a live claim is ended by its scheduler, which finds the integration INACTIVE.
     const at = now.toISOString();
-    const claimed = current.lease_owner !== null && (current.lease_expires_at ?? "") > at;
+    const claimed = isClaimed(ctx, current, at);
     if (!enabled && !claimed) await cancelOpenRun(tx, id, "the integration was disabled", at);
     return row;
   });

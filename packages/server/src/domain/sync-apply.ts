@@ -20,6 +20,7 @@ import {
   writeBatch,
 } from "./integration-store.ts";
 import { sameCredentials, sealCredentials } from "./integrations.ts";
+import { ROWS_BY_ROWID, releaseLocal, stillHoldsFileLease } from "./local-claims.ts";
 import { replaceRecords, type SealedRecords } from "./records.ts";
 import { withUnreportedGap } from "./resume-gap.ts";
 import { type ClaimedWork, loadScopeModels, runClaimedNetwork, stoppedBy } from "./sync-network.ts";
@@ -95,41 +96,67 @@ export async function applyClaimed(
   return inTransaction(ctx, (tx) => applyClaimedIn(tx, ctx, owner, works));
 }
 
-/** The claimed rows, re-read (locked on PostgreSQL, in id order), and their open runs. */
+/**
+ * The claimed rows, re-read (locked on PostgreSQL, in id order), and their open runs. On SQLite
+ * the rows this process claimed are read by the rowids their claims keep (the row itself, not
+ * through the primary key's index: one B-tree less per row); a row not found there (deleted, or
+ * moved by a VACUUM) is looked up by id with the rest. `rowids`: the rows found by rowid, for the
+ * batch's update.
+ */
 async function readClaimed(tx: Tx, ctx: RelinkContext, works: readonly ClaimedWork[]) {
   const ids = [...new Set(works.map((w) => w.claimed.id))].sort();
   const locked = new Map<string, IntegrationRow>();
   const open = new Map<string, SyncRunRow>();
+  const rowids = new Map<string, number>();
+  if (ctx.claims) {
+    const wanted = new Map<number, string>();
+    for (const id of ids) {
+      const rowid = ctx.claims.held.get(id)?.rowid;
+      if (rowid !== undefined) wanted.set(rowid, id);
+    }
+    const rows = await raw<IntegrationRow & { rowid: number }>(tx, ctx.dialect, ROWS_BY_ROWID, [
+      JSON.stringify([...wanted.keys()]),
+    ]);
+    for (const { rowid, ...row } of rows) {
+      if (wanted.get(rowid) !== row.id) continue;
+      locked.set(row.id, row);
+      rowids.set(row.id, rowid);
+    }
+  }
+  const postgres = ctx.dialect === "postgres";
   // PostgreSQL: all at once (the ids as one array: every statement is a round trip); SQLite: in
   // power-of-two chunks (a prepared statement per shape).
-  const lists = ctx.dialect === "postgres" ? [ids] : chunks(ids);
-  for (const chunk of lists) {
-    const postgres = ctx.dialect === "postgres";
-    const params = postgres ? [chunk] : chunk;
-    const among = postgres ? "= any(cast(? as text[]))" : `in ${marks(chunk.length)}`;
+  const among = (n: number) => (postgres ? "= any(cast(? as text[]))" : `in ${marks(n)}`);
+  const byId = ids.filter((id) => !locked.has(id));
+  for (const chunk of postgres ? [byId] : chunks(byId)) {
+    if (chunk.length === 0) continue;
     // In id order: two appliers on PostgreSQL lock their common rows in the same order.
     const rows = await raw<IntegrationRow>(
       tx,
       ctx.dialect,
       memoText(
         `locked\u0000${ctx.dialect}\u0000${postgres ? "any" : chunk.length}`,
-        () => `select * from integrations where id ${among} order by id${postgres ? " for update" : ""}`,
+        () =>
+          `select * from integrations where id ${among(chunk.length)} order by id${postgres ? " for update" : ""}`,
       ),
-      params,
+      postgres ? [chunk] : chunk,
     );
     for (const row of rows) locked.set(row.id, row);
+  }
+  for (const chunk of postgres ? [ids] : chunks(ids)) {
     const runs = await raw<SyncRunRow>(
       tx,
       ctx.dialect,
       memoText(
         `open-runs\u0000${ctx.dialect}\u0000${postgres ? "any" : chunk.length}`,
-        () => `select * from sync_runs where integration_id ${among} and status in ('QUEUED', 'RUNNING')`,
+        () =>
+          `select * from sync_runs where integration_id ${among(chunk.length)} and status in ('QUEUED', 'RUNNING')`,
       ),
-      params,
+      postgres ? [chunk] : chunk,
     );
     for (const run of runs) open.set(run.integration_id, run);
   }
-  return { locked, open };
+  return { locked, open, rowids };
 }
 
 async function applyClaimedIn(
@@ -138,11 +165,27 @@ async function applyClaimedIn(
   owner: string,
   works: readonly ClaimedWork[],
 ): Promise<ClaimOutcome[]> {
-  const { locked, open } = await readClaimed(tx, ctx, works);
+  const { locked, open, rowids } = await readClaimed(tx, ctx, works);
+  // Whose claim each row is: its lease (PostgreSQL), or this process's memory while it still holds
+  // the SQLite file's lease (read in this transaction); a claim applied here is released on commit.
+  const local = ctx.claims;
+  const fileLeaseHeld = local ? await stillHoldsFileLease(tx, local) : false;
+  const ours = (id: string, row?: IntegrationRow) =>
+    local ? fileLeaseHeld && local.held.get(id)?.owner === owner : row?.lease_owner === owner;
+  const settled: string[] = [];
+  if (local) tx.afterCommit(() => releaseLocal(local, owner, settled));
   const now = ctx.clock.now();
   const at = now.toISOString();
   const nowMs = now.getTime();
-  const batch: Batch = { rows: [], checks: [], prune: [], newRuns: [], updatedRuns: [], events: [] };
+  const batch: Batch = {
+    rows: [],
+    checks: [],
+    prune: [],
+    newRuns: [],
+    updatedRuns: [],
+    events: [],
+    ...(ctx.claims ? { rowids } : {}),
+  };
   const released: string[] = [];
   const replaced: Array<{ id: string; records: SealedRecords }> = [];
   const outcomes: ClaimOutcome[] = [];
@@ -181,14 +224,16 @@ async function applyClaimedIn(
     const { claimed, result } = work;
     const row = locked.get(claimed.id);
     if (!row) {
+      if (ours(claimed.id)) settled.push(claimed.id);
       outcomes.push({ kind: "skipped", reason: "deleted" });
       continue;
     }
-    if (row.lease_owner !== owner) {
+    if (!ours(row.id, row)) {
       outcomes.push({ kind: "skipped", reason: "lease-lost" });
       continue;
     }
     locked.delete(row.id); // a claim is applied once
+    settled.push(row.id);
     if (result.kind === "inactive") {
       if (row.state === "ACTIVE") {
         released.push(row.id);

@@ -7,6 +7,7 @@ import {
   findOpenRun,
   finishedRun,
   insertSyncRun,
+  isClaimed,
   lockIntegration,
   newSyncRun,
   type TransitionExtras,
@@ -61,7 +62,7 @@ export async function requestManualSync(
     const open = await findOpenRun(tx, row.id);
     const extras: Required<Pick<TransitionExtras, "runs" | "events">> = { runs: [], events: [] };
     if (open) {
-      const claimed = row.lease_owner !== null && row.lease_expires_at !== null && row.lease_expires_at > at;
+      const claimed = isClaimed(ctx, row, at);
       if (open.status === "QUEUED" || claimed)
         return { kind: "queued", syncId: open.id, alreadyQueued: true };
       const orphan = finishedRun(open, ORPHANED, at);

@@ -234,7 +234,7 @@ export function createScheduler(ctx: RelinkContext, options: SchedulerOptions = 
       }
       // Whatever is still claimed by us goes back to the pool, due as it was.
       try {
-        await releaseOwnerClaims(ctx.db, owner);
+        await releaseOwnerClaims(ctx, owner);
       } catch (error) {
         log.error({ err: error }, "releasing the scheduler's claims failed");
       }

@@ -48,26 +48,34 @@ async function failRunsOf(
   };
 }
 
-/** Everything a scheduled run writes about these integrations. */
+/**
+ * Everything a scheduled run writes about these integrations; `lease_owner` is the claim's holder:
+ * the row's lease on PostgreSQL, the process's claims on SQLite (whose rows are never leased).
+ */
 async function written(w: PauseWorld, ids: string[]) {
   const db = w.t.database.db;
+  const claims = w.t.server.ctx.claims;
+  const rows = await db
+    .selectFrom("integrations")
+    .select([
+      "id",
+      "state",
+      "failing_since",
+      "failed_checks",
+      "last_checked_at",
+      "next_sync_at",
+      "retry_attempt",
+      "last_sync_id",
+      "lease_owner",
+    ])
+    .where("id", "in", ids)
+    .orderBy("id")
+    .execute();
+  if (claims) expect(rows.map((row) => row.lease_owner)).toEqual(rows.map(() => null));
   return {
-    integrations: await db
-      .selectFrom("integrations")
-      .select([
-        "id",
-        "state",
-        "failing_since",
-        "failed_checks",
-        "last_checked_at",
-        "next_sync_at",
-        "retry_attempt",
-        "last_sync_id",
-        "lease_owner",
-      ])
-      .where("id", "in", ids)
-      .orderBy("id")
-      .execute(),
+    integrations: rows.map((row) =>
+      claims ? { ...row, lease_owner: claims.held.get(row.id)?.owner ?? null } : row,
+    ),
     checks: await db
       .selectFrom("auth_checks")
       .select(["id", "trigger"])

@@ -15,6 +15,7 @@ import * as m0014 from "./0014_beyond.ts";
 import * as m0015 from "./0015_signing_jwks.ts";
 import * as m0018 from "./0018_flow_failures_workspace.ts";
 import * as m0019 from "./0019_synced_records_synced_at.ts";
+import * as m0020 from "./0020_scheduler_leases.ts";
 
 /** Every migration, listed in code so they work bundled and in tests. Append; never reorder. */
 export const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   "0015_signing_jwks": m0015,
   "0018_flow_failures_workspace": m0018,
   "0019_synced_records_synced_at": m0019,
+  "0020_scheduler_leases": m0020,
 };
 
 export const migrationProvider: MigrationProvider = {
