@@ -149,7 +149,7 @@ function pauseEngine(report: Report, f: FigureResult): string {
         : "";
     // Measured 2026-12-01 on a quiet machine, both runs one after the other.
     const machine =
-      "The machine is not the one of the earlier 66.5 s: the same simulation at the code of that run (commit ffd7c14, 2026-11-28) took 132.4 s (CPU 108.0 s) here on 2026-12-01, against 128.6 s (CPU 109.4 s) for the code of this stage, so the changes since cost nothing measurable and this machine does about half the work per CPU-second (the bare Hono route also costs 1.2x to 1.9x the CPU per request it did then). ";
+      "The machine is not the one of the earlier 66.5 s: the same simulation at the code of that run (commit ffd7c14, 2026-11-28) took 132.4 s (CPU 108.0 s) here on 2026-12-01, against 128.6 s (CPU 109.4 s) for the code of that day, and on 2026-12-02 at 04:44 UTC, one run after the other, 139.5 s (CPU 115.3 s) against 117.8 s (CPU 129.4 s) for the code of this run (0.84x; more CPU in all, because its WAL checkpoints run on a thread beside the event loop). This machine does about half the work per CPU-second that one did (the bare Hono route also costs 1.2x to 1.9x the CPU per request it did then), and it varies from hour to hour: the records route, whose code did not change, cost 4.70 ms of CPU per page in the full run of 2026-12-02 01:45 UTC. The issue's 62–67 s scaled by that 0.84x would be 52–56 s; the target counts seconds on this machine, and misses. ";
     if (rate >= 0.7 * best) {
       return `${head}${waited}${machine}That is close to the all-due throughput (best ${num(best)}/s): the simulation is bounded by the per-run write path, not by the clock steps or the pausing.`;
     }
@@ -195,6 +195,7 @@ function pauseEngine(report: Report, f: FigureResult): string {
         ? `${trend} (${rates.map((x) => `${num(x.value)}/s at ${x.name.replace(/.*, (\S+) all due/, "$1")}`).join(", ")}). `
         : "") +
       `Reaching 5,000/s means cutting the per-run cost by about ${Math.round((1 - Math.min(...missed.map((x) => x.value)) / 5000) * 100)}% at the size missed. ` +
+      "On 2026-12-02 at 05:35 UTC, after the full run of that morning, the code before the SQLite claims change (495920f) and the code with it, one after the other, twice, ran 10k all due at 4,240 and 4,140/s against 4,153 and 4,646/s: the same, and below the 5,911/s that the code of 495920f ran in the full run of 01:45 UTC that day. The rate follows the machine's state more than the change. " +
       "This machine does about half the work per CPU-second it did on 2026-11-28, when the same write path ran 7,241/s at 100k (see the 3-day simulation's paragraph: the same simulation at that day's code takes twice its time here today); on that machine these rates pass. " +
       "What cut the per-run cost itself: one write of the integration per run instead of two (on SQLite the claim is held in the process's memory under one lease on the file, since 2026-12-02); what is left is fewer history index pages per run (clustering the history by integration would spare the retention's deletes a page, not the inserts)."
     );
