@@ -120,6 +120,11 @@ export async function runPauseEngine({
         value: rate,
         unit: "/s",
         target: r.dialect === "SQLite" ? { on: "value", direction: "higher", limit: 5000 } : null,
+        ...(r.dialect === "SQLite" && !quick
+          ? {
+              note: "the median of three trials, each on a fresh database (the trials are in the section's output)",
+            }
+          : {}),
       });
     }
     if (r.tick) {
