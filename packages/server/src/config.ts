@@ -214,7 +214,7 @@ const VARIABLES = {
     duration(1_000),
     5 * 60_000,
     "5m",
-    "How long a claimed sync is held before another replica may take it over after a crash. On SQLite: how long the scheduling process's lease on the file outlives it (a process on the same host takes over as soon as it is gone).",
+    "How long a claimed sync is held before another replica may take it over after a crash. On SQLite: how long the scheduling process's lease on the file outlives a crash (a clean stop gives it back; a process on the same host takes over as soon as the crashed one is gone).",
   ),
   runWorkers: variable(
     "RELINK_RUN_WORKERS",

@@ -17,7 +17,8 @@ import type { IntegrationRow } from "../db/schema.ts";
  * - a claim expires (`leaseMs`): one whose result was never written is taken again after that;
  * - a crash loses nothing: the claims die with the process, and a process restarted on the same
  *   host takes the file lease over at once (its holder is no longer running); from another host it
- *   waits until the lease expires;
+ *   waits until the lease expires. A clean stop gives the lease back (`releaseFileLease`), so the
+ *   next process takes it at once wherever it runs (a container moved to another node);
  * - a second process on the same file (a mistake: SQLite serves one) schedules nothing while the
  *   first runs, and says so in its log.
  *
@@ -35,6 +36,8 @@ export interface LocalClaims {
   fileLeaseUntilMs: number;
   /** The holder this process last warned about (once per holder). */
   warnedAbout: string | null;
+  /** Schedulers of this process started on the file and not yet stopped. */
+  running: number;
 }
 
 const registries = new Map<string, LocalClaims>();
@@ -48,6 +51,7 @@ export function localClaimsFor(path: string | undefined): LocalClaims {
     processOwner,
     fileLeaseUntilMs: 0,
     warnedAbout: null,
+    running: 0,
   });
   if (path === undefined) return fresh();
   let claims = registries.get(path);
@@ -131,6 +135,30 @@ export async function holdFileLease(
     );
   }
   return false;
+}
+
+/**
+ * At a scheduler's stop: gives the file's lease back (deletes its row) when no other scheduler of
+ * this process runs on the file and no claim is live, so that the next process takes it at once,
+ * on another host too (where the holder's pid cannot be checked, it would wait `RELINK_LEASE`).
+ * A live claim (another handle's batch in flight) keeps it: that batch's write is fenced by it.
+ * A claim taken by a handle with no started scheduler (`runDue` alone) at the very moment of the
+ * last stop can lose its lease: its result is then dropped and the check runs again once its claim
+ * expires, as after a takeover. Returns whether the lease was given back.
+ */
+export async function releaseFileLease(
+  ctx: Pick<RelinkContext, "db" | "clock">,
+  claims: LocalClaims,
+): Promise<boolean> {
+  if (claims.running > 0 || liveClaims(claims, ctx.clock.now().getTime()) > 0) return false;
+  claims.fileLeaseUntilMs = 0;
+  claims.warnedAbout = null;
+  const result = await ctx.db
+    .deleteFrom("scheduler_leases")
+    .where("name", "=", FILE_LEASE)
+    .where("owner", "=", claims.processOwner)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }
 
 /** Whether this process still holds the file lease, read in the transaction that writes results. */

@@ -5,6 +5,7 @@ import type { Worker } from "../app.ts";
 import type { RelinkContext } from "../context.ts";
 import type { IntegrationRow } from "../db/schema.ts";
 import { claimDue, releaseOwnerClaims } from "../domain/integration-store.ts";
+import { releaseFileLease } from "../domain/local-claims.ts";
 import {
   applyClaimed,
   type ClaimedWork,
@@ -207,6 +208,7 @@ export function createScheduler(ctx: RelinkContext, options: SchedulerOptions = 
       if (started) return;
       started = true;
       stopping = false;
+      if (ctx.claims) ctx.claims.running++;
       unsubscribe = ctx.onWake("scheduler", requestTick);
       timer = setInterval(() => void claimAndStart(), ctx.config.schedulerTickMs);
       timer.unref();
@@ -214,6 +216,7 @@ export function createScheduler(ctx: RelinkContext, options: SchedulerOptions = 
     },
     async stop() {
       stopping = true;
+      if (started && ctx.claims) ctx.claims.running--;
       started = false;
       if (timer) clearInterval(timer);
       timer = null;
@@ -232,9 +235,13 @@ export function createScheduler(ctx: RelinkContext, options: SchedulerOptions = 
           await Promise.race([all(), sleep(2_000, undefined, { ref: false })]);
         }
       }
-      // Whatever is still claimed by us goes back to the pool, due as it was.
+      // Whatever is still claimed by us goes back to the pool, due as it was; on SQLite, the file's
+      // lease too when this was the process's last scheduler on it.
       try {
         await releaseOwnerClaims(ctx, owner);
+        if (ctx.claims && (await releaseFileLease(ctx, ctx.claims))) {
+          log.info("gave the scheduler's lease on the SQLite file back");
+        }
       } catch (error) {
         log.error({ err: error }, "releasing the scheduler's claims failed");
       }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { CompiledQuery } from "kysely";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createRelinkServer, type RelinkServer } from "../../src/app.ts";
 import { ManualClock } from "../../src/clock.ts";
 import {
@@ -14,7 +14,13 @@ import {
   releaseOwnerClaims,
   sqliteIntegrationsUpdate,
 } from "../../src/domain/integration-store.ts";
-import { DUE_ROWIDS, holderGone, ROWS_BY_ROWID } from "../../src/domain/local-claims.ts";
+import {
+  DUE_ROWIDS,
+  holderGone,
+  holdFileLease,
+  type LocalClaims,
+  ROWS_BY_ROWID,
+} from "../../src/domain/local-claims.ts";
 import { applyClaimed, loadScopeModels, runClaimedNetwork } from "../../src/domain/sync-runs.ts";
 import { createWorkspace } from "../../src/domain/workspaces.ts";
 import { generateEncryptionKey, scriptedConnector } from "../../src/testing/index.ts";
@@ -195,7 +201,8 @@ describe("the scheduler's claims on SQLite", () => {
     expect(holderGone("garbage")).toBe(false);
   });
 
-  it("two servers of one process on one file share its claims: a row claimed by one is not claimed by the other", async () => {
+  /** Two servers of this process on one SQLite file (as a server restarted in-process would be). */
+  async function twoServersOnOneFile() {
     const dir = mkdtempSync(join(tmpdir(), "relink-local-claims-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const clock = new ManualClock();
@@ -216,6 +223,67 @@ describe("the scheduler's claims on SQLite", () => {
     }
     const [a, b] = servers as [RelinkServer, RelinkServer];
     expect(a.ctx.claims).toBe(b.ctx.claims);
+    return { a, b, clock };
+  }
+
+  const fileLease = (server: RelinkServer) =>
+    server.ctx.db.selectFrom("scheduler_leases").selectAll().executeTakeFirst();
+
+  /** A process on another host (its pid cannot be checked from here): only a free lease is its. */
+  const onAnotherHost = (): LocalClaims => ({
+    held: new Map(),
+    byRowid: new Map(),
+    processOwner: "some-other-host/4242/beef0003",
+    fileLeaseUntilMs: 0,
+    warnedAbout: null,
+    running: 0,
+  });
+
+  it("a clean stop gives the file's lease back: a process on another host takes it at once", async () => {
+    w = await pauseWorld({ dialect: "sqlite" });
+    await oneDue(w);
+    const { server } = w.t;
+    expect((await server.scheduler.runDue()).claimed).toBe(1);
+    expect((await fileLease(server))?.owner).toBe(server.ctx.claims?.processOwner);
+    const other = onAnotherHost();
+    expect(await holdFileLease(server.ctx, other)).toBe(false);
+
+    await server.scheduler.stop();
+    expect(await fileLease(server)).toBeUndefined();
+    expect(w.t.logs.some((l) => l.msg === "gave the scheduler's lease on the SQLite file back")).toBe(true);
+    expect(await holdFileLease(server.ctx, other)).toBe(true);
+    expect((await fileLease(server))?.owner).toBe(other.processOwner);
+  });
+
+  it("a stop keeps the file's lease while a claim is live (its batch's write is fenced by it)", async () => {
+    w = await pauseWorld({ dialect: "sqlite" });
+    await oneDue(w);
+    const { server } = w.t;
+    expect(await claimDue(server.ctx, "owner-x", 10)).toHaveLength(1);
+    await server.scheduler.stop();
+    expect((await fileLease(server))?.owner).toBe(server.ctx.claims?.processOwner);
+    await releaseOwnerClaims(server.ctx, "owner-x");
+    await server.scheduler.stop();
+    expect(await fileLease(server)).toBeUndefined();
+  });
+
+  it("a stop keeps the file's lease while another scheduler of the process runs on the file", async () => {
+    const { a, b } = await twoServersOnOneFile();
+    a.scheduler.start();
+    b.scheduler.start();
+    expect(a.ctx.claims?.running).toBe(2);
+    await vi.waitFor(async () => expect((await fileLease(a))?.owner).toBe(a.ctx.claims?.processOwner));
+    await b.scheduler.stop();
+    await b.scheduler.stop(); // a second stop counts once
+    expect(a.ctx.claims?.running).toBe(1);
+    expect((await fileLease(a))?.owner).toBe(a.ctx.claims?.processOwner);
+    await a.scheduler.stop();
+    expect(a.ctx.claims?.running).toBe(0);
+    expect(await fileLease(a)).toBeUndefined();
+  });
+
+  it("two servers of one process on one file share its claims: a row claimed by one is not claimed by the other", async () => {
+    const { a, b, clock } = await twoServersOnOneFile();
     const { apiKey } = await createWorkspace(a.ctx);
     for (let i = 0; i < 6; i++) {
       const response = await a.app.request("/v1/integrations", {
