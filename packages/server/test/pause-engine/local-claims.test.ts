@@ -272,7 +272,11 @@ describe("the scheduler's claims on SQLite", () => {
     a.scheduler.start();
     b.scheduler.start();
     expect(a.ctx.claims?.running).toBe(2);
-    await vi.waitFor(async () => expect((await fileLease(a))?.owner).toBe(a.ctx.claims?.processOwner));
+    // The first tick takes the lease; generous on a busy machine (vi.waitFor's default is 1 s).
+    await vi.waitFor(async () => expect((await fileLease(a))?.owner).toBe(a.ctx.claims?.processOwner), {
+      timeout: 15_000,
+      interval: 20,
+    });
     await b.scheduler.stop();
     await b.scheduler.stop(); // a second stop counts once
     expect(a.ctx.claims?.running).toBe(1);
