@@ -8,13 +8,15 @@
  * of 1k due out of 10k; the simulation under a minute and 300 MB.
  *
  *   pnpm exec tsx bench/pause-engine.ts [--sizes 10000,100000] [--small 10000] [--large 1000000]
- *       [--due 1000] [--concurrency 256] [--sim <integrations>] [--sim-interval 24h] [--sim-deadline 30m] [--postgres <url>]
+ *       [--due 1000] [--concurrency 256] [--sim <integrations>] [--sim-interval 24h] [--sim-deadline 30m] [--wal-frames <hour>] [--postgres <url>]
  *       [--seal-sim <integrations>] [--postgres-sim <integrations>] [--replicas 1,3]
  *       [--only sim,sealing,postgres-sim,throughput,tick]
  *
  * `--sim` defaults to a tenth of `--large` (at most 100,000); `--sim 0` skips it. The simulation
  * runs first (its peak RSS is that of the process so far); it logs its progress every 30 s, and
- * `--sim-deadline` stops it after that long (wall time), reporting how far it got. `--only` runs some parts (e.g. a profile
+ * `--sim-deadline` stops it after that long (wall time), reporting how far it got. `--wal-frames h`
+ * counts the pages the simulation writes to SQLite's WAL during simulated hour h, by table and index
+ * (an analysis of the write path, `bench/lib/wal-frames.ts`; not in the full run). `--only` runs some parts (e.g. a profile
  * of the simulation alone: `node --cpu-prof --import tsx bench/pause-engine.ts --only sim --sim 20000`).
  *
  * `--seal-sim n` (part `sealing`): the same simulation of n integrations whose syncs store records
@@ -50,6 +52,7 @@ import { generateEncryptionKey, SecretBox } from "../packages/server/src/secrets
 import { createTestDatabase } from "../packages/server/src/testing/index.ts";
 import { scriptedConnector } from "../packages/server/src/testing/scripted-connector.ts";
 import { perCheck } from "./lib/per-check.ts";
+import { countWalFrames, type WalFrames } from "./lib/wal-frames.ts";
 
 const HOUR = 3_600_000;
 
@@ -69,6 +72,12 @@ export interface PauseEngineBenchOptions {
    * how far it got (`finished: false`): a run far too slow (a loaded machine) ends in bounded time.
    */
   simDeadlineMs?: number;
+  /**
+   * Counts the WAL pages the SQLite simulation writes during this simulated hour (from 0), by table
+   * and index, and logs them (`bench/lib/wal-frames.ts`): an analysis, kept out of the full run
+   * (holding the WAL for an hour and naming every page of the file cost time of their own).
+   */
+  simWalFramesAt?: number;
   /** A PostgreSQL server to measure too (a database is created and dropped per measure). */
   postgres?: string;
   /** Integrations of the sealed-vs-plain pair of simulations with records; 0 skips it. */
@@ -120,9 +129,10 @@ export interface SimulationFigures {
   totalHours: number;
   /**
    * The process's read and write system calls over the same span (Linux `/proc/self/io`: SQLite's
-   * page reads from the OS cache or disk, and its WAL and checkpoint writes), undefined elsewhere.
+   * page reads from the OS cache or disk, and its WAL and checkpoint writes) and the bytes they
+   * moved (`rchar`, `wchar`), undefined elsewhere.
    */
-  syscalls?: { reads: number; writes: number };
+  syscalls?: { reads: number; writes: number; readBytes?: number; writtenBytes?: number };
   /**
    * The event loop's thread alone over the same span (Linux `/proc/self/task/<pid>/schedstat`): its
    * time on a core, waiting for one (a busy machine), and neither (blocked: the disk, a lock), in ms.
@@ -151,14 +161,21 @@ function machineCpu(): { busyMs: number; cores: number } | undefined {
   }
 }
 
-/** Read and write system calls of this process so far (Linux), to count a run's page I/O. */
-function ioSyscalls(): { reads: number; writes: number } | undefined {
+/** Read and write system calls of this process so far, and their bytes (Linux), to count a run's page I/O. */
+function ioSyscalls():
+  | { reads: number; writes: number; readBytes: number; writtenBytes: number }
+  | undefined {
   try {
     const io = readFileSync("/proc/self/io", "utf8");
     const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, "m").exec(io)?.[1]);
-    const reads = field("syscr");
-    const writes = field("syscw");
-    return Number.isFinite(reads) && Number.isFinite(writes) ? { reads, writes } : undefined;
+    const [reads, writes, readBytes, writtenBytes] = ["syscr", "syscw", "rchar", "wchar"].map(field);
+    return reads !== undefined &&
+      writes !== undefined &&
+      readBytes !== undefined &&
+      writtenBytes !== undefined &&
+      [reads, writes, readBytes, writtenBytes].every(Number.isFinite)
+      ? { reads, writes, readBytes, writtenBytes }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -539,6 +556,7 @@ export async function runPauseEngineBench(
     if (simSize > 0 && runs("sim"))
       result.simulation = await simulate(targets[0] as Target, simSize, simIntervalMs, concurrency, log, {
         deadlineMs: options.simDeadlineMs,
+        ...(options.simWalFramesAt === undefined ? {} : { walFramesAt: options.simWalFramesAt }),
       });
 
     // 0b. Sealed records vs the same records not sealed (the bench's seam), stepped in turns.
@@ -677,6 +695,8 @@ interface SimulationOptions {
   sealed?: boolean;
   /** Stop stepping after this long (wall ms), reporting how far it got. */
   deadlineMs?: number;
+  /** Count the WAL pages written during this simulated hour (SQLite; see `simWalFramesAt`). */
+  walFramesAt?: number;
 }
 
 const simulationLabel = (target: Target, o: SimulationOptions, replicas = 1) =>
@@ -725,6 +745,15 @@ async function countPaused(server: RelinkServer, size: number): Promise<number> 
       `the simulation paused ${paused.n} integrations, not every failing one (${Math.ceil(size / 20)})`,
     );
   return Number(paused.n);
+}
+
+function logWalFrames(log: (line: string) => void, hour: number, wal: WalFrames, checks: number): void {
+  const per = (n: number) => (n / Math.max(1, checks)).toFixed(2);
+  log(
+    `  WAL pages written in simulated hour ${hour} (${fmt(checks)} checks, ${fmt(wal.commits)} commits): ${fmt(wal.frames)} = ${per(wal.frames)} per check, ${fmt(wal.pages)} distinct pages`,
+  );
+  for (const [name, frames] of Object.entries(wal.byName).sort((a, b) => b[1] - a[1]))
+    log(`    ${name}: ${per(frames)} per check`);
 }
 
 function logSimulation(log: (line: string) => void, label: string, sim: SimulationFigures): void {
@@ -776,7 +805,12 @@ async function simulate(
         break;
       }
       clock.advance(step);
+      const counting =
+        steps === o.walFramesAt && database.url.startsWith("sqlite:")
+          ? { frames: countWalFrames(database.url.slice("sqlite:".length)), checks: tool.calls.checkAuth }
+          : undefined;
       await server.scheduler.runDue();
+      if (counting) logWalFrames(log, steps, counting.frames.stop(), tool.calls.checkAuth - counting.checks);
       forgetSyncs();
       steps++;
     }
@@ -806,7 +840,14 @@ async function simulate(
     simulatedHours: steps,
     totalHours: (totalSteps * step) / HOUR,
     ...(ioBefore && ioAfter
-      ? { syscalls: { reads: ioAfter.reads - ioBefore.reads, writes: ioAfter.writes - ioBefore.writes } }
+      ? {
+          syscalls: {
+            reads: ioAfter.reads - ioBefore.reads,
+            writes: ioAfter.writes - ioBefore.writes,
+            readBytes: ioAfter.readBytes - ioBefore.readBytes,
+            writtenBytes: ioAfter.writtenBytes - ioBefore.writtenBytes,
+          },
+        }
       : {}),
     ...(mainThread ? { mainThread } : {}),
   };
@@ -1044,6 +1085,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       sim: { type: "string" },
       "sim-interval": { type: "string" },
       "sim-deadline": { type: "string" },
+      "wal-frames": { type: "string" },
       postgres: { type: "string" },
       "seal-sim": { type: "string" },
       "postgres-sim": { type: "string" },
@@ -1062,6 +1104,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     sim: num(values.sim),
     simIntervalMs: values["sim-interval"] ? parseDuration(values["sim-interval"]) : undefined,
     simDeadlineMs: values["sim-deadline"] ? parseDuration(values["sim-deadline"]) : undefined,
+    simWalFramesAt: num(values["wal-frames"]),
     postgres: values.postgres,
     sealSim: num(values["seal-sim"]),
     postgresSim: num(values["postgres-sim"]),
