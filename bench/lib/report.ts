@@ -2,6 +2,7 @@
  * The benchmark suite's figures: one row per measured number, compared in the same run with the
  * baseline that bounds it, and the table / JSON / Markdown written from them.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 
 const loadAtStart = loadavg()[0] ?? 0;
@@ -45,6 +46,8 @@ export interface Report {
     platform: string;
     /** 1-minute load average at the start and the end of the run: other work on the machine. */
     loadAverage: { start: number; end: number };
+    /** The kernel's own reclaim of idle memory, when it has one (`memoryReclaim`). */
+    memoryReclaim?: string;
   };
   durationSeconds: number;
   figures: FigureResult[];
@@ -69,7 +72,48 @@ export function machine(): Report["machine"] {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     loadAverage: { start: round(loadAtStart), end: round(loadavg()[0] ?? 0) },
+    ...withReclaim(memoryReclaim()),
   };
+}
+
+const withReclaim = (reclaim: string | undefined) => (reclaim ? { memoryReclaim: reclaim } : {});
+
+/**
+ * Whether the kernel pages out idle memory by itself: a running DAMON daemon with a `pageout`
+ * scheme (Linux's `/sys/kernel/mm/damon/admin`; some virtual machines ship one). It reclaims the
+ * page cache too, so a run whose files are touched less often than its idle age reads them from the
+ * disk again (the 1M simulation: each integration's pages once a simulated day). Undefined when
+ * there is none, or nothing to read. `root`: the admin directory (tests).
+ */
+export function memoryReclaim(root = "/sys/kernel/mm/damon/admin"): string | undefined {
+  const read = (path: string) => readFileSync(path, "utf8").trim();
+  const plain = (x: number) => String(Math.round(x * 10) / 10);
+  const numbered = (dir: string) => readdirSync(dir).filter((name) => /^\d+$/.test(name));
+  try {
+    for (const daemon of numbered(`${root}/kdamonds`)) {
+      const at = `${root}/kdamonds/${daemon}`;
+      if (read(`${at}/state`) !== "on") continue;
+      for (const context of numbered(`${at}/contexts`)) {
+        const ctx = `${at}/contexts/${context}`;
+        const aggregationUs = Number(read(`${ctx}/monitoring_attrs/intervals/aggr_us`));
+        for (const scheme of numbered(`${ctx}/schemes`)) {
+          const s = `${ctx}/schemes/${scheme}`;
+          if (read(`${s}/action`) !== "pageout") continue;
+          const idleSeconds = (Number(read(`${s}/access_pattern/age/min`)) * aggregationUs) / 1e6;
+          const bytes = Number(read(`${s}/quotas/bytes`));
+          const perMs = Number(read(`${s}/quotas/reset_interval_ms`));
+          const quota =
+            bytes > 0 && perMs > 0
+              ? `, up to ${plain(bytes / 2 ** 20)} MiB every ${plain(perMs / 1000)} s`
+              : "";
+          return `the kernel pages out memory idle for ${plain(idleSeconds)} s or more, the page cache's included (DAMON \`pageout\`${quota})`;
+        }
+      }
+    }
+  } catch {
+    // No DAMON, or not readable here: nothing to say.
+  }
+  return undefined;
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
@@ -180,6 +224,11 @@ export function markdown(report: Report, analysis: string): string {
       (m.loadAverage.start > m.cores / 2 || m.loadAverage.end > m.cores / 2
         ? " — the machine was busy with other work: absolute figures are low and noisy, ratios (same run, same load) are the figures to read"
         : ""),
+    ...(m.memoryReclaim
+      ? [
+          `- Memory: ${m.memoryReclaim}: files a run touches less often than that are read from the disk again`,
+        ]
+      : []),
     ...(report.merged ?? []).map(
       (x) =>
         `- The ${x.group} rows come from a run of that section alone: \`${x.command}\` on ${x.date}, load average ${x.loadAverage.start} / ${x.loadAverage.end} at start / end (their ratios are of that run)`,
