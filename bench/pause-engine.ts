@@ -168,14 +168,14 @@ function ioSyscalls():
   try {
     const io = readFileSync("/proc/self/io", "utf8");
     const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, "m").exec(io)?.[1]);
-    const [reads, writes, readBytes, writtenBytes] = ["syscr", "syscw", "rchar", "wchar"].map(field);
-    return reads !== undefined &&
-      writes !== undefined &&
-      readBytes !== undefined &&
-      writtenBytes !== undefined &&
-      [reads, writes, readBytes, writtenBytes].every(Number.isFinite)
-      ? { reads, writes, readBytes, writtenBytes }
-      : undefined;
+    const [reads = Number.NaN, writes = Number.NaN, readBytes = Number.NaN, writtenBytes = Number.NaN] = [
+      "syscr",
+      "syscw",
+      "rchar",
+      "wchar",
+    ].map(field);
+    const counts = { reads, writes, readBytes, writtenBytes };
+    return Object.values(counts).every(Number.isFinite) ? counts : undefined;
   } catch {
     return undefined;
   }

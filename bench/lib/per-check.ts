@@ -1,15 +1,15 @@
 import type { SimulationFigures } from "../pause-engine.ts";
 
-/**
- * CPU time and page I/O system calls per check of a simulation, and how its event loop's thread
- * spent the wall time, for its log line and notes.
- */
 /** KiB read and written per check, when the run counted them. */
 function bytes(io: NonNullable<SimulationFigures["syscalls"]>, checks: number): string {
   if (io.readBytes === undefined || io.writtenBytes === undefined) return "";
   return ` (${(io.readBytes / 1024 / checks).toFixed(1)} KiB read, ${(io.writtenBytes / 1024 / checks).toFixed(1)} KiB written)`;
 }
 
+/**
+ * CPU time and page I/O (system calls and bytes) per check of a simulation, and how its event loop's thread
+ * spent the wall time, for its log line and notes.
+ */
 export function perCheck(sim: SimulationFigures): string {
   const checks = Math.max(1, sim.checks);
   const io = sim.syscalls
