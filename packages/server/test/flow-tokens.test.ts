@@ -5,6 +5,9 @@ import type { CompiledQuery } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { iso } from "../src/clock.ts";
 import { DomainError } from "../src/domain/errors.ts";
+import { findIntegration } from "../src/domain/integrations.ts";
+import { resolveFlow } from "../src/domain/relink.ts";
+import { findScopeConfig } from "../src/domain/scope-configs.ts";
 import {
   isFlowTokenSpent,
   signFlowToken,
@@ -584,6 +587,56 @@ describe.each(availableDialects())("flow-token verification on %s", (dialect) =>
         f.hs.id,
       );
     });
+  });
+
+  it("reads what a valid token names once, with the token: three queries, the rows as the flow uses them", async () => {
+    const ctx = f.t.server.ctx;
+    // The integration on another scope config than the token's target: both are read, in one query.
+    const created = await f.t.request("POST", "/v1/scope-configs", {
+      body: { name: "Current", category: "HRIS", models: { employees: { setting: "ENABLED" } } },
+    });
+    expect(created.status).toBe(201);
+    const current = (await created.json()) as { id: string };
+    await ctx.db
+      .updateTable("integrations")
+      .set({ scope_config_id: current.id })
+      .where("id", "=", f.integrationId)
+      .execute();
+    const spy = vi.spyOn(ctx.db, "executeQuery");
+    try {
+      const verified = await verifyFlowToken(ctx, hs(claims({ scope_config_id: f.scopeConfigId })));
+      const subject = await resolveFlow(ctx, verified);
+      // The signing key (with its workspace), the integration (with the link and spent flags), the
+      // two scope configs: nothing is read twice.
+      expect(spy.mock.calls.length).toBe(3);
+      spy.mockRestore();
+      // The rows read the same as the integration's and the scope configs' own reads (no flag left on them).
+      expect(subject.integration).toEqual(await findIntegration(ctx.db, f.workspaceId, f.integrationId));
+      expect(subject.currentScope).toEqual(await findScopeConfig(ctx.db, f.workspaceId, current.id));
+      expect(subject.targetScope).toEqual(await findScopeConfig(ctx.db, f.workspaceId, f.scopeConfigId));
+      expect(Object.keys(subject.integration ?? {})).not.toContain("spent");
+
+      // Without a target, the flow's target is the current scope config, read once.
+      const again = vi.spyOn(ctx.db, "executeQuery");
+      const kept = await resolveFlow(ctx, await verifyFlowToken(ctx, hs(claims())));
+      expect(again.mock.calls.length).toBe(3);
+      again.mockRestore();
+      expect(kept.targetScope).toEqual(kept.currentScope);
+      expect(kept.targetScope?.id).toBe(current.id);
+
+      // A connect token names no integration: its target scope config alone.
+      const connect = await verifyFlowToken(ctx, hs(connectClaims({ scope_config_id: f.scopeConfigId })));
+      expect(connect.named.integration).toBeNull();
+      expect(connect.named.currentScope).toBeNull();
+      expect(connect.named.targetScope?.id).toBe(f.scopeConfigId);
+    } finally {
+      spy.mockRestore();
+      await ctx.db
+        .updateTable("integrations")
+        .set({ scope_config_id: null })
+        .where("id", "=", f.integrationId)
+        .execute();
+    }
   });
 
   it("spends a jti once: a second completion is refused", async () => {

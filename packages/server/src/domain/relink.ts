@@ -12,7 +12,7 @@ import { DomainError } from "./errors.ts";
 import { type FlowSubject, missingPermissionDetails, modelsOf } from "./flow-view.ts";
 import { transition } from "./integration-machine.ts";
 import { authCheckValues, findOpenRun, lockIntegration, writeTransition } from "./integration-store.ts";
-import { findIntegration, openCredentials, sealCredentials } from "./integrations.ts";
+import { openCredentials, sealCredentials } from "./integrations.ts";
 import { createIntegration } from "./lifecycle.ts";
 import { narrowRecords } from "./records.ts";
 import { missingPermissions, readableModels } from "./scope.ts";
@@ -88,8 +88,10 @@ const scopeGone = () =>
   new DomainError("TOKEN_SCOPE_CONFIG_UNKNOWN", "The flow token's scope config does not exist.");
 
 /**
- * Reads what a verified token refers to. `toolId` is the end user's choice of tool in a connect
- * flow without a preselected one (refused when it contradicts the token or the integration).
+ * What a verified token refers to: the rows its verification read (`token.named`), its tool, and
+ * for a connect flow without a target the category's default scope config. `toolId` is the end
+ * user's choice of tool in a connect flow without a preselected one (refused when it contradicts
+ * the token or the integration).
  */
 export async function resolveFlow(
   ctx: Pick<RelinkContext, "db" | "connectors">,
@@ -100,7 +102,8 @@ export async function resolveFlow(
   await assertLinkNotRevoked(ctx.db, token);
   const base = { token, flow: claims.flow, workspaceId, jti: claims.jti };
   if (claims.flow === "relink") {
-    const integration = await findIntegration(ctx.db, workspaceId, claims.sub);
+    // Read with the token (its verification checked them), not again.
+    const { integration, currentScope } = token.named;
     if (!integration) throw subjectGone();
     await assertNotSuperseded(ctx.db, token, integration);
     if (toolId !== undefined && toolId !== integration.tool) {
@@ -113,13 +116,7 @@ export async function resolveFlow(
         `No connector for tool "${integration.tool}" is installed on this server.`,
       );
     }
-    const currentScope = integration.scope_config_id
-      ? ((await findScopeConfig(ctx.db, workspaceId, integration.scope_config_id)) ?? null)
-      : null;
-    const targetScope =
-      claims.scope_config_id === undefined
-        ? currentScope
-        : ((await findScopeConfig(ctx.db, workspaceId, claims.scope_config_id)) ?? null);
+    const targetScope = claims.scope_config_id === undefined ? currentScope : token.named.targetScope;
     if (claims.scope_config_id !== undefined && !targetScope) throw scopeGone();
     assertScopeFits(connector.tool, targetScope);
     return {
@@ -146,7 +143,7 @@ export async function resolveFlow(
   }
   let targetScope: ScopeConfigRow | null = null;
   if (claims.scope_config_id !== undefined) {
-    targetScope = (await findScopeConfig(ctx.db, workspaceId, claims.scope_config_id)) ?? null;
+    targetScope = token.named.targetScope;
     if (!targetScope) throw scopeGone();
   } else if (connector) {
     targetScope = (await findDefaultScopeConfig(ctx.db, workspaceId, connector.tool.category)) ?? null;

@@ -10,8 +10,10 @@ import {
   MAX_TOKEN_BYTES,
   type SigningAlgorithm,
 } from "@relink/sdk/contract";
+import { sql } from "kysely";
 import type { RelinkContext } from "../context.ts";
 import { type PreparedParam, prepared } from "../db/prepared.ts";
+import type { IntegrationRow, ScopeConfigRow } from "../db/schema.ts";
 import { jwksKey } from "./jwks.ts";
 import { verifyJwt } from "./jwt.ts";
 import { isServerKeyId, verificationKey } from "./keys.ts";
@@ -33,6 +35,19 @@ export interface VerifiedFlowToken {
   allowedOrigins: readonly string[];
   /** The workspace's branding, read with the key (the flow's description shows it). */
   branding: Branding;
+  /**
+   * What the token names, as read to check it (so that the flow reads none of it again): the
+   * integration of a relink flow, its current scope config, and the target scope config
+   * (`scope_config_id`); null when the token names none (or the integration has no scope config,
+   * or it was deleted).
+   */
+  named: NamedRows;
+}
+
+export interface NamedRows {
+  integration: IntegrationRow | null;
+  currentScope: ScopeConfigRow | null;
+  targetScope: ScopeConfigRow | null;
 }
 
 export interface VerifyFlowTokenOptions {
@@ -142,25 +157,27 @@ export async function verifyFlowToken(
   const workspaceId = key.workspace_id;
   const lifetime = claims.exp - claims.iat;
   // What the token names, read only now that its signature and the shape of its claims are checked.
-  const [row] = await referencesQuery(
+  const [row] = await subjectQuery(
     ctx.db,
     workspaceId,
     // Only the server's own key can sign a link that outlives an SDK token, and only for a link it recorded.
     isServerKeyId(key.id) ? claims.jti : null,
-    claims.flow === "relink" ? claims.sub : null,
-    claims.scope_config_id ?? null,
     claims.jti,
+    claims.flow === "relink" ? claims.sub : null,
   );
-  const found = references(row);
-  const serverIssued = isServerKeyId(key.id) && found.link;
+  if (!row) throw new Error("the flow token's subject query answered no row");
+  const { link_found, spent, ...subject } = row;
+  const integration = subject.id === null ? null : (subject as IntegrationRow);
+  const named = await scopesNamed(ctx.db, workspaceId, integration, claims.scope_config_id);
+  const serverIssued = isServerKeyId(key.id) && truthy(link_found);
   const maxLifetime = serverIssued
     ? MAX_LINK_LIFETIME
     : Math.min(options.maxLifetimeSeconds ?? MAX_SDK_TOKEN_LIFETIME, MAX_SDK_TOKEN_LIFETIME);
   if (lifetime > maxLifetime) throw refuse("TOKEN_LIFETIME_TOO_LONG");
 
-  if (claims.flow === "relink" && !found.subject) throw refuse("TOKEN_SUBJECT_UNKNOWN");
-  if (claims.scope_config_id !== undefined && !found.scopeConfig) throw refuse("TOKEN_SCOPE_CONFIG_UNKNOWN");
-  if (found.spent) throw refuse("TOKEN_ALREADY_USED");
+  if (claims.flow === "relink" && !integration) throw refuse("TOKEN_SUBJECT_UNKNOWN");
+  if (claims.scope_config_id !== undefined && !named.targetScope) throw refuse("TOKEN_SCOPE_CONFIG_UNKNOWN");
+  if (truthy(spent)) throw refuse("TOKEN_ALREADY_USED");
 
   return {
     claims,
@@ -174,63 +191,69 @@ export async function verifyFlowToken(
       logo_url: key.brand_logo_url ?? null,
       accent_color: key.brand_accent_color ?? null,
     },
+    named: { integration, ...named },
   };
 }
 
 /**
- * Whether the workspace recorded a link with `linkJti`, has the integration `subjectId` and the
- * (not deleted) scope config `scopeConfigId`, and whether `jti` is spent. A null id is looked up
- * as nothing.
+ * One row: the integration `subjectId` of the workspace (its columns all null when there is none,
+ * or the id is null), whether the workspace recorded a link with `linkJti` and whether `jti` is
+ * spent (a null id is looked up as nothing).
  */
-const referencesQuery = prepared(
-  (
-    db,
-    workspaceId: PreparedParam,
-    linkJti: PreparedParam,
-    subjectId: PreparedParam,
-    scopeConfigId: PreparedParam,
-    jti: PreparedParam,
-  ) =>
-    db.selectNoFrom((eb) => [
-      eb
-        .exists(
-          eb
-            .selectFrom("relink_links")
-            .select("id")
-            .where("jti", "=", linkJti)
-            .where("workspace_id", "=", workspaceId),
-        )
-        .as("link_found"),
-      eb
-        .exists(
-          eb
-            .selectFrom("integrations")
-            .select("id")
-            .where("id", "=", subjectId)
-            .where("workspace_id", "=", workspaceId),
-        )
-        .as("subject_found"),
-      eb
-        .exists(
-          eb
-            .selectFrom("scope_configs")
-            .select("id")
-            .where("id", "=", scopeConfigId)
-            .where("workspace_id", "=", workspaceId)
-            .where("deleted_at", "is", null),
-        )
-        .as("scope_config_found"),
-      eb
-        .exists(
-          eb
-            .selectFrom("spent_tokens")
-            .select("jti")
-            .where("workspace_id", "=", workspaceId)
-            .where("jti", "=", jti),
-        )
-        .as("spent"),
-    ]),
+const subjectQuery = prepared(
+  (db, workspaceId: PreparedParam, linkJti: PreparedParam, jti: PreparedParam, subjectId: PreparedParam) =>
+    db
+      .selectFrom(db.selectNoFrom(sql<number>`1`.as("one")).as("o"))
+      .leftJoin("integrations as i", (join) =>
+        join.on("i.id", "=", subjectId).on("i.workspace_id", "=", workspaceId),
+      )
+      .selectAll("i")
+      .select((eb) => [
+        eb
+          .exists(
+            eb
+              .selectFrom("relink_links")
+              .select("id")
+              .where("jti", "=", linkJti)
+              .where("workspace_id", "=", workspaceId),
+          )
+          .as("link_found"),
+        eb
+          .exists(
+            eb
+              .selectFrom("spent_tokens")
+              .select("jti")
+              .where("workspace_id", "=", workspaceId)
+              .where("jti", "=", jti),
+          )
+          .as("spent"),
+      ]),
 );
+
+/** Scope configs of the workspace by id, not deleted: up to two in one read (a null id is none). */
+const scopeConfigsByIds = prepared(
+  (db, workspaceId: PreparedParam, first: PreparedParam, second: PreparedParam) =>
+    db
+      .selectFrom("scope_configs")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "in", [first, second])
+      .where("deleted_at", "is", null),
+);
+
+/** The integration's current scope config and the token's target one, read together. */
+async function scopesNamed(
+  db: RelinkContext["db"],
+  workspaceId: string,
+  integration: IntegrationRow | null,
+  targetId: string | undefined,
+): Promise<Omit<NamedRows, "integration">> {
+  const currentId = integration?.scope_config_id ?? null;
+  if (currentId === null && targetId === undefined) return { currentScope: null, targetScope: null };
+  const rows = await scopeConfigsByIds(db, workspaceId, currentId, targetId ?? null);
+  const byId = (id: string | null | undefined) => (id ? (rows.find((r) => r.id === id) ?? null) : null);
+  return { currentScope: byId(currentId), targetScope: byId(targetId) };
+}
 
 /** A signing key by id (any workspace, revoked or not) and its workspace's allowed origins. */
 const keyById = prepared((db, kid: PreparedParam) =>
@@ -244,21 +267,6 @@ const keyById = prepared((db, kid: PreparedParam) =>
 
 /** SQLite answers `exists` with 0 or 1, PostgreSQL with a boolean. */
 const truthy = (value: unknown) => value === true || value === 1;
-
-type ReferenceFlags = {
-  link_found: unknown;
-  subject_found: unknown;
-  scope_config_found: unknown;
-  spent: unknown;
-};
-
-/** The flags of `referencesQuery` as booleans. */
-const references = (row: ReferenceFlags | undefined) => ({
-  link: truthy(row?.link_found),
-  subject: truthy(row?.subject_found),
-  scopeConfig: truthy(row?.scope_config_found),
-  spent: truthy(row?.spent),
-});
 
 const spentTokenByJti = prepared((db, workspaceId: PreparedParam, jti: PreparedParam) =>
   db.selectFrom("spent_tokens").select("jti").where("workspace_id", "=", workspaceId).where("jti", "=", jti),
