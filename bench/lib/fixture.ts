@@ -16,7 +16,8 @@ const workdir = () => {
   dir ??= mkdtempSync(join(tmpdir(), "relink-bench-"));
   return dir;
 };
-const encryptionKey = randomBytes(32).toString("base64");
+/** The run's encryption key: what the seeded databases seal opens with it (the servers get it too). */
+export const encryptionKey = randomBytes(32).toString("base64");
 const seeded = new Map<number, Promise<Seeded>>();
 
 export interface Seeded extends Fixture {

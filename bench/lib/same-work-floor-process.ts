@@ -14,8 +14,10 @@
  * scope) is taken from the document relink answered; every value read from the database is read
  * and placed in the answer per request.
  *
- *   same-work-floor-process.ts <db file> <floor.json>
+ *   same-work-floor-process.ts <db file> <floor.json> [added µs]
  *   floor.json: { flow: <relink's document>, integration: <relink's document>, secrets: { <kid>: <HS256 secret> } }
+ *   added µs: busy work added to each `GET /flow` (default none): `bench/probe-flow.ts` measures
+ *   what work added to the floor costs it under the benchmark's load
  *   reports `{ url }` over IPC
  */
 import { createHash } from "node:crypto";
@@ -25,8 +27,11 @@ import Database from "better-sqlite3";
 import { createVerifier } from "fast-jwt";
 import { Hono } from "hono";
 
-const [file, floorFile] = process.argv.slice(2);
-if (!file || !floorFile) throw new Error("usage: same-work-floor-process.ts <db file> <floor.json>");
+const [file, floorFile, added = "0"] = process.argv.slice(2);
+if (!file || !floorFile)
+  throw new Error("usage: same-work-floor-process.ts <db file> <floor.json> [added µs]");
+const addedMs = Number(added) / 1000;
+if (!(addedMs >= 0)) throw new Error(`added µs: a number of microseconds, not ${added}`);
 const floor = JSON.parse(readFileSync(floorFile, "utf8")) as {
   flow: Record<string, unknown>;
   integration: Record<string, unknown>;
@@ -90,6 +95,11 @@ const verify = createVerifier({
 const app = new Hono();
 
 app.get("/flow", async (c) => {
+  if (addedMs > 0) {
+    // Not the floor's work: the probe's added work (see the header).
+    const until = performance.now() + addedMs;
+    while (performance.now() < until);
+  }
   // Step 1: the bearer token.
   const token = bearer(c.req.header("authorization"));
   if (!token) return c.json(unauthorized, 401);
