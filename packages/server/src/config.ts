@@ -259,7 +259,7 @@ const VARIABLES = {
     }),
     30 * 86_400_000,
     "30d",
-    "How long finished history is kept: webhook deliveries and their attempts, events, sync runs (each integration keeps its latest), expired relink links. At least `7d`.",
+    "How long finished history is kept: webhook deliveries and their attempts, events, sync runs (each integration keeps its latest), expired relink links, the records of replaced OAuth grants' revocations. At least `7d`.",
   ),
   allowPrivateWebhookUrls: variable(
     "RELINK_ALLOW_PRIVATE_WEBHOOK_URLS",

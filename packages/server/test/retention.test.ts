@@ -215,7 +215,13 @@ describe.each(availableDialects())("retention (%s)", (dialect) => {
   it("reads each table through its id index: a round costs what it removes, not the table's size", async () => {
     const { w } = await world(dialect);
     const db = w.t.database.db;
-    for (const table of ["webhook_deliveries", "events", "sync_runs", "relink_links"] as const) {
+    for (const table of [
+      "webhook_deliveries",
+      "events",
+      "sync_runs",
+      "relink_links",
+      "grant_revocations",
+    ] as const) {
       const compiled = retentionScan(db, table, w.t.clock.now().getTime()).compile();
       if (dialect === "sqlite") {
         const plan = await db.executeQuery<{ detail: string }>(

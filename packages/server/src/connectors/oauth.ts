@@ -191,9 +191,17 @@ export async function revokeReplacedGrant(
       created_at: now.toISOString(),
     })
     .execute();
-  ctx.log.info(
-    { integration_id: input.integrationId, tool: input.connector.tool.id, outcome },
-    "replaced OAuth grant revoked",
-  );
+  if (outcome === "REVOKED") {
+    ctx.log.info(
+      { integration_id: input.integrationId, tool: input.connector.tool.id, outcome },
+      "replaced OAuth grant revoked",
+    );
+  } else {
+    // The old grant still works at the tool until its owner revokes it there: the operator's to see.
+    ctx.log.warn(
+      { integration_id: input.integrationId, tool: input.connector.tool.id, outcome, detail },
+      "replaced OAuth grant not revoked: revoke it at the tool",
+    );
+  }
   return outcome;
 }

@@ -16,6 +16,7 @@ import { idFloor } from "../ids.ts";
  * - events older than the retention that no delivery refers to any more;
  * - finished sync runs older than the retention, except each integration's latest;
  * - relink links that expired before the retention window;
+ * - the records of replaced OAuth grants' revocations (`grant_revocations`) older than the retention;
  * - spent flow tokens and announced flow failures after the longest token lifetime (30 days) plus
  *   the retention: no token they concern can still be valid, and a token that expired longer ago
  *   than the retention is no longer announced when presented (`tokenFailureForgotten`); OAuth
@@ -49,19 +50,21 @@ export interface RetentionReport {
   events: number;
   syncRuns: number;
   links: number;
+  grantRevocations: number;
   spentTokens: number;
   flowFailures: number;
   oauthStates: number;
 }
 
 /** The tables pruned by id range, in this order (deliveries before the events they refer to). */
-const RANGED = ["webhook_deliveries", "events", "sync_runs", "relink_links"] as const;
+const RANGED = ["webhook_deliveries", "events", "sync_runs", "relink_links", "grant_revocations"] as const;
 type Ranged = (typeof RANGED)[number];
 const REPORTED: Record<Ranged, keyof RetentionReport> = {
   webhook_deliveries: "deliveries",
   events: "events",
   sync_runs: "syncRuns",
   relink_links: "links",
+  grant_revocations: "grantRevocations",
 };
 
 /**
@@ -120,6 +123,14 @@ export function retentionScan(db: Kysely<Database>, table: Ranged, cutoffMs: num
         .where("expires_at", "<", iso(new Date(cutoffMs)))
         .orderBy("id")
         .limit(RETENTION_BATCH);
+    case "grant_revocations":
+      // What became of a replaced grant: history once the retention has passed.
+      return db
+        .selectFrom("grant_revocations")
+        .select("id")
+        .where("id", "<", idFloor("rev", cutoffMs))
+        .orderBy("id")
+        .limit(RETENTION_BATCH);
   }
 }
 
@@ -133,6 +144,7 @@ export async function pruneHistory(ctx: RelinkContext): Promise<RetentionReport>
     events: 0,
     syncRuns: 0,
     links: 0,
+    grantRevocations: 0,
     spentTokens: 0,
     flowFailures: 0,
     oauthStates: 0,

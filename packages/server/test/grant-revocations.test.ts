@@ -1,0 +1,133 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ManualClock } from "../src/clock.ts";
+import { revokeReplacedGrant } from "../src/connectors/oauth.ts";
+import { type Connector, ConnectorError } from "../src/connectors/types.ts";
+import { pruneHistory } from "../src/domain/retention.ts";
+import {
+  availableDialects,
+  createTestRelink,
+  scriptedConnector,
+  type TestRelink,
+} from "../src/testing/index.ts";
+
+const DAY = 86_400_000;
+const RETENTION = 7 * DAY;
+const REPLACED = { access_token: "old-access-secret", refresh_token: "old-refresh-secret" };
+const CURRENT = { access_token: "new-access-secret", refresh_token: "new-refresh-secret" };
+
+/**
+ * Ids carry their creation time and are monotonic per prefix in a process: each relink starts a
+ * year after the previous one (a clock going back would stamp ids with the later time).
+ */
+let nextStart = Date.parse("2031-01-01T00:00:00Z");
+
+let t: TestRelink | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+/** The scripted tool with an OAuth revocation endpoint that answers as `revoke` does. */
+function withRevoke(connector: Connector, revoke: () => Promise<void>): Connector {
+  return { ...connector, oauth: { ...(connector.oauth as NonNullable<Connector["oauth"]>), revoke } };
+}
+
+describe.each(availableDialects())("revocation of a replaced grant (%s)", (dialect) => {
+  const setUp = async () => {
+    const tool = scriptedConnector();
+    tool.setKey("good");
+    const clock = new ManualClock(nextStart);
+    nextStart += 365 * DAY;
+    t = await createTestRelink({
+      dialect,
+      clock,
+      connectors: [tool.connector],
+      config: { retentionMs: RETENTION },
+    });
+    const created = await t.request("POST", "/v1/integrations", {
+      body: {
+        tool: "scripted",
+        end_user: { origin_id: "org-1", organization_name: "Acme" },
+        credentials: { api_key: "good" },
+      },
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    return { relink: t, connector: tool.connector, integrationId: id };
+  };
+
+  it("records a revocation the tool refused, and warns the operator with what the tool said, never a token", async () => {
+    const { relink, connector, integrationId } = await setUp();
+    const refused = withRevoke(connector, async () => {
+      throw new ConnectorError("INCONCLUSIVE", "the tool's revocation endpoint answered 503");
+    });
+    const outcome = await revokeReplacedGrant(relink.server.ctx, {
+      workspaceId: relink.workspaceId,
+      integrationId,
+      connector: refused,
+      replaced: REPLACED,
+      current: CURRENT,
+    });
+    expect(outcome).toBe("FAILED");
+    const rows = await relink.database.db.selectFrom("grant_revocations").selectAll().execute();
+    expect(rows).toMatchObject([
+      {
+        integration_id: integrationId,
+        tool: "scripted",
+        outcome: "FAILED",
+        detail: "the tool's revocation endpoint answered 503",
+      },
+    ]);
+    const warning = relink.logs.find(
+      (l) => l.msg === "replaced OAuth grant not revoked: revoke it at the tool",
+    );
+    expect(warning).toMatchObject({
+      level: "warn",
+      integration_id: integrationId,
+      outcome: "FAILED",
+      detail: "the tool's revocation endpoint answered 503",
+    });
+    expect(JSON.stringify(relink.logs)).not.toMatch(
+      /old-(access|refresh)-secret|new-(access|refresh)-secret/,
+    );
+
+    // A confirmed one is an info line.
+    const confirmed = withRevoke(connector, async () => {});
+    expect(
+      await revokeReplacedGrant(relink.server.ctx, {
+        workspaceId: relink.workspaceId,
+        integrationId,
+        connector: confirmed,
+        replaced: REPLACED,
+        current: CURRENT,
+      }),
+    ).toBe("REVOKED");
+    expect(relink.logs.find((l) => l.msg === "replaced OAuth grant revoked")).toMatchObject({
+      level: "info",
+      outcome: "REVOKED",
+    });
+  });
+
+  it("keeps the records for RELINK_RETENTION, then removes them", async () => {
+    const { relink, connector, integrationId } = await setUp();
+    const confirmed = withRevoke(connector, async () => {});
+    const revoke = () =>
+      revokeReplacedGrant(relink.server.ctx, {
+        workspaceId: relink.workspaceId,
+        integrationId,
+        connector: confirmed,
+        replaced: REPLACED,
+        current: CURRENT,
+      });
+    await revoke();
+    relink.clock.advance(RETENTION - DAY);
+    await revoke();
+    expect((await pruneHistory(relink.server.ctx)).grantRevocations).toBe(0);
+    relink.clock.advance(2 * DAY);
+    expect((await pruneHistory(relink.server.ctx)).grantRevocations).toBe(1);
+    const left = await relink.database.db.selectFrom("grant_revocations").select("created_at").execute();
+    expect(left.map((r) => r.created_at)).toEqual([
+      new Date(relink.clock.now().getTime() - 2 * DAY).toISOString(),
+    ]);
+  });
+});
