@@ -62,6 +62,8 @@ export async function integrations(id: string) {
   await relink.integrations.setEnabled(id, false); // INACTIVE; a relink never re-enables it
   for await (const run of relink.integrations.syncs(id)) console.log(run.sync_state, run.records);
   const checks = await relink.integrations.authChecks(id, { limit: 10 });
+  // OAuth grants its relinks replaced: a FAILED revocation still works at the tool until revoked there.
+  for await (const r of relink.integrations.grantRevocations(id)) console.log(r.outcome, r.tool, r.detail);
   await relink.integrations.delete(id); // credentials destroyed
   console.log(outcome, checks.data);
   // #endregion integrations

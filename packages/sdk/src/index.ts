@@ -29,6 +29,7 @@ export type {
   CheckAuthResult,
   ErrorCode,
   EventLogEntry,
+  GrantRevocation,
   Integration,
   ManualSyncResult,
   Page,

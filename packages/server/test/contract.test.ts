@@ -148,6 +148,8 @@ const CALLS: Call[] = [
   { op: "listIntegrationPauses", status: 200, query: (s) => ({ ids: s.ids.int as string }) },
   { op: "listIntegrationSyncs", status: 200, params: id("int") },
   { op: "listIntegrationAuthChecks", status: 200, params: id("int") },
+  { op: "listIntegrationGrantRevocations", status: 200, params: id("int") },
+  { op: "listIntegrationGrantRevocations", status: 404, params: () => ({ id: UNKNOWN_INT }) },
   { op: "checkIntegrationAuth", status: 200, params: id("int") },
   {
     op: "simulateIntegration",

@@ -1,8 +1,10 @@
+import { type GrantRevocation, GrantRevocationSchema } from "@relink/sdk/contract";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.ts";
 import { revokeReplacedGrant } from "../src/connectors/oauth.ts";
 import { type Connector, ConnectorError } from "../src/connectors/types.ts";
 import { pruneHistory } from "../src/domain/retention.ts";
+import { createWorkspace } from "../src/domain/workspaces.ts";
 import {
   availableDialects,
   createTestRelink,
@@ -106,6 +108,58 @@ describe.each(availableDialects())("revocation of a replaced grant (%s)", (diale
       level: "info",
       outcome: "REVOKED",
     });
+  });
+
+  it("lists them through the API, newest first, a page at a time, to the integration's own workspace only", async () => {
+    const { relink, connector, integrationId } = await setUp();
+    const answers = [
+      async () => {},
+      async () => {
+        throw new ConnectorError("INCONCLUSIVE", "the tool's revocation endpoint answered 503");
+      },
+    ];
+    for (const answer of answers) {
+      await revokeReplacedGrant(relink.server.ctx, {
+        workspaceId: relink.workspaceId,
+        integrationId,
+        connector: withRevoke(connector, answer),
+        replaced: REPLACED,
+        current: CURRENT,
+      });
+      relink.clock.advance(1000);
+    }
+    const list = async (query: string, key?: string) => {
+      const res = await relink.request("GET", `/v1/integrations/${integrationId}/grant-revocations${query}`, {
+        ...(key ? { key } : {}),
+      });
+      return {
+        status: res.status,
+        body: (await res.json()) as { data: GrantRevocation[]; next_cursor: string | null },
+      };
+    };
+    const first = await list("?limit=1");
+    expect(first.status).toBe(200);
+    expect(first.body.data).toEqual([
+      {
+        id: expect.stringMatching(/^rev_/),
+        integration_id: integrationId,
+        tool: "scripted",
+        outcome: "FAILED",
+        detail: "the tool's revocation endpoint answered 503",
+        created_at: new Date(relink.clock.now().getTime() - 1000).toISOString(),
+      },
+    ]);
+    const second = await list(`?limit=1&cursor=${first.body.next_cursor}`);
+    expect(second.body.data.map((r) => [r.outcome, r.detail])).toEqual([["REVOKED", null]]);
+    expect(second.body.next_cursor).toBeNull();
+    expect(JSON.stringify([first.body, second.body])).not.toMatch(/secret/);
+    // The SDK's schema reads what the server answers.
+    expect(GrantRevocationSchema.array().parse([...first.body.data, ...second.body.data])).toHaveLength(2);
+
+    // Another workspace's key gets the integration's 404, as for its other history.
+    const other = await createWorkspace(relink.server.ctx);
+    expect((await list("", other.apiKey.key)).status).toBe(404);
+    expect((await list("?cursor=chk_0000000000")).status).toBe(400);
   });
 
   it("keeps the records for RELINK_RETENTION, then removes them", async () => {

@@ -2,6 +2,8 @@ import type {
   AuthCheck,
   AuthCheckListQuerySchema,
   CheckAuthResult,
+  GrantRevocation,
+  GrantRevocationListQuerySchema,
   Integration,
   IntegrationImportSchema,
   IntegrationListQuerySchema,
@@ -184,6 +186,20 @@ export function integrationsResource(t: Transport) {
       query: ListQuery<typeof AuthCheckListQuerySchema> = {},
       options?: RequestOptions,
     ) => t.list<AuthCheck>(`/v1/integrations/${segment(id)}/auth-checks`, query, options),
+    /**
+     * `GET /v1/integrations/:id/grant-revocations`: what became of the OAuth grants its relinks
+     * replaced, newest first. A `FAILED` one still works at the tool until revoked there.
+     * @example
+     * ```ts
+     * const { data } = await relink.integrations.grantRevocations("int_…");
+     * const stale = data.filter((r) => r.outcome === "FAILED");
+     * ```
+     */
+    grantRevocations: (
+      id: string,
+      query: ListQuery<typeof GrantRevocationListQuerySchema> = {},
+      options?: RequestOptions,
+    ) => t.list<GrantRevocation>(`/v1/integrations/${segment(id)}/grant-revocations`, query, options),
     /**
      * `GET /v1/integrations/:id/records/:model` (an API key with `records:read`): the synced
      * records of one model, with only the fields the scope config enables; pages of up to 500.

@@ -23,6 +23,7 @@ export const ID_PREFIXES = {
   relinkLink: "lnk",
   relinkCampaign: "rc",
   syncSession: "ss",
+  grantRevocation: "rev",
 } as const;
 
 /** Query parameters shared by every paginated list. */

@@ -172,6 +172,24 @@ export const AuthCheckSchema = z
 export type AuthCheck = z.infer<typeof AuthCheckSchema>;
 
 export const AuthCheckListQuerySchema = PageQuerySchema;
+
+/**
+ * What became of an OAuth grant a relink replaced: revoked at the tool (RFC 7009), or not
+ * confirmed by it (`FAILED`: the old grant works until its owner revokes it at the tool; `detail`
+ * says what the tool answered). Only tools with a revocation endpoint have these.
+ */
+export const GrantRevocationSchema = z
+  .object({
+    id: idSchema("rev"),
+    integration_id: idSchema("int"),
+    tool: z.string(),
+    outcome: z.enum(["REVOKED", "FAILED"]),
+    detail: z.string().nullable(),
+    created_at: TimestampSchema,
+  })
+  .meta({ id: "GrantRevocation" });
+export type GrantRevocation = z.infer<typeof GrantRevocationSchema>;
+export const GrantRevocationListQuerySchema = PageQuerySchema;
 export const SyncRunListQuerySchema = PageQuerySchema;
 
 /** The answer to `POST /v1/integrations/:id/sync`: the queued run, or the one already queued or running. */

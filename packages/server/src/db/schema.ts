@@ -371,6 +371,7 @@ export type IntegrationUpdate = Updateable<IntegrationTable>;
 export type ScopeConfigRow = Selectable<ScopeConfigTable>;
 export type SyncRunRow = Selectable<SyncRunTable>;
 export type AuthCheckRow = Selectable<AuthCheckTable>;
+export type GrantRevocationRow = Selectable<GrantRevocationTable>;
 export type EventRow = Selectable<EventTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type SyncSessionRow = Selectable<SyncSessionTable>;

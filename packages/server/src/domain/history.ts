@@ -5,8 +5,11 @@ import { notFound } from "./errors.ts";
 import { findIntegration } from "./integrations.ts";
 import type { PageWindow } from "./paging.ts";
 
-/** An integration's history (sync runs or auth checks), newest first; `NOT_FOUND` for another workspace's id. */
-export async function integrationHistory<T extends "sync_runs" | "auth_checks">(
+/**
+ * An integration's history (sync runs, auth checks or grant revocations), newest first;
+ * `NOT_FOUND` for another workspace's id.
+ */
+export async function integrationHistory<T extends "sync_runs" | "auth_checks" | "grant_revocations">(
   db: RelinkContext["db"],
   workspaceId: string,
   integrationId: string,

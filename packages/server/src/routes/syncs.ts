@@ -3,6 +3,9 @@ import {
   AuthCheckListQuerySchema,
   AuthCheckSchema,
   CheckAuthResultSchema,
+  GrantRevocationListQuerySchema,
+  GrantRevocationSchema,
+  ID_PREFIXES,
   idSchema,
   ManualSyncResultSchema,
   pageSchema,
@@ -12,22 +15,29 @@ import {
 import type { RelinkContext } from "../context.ts";
 import { integrationHistory } from "../domain/history.ts";
 import { loadIntegrationView, toSyncRun } from "../domain/integrations.ts";
-import { checkAuthNow, requestManualSync, toAuthCheck } from "../domain/sync-runs.ts";
+import { checkAuthNow, requestManualSync, toAuthCheck, toGrantRevocation } from "../domain/sync-runs.ts";
 import { ApiError, notFound } from "../http/errors.ts";
 import { bearerSecurity, errors, json, router } from "../http/openapi.ts";
 import { decodeCursor, page } from "../http/pagination.ts";
 
 const tags = ["Syncs and auth checks"];
 
-/** A page of an integration's history (sync runs or auth checks), newest first; 404 for another workspace's id. */
-async function historyPage<T extends "sync_runs" | "auth_checks">(
+/** The id prefix of each history table's rows (its cursors are ids of its own). */
+const HISTORY_PREFIX = {
+  sync_runs: ID_PREFIXES.syncRun,
+  auth_checks: ID_PREFIXES.authCheck,
+  grant_revocations: ID_PREFIXES.grantRevocation,
+} as const;
+
+/** A page of an integration's history, newest first; 404 for another workspace's id. */
+async function historyPage<T extends keyof typeof HISTORY_PREFIX>(
   ctx: RelinkContext,
   workspaceId: string,
   integrationId: string,
   table: T,
   q: { limit: number; cursor?: string | undefined },
 ) {
-  const after = decodeCursor(q.cursor, table === "sync_runs" ? "sync" : "chk");
+  const after = decodeCursor(q.cursor, HISTORY_PREFIX[table]);
   return page(
     await integrationHistory(ctx.db, workspaceId, integrationId, table, { limit: q.limit, after }),
     q.limit,
@@ -172,6 +182,30 @@ export function syncRoutes(ctx: RelinkContext) {
         c.req.valid("query"),
       );
       return c.json({ data: rows.map(toAuthCheck), next_cursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/integrations/{id}/grant-revocations",
+      operationId: "listIntegrationGrantRevocations",
+      tags,
+      security: bearerSecurity,
+      summary:
+        "What became of the OAuth grants the integration's relinks replaced, newest first: revoked at the tool, or FAILED (still valid there until revoked)",
+      request: { params: IdParam, query: GrantRevocationListQuerySchema },
+      responses: { 200: json(pageSchema(GrantRevocationSchema), "Grant revocations"), ...errors(404) },
+    }),
+    async (c) => {
+      const { rows, next_cursor } = await historyPage(
+        ctx,
+        c.var.workspaceId,
+        c.req.valid("param").id,
+        "grant_revocations",
+        c.req.valid("query"),
+      );
+      return c.json({ data: rows.map(toGrantRevocation), next_cursor }, 200);
     },
   );
 
