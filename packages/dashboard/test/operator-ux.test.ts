@@ -2,7 +2,7 @@ import type { Integration } from "@relink/sdk/contract";
 import type { Browser, Locator } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, signIn } from "./support/browser.ts";
-import { seedIntegrations, seedScopeConfigs } from "./support/seed.ts";
+import { fakeId, seedIntegrations, seedScopeConfigs } from "./support/seed.ts";
 import { type Stack, startStack } from "./support/stack.ts";
 
 /**
@@ -96,6 +96,43 @@ describe("dashboard: the operator's view of accounts, links and failing credenti
     await own.page.getByRole("heading", { name: "Outstanding links" }).waitFor();
     expect(await own.page.getByTestId("shared-account").count()).toBe(0);
     await own.close();
+  });
+
+  it("warns of a replaced OAuth grant the tool did not revoke, with what the tool said, and only of those", async () => {
+    const db = stack.server.relink.ctx.db;
+    const now = Date.now();
+    const row = (at: number, outcome: "REVOKED" | "FAILED", detail: string | null) => ({
+      id: fakeId("rev", at),
+      workspace_id: stack.workspaceId,
+      integration_id: globexOnAcme.id,
+      tool: globexOnAcme.tool,
+      outcome,
+      detail,
+      created_at: new Date(at).toISOString(),
+    });
+    await db
+      .insertInto("grant_revocations")
+      .values([
+        row(now - 3 * 86_400_000, "REVOKED", null),
+        row(now - 3_600_000, "FAILED", "the revocation endpoint answered 503 <b>busy</b>"),
+      ])
+      .execute();
+    try {
+      const { page, close } = await openIntegration(globexOnAcme.id);
+      const notice = page.getByTestId("unrevoked-grants");
+      await expectText(notice, /A replaced grant was not revoked at Demo HR/);
+      await expectText(notice, /answered 503 <b>busy<\/b>/); // the tool's words as text, never markup
+      expect(await notice.locator("li").count()).toBe(1);
+      expect(await notice.locator("b").count()).toBe(0);
+      await close();
+      // An integration whose replaced grants were all revoked (or that has none) shows no notice.
+      const other = await openIntegration(paused.id);
+      await other.page.getByRole("heading", { name: "Missing permissions" }).waitFor();
+      expect(await other.page.getByTestId("unrevoked-grants").count()).toBe(0);
+      await other.close();
+    } finally {
+      await db.deleteFrom("grant_revocations").where("integration_id", "=", globexOnAcme.id).execute();
+    }
   });
 
   it("says missing permissions are unknown while authentication fails, not None", async () => {

@@ -1,10 +1,12 @@
-import type { Integration, Tool } from "@relink/sdk/contract";
+import type { GrantRevocation, Integration, Tool } from "@relink/sdk/contract";
 import { html, nothing } from "lit";
+import { dateTime } from "../format.ts";
 import { href } from "../router.ts";
 
 /**
  * The integration page's notices about its credentials: the other integrations connected to the
- * same remote account, and the permissions the credentials lack.
+ * same remote account, the replaced OAuth grants the tool did not revoke, and the permissions the
+ * credentials lack.
  */
 
 /** The warning that the remote account is shared with other integrations of the workspace. */
@@ -51,4 +53,24 @@ export function renderMissing(i: Integration, tool: Tool | null) {
         </li>`;
       })}
     </ul>`;
+}
+
+/**
+ * The replaced OAuth grants the tool did not confirm revoking (they still work there until their
+ * owner revokes them), newest first; nothing when every replaced grant was revoked.
+ */
+export function renderRevocations(revocations: readonly GrantRevocation[], toolName: string) {
+  const failed = revocations.filter((r) => r.outcome === "FAILED");
+  if (failed.length === 0) return nothing;
+  return html`<div class="notice warn" role="note" data-testid="unrevoked-grants" style="margin-top: 1rem">
+    <strong>${failed.length === 1 ? "A replaced grant was" : `${failed.length} replaced grants were`} not revoked at ${toolName}:</strong>
+    a relink replaced the end user's earlier sign-in, and ${toolName} did not confirm revoking it. It still works
+    there until an admin of their ${toolName} account revokes it.
+    <ul class="small">
+      ${failed.map(
+        (r) =>
+          html`<li><time datetime=${r.created_at}>${dateTime(r.created_at)}</time>${r.detail ? html` — ${r.detail}` : nothing}</li>`,
+      )}
+    </ul>
+  </div>`;
 }

@@ -1,6 +1,7 @@
 import type {
   AuthCheck,
   EventLogEntry,
+  GrantRevocation,
   Integration,
   ScopeConfig,
   SyncRun,
@@ -14,7 +15,7 @@ import { errorBox, loading, Page } from "../page.ts";
 import { href, navigate } from "../router.ts";
 import { renderEvents } from "./integration-events.ts";
 import { renderFacts } from "./integration-facts.ts";
-import { renderMissing, renderSharing } from "./integration-notices.ts";
+import { renderMissing, renderRevocations, renderSharing } from "./integration-notices.ts";
 import { renderSessions, renderSyncs } from "./integration-syncs.ts";
 import "../components/auth-timeline.ts";
 import "../components/relink-section.ts";
@@ -85,6 +86,7 @@ export class IntegrationPage extends Page {
     actionError: { state: true },
     now: { state: true },
     sharing: { state: true },
+    revocations: { state: true },
   };
 
   declare integrationId: string;
@@ -108,6 +110,8 @@ export class IntegrationPage extends Page {
   declare now: number;
   /** The other integrations of the workspace connected to the same remote account. */
   declare sharing: Integration[];
+  /** What became of the OAuth grants its relinks replaced, newest first (none for most tools). */
+  declare revocations: GrantRevocation[];
 
   #timer: ReturnType<typeof setInterval> | undefined;
 
@@ -132,6 +136,7 @@ export class IntegrationPage extends Page {
     this.actionError = null;
     this.now = Date.now();
     this.sharing = [];
+    this.revocations = [];
   }
 
   override connectedCallback(): void {
@@ -180,7 +185,19 @@ export class IntegrationPage extends Page {
       this.loadEvents(),
       this.loadSharing(),
       this.loadSessions(),
+      this.loadRevocations(),
     ]);
+  }
+
+  async loadRevocations(): Promise<void> {
+    try {
+      this.revocations = (
+        await this.api.integrations.grantRevocations(this.integrationId, { limit: 20 })
+      ).data;
+    } catch {
+      // Only a notice: the page works without it (an older server has no such list).
+      this.revocations = [];
+    }
   }
 
   async loadSharing(): Promise<void> {
@@ -380,6 +397,7 @@ export class IntegrationPage extends Page {
       </div>
       ${this.actionResult ? html`<div class="notice success" role="status">${this.actionResult}</div>` : nothing}
       ${renderSharing(i, this.sharing, this.tool)}
+      ${renderRevocations(this.revocations, this.tool?.name ?? i.tool)}
       ${this.actionError ? errorBox(this.actionError) : nothing}
 
       ${renderFacts(i, this.tool, this.scopeConfig, this.now, this.pausedAt)}
