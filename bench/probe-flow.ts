@@ -7,8 +7,9 @@
  *    80 µs of busy work added to each request. What the added work costs the floor in CPU per
  *    request says how work weighs under this load, on this machine.
  * 2. In one process, with nothing else running: relink's own token verification and flow
- *    resolution (`verifyFlowToken`, `resolveFlow`) against the floor's steps (fast-jwt with the
- *    key read, then its five reads by primary key with prepared better-sqlite3 statements), each
+ *    resolution (`verifyFlowToken`, `resolveFlow`) against the floor's own steps
+ *    (`bench/lib/same-work-steps.ts`: fast-jwt with the key read, then its five reads by primary
+ *    key with prepared better-sqlite3 statements), each
  *    repeated 20,000 times after a warm-up: the route's essential work without HTTP, the frame
  *    or the load.
  *
@@ -18,7 +19,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { createVerifier } from "fast-jwt";
 import { createRelinkServer } from "../packages/server/src/app.ts";
 import { defineConfig } from "../packages/server/src/config.ts";
 import { resolveFlow } from "../packages/server/src/domain/relink.ts";
@@ -28,6 +28,7 @@ import { scriptedConnector } from "../packages/server/src/testing/scripted-conne
 import { encryptionKey, removeFixtures, startRelink } from "./lib/fixture.ts";
 import { autocannon } from "./lib/load.ts";
 import { startChild } from "./lib/proc.ts";
+import { readFlowRows, sameWorkStatements, sameWorkVerifier } from "./lib/same-work-steps.ts";
 
 const count = Number(process.argv[2] ?? 10_000);
 const ADDED_US = [0, 40, 80];
@@ -110,41 +111,17 @@ try {
     logger: createLogger({ level: "silent" }),
   });
   const { ctx } = inProcess;
-  const { workspaceId, integrationId, targetScopeConfigId } = relink.fixture;
+  // The floor's own steps (bench/lib/same-work-steps.ts), on its own connection.
   const raw = new Database(relink.fixture.file, { readonly: true, fileMustExist: true });
-  // The floor's statements (bench/lib/same-work-floor-process.ts), the same SQL.
-  const keyById = raw.prepare(
-    "select k.id, k.workspace_id, k.algorithm, k.revoked_at, w.allowed_origins from signing_keys k left join workspaces w on w.id = k.workspace_id where k.id = ?",
-  );
-  const spent = raw.prepare("select jti from spent_tokens where workspace_id = ? and jti = ?");
-  const integration = raw.prepare("select * from integrations where id = ? and workspace_id = ?");
-  const scopeConfig = raw.prepare(
-    "select id, name from scope_configs where id = ? and workspace_id = ? and deleted_at is null",
-  );
-  const branding = raw.prepare(
-    "select brand_product_name, brand_logo_url, brand_accent_color from workspaces where id = ?",
-  );
-  const verify = createVerifier({
-    algorithms: ["HS256"],
-    checkTyp: "relink-flow+jwt",
-    allowedAud: "relink",
-    clockTolerance: 60_000,
-    complete: true,
-    key: async ({ header }: { header: Record<string, unknown> }) => {
-      keyById.get(header.kid);
-      return signingKey.secret;
-    },
-  });
+  const statements = sameWorkStatements(raw);
+  const verify = sameWorkVerifier(statements, { [signingKey.id]: signingKey.secret });
   const steps: Record<string, () => Promise<unknown>> = {
     "relink: verifyFlowToken + resolveFlow": async () => resolveFlow(ctx, await verifyFlowToken(ctx, token)),
     "relink: verifyFlowToken": () => verifyFlowToken(ctx, token),
     "floor: fast-jwt with its key read + 5 reads": async () => {
       const { payload } = (await verify(token)) as { payload: Record<string, unknown> };
-      spent.get(workspaceId, payload.jti);
-      const row = integration.get(integrationId, workspaceId) as { scope_config_id: string | null };
-      if (row.scope_config_id) scopeConfig.get(row.scope_config_id, workspaceId);
-      scopeConfig.get(targetScopeConfigId, workspaceId);
-      branding.get(workspaceId);
+      const read = readFlowRows(statements, payload);
+      if ("refused" in read) throw new Error(`the floor refused the token: ${read.refused}`);
     },
     "floor: fast-jwt with its key read": () => verify(token),
   };

@@ -24,8 +24,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { serve } from "@hono/node-server";
 import Database from "better-sqlite3";
-import { createVerifier } from "fast-jwt";
 import { Hono } from "hono";
+import { readFlowRows, sameWorkStatements, sameWorkVerifier } from "./same-work-steps.ts";
 
 const [file, floorFile, added = "0"] = process.argv.slice(2);
 if (!file || !floorFile)
@@ -39,58 +39,13 @@ const floor = JSON.parse(readFileSync(floorFile, "utf8")) as {
   secrets: Record<string, string>;
 };
 
-const db = new Database(file, { readonly: true, fileMustExist: true });
-const keyById = db.prepare<
-  [string],
-  {
-    id: string;
-    workspace_id: string;
-    algorithm: string;
-    revoked_at: string | null;
-    allowed_origins: string | null;
-  }
->(
-  "select k.id, k.workspace_id, k.algorithm, k.revoked_at, w.allowed_origins from signing_keys k left join workspaces w on w.id = k.workspace_id where k.id = ?",
-);
-const spentByJti = db.prepare<[string, string], { jti: string }>(
-  "select jti from spent_tokens where workspace_id = ? and jti = ?",
-);
-const integrationById = db.prepare<[string, string], Record<string, unknown>>(
-  "select * from integrations where id = ? and workspace_id = ?",
-);
-const scopeConfigById = db.prepare<[string, string], { id: string; name: string }>(
-  "select id, name from scope_configs where id = ? and workspace_id = ? and deleted_at is null",
-);
-const brandingById = db.prepare<
-  [string],
-  { brand_product_name: string | null; brand_logo_url: string | null; brand_accent_color: string | null }
->("select brand_product_name, brand_logo_url, brand_accent_color from workspaces where id = ?");
-const apiKeyByHash = db.prepare<[string], { id: string; workspace_id: string }>(
-  "select id, workspace_id from api_keys where key_hash = ? and revoked_at is null",
-);
-const syncRunById = db.prepare<[string], Record<string, unknown>>("select * from sync_runs where id = ?");
-
+const statements = sameWorkStatements(new Database(file, { readonly: true, fileMustExist: true }));
+const { apiKeyByHash, integrationById, syncRunById } = statements;
 const unauthorized = { error: { code: "UNAUTHORIZED", message: "refused" } };
 const bearer = (header: string | undefined) => /^Bearer\s+(\S+)\s*$/i.exec(header ?? "")?.[1];
 const json = (value: unknown) => (typeof value === "string" ? (JSON.parse(value) as unknown) : value);
 
-// The token check: fast-jwt's verifier (made once; relink makes one per request, for its clock),
-// HS256, relink's typ and audience, 60 s of skew, the key found by the token's kid.
-const verify = createVerifier({
-  algorithms: ["HS256"],
-  checkTyp: "relink-flow+jwt",
-  allowedAud: "relink",
-  clockTolerance: 60_000,
-  complete: true,
-  key: async ({ header }: { header: Record<string, unknown> }) => {
-    // Step 2: the signing key row by primary key (with its workspace's allowed origins).
-    const key = typeof header.kid === "string" ? keyById.get(header.kid) : undefined;
-    if (!key || key.revoked_at !== null || key.algorithm !== header.alg) throw new Error("key refused");
-    const secret = floor.secrets[key.id];
-    if (!secret) throw new Error("key refused");
-    return secret;
-  },
-});
+const verify = sameWorkVerifier(statements, floor.secrets);
 
 const app = new Hono();
 
@@ -110,20 +65,10 @@ app.get("/flow", async (c) => {
   } catch {
     return c.json(unauthorized, 401);
   }
-  const workspaceId = payload.iss as string;
-  // Step 4: the rows the token names, by primary key: not spent, the integration, its current
-  // and target scope configs, the workspace's branding.
-  if (spentByJti.get(workspaceId, payload.jti as string)) return c.json(unauthorized, 409);
-  const integration = integrationById.get(payload.sub as string, workspaceId);
-  if (!integration) return c.json(unauthorized, 401);
-  const current = integration.scope_config_id
-    ? scopeConfigById.get(integration.scope_config_id as string, workspaceId)
-    : undefined;
-  const target = payload.scope_config_id
-    ? scopeConfigById.get(payload.scope_config_id as string, workspaceId)
-    : current;
-  if (!target) return c.json(unauthorized, 401);
-  const brand = brandingById.get(workspaceId);
+  // Step 4: the rows the token names (see same-work-steps.ts).
+  const read = readFlowRows(statements, payload);
+  if ("refused" in read) return c.json(unauthorized, read.refused);
+  const { integration, current, target, brand } = read;
   // Step 5: the same JSON document, with what was read.
   return c.json(
     {
