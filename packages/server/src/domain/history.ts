@@ -1,6 +1,7 @@
+import type { GrantRevocation } from "@relink/sdk/contract";
 import type { Selectable } from "kysely";
 import type { RelinkContext } from "../context.ts";
-import type { Database } from "../db/schema.ts";
+import type { Database, GrantRevocationRow } from "../db/schema.ts";
 import { notFound } from "./errors.ts";
 import { findIntegration } from "./integrations.ts";
 import type { PageWindow } from "./paging.ts";
@@ -25,4 +26,16 @@ export async function integrationHistory<T extends "sync_runs" | "auth_checks" |
     .limit(window.limit + 1);
   if (window.after) query = query.where("id", "<", window.after);
   return (await query.execute()) as unknown as Array<Selectable<Database[T]> & { id: string }>;
+}
+
+/** A grant revocation as the API answers it. */
+export function toGrantRevocation(row: GrantRevocationRow): GrantRevocation {
+  return {
+    id: row.id,
+    integration_id: row.integration_id,
+    tool: row.tool,
+    outcome: row.outcome,
+    detail: row.detail,
+    created_at: row.created_at,
+  };
 }

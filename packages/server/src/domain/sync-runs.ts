@@ -1,5 +1,5 @@
-import type { AuthCheck, GrantRevocation } from "@relink/sdk/contract";
-import type { AuthCheckRow, GrantRevocationRow } from "../db/schema.ts";
+import type { AuthCheck } from "@relink/sdk/contract";
+import type { AuthCheckRow } from "../db/schema.ts";
 
 /**
  * Sync runs, by job: the queue (`sync-queue.ts`: manual and relink requests), the run
@@ -25,18 +25,6 @@ export {
   runClaimedNetwork,
 } from "./sync-network.ts";
 export { type ManualSyncAnswer, queueSyncRun, requestManualSync } from "./sync-queue.ts";
-
-/** A grant revocation as the API answers it. */
-export function toGrantRevocation(row: GrantRevocationRow): GrantRevocation {
-  return {
-    id: row.id,
-    integration_id: row.integration_id,
-    tool: row.tool,
-    outcome: row.outcome,
-    detail: row.detail,
-    created_at: row.created_at,
-  };
-}
 
 export function toAuthCheck(row: AuthCheckRow): AuthCheck {
   return {

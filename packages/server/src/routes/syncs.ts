@@ -13,9 +13,9 @@ import {
   SyncRunSchema,
 } from "@relink/sdk/contract";
 import type { RelinkContext } from "../context.ts";
-import { integrationHistory } from "../domain/history.ts";
+import { integrationHistory, toGrantRevocation } from "../domain/history.ts";
 import { loadIntegrationView, toSyncRun } from "../domain/integrations.ts";
-import { checkAuthNow, requestManualSync, toAuthCheck, toGrantRevocation } from "../domain/sync-runs.ts";
+import { checkAuthNow, requestManualSync, toAuthCheck } from "../domain/sync-runs.ts";
 import { ApiError, notFound } from "../http/errors.ts";
 import { bearerSecurity, errors, json, router } from "../http/openapi.ts";
 import { decodeCursor, page } from "../http/pagination.ts";
