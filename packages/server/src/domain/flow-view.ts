@@ -3,6 +3,7 @@ import type {
   ConnectFlow,
   ConnectTool,
   Flow,
+  FlowHandoff,
   Locale,
   MissingPermissionDetail,
   OptionalScopePart,
@@ -14,6 +15,7 @@ import { iso } from "../clock.ts";
 import { type Connector, localizedTool } from "../connectors/types.ts";
 import type { IntegrationRow, ScopeConfigRow } from "../db/schema.ts";
 import type { VerifiedFlowToken } from "../flow-tokens/verify.ts";
+import { asJsonText, type JsonText } from "../json-text.ts";
 import { DomainError } from "./errors.ts";
 import { remoteAccount } from "./integrations.ts";
 import { missingPermissions, neededPermissions, scopeParts, scopePermissions } from "./scope.ts";
@@ -69,43 +71,141 @@ export function optionalParts(tool: Tool, models: ScopeConfigModels): OptionalSc
 const scopeRef = (scope: ScopeConfigRow | null) => (scope ? { id: scope.id, name: scope.name } : null);
 
 /**
+ * The parts of a flow's view that follow from its tool, the locale, the target scope's models and
+ * the permissions the integration was granted (none for a connect): the tool as the widget shows
+ * it, the permissions to grant and the optional parts.
+ */
+interface ToolParts {
+  tool: ConnectTool | null;
+  required_permissions: RequiredPermission[];
+  newly_required_permissions: string[];
+  optional_parts: OptionalScopePart[];
+}
+
+function toolParts(subject: FlowSubject, locale: Locale | undefined): ToolParts {
+  const tool = subject.connector ? localizedTool(subject.connector, locale) : null;
+  if (!tool)
+    return { tool: null, required_permissions: [], newly_required_permissions: [], optional_parts: [] };
+  const models = modelsOf(subject.targetScope);
+  const { required, optional } = scopePermissions(tool, models);
+  const granted = new Set(subject.integration?.granted_permissions ?? []);
+  const relinking = subject.integration !== null;
+  const requiredPermissions = [...required, ...optional].map((id): RequiredPermission => {
+    const permission = tool.permissions.find((p) => p.id === id);
+    return {
+      id,
+      label: permission?.label ?? id,
+      description: permission?.description ?? "",
+      where_to_grant: permission?.where_to_grant ?? "",
+      newly_required: relinking && !granted.has(id),
+      optional: optional.includes(id),
+    };
+  });
+  return {
+    tool: toConnectTool(tool),
+    required_permissions: requiredPermissions,
+    newly_required_permissions: requiredPermissions.filter((p) => p.newly_required).map((p) => p.id),
+    optional_parts: optionalParts(tool, models),
+  };
+}
+
+/**
  * What the widget shows (`GET /connect/v1/flow`), the tool's labels in `locale` where its
  * connector translates them, and the workspace's branding.
  */
 export function describeFlow(subject: FlowSubject, locale?: Locale, branding?: Branding): ConnectFlow {
-  const tool = subject.connector ? localizedTool(subject.connector, locale) : null;
-  const models = modelsOf(subject.targetScope);
-  const { required, optional } = tool ? scopePermissions(tool, models) : { required: [], optional: [] };
-  const granted = new Set(subject.integration?.granted_permissions ?? []);
-  const relinking = subject.integration !== null;
-  const requiredPermissions: RequiredPermission[] = tool
-    ? [...required, ...optional].map((id) => {
-        const permission = tool.permissions.find((p) => p.id === id);
-        return {
-          id,
-          label: permission?.label ?? id,
-          description: permission?.description ?? "",
-          where_to_grant: permission?.where_to_grant ?? "",
-          newly_required: relinking && !granted.has(id),
-          optional: optional.includes(id),
-        };
-      })
-    : [];
+  const parts = toolParts(subject, locale);
   return {
     flow: subject.flow,
     integration_id: subject.integration?.id ?? null,
-    tool: tool ? toConnectTool(tool) : null,
+    tool: parts.tool,
     end_user: subject.endUser,
     remote_account: subject.integration ? remoteAccount(subject.integration) : null,
     current_scope_config: scopeRef(subject.currentScope),
     target_scope_config: scopeRef(subject.targetScope),
-    required_permissions: requiredPermissions,
-    newly_required_permissions: requiredPermissions.filter((p) => p.newly_required).map((p) => p.id),
-    optional_parts: tool ? optionalParts(tool, models) : [],
+    required_permissions: parts.required_permissions,
+    newly_required_permissions: parts.newly_required_permissions,
+    optional_parts: parts.optional_parts,
     locale: subject.token.claims.locale ?? null,
     expires_at: iso(subject.token.expiresAt),
     ...(branding ? { branding } : {}),
   };
+}
+
+/** `ToolParts` as JSON text, kept per connector (see `flowJson`). */
+interface TextParts {
+  /** What they were made from: a connector whose tool or translations change makes them again. */
+  tool: Tool;
+  translations: Connector["translations"];
+  /** `tool` as JSON. */
+  toolJson: string;
+  /** `"required_permissions":…,"newly_required_permissions":…,"optional_parts":…` */
+  permissionsJson: string;
+}
+
+/** Texts kept per connector, by locale, target models and granted permissions. */
+export const FLOW_TEXT_CACHE_SIZE = 256;
+const textsByConnector = new WeakMap<Connector, Map<string, TextParts>>();
+
+function textParts(subject: FlowSubject, connector: Connector, locale: Locale | undefined): TextParts {
+  const granted = subject.integration ? JSON.stringify(subject.integration.granted_permissions ?? []) : "";
+  const key = `${locale ?? ""}\n${granted}\n${JSON.stringify(modelsOf(subject.targetScope))}`;
+  let texts = textsByConnector.get(connector);
+  if (!texts) {
+    texts = new Map();
+    textsByConnector.set(connector, texts);
+  }
+  const kept = texts.get(key);
+  if (kept && kept.tool === connector.tool && kept.translations === connector.translations) {
+    texts.delete(key); // re-inserted below: the most recently used last
+    texts.set(key, kept);
+    return kept;
+  }
+  const parts = toolParts(subject, locale);
+  const made: TextParts = {
+    tool: connector.tool,
+    translations: connector.translations,
+    toolJson: JSON.stringify(parts.tool),
+    permissionsJson: `"required_permissions":${JSON.stringify(parts.required_permissions)},"newly_required_permissions":${JSON.stringify(parts.newly_required_permissions)},"optional_parts":${JSON.stringify(parts.optional_parts)}`,
+  };
+  texts.delete(key);
+  if (texts.size >= FLOW_TEXT_CACHE_SIZE) {
+    const oldest = texts.keys().next().value;
+    if (oldest !== undefined) texts.delete(oldest);
+  }
+  texts.set(key, made);
+  return made;
+}
+
+/**
+ * `describeFlow` with the answer's `handoff`, as the JSON text `GET /connect/v1/flow` answers:
+ * the same text as `JSON.stringify` of them (`test/flow-json.test.ts`). The tool and the
+ * permissions, most of the text, depend on the tool, the locale, the target scope's models and
+ * what the integration was granted, which many flows share: they are kept as text per connector
+ * (the least recently used dropped past `FLOW_TEXT_CACHE_SIZE`), so a flow serialises only its own
+ * parts. Under load, making and serialising those objects for every request cost about a quarter
+ * of the route's CPU.
+ */
+export function flowJson(
+  subject: FlowSubject,
+  locale: Locale | undefined,
+  branding: Branding | undefined,
+  handoff: FlowHandoff | null,
+): JsonText<ConnectFlow> {
+  if (!subject.connector) {
+    return asJsonText(JSON.stringify({ ...describeFlow(subject, locale, branding), handoff }));
+  }
+  const texts = textParts(subject, subject.connector, locale);
+  const integration = subject.integration;
+  return asJsonText(
+    `{"flow":${JSON.stringify(subject.flow)},"integration_id":${JSON.stringify(integration?.id ?? null)}` +
+      `,"tool":${texts.toolJson},"end_user":${JSON.stringify(subject.endUser)}` +
+      `,"remote_account":${JSON.stringify(integration ? remoteAccount(integration) : null)}` +
+      `,"current_scope_config":${JSON.stringify(scopeRef(subject.currentScope))}` +
+      `,"target_scope_config":${JSON.stringify(scopeRef(subject.targetScope))},${texts.permissionsJson}` +
+      `,"locale":${JSON.stringify(subject.token.claims.locale ?? null)},"expires_at":${JSON.stringify(iso(subject.token.expiresAt))}` +
+      `${branding ? `,"branding":${JSON.stringify(branding)}` : ""},"handoff":${JSON.stringify(handoff)}}`,
+  );
 }
 
 /**

@@ -25,6 +25,7 @@ export {
   checkedOptOuts,
   describeFlow,
   type FlowSubject,
+  flowJson,
   missingPermissionDetails,
   optionalParts,
   permissionsToRequest,

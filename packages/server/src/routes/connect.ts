@@ -25,7 +25,7 @@ import { handoffOf } from "../domain/handoff.ts";
 import { completeOAuthSignIn, OAUTH_CALLBACK_PATH, startOAuthSignIn } from "../domain/oauth-callback.ts";
 import {
   checkedOptOuts,
-  describeFlow,
+  flowJson,
   permissionsToRequest,
   resolveFlow,
   submitCredentials,
@@ -35,6 +35,7 @@ import { assertCredentialFields } from "../domain/tool-checks.ts";
 import { type VerifiedFlowToken, verifyFlowToken } from "../flow-tokens/verify.ts";
 import type { AppEnv } from "../http/env.ts";
 import { ApiError } from "../http/errors.ts";
+import { jsonText } from "../http/json-text.ts";
 import { errorResponse, requestBodyLimit } from "../http/middleware.ts";
 import { errors, flowTokenSecurity, json, jsonBody, publicSecurity, router } from "../http/openapi.ts";
 import { handoffRoute } from "./handoff.ts";
@@ -131,9 +132,9 @@ export function connectRoutes(ctx: RelinkContext) {
       const query = c.req.valid("query");
       const subject = await resolveFlow(ctx, token, query.tool);
       const locale = query.locale ?? token.claims.locale ?? acceptedLocale(c.req.header("accept-language"));
+      const handoff = await handoffOf(ctx.db, token);
       // The branding was read with the token's key.
-      const flow = describeFlow(subject, locale, token.branding);
-      return c.json({ ...flow, handoff: await handoffOf(ctx.db, token) }, 200);
+      return jsonText(c, flowJson(subject, locale, token.branding, handoff), 200);
     },
   );
 
