@@ -191,7 +191,7 @@ export async function verifyFlowToken(
       logo_url: key.brand_logo_url ?? null,
       accent_color: key.brand_accent_color ?? null,
     },
-    named: { integration, ...named },
+    named: { integration, currentScope: named.currentScope, targetScope: named.targetScope },
   };
 }
 
