@@ -11,6 +11,7 @@ import {
   scriptedConnector,
   type TestRelink,
 } from "../src/testing/index.ts";
+import { importIntegration, okJson } from "./beyond-support.ts";
 
 /**
  * `GET /connect/v1/flow` answers `flowJson`: the description's text with its tool and permissions
@@ -28,11 +29,13 @@ describe.each(availableDialects())("the flow's JSON text on %s", (dialect) => {
 
   beforeAll(async () => {
     t = await createTestRelink({ dialect, connectors: [tool.connector] });
-    const scope = async (name: string, models: Record<string, unknown>) => {
-      const r = await t.request("POST", "/v1/scope-configs", { body: { name, category: "HRIS", models } });
-      expect(r.status, await r.clone().text()).toBe(201);
-      return ((await r.json()) as { id: string }).id;
-    };
+    const scope = async (name: string, models: Record<string, unknown>) =>
+      (
+        await okJson<{ id: string }>(
+          t.request("POST", "/v1/scope-configs", { body: { name, category: "HRIS", models } }),
+          201,
+        )
+      ).id;
     narrow = await scope("Directory", { employees: { setting: "ENABLED" }, teams: { setting: "ENABLED" } });
     wide = await scope("Directory, time off and pay", {
       employees: { setting: "ENABLED", fields: { date_of_birth: "OPTIONAL" } },
@@ -41,31 +44,25 @@ describe.each(availableDialects())("the flow's JSON text on %s", (dialect) => {
       compensations: { setting: "OPTIONAL" },
     });
     for (const key of ["few", "more"]) {
-      const r = await t.request("POST", "/v1/integrations", {
-        body: {
-          tool: "scripted",
-          end_user: { origin_id: `org-${key}`, organization_name: `Org “${key}” GmbH` },
-          credentials: { api_key: key },
-          scope_config_id: narrow,
-        },
-      });
-      expect(r.status, await r.clone().text()).toBe(201);
-      integrations[key] = ((await r.json()) as { id: string }).id;
+      integrations[key] = (await importIntegration(t, key, `org-${key}`, narrow)).id;
     }
-    const branding = await t.request("PUT", "/v1/settings/branding", {
-      body: { product_name: "Acme Payroll", logo_url: null, accent_color: "#112233" },
-    });
-    expect(branding.status).toBe(200);
+    await okJson(
+      t.request("PUT", "/v1/settings/branding", {
+        body: { product_name: "Acme Payroll", logo_url: null, accent_color: "#112233" },
+      }),
+    );
   });
   afterAll(() => t?.close());
 
-  const relinkToken = async (integration: string, scopeConfigId?: string) => {
-    const r = await t.request("POST", `/v1/integrations/${integration}/relink`, {
-      body: scopeConfigId ? { scope_config_id: scopeConfigId } : {},
-    });
-    expect(r.status, await r.clone().text()).toBe(201);
-    return ((await r.json()) as { token: string }).token;
-  };
+  const relinkToken = async (integration: string, scopeConfigId?: string) =>
+    (
+      await okJson<{ token: string }>(
+        t.request("POST", `/v1/integrations/${integration}/relink`, {
+          body: scopeConfigId ? { scope_config_id: scopeConfigId } : {},
+        }),
+        201,
+      )
+    ).token;
   const connectToken = async (claims: { tool?: string; locale?: "de" }) =>
     (
       await signFlowToken(t.server.ctx, {

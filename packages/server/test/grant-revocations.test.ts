@@ -11,6 +11,7 @@ import {
   scriptedConnector,
   type TestRelink,
 } from "../src/testing/index.ts";
+import { importIntegration } from "./beyond-support.ts";
 
 const DAY = 86_400_000;
 const RETENTION = 7 * DAY;
@@ -46,15 +47,7 @@ describe.each(availableDialects())("revocation of a replaced grant (%s)", (diale
       connectors: [tool.connector],
       config: { retentionMs: RETENTION },
     });
-    const created = await t.request("POST", "/v1/integrations", {
-      body: {
-        tool: "scripted",
-        end_user: { origin_id: "org-1", organization_name: "Acme" },
-        credentials: { api_key: "good" },
-      },
-    });
-    expect(created.status).toBe(201);
-    const { id } = (await created.json()) as { id: string };
+    const { id } = await importIntegration(t, "good", "org-1");
     return { relink: t, connector: tool.connector, integrationId: id };
   };
 
