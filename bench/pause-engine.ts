@@ -32,6 +32,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { PerformanceObserver } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { createRelinkServer, type RelinkServer } from "../packages/server/src/app.ts";
@@ -144,6 +145,25 @@ export interface SimulationFigures {
    * process: the replicas, this one, the database server and any other work), and its cores.
    */
   machine?: { busyMs: number; cores: number };
+  /**
+   * Each simulated day on its own (hours 0–24, 24–48, …, the last one up to the end): its checks,
+   * wall and CPU time, and read system calls. The first day is each integration's first check (its row and history
+   * entries made); the later ones the steady state.
+   */
+  byDay?: {
+    checks: number;
+    wallMs: number;
+    cpuMs: number;
+    /** Of `cpuMs`, the kernel's (system time). */
+    systemMs: number;
+    /** The event loop's thread's CPU time (the rest of `cpuMs` is GC's and the checkpoints' threads). */
+    mainThreadMs?: number;
+    /** Time spent in garbage collection (pauses of the event loop's thread), from `perf_hooks`. */
+    gcMs: number;
+    reads?: number;
+    writes?: number;
+    writtenBytes?: number;
+  }[];
 }
 
 /** CPU time used by every process of the machine so far (Linux), in ms, and the cores counted. */
@@ -756,7 +776,19 @@ function logWalFrames(log: (line: string) => void, hour: number, wal: WalFrames,
     log(`    ${name}: ${per(frames)} per check`);
 }
 
+const perMicros = (ms: number, n: number) => ((ms * 1000) / Math.max(1, n)).toFixed(0);
+const cpuMsOf = (cpu: NodeJS.CpuUsage) => (cpu.user + cpu.system) / 1000;
+
 function logSimulation(log: (line: string) => void, label: string, sim: SimulationFigures): void {
+  if (sim.byDay && sim.byDay.length > 1)
+    log(
+      `  ${label}, by simulated day: ${sim.byDay
+        .map(
+          (d, i) =>
+            `day ${i + 1}: ${fmt(d.checks)} checks, wall ${(d.wallMs / 1000).toFixed(1)} s; per check ${perMicros(d.cpuMs, d.checks)} µs of CPU (${perMicros(d.systemMs, d.checks)} the kernel's${d.mainThreadMs === undefined ? "" : `, ${perMicros(d.mainThreadMs, d.checks)} the event loop's thread`}, ${perMicros(d.gcMs, d.checks)} in GC)${d.reads === undefined ? "" : `, ${(d.reads / Math.max(1, d.checks)).toFixed(1)} reads`}${d.writes === undefined ? "" : `, ${(d.writes / Math.max(1, d.checks)).toFixed(1)} writes`}${d.writtenBytes === undefined ? "" : ` (${(d.writtenBytes / 1024 / Math.max(1, d.checks)).toFixed(1)} KiB)`}`,
+        )
+        .join("; ")}`,
+    );
   log(
     `3-day simulation on ${label}${sim.finished ? "" : ` (NOT FINISHED: simulated hour ${sim.simulatedHours} of ${sim.totalHours})`}: wall ${(sim.wallMs / 1000).toFixed(1)} s (CPU ${(sim.cpuMs / 1000).toFixed(1)} s${sim.replicasCpuMs === undefined ? "" : `, replicas' CPU ${(sim.replicasCpuMs / 1000).toFixed(1)} s`}), peak RSS ${sim.peakRssMb.toFixed(0)} MB (${fmt(sim.integrations)} integrations, 5% failing, synced every ${sim.intervalMs / HOUR} h: ${fmt(sim.checks)} checks = ${fmt((sim.checks / sim.wallMs) * 1000)}/s, ${fmt(sim.paused)} of ${fmt(sim.failing)} paused; ${perCheck(sim)}; load average ${loadavg()[0]?.toFixed(2)})`,
   );
@@ -789,6 +821,28 @@ async function simulate(
   const started = performance.now();
   const label = simulationLabel(target, o);
   let steps = 0;
+  // Marks at the end of each simulated day: the day's own figures are the differences.
+  let gcMs = 0;
+  const gcs = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  });
+  gcs.observe({ entryTypes: ["gc"] });
+  const dayMark = () => {
+    const cpu = process.cpuUsage();
+    const io = ioSyscalls();
+    return {
+      checks: tool.calls.checkAuth,
+      wallMs: performance.now(),
+      cpuMs: cpuMsOf(cpu),
+      systemMs: cpu.system / 1000,
+      mainThreadMs: mainThreadTimes()?.cpuMs,
+      gcMs,
+      reads: io?.reads,
+      writes: io?.writes,
+      writtenBytes: io?.writtenBytes,
+    };
+  };
+  const days = [dayMark()];
   // Progress every 30 s: a long run (1M integrations) shows how far it is.
   const progress = setInterval(() => {
     const cpu = process.cpuUsage(cpuBefore);
@@ -813,10 +867,12 @@ async function simulate(
       if (counting) logWalFrames(log, steps, counting.frames.stop(), tool.calls.checkAuth - counting.checks);
       forgetSyncs();
       steps++;
+      if ((steps * step) % (24 * HOUR) === 0 || steps === totalSteps) days.push(dayMark());
     }
   } finally {
     clearInterval(sampler);
     clearInterval(progress);
+    gcs.disconnect();
   }
   const finished = steps >= totalSteps;
   const wallMs = performance.now() - started;
@@ -850,6 +906,22 @@ async function simulate(
         }
       : {}),
     ...(mainThread ? { mainThread } : {}),
+    byDay: days.slice(1).map((d, i) => {
+      const before = days[i] as (typeof days)[number];
+      const since = (a: number | undefined, b: number | undefined) =>
+        a !== undefined && b !== undefined ? a - b : undefined;
+      return {
+        checks: d.checks - before.checks,
+        wallMs: d.wallMs - before.wallMs,
+        cpuMs: d.cpuMs - before.cpuMs,
+        systemMs: d.systemMs - before.systemMs,
+        mainThreadMs: since(d.mainThreadMs, before.mainThreadMs),
+        gcMs: d.gcMs - before.gcMs,
+        reads: since(d.reads, before.reads),
+        writes: since(d.writes, before.writes),
+        writtenBytes: since(d.writtenBytes, before.writtenBytes),
+      };
+    }),
   };
   await assertRecordsSealed(server, o);
   logSimulation(log, label, simulation);

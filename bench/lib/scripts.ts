@@ -145,6 +145,15 @@ export async function runPauseEngine({
   };
 }
 
+/** One simulated day's cost per check (`SimulationFigures.byDay`), for its row's note. */
+export function dayNote(day: NonNullable<SimulationFigures["byDay"]>[number]): string {
+  const checks = Math.max(1, day.checks);
+  const us = (ms: number) => ((ms * 1000) / checks).toFixed(0);
+  const per = (n: number | undefined, what: string) =>
+    n === undefined ? "" : `, ${(n / checks).toFixed(1)} ${what}`;
+  return `${day.checks.toLocaleString("en")} checks; per check ${us(day.cpuMs)} µs of CPU (the kernel's ${us(day.systemMs)}${day.mainThreadMs === undefined ? "" : `, the event loop's thread ${us(day.mainThreadMs)}`}, GC ${us(day.gcMs)})${per(day.reads, "read")}${per(day.writes, "write system calls")}`;
+}
+
 /**
  * The 3-day simulation of 1M integrations, alone in its process, against the 100k run of the same
  * bench (`sim`): its wall time (target ≤ 11x) and peak RSS (≤ 400 MB). Bounded: it stops stepping
@@ -192,6 +201,22 @@ async function simulation1M(sim: SimulationFigures): Promise<{ output: string; f
           },
         ]
       : [];
+  // Each simulated day against the same day of the 100k run (reported): where the time beyond
+  // linear goes (the first day, each integration's first check, or the days after).
+  const byDay: Figure[] =
+    big?.finished && big.byDay && sim.byDay && big.byDay.length === sim.byDay.length
+      ? big.byDay.map((day, i) => {
+          const small = sim.byDay?.[i] as NonNullable<SimulationFigures["byDay"]>[number];
+          return {
+            group: "Pause engine",
+            name: name(`day ${i + 1} wall time`),
+            value: day.wallMs / 1000,
+            unit: "s",
+            baseline: { name: `day ${i + 1} of the ${k(sim.integrations)} run`, value: small.wallMs / 1000 },
+            note: `${dayNote(day)}; the ${k(sim.integrations)} run: ${dayNote(small)}`,
+          };
+        })
+      : [];
   // Not finished: both rows missed (n/a, unless the RSS was already over), with how far it got.
   const finished = big?.finished === true;
   const lastProgress = [...(failure || output).matchAll(/simulated hour (\d+) of (\d+)[^\n]*/g)].at(-1)?.[0];
@@ -202,6 +227,7 @@ async function simulation1M(sim: SimulationFigures): Promise<{ output: string; f
     output,
     figures: [
       ...cpuPerCheck,
+      ...byDay,
       {
         group: "Pause engine",
         name: name("wall time"),

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { analyse } from "../lib/analysis.ts";
+import { analyse, byDay } from "../lib/analysis.ts";
 import { perCheck } from "../lib/per-check.ts";
 import { repoRoot } from "../lib/proc.ts";
 import { type FigureResult, num, type Report } from "../lib/report.ts";
+import { dayNote } from "../lib/scripts.ts";
 import type { SimulationFigures } from "../pause-engine.ts";
 
 /**
@@ -82,5 +83,62 @@ describe("the benchmark's analysis", () => {
     expect(text).toContain("its CPU per check was 300 µs against 264 µs (1.14x)");
     // 300 µs × 4,000,000 checks on a thread busy 88% of the time (blocked 9% as at 100k, 3% waiting).
     expect(text).toContain("the 1M run would take about 1,364 s, 11.4x the 100k run");
+  });
+
+  it("compares each simulated day of the 1M run with the same day of the 100k run", () => {
+    type Day = NonNullable<SimulationFigures["byDay"]>[number];
+    const day = (checks: number, wallMs: number, reads: number): Day => ({
+      checks,
+      wallMs,
+      cpuMs: wallMs,
+      systemMs: wallMs / 4,
+      mainThreadMs: (wallMs * 4) / 5,
+      gcMs: wallMs / 20,
+      reads: reads * checks,
+      writes: 6 * checks,
+    });
+    const small = [
+      day(1e5, 20_000, 7.8),
+      day(1e5, 12_000, 3.6),
+      day(1e5, 12_000, 3.5),
+      day(1e5, 12_000, 3.9),
+    ];
+    const big = [
+      day(1e6, 255_000, 13.5),
+      day(1e6, 125_000, 3.6),
+      day(1e6, 126_000, 3.5),
+      day(1e6, 117_000, 3.9),
+    ];
+    const rows: FigureResult[] = big.map((d, i) => ({
+      group: "Pause engine",
+      name: `SQLite 3-day simulation, 1M: day ${i + 1} wall time`,
+      value: d.wallMs / 1000,
+      unit: "s",
+      baseline: { name: `day ${i + 1} of the 100k run`, value: (small[i] as Day).wallMs / 1000 },
+      note: `${dayNote(d)}; the 100k run: ${dayNote(small[i] as Day)}`,
+      ratio: d.wallMs / (small[i] as Day).wallMs,
+      status: "info",
+    }));
+    const wall: FigureResult = {
+      group: "Pause engine",
+      name: "SQLite 3-day simulation, 1M: wall time",
+      value: 623,
+      unit: "s",
+      baseline: { name: "the 100k run", value: 56 },
+      ratio: 623 / 56,
+      status: "miss",
+    };
+    const report: Report = { ...latest(), figures: [...rows, wall] };
+    const text = byDay(report, wall);
+    expect(text).toContain("day 1 255 s against 20.0 s (12.8x), day 2 125 s against 12.0 s (10.4x)");
+    // The later days at most 10.5x: the first day is what is beyond the target.
+    expect(text).toContain("The days after the first are linear (at most 10.5x)");
+    // 623 − 255 + 10 × 20 = 568 s, 10.1x the 56 s of the 100k run.
+    expect(text).toContain("the whole run would have taken about 568 s, 10.1x");
+    expect(text).toContain("13.5 read system calls per check against 7.8");
+    expect(text).toContain("(3.6 read system calls per check against 3.6 on the second day)");
+    expect(text).not.toMatch(/NaN|undefined/);
+    // A report without the rows (an older run, or a 1M run that stopped) has no such paragraph.
+    expect(byDay({ ...report, figures: [wall] }, wall)).toBe("");
   });
 });
