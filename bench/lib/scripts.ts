@@ -102,7 +102,7 @@ export async function runPauseEngine({
       unit: "s",
       baseline: { name: "records not sealed (bench seam)", value: plain.wallMs / 1000 },
       target: { on: "ratio", direction: "lower", limit: 1.2 },
-      note: `${simNote(sealed)}; not sealed: CPU ${(plain.cpuMs / 1000).toFixed(1)} s (CPU ratio ${(sealed.cpuMs / plain.cpuMs).toFixed(2)}x)`,
+      note: `${simNote(sealed)}; not sealed: CPU ${(plain.cpuMs / 1000).toFixed(1)} s (CPU ratio ${(sealed.cpuMs / plain.cpuMs).toFixed(2)}x)${sealing.trials.length > 1 ? `; the median of ${sealing.trials.length} trials, each on fresh databases, the world stepped first alternating (wall ratios ${sealing.trials.map((r) => `${r.toFixed(2)}x`).join(", ")})` : ""}`,
     });
   }
   let output1M = "";

@@ -138,6 +138,19 @@ describe("the benchmark's analysis", () => {
     expect(text).toContain("13.5 read system calls per check against 7.8");
     expect(text).toContain("(3.6 read system calls per check against 3.6 on the second day)");
     expect(text).not.toMatch(/NaN|undefined/);
+    // Later days over 11x too (the machine slowed down): no "linear" verdict, the spread of their CPU.
+    const slow = {
+      ...report,
+      figures: report.figures.map((f) =>
+        f.name.endsWith("day 3 wall time")
+          ? { ...f, value: 160, note: f.note?.replace(/per check \d+ µs/, "per check 160 µs") }
+          : f,
+      ),
+    };
+    const slowText = byDay(slow, wall);
+    expect(slowText).toContain("The first day is 12.8x and the later ones 9.8x to 13.3x.");
+    expect(slowText).toContain("CPU per check went from 117 to 160 µs between them");
+    expect(slowText).not.toContain("are linear");
     // A report without the rows (an older run, or a 1M run that stopped) has no such paragraph.
     expect(byDay({ ...report, figures: [wall] }, wall)).toBe("");
   });
