@@ -52,7 +52,7 @@ import { createLogger } from "../packages/server/src/logging.ts";
 import { generateEncryptionKey, SecretBox } from "../packages/server/src/secrets.ts";
 import { createTestDatabase } from "../packages/server/src/testing/index.ts";
 import { scriptedConnector } from "../packages/server/src/testing/scripted-connector.ts";
-import { perCheck } from "./lib/per-check.ts";
+import { dayNote, perCheck } from "./lib/per-check.ts";
 import { countWalFrames, type WalFrames } from "./lib/wal-frames.ts";
 
 const HOUR = 3_600_000;
@@ -147,8 +147,9 @@ export interface SimulationFigures {
   machine?: { busyMs: number; cores: number };
   /**
    * Each simulated day on its own (hours 0–24, 24–48, …, the last one up to the end): its checks,
-   * wall and CPU time, and read system calls. The first day is each integration's first check (its row and history
-   * entries made); the later ones the steady state.
+   * wall and CPU time, and system calls. On the first day each integration has its first check, in
+   * the pseudo-random order of the seeded slots; from the second on, the checks of one simulated
+   * hour share their next slot (the clock steps an hour at a time) and come in rowid order.
    */
   byDay?: {
     checks: number;
@@ -801,17 +802,11 @@ function logWalFrames(log: (line: string) => void, hour: number, wal: WalFrames,
     log(`    ${name}: ${per(frames)} per check`);
 }
 
-const perMicros = (ms: number, n: number) => ((ms * 1000) / Math.max(1, n)).toFixed(0);
-const cpuMsOf = (cpu: NodeJS.CpuUsage) => (cpu.user + cpu.system) / 1000;
-
 function logSimulation(log: (line: string) => void, label: string, sim: SimulationFigures): void {
   if (sim.byDay && sim.byDay.length > 1)
     log(
       `  ${label}, by simulated day: ${sim.byDay
-        .map(
-          (d, i) =>
-            `day ${i + 1}: ${fmt(d.checks)} checks, wall ${(d.wallMs / 1000).toFixed(1)} s; per check ${perMicros(d.cpuMs, d.checks)} µs of CPU (${perMicros(d.systemMs, d.checks)} the kernel's${d.mainThreadMs === undefined ? "" : `, ${perMicros(d.mainThreadMs, d.checks)} the event loop's thread`}, ${perMicros(d.gcMs, d.checks)} in GC)${d.reads === undefined ? "" : `, ${(d.reads / Math.max(1, d.checks)).toFixed(1)} reads`}${d.writes === undefined ? "" : `, ${(d.writes / Math.max(1, d.checks)).toFixed(1)} writes`}${d.writtenBytes === undefined ? "" : ` (${(d.writtenBytes / 1024 / Math.max(1, d.checks)).toFixed(1)} KiB)`}`,
-        )
+        .map((d, i) => `day ${i + 1}: wall ${(d.wallMs / 1000).toFixed(1)} s, ${dayNote(d)}`)
         .join("; ")}`,
     );
   log(
@@ -858,7 +853,7 @@ async function simulate(
     return {
       checks: tool.calls.checkAuth,
       wallMs: performance.now(),
-      cpuMs: cpuMsOf(cpu),
+      cpuMs: (cpu.user + cpu.system) / 1000,
       systemMs: cpu.system / 1000,
       mainThreadMs: mainThreadTimes()?.cpuMs,
       gcMs,

@@ -20,3 +20,18 @@ export function perCheck(sim: SimulationFigures): string {
     : "";
   return `per check ${((sim.cpuMs * 1000) / checks).toFixed(0)} µs of CPU${io}${thread}`;
 }
+
+/**
+ * One simulated day's checks and their cost per check (`SimulationFigures.byDay`): CPU with the
+ * kernel's, the event loop's thread's and GC's shares, and the read and write system calls, for
+ * the simulation's log and the 1M run's rows.
+ */
+export function dayNote(day: NonNullable<SimulationFigures["byDay"]>[number]): string {
+  const checks = Math.max(1, day.checks);
+  const us = (ms: number) => ((ms * 1000) / checks).toFixed(0);
+  const per = (n: number | undefined, what: string) =>
+    n === undefined ? "" : `, ${(n / checks).toFixed(1)} ${what}`;
+  const written =
+    day.writtenBytes === undefined ? "" : ` (${(day.writtenBytes / 1024 / checks).toFixed(1)} KiB)`;
+  return `${day.checks.toLocaleString("en")} checks; per check ${us(day.cpuMs)} µs of CPU (the kernel's ${us(day.systemMs)}${day.mainThreadMs === undefined ? "" : `, the event loop's thread ${us(day.mainThreadMs)}`}, GC ${us(day.gcMs)})${per(day.reads, "read")}${per(day.writes, "write system calls")}${written}`;
+}

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import type { PauseEngineBenchOptions, PauseEngineBenchResult, SimulationFigures } from "../pause-engine.ts";
-import { perCheck } from "./per-check.ts";
+import { dayNote, perCheck } from "./per-check.ts";
 import { repoRoot, runScript } from "./proc.ts";
 import type { Figure } from "./report.ts";
 
@@ -143,15 +143,6 @@ export async function runPauseEngine({
     figures,
     details: { args: [JSON.stringify(options)], output: `${output.trim()}\n${output1M.trim()}`.trim() },
   };
-}
-
-/** One simulated day's cost per check (`SimulationFigures.byDay`), for its row's note. */
-export function dayNote(day: NonNullable<SimulationFigures["byDay"]>[number]): string {
-  const checks = Math.max(1, day.checks);
-  const us = (ms: number) => ((ms * 1000) / checks).toFixed(0);
-  const per = (n: number | undefined, what: string) =>
-    n === undefined ? "" : `, ${(n / checks).toFixed(1)} ${what}`;
-  return `${day.checks.toLocaleString("en")} checks; per check ${us(day.cpuMs)} µs of CPU (the kernel's ${us(day.systemMs)}${day.mainThreadMs === undefined ? "" : `, the event loop's thread ${us(day.mainThreadMs)}`}, GC ${us(day.gcMs)})${per(day.reads, "read")}${per(day.writes, "write system calls")}`;
 }
 
 /**

@@ -2,10 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyse, byDay } from "../lib/analysis.ts";
-import { perCheck } from "../lib/per-check.ts";
+import { dayNote, perCheck } from "../lib/per-check.ts";
 import { repoRoot } from "../lib/proc.ts";
 import { type FigureResult, num, type Report } from "../lib/report.ts";
-import { dayNote } from "../lib/scripts.ts";
 import type { SimulationFigures } from "../pause-engine.ts";
 
 /**
