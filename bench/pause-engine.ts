@@ -52,6 +52,7 @@ import { createLogger } from "../packages/server/src/logging.ts";
 import { generateEncryptionKey, SecretBox } from "../packages/server/src/secrets.ts";
 import { createTestDatabase } from "../packages/server/src/testing/index.ts";
 import { scriptedConnector } from "../packages/server/src/testing/scripted-connector.ts";
+import { SCRIPTED_HR_PERMISSIONS } from "../packages/server/src/testing/scripted-tool.ts";
 import { dayNote, perCheck } from "./lib/per-check.ts";
 import { countWalFrames, type WalFrames } from "./lib/wal-frames.ts";
 
@@ -255,6 +256,14 @@ const forgetSyncs = () => {
   tool.calls.syncedWith.length = 0;
 };
 const encryptionKey = generateEncryptionKey();
+/**
+ * The permissions a seeded integration holds: what the bench tool grants its keys (the revoked one
+ * too: it held them until revoked). A seeded row was last checked, successfully, when it was
+ * seeded, so it holds what that check found: its first check in the run rewrites the same value,
+ * as a running server's next check does, instead of growing every row by the list (which, on
+ * pages the seeding filled, split most of them on the simulation's first day).
+ */
+const SEEDED_GRANT = toJson(SCRIPTED_HR_PERMISSIONS.map((p) => p.id));
 
 interface Target {
   name: "SQLite" | "PostgreSQL";
@@ -430,7 +439,7 @@ async function generateRunnable(
     select 'int_' || ? || printf('%016d', i), ?, 'bench', 'HRIS', 'org-' || i, 'Org ' || i, sealed, 'acme', ?,
       'ACTIVE', 0, ?, ?,
       strftime('%Y-%m-%dT%H:%M:%fZ', (? + (case when i < ? then -1 else 1 + (i * 7919 % 1000003) * ? / 1000003 end)) / 1000.0, 'unixepoch'),
-      0, '[]', '[]', '[]', ?, ?
+      0, ?, '[]', '[]', ?, ?
     from (select ? + key as i, value as sealed from json_each(?)) order by i`,
     [
       o.time,
@@ -441,6 +450,7 @@ async function generateRunnable(
       o.now,
       o.due,
       o.spread,
+      SEEDED_GRANT,
       at,
       at,
       o.first,
@@ -480,7 +490,7 @@ function runnableIntegration(
     next_sync_at: new Date(now + slot).toISOString(),
     sync_interval_ms: null,
     retry_attempt: 0,
-    granted_permissions: toJson([]),
+    granted_permissions: SEEDED_GRANT,
     missing_permissions: toJson([]),
     opted_out: toJson([]),
     created_at: at,

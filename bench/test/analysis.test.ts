@@ -5,6 +5,7 @@ import { analyse, byDay } from "../lib/analysis.ts";
 import { dayNote, perCheck } from "../lib/per-check.ts";
 import { repoRoot } from "../lib/proc.ts";
 import { type FigureResult, num, type Report } from "../lib/report.ts";
+import { medianBaseline } from "../lib/scripts.ts";
 import type { SimulationFigures } from "../pause-engine.ts";
 
 /**
@@ -152,5 +153,28 @@ describe("the benchmark's analysis", () => {
     expect(slowText).not.toContain("are linear");
     // A report without the rows (an older run, or a 1M run that stopped) has no such paragraph.
     expect(byDay({ ...report, figures: [wall] }, wall)).toBe("");
+  });
+});
+
+describe("the 1M run's baseline", () => {
+  it("is the median of the 100k runs by wall time, and the note lists every run in order", () => {
+    const runs = [50_000, 40_000, 60_000].map((wallMs) => simulation({ wallMs }));
+    const { sim, baseline, baselineNote } = medianBaseline(runs);
+    expect(sim).toBe(runs[0]);
+    expect(baseline).toEqual({ name: "the median of 3 100k runs", value: 50 });
+    expect(baselineNote).toBe(
+      "the 100k runs, the bench's then each in a process of its own before and after the 1M run: 50.0 s, 40.0 s, 60.0 s",
+    );
+  });
+
+  it("of two runs (one failed) is the slower, and of one run that run", () => {
+    const two = [40_000, 60_000].map((wallMs) => simulation({ wallMs }));
+    expect(medianBaseline(two).baseline.value).toBe(60);
+    const one = [simulation({ wallMs: 45_000 })];
+    expect(medianBaseline(one)).toMatchObject({
+      baseline: { name: "the 100k run", value: 45 },
+      baselineNote: "the 100k run: 45.0 s",
+    });
+    expect(() => medianBaseline([])).toThrow(/no 100k run/);
   });
 });
