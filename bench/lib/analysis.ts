@@ -26,7 +26,7 @@ function connectApi(report: Report, f: FigureResult): string {
   }
   if (endpoint.includes("flow"))
     lines.push(
-      "The same code (no change to the server since) measured three times on 2026-12-02 within 50 minutes: 0.71x and 1.35x in a full run at 18:23 UTC, 0.58x and 1.78x in the next full run at 18:45 UTC, 0.54x and 1.90x in the section run alone at 19:08 UTC (`bench/connect-api.ts --merge`, the rows above); the floor's CPU per request stayed between 0.097 and 0.11 ms while relink's went from 0.16 to 0.19 ms. The targets' margins are inside what this machine moves between runs.",
+      "The same server code measured on 2026-12-02: 0.71x and 1.35x in a full run at 18:23 UTC, 0.58x and 1.78x in the next full run at 18:45 UTC, 0.54x and 1.90x in the section run alone at 19:08 UTC, 0.57x and 1.75x in the full run of 21:51 UTC (the rows above), and 0.66x and 1.52x under `bench/probe-flow.ts` at 21:40 UTC (10k integrations, relink 188 µs of CPU per request against the floor's 124 µs); the floor's CPU per request moved between 0.097 and 0.124 ms, relink's between 0.16 and 0.21 ms. Under load all of relink's CPU is its event loop's thread (each thread's time from `/proc/<pid>/task`, 8 rounds of 4 s at 100k, 2026-12-02: the other threads, GC helpers and SQLite's checkpoints, under 10 µs per request, mostly under 3), so its rounds' spread (249 to 306 µs per request in those 8 rounds) is the machine's speed on that thread, not a background task; a young generation four times larger (`--max-semi-space-size=64` for every process of the probe) did not change the ratio (1.64x against 1.52x without, one run each). The targets' margins are inside what this machine moves between runs.",
     );
   lines.push(
     "Where relink's extra time goes (CPU profiles of relink and of the floor serving `GET /v1/integrations/:id` under the same load, 2026-12-01, after the request frame's headers became a plain object added to the final answer; the flow route shares all but the reads): SQLite's reads cost the same in both (about 56 µs per request profiled); relink makes more objects and promises per request (V8's bookkeeping and GC about 47 µs against 18 µs), the frame itself about 17 µs (request id, the API-key check's own code, the headers), Hono and its Node adapter about 45 µs (context, the trie router splitting and decoding the path, the middleware chain), the id's zod validation through the OpenAPI validator layer about 7 µs, prom-client's histogram about 4 µs, the logger about 3 µs. " +
@@ -148,7 +148,7 @@ function pauseEngine(report: Report, f: FigureResult): string {
     const done = bigChecks / (10 * smallChecks);
     const pace =
       !Number.isFinite(f.value) && done > 0 && small
-        ? `By then it had made ${(done * 100).toFixed(0)}% of its checks (ten times the 100k run's ${num(smallChecks)}); at that pace the whole run takes about ${num(bigWall / done)} s, ${(bigWall / done / small.value).toFixed(1)}x the 100k run: a miss either way. `
+        ? `By then it had made ${(done * 100).toFixed(0)}% of its checks (ten times the 100k run's ${num(smallChecks)}); at that pace the whole run takes about ${num(bigWall / done)} s, ${(bigWall / done / (f.baseline?.value ?? small.value)).toFixed(1)}x the 100k run: a miss either way. `
         : "";
     const perCheck = report.figures.find((x) => x.name.includes("1M") && x.name.endsWith("CPU per check"));
     // How far from linear the CPU per check is differs from run to run (1.08x in the run of
@@ -161,10 +161,13 @@ function pauseEngine(report: Report, f: FigureResult): string {
           : "The CPU per check of the same code at the two sizes was 161 and 149 µs (1.08x) in a full run of 2026-12-02 at 11:38 UTC: the 100k run's CPU per check moves with the machine more than the 1M run's does (a check at 100k finds more of its pages in the CPU's caches and the OS cache), so this ratio is the machine's as much as the code's. ")
       : "";
     const bigThread = threadOf(perCheck?.note?.split("; the 100k run")[0]);
-    const smallThread = threadOf(small?.note);
+    // The baseline run's (the median 100k run: the CPU per check row's note after "; the 100k
+    // run: "), else the bench's own 100k run's (an older report).
+    const smallThread = threadOf(perCheck?.note?.split("; the 100k run: ")[1]) ?? threadOf(small?.note);
+    const smallWall = f.baseline?.value ?? small?.value ?? Number.NaN;
     const waited =
       bigThread && smallThread
-        ? `The event loop's thread was blocked (the disk) ${bigThread.blocked}% of the 1M run's wall time against ${smallThread.blocked}% at 100k, and waited for a core ${bigThread.runqueue}% against ${smallThread.runqueue}%; its CPU per check was ${num(bigThread.cpuUs)} µs against ${num(smallThread.cpuUs)} µs (${(bigThread.cpuUs / smallThread.cpuUs).toFixed(2)}x). ${linearIf(bigThread, smallThread, 10 * smallChecks, small?.value ?? Number.NaN)}${CHECKPOINT_THREAD}`
+        ? `The event loop's thread was blocked (the disk) ${bigThread.blocked}% of the 1M run's wall time against ${smallThread.blocked}% at 100k, and waited for a core ${bigThread.runqueue}% against ${smallThread.runqueue}%; its CPU per check was ${num(bigThread.cpuUs)} µs against ${num(smallThread.cpuUs)} µs (${(bigThread.cpuUs / smallThread.cpuUs).toFixed(2)}x). ${linearIf(bigThread, smallThread, 10 * smallChecks, smallWall)}${CHECKPOINT_THREAD}`
         : small && bigWall > 0 && bigCpu > 0 && smallCpu > 0
           ? `The wall time grows more than the CPU: the 1M process was off the CPU ${((1 - bigCpu / bigWall) * 100).toFixed(0)}% of its wall time, against ${((1 - smallCpu / small.value) * 100).toFixed(0)}% at 100k. `
           : "";
