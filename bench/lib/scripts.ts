@@ -150,14 +150,14 @@ export async function runPauseEngine({
  * run): the median run by wall time (of two, the slower: a baseline that flatters nothing), whose
  * days and CPU per check the 1M run's are compared with, its row's name, and every run's wall time.
  */
-export function medianBaseline(runs: SimulationFigures[]): {
+export function medianBaseline(runs: { when: string; sim: SimulationFigures }[]): {
   sim: SimulationFigures;
   baseline: { name: string; value: number };
   baselineNote: string;
 } {
   if (runs.length === 0) throw new Error("no 100k run to compare the 1M run with");
-  const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs);
-  const sim = sorted[Math.floor(sorted.length / 2)] as SimulationFigures;
+  const sorted = [...runs].sort((a, b) => a.sim.wallMs - b.sim.wallMs);
+  const { sim } = sorted[Math.floor(sorted.length / 2)] as (typeof runs)[number];
   const size = k(sim.integrations);
   return {
     sim,
@@ -165,7 +165,7 @@ export function medianBaseline(runs: SimulationFigures[]): {
       name: runs.length > 1 ? `the median of ${runs.length} ${size} runs` : `the ${size} run`,
       value: sim.wallMs / 1000,
     },
-    baselineNote: `the ${size} run${runs.length > 1 ? "s, the bench's then each in a process of its own before and after the 1M run" : ""}: ${runs.map((b) => `${(b.wallMs / 1000).toFixed(1)} s`).join(", ")}`,
+    baselineNote: `the ${size} run${runs.length > 1 ? "s" : ""}: ${runs.map((r) => `${r.when} ${(r.sim.wallMs / 1000).toFixed(1)} s`).join(", ")}`,
   };
 }
 
@@ -183,7 +183,7 @@ export function medianBaseline(runs: SimulationFigures[]): {
 async function simulation1M(main: SimulationFigures): Promise<{ output: string; figures: Figure[] }> {
   const size = 1_000_000;
   const outputs: string[] = [];
-  const baselines: SimulationFigures[] = [main];
+  const baselines = [{ when: "the bench's", sim: main }];
   const another = async (when: string) => {
     process.stderr.write(
       `  pause-engine: the ${k(main.integrations)} simulation again, ${when} the 1M run (its baseline)\n`,
@@ -194,7 +194,8 @@ async function simulation1M(main: SimulationFigures): Promise<{ output: string; 
         10 * 60_000,
       );
       outputs.push(again.output);
-      if (again.result.simulation?.finished) baselines.push(again.result.simulation);
+      const sim = again.result.simulation;
+      if (sim?.finished) baselines.push({ when: `${when} the 1M run (its own process)`, sim });
     } catch (error) {
       // The baseline is then the runs that finished (the bench's at least), and the output says why.
       outputs.push(

@@ -158,23 +158,25 @@ describe("the benchmark's analysis", () => {
 });
 
 describe("the 1M run's baseline", () => {
+  const run = (when: string, wallMs: number) => ({ when, sim: simulation({ wallMs }) });
+
   it("is the median of the 100k runs by wall time, and the note lists every run in order", () => {
-    const runs = [50_000, 40_000, 60_000].map((wallMs) => simulation({ wallMs }));
+    const runs = [run("the bench's", 50_000), run("before", 40_000), run("after", 60_000)];
     const { sim, baseline, baselineNote } = medianBaseline(runs);
-    expect(sim).toBe(runs[0]);
+    expect(sim).toBe(runs[0]?.sim);
     expect(baseline).toEqual({ name: "the median of 3 100k runs", value: 50 });
-    expect(baselineNote).toBe(
-      "the 100k runs, the bench's then each in a process of its own before and after the 1M run: 50.0 s, 40.0 s, 60.0 s",
-    );
+    expect(baselineNote).toBe("the 100k runs: the bench's 50.0 s, before 40.0 s, after 60.0 s");
   });
 
   it("of two runs (one failed) is the slower, and of one run that run", () => {
-    const two = [40_000, 60_000].map((wallMs) => simulation({ wallMs }));
-    expect(medianBaseline(two).baseline.value).toBe(60);
-    const one = [simulation({ wallMs: 45_000 })];
-    expect(medianBaseline(one)).toMatchObject({
+    const two = [run("the bench's", 40_000), run("after", 60_000)];
+    expect(medianBaseline(two)).toMatchObject({
+      baseline: { name: "the median of 2 100k runs", value: 60 },
+      baselineNote: "the 100k runs: the bench's 40.0 s, after 60.0 s",
+    });
+    expect(medianBaseline([run("the bench's", 45_000)])).toMatchObject({
       baseline: { name: "the 100k run", value: 45 },
-      baselineNote: "the 100k run: 45.0 s",
+      baselineNote: "the 100k run: the bench's 45.0 s",
     });
     expect(() => medianBaseline([])).toThrow(/no 100k run/);
   });
