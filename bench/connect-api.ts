@@ -21,7 +21,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { analyse } from "./lib/analysis.ts";
+import { analyse, narrowPasses } from "./lib/analysis.ts";
 import { removeFixtures, startRelink } from "./lib/fixture.ts";
 import { autocannon, type LoadResult, measure } from "./lib/load.ts";
 import { repoRoot, startChild } from "./lib/proc.ts";
@@ -304,7 +304,10 @@ if (import.meta.filename === process.argv[1]) {
         },
       ];
       writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-      writeFileSync(join(repoRoot, "bench/results/latest.md"), markdown(report, analyse(report)));
+      writeFileSync(
+        join(repoRoot, "bench/results/latest.md"),
+        markdown(report, analyse(report), narrowPasses(report)),
+      );
       console.log("merged the Connect API rows into bench/results/latest.json and latest.md");
     }
   } finally {

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { runConnectApiBench } from "./connect-api.ts";
-import { analyse } from "./lib/analysis.ts";
+import { analyse, narrowPasses } from "./lib/analysis.ts";
 import { removeFixtures } from "./lib/fixture.ts";
 import { repoRoot } from "./lib/proc.ts";
 import {
@@ -65,7 +65,7 @@ throughput at 10k and 100k. One part alone, smaller:
 const dir = join(repoRoot, "bench/results");
 if (values.render) {
   const saved = JSON.parse(readFileSync(join(dir, "latest.json"), "utf8")) as Report;
-  writeFileSync(join(dir, "latest.md"), markdown(saved, analyse(saved)));
+  writeFileSync(join(dir, "latest.md"), markdown(saved, analyse(saved), narrowPasses(saved)));
   console.log("wrote bench/results/latest.md from latest.json");
   process.exit(0);
 }
@@ -143,7 +143,7 @@ if (quick) {
   console.log(`wrote bench/results/quick.json (${Math.round(report.durationSeconds)} s)`);
 } else {
   writeFileSync(join(dir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(dir, "latest.md"), markdown(report, analyse(report)));
+  writeFileSync(join(dir, "latest.md"), markdown(report, analyse(report), narrowPasses(report)));
   console.log(`wrote bench/results/latest.json and latest.md (${Math.round(report.durationSeconds)} s)`);
 }
 if (errors.length) {

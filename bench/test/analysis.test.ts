@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { analyse, byDay } from "../lib/analysis.ts";
+import { analyse, byDay, narrowPasses, spare } from "../lib/analysis.ts";
 import { dayNote, perCheck } from "../lib/per-check.ts";
 import { repoRoot } from "../lib/proc.ts";
 import { type FigureResult, num, type Report } from "../lib/report.ts";
@@ -179,5 +179,76 @@ describe("the 1M run's baseline", () => {
       baselineNote: "the 100k run: the bench's 45.0 s",
     });
     expect(() => medianBaseline([])).toThrow(/no 100k run/);
+  });
+});
+
+describe("the targets met with little to spare", () => {
+  const figure = (over: Partial<FigureResult>): FigureResult => ({
+    group: "G",
+    name: "f",
+    value: 1,
+    unit: "ms",
+    ratio: null,
+    status: "pass",
+    target: { on: "value", direction: "lower", limit: 10 },
+    ...over,
+  });
+
+  it("measures what a met target had to spare, from its ratio or its value, either way", () => {
+    expect(spare(figure({ value: 9 }))).toBeCloseTo(0.1);
+    expect(
+      spare(figure({ ratio: 0.66, target: { on: "ratio", direction: "higher", limit: 0.6 } })),
+    ).toBeCloseTo(0.1);
+    expect(
+      spare(figure({ ratio: 1.53, target: { on: "ratio", direction: "lower", limit: 1.7 } })),
+    ).toBeCloseTo(0.1);
+    // A miss, a figure without a target and one without a ratio to read have nothing to spare.
+    expect(spare(figure({ value: 11, status: "miss" }))).toBeNull();
+    expect(spare(figure({ target: null, status: "info" }))).toBeNull();
+    expect(spare(figure({ target: { on: "ratio", direction: "lower", limit: 1.7 } }))).toBeNull();
+  });
+
+  it("lists those under 15% with what they had, the flow's earlier measurements once", () => {
+    const report: Report = {
+      ...latest(),
+      figures: [
+        figure({ name: "wide", value: 5 }),
+        figure({ name: "narrow", value: 9.5 }),
+        figure({
+          group: "Connect API",
+          name: "GET /connect/v1/flow throughput",
+          value: 4600,
+          unit: "req/s",
+          ratio: 0.65,
+          target: { on: "ratio", direction: "higher", limit: 0.6 },
+        }),
+        figure({
+          group: "Connect API",
+          name: "GET /connect/v1/flow server CPU per request",
+          value: 0.2,
+          ratio: 1.6,
+          target: { on: "ratio", direction: "lower", limit: 1.7 },
+        }),
+      ],
+    };
+    const text = narrowPasses(report);
+    expect(text).not.toContain("wide");
+    expect(text).toContain("- **G: narrow: 9.50 ms** against ≤ 10 ms: 5.0% to spare.");
+    expect(text).toContain(
+      "- **Connect API: GET /connect/v1/flow throughput: 0.65x** against ≥ 0.6x: 8.3% to spare.",
+    );
+    expect(text).toContain(
+      "- **Connect API: GET /connect/v1/flow server CPU per request: 1.60x** against ≤ 1.7x: 5.9% to spare.",
+    );
+    expect(text.match(/The same server code measured/g)).toHaveLength(1);
+    expect(narrowPasses({ ...report, figures: [figure({ value: 5 })] })).toBe(
+      "None: every target met had 15% or more to spare.",
+    );
+  });
+
+  it("are in the last full run's summary, under their own heading", () => {
+    const md = readFileSync(join(repoRoot, "bench/results/latest.md"), "utf8");
+    expect(md).toContain("## Targets met with little to spare");
+    expect(md).toContain(narrowPasses(latest()).split("\n")[0]);
   });
 });

@@ -58,10 +58,10 @@ describe("the machine's memory reclaim in the report", () => {
       errors: [],
       details: {},
     };
-    expect(markdown(base, "")).toContain(
+    expect(markdown(base, "", "")).toContain(
       "- Memory: the kernel pages out memory idle for 60 s or more: files a run touches less often than that are read from the disk again",
     );
     const { memoryReclaim: _none, ...without } = base.machine;
-    expect(markdown({ ...base, machine: without }, "")).not.toContain("- Memory:");
+    expect(markdown({ ...base, machine: without }, "", "")).not.toContain("- Memory:");
   });
 });
