@@ -14,7 +14,7 @@ const find = (report: Report, group: string, name: string): FigureResult | undef
  * run that meets them and one that misses them are both shown with it.
  */
 const FLOW_RUNS =
-  "The same server code measured on 2026-12-02: 0.71x and 1.35x in a full run at 18:23 UTC, 0.58x and 1.78x in the next full run at 18:45 UTC, 0.54x and 1.90x in the section run alone at 19:08 UTC, 0.66x and 1.52x under `bench/probe-flow.ts` at 21:40 UTC (10k integrations, relink 188 µs of CPU per request against the floor's 124 µs), 0.57x and 1.75x in the full run of 21:51 UTC, and 0.67x and 1.47x in the full run of 23:50 UTC.";
+  "The same server code measured on 2026-12-02: 0.71x and 1.35x in a full run at 18:23 UTC, 0.58x and 1.78x in the next full run at 18:45 UTC, 0.54x and 1.90x in the section run alone at 19:08 UTC, 0.66x and 1.52x under `bench/probe-flow.ts` at 21:40 UTC (10k integrations, relink 188 µs of CPU per request against the floor's 124 µs), 0.57x and 1.75x in the full run of 21:51 UTC, and 0.67x and 1.47x in the full run of 23:50 UTC; on 2026-12-03, 0.55x and 1.78x in the full run of 00:27 UTC.";
 
 function connectApi(report: Report, f: FigureResult): string {
   const endpoint = f.name.replace(/ (throughput|server CPU per request)$/, "");
