@@ -6,8 +6,9 @@
  *
  * Two floors, in the same run: the same-work floor (`lib/same-work-floor-process.ts`: a bare Hono
  * route on the same adapter that does the same essential work — the same token verified with the
- * same JWT library or the API key looked up by its hash, the same rows read by primary key from
- * the same SQLite file with better-sqlite3, the same JSON answered), and the bare route
+ * same JWT library, its claims checked as relink checks them, or the API key looked up by its
+ * hash, the same rows read by primary key from the same SQLite file with better-sqlite3, the same
+ * JSON answered, derived from what was read), and the bare route
  * (`lib/floor-process.ts`: the same JSON document, no token, no database). Targets, against the
  * same-work floor: at least 0.6x its requests per second and at most 1.7x its server CPU per
  * request. The bare route's ratio is reported only.
@@ -141,6 +142,7 @@ export async function runConnectApiBench(
       JSON.stringify({
         flow: bodies["/flow"],
         integration: bodies["/integration"],
+        workspaceId: relink.fixture.workspaceId,
         secrets: { [relink.fixture.signingKey.id]: relink.fixture.signingKey.secret },
       }),
     );

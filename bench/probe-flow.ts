@@ -8,8 +8,8 @@
  *    request says how work weighs under this load, on this machine.
  * 2. In one process, with nothing else running: relink's own token verification and flow
  *    resolution (`verifyFlowToken`, `resolveFlow`) against the floor's own steps
- *    (`bench/lib/same-work-steps.ts`: fast-jwt with the key read, then its five reads by primary
- *    key with prepared better-sqlite3 statements), each
+ *    (`bench/lib/same-work-steps.ts`: fast-jwt with the key read, the claims' checks, then its
+ *    five reads by primary key with prepared better-sqlite3 statements), each
  *    repeated 20,000 times after a warm-up: the route's essential work without HTTP, the frame
  *    or the load.
  *
@@ -28,7 +28,13 @@ import { scriptedConnector } from "../packages/server/src/testing/scripted-conne
 import { encryptionKey, removeFixtures, startRelink } from "./lib/fixture.ts";
 import { autocannon } from "./lib/load.ts";
 import { startChild } from "./lib/proc.ts";
-import { readFlowRows, sameWorkStatements, sameWorkVerifier } from "./lib/same-work-steps.ts";
+import {
+  claimsHold,
+  readFlowRows,
+  sameWorkStatements,
+  sameWorkVerifier,
+  tokenFits,
+} from "./lib/same-work-steps.ts";
 
 const count = Number(process.argv[2] ?? 10_000);
 const ADDED_US = [0, 40, 80];
@@ -50,7 +56,12 @@ try {
   const { signingKey } = relink.fixture;
   writeFileSync(
     join(dir, "same-work.json"),
-    JSON.stringify({ flow: document, integration: {}, secrets: { [signingKey.id]: signingKey.secret } }),
+    JSON.stringify({
+      flow: document,
+      integration: {},
+      workspaceId: relink.fixture.workspaceId,
+      secrets: { [signingKey.id]: signingKey.secret },
+    }),
   );
   for (const added of ADDED_US) {
     floors.push(
@@ -118,8 +129,11 @@ try {
   const steps: Record<string, () => Promise<unknown>> = {
     "relink: verifyFlowToken + resolveFlow": async () => resolveFlow(ctx, await verifyFlowToken(ctx, token)),
     "relink: verifyFlowToken": () => verifyFlowToken(ctx, token),
-    "floor: fast-jwt with its key read + 5 reads": async () => {
+    "floor: fast-jwt with its key read + claims + 5 reads": async () => {
+      if (!tokenFits(token)) throw new Error("the floor refused the token's size");
       const { payload } = (await verify(token)) as { payload: Record<string, unknown> };
+      if (!claimsHold(payload, Math.floor(Date.now() / 1000)))
+        throw new Error("the floor refused the claims");
       const read = readFlowRows(statements, payload);
       if ("refused" in read) throw new Error(`the floor refused the token: ${read.refused}`);
     },

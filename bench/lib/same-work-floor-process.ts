@@ -10,12 +10,14 @@
  * - `GET /integration/:id`, the work of `GET /v1/integrations/:id`: look the API key up by its
  *   SHA-256 hash, read the integration by primary key, answer the same JSON document.
  *
- * What relink computes from its connector definitions in memory (the tool, the permissions of a
- * scope) is taken from the document relink answered; every value read from the database is read
- * and placed in the answer per request.
+ * What relink computes from its connector definitions in memory (the tool, which permissions a
+ * scope's models need) is taken from the document relink answered; every value the answer depends
+ * on is read from the database and placed in the answer per request (the end user, the remote
+ * account, the scope configs, which permissions are newly required by what was granted).
  *
  *   same-work-floor-process.ts <db file> <floor.json> [added µs]
- *   floor.json: { flow: <relink's document>, integration: <relink's document>, secrets: { <kid>: <HS256 secret> } }
+ *   floor.json: { flow: <relink's document>, integration: <relink's document>, workspaceId,
+ *                 secrets: { <kid>: <HS256 secret> } }
  *   added µs: busy work added to each `GET /flow` (default none): `bench/probe-flow.ts` measures
  *   what work added to the floor costs it under the benchmark's load
  *   reports `{ url }` over IPC
@@ -25,7 +27,13 @@ import { readFileSync } from "node:fs";
 import { serve } from "@hono/node-server";
 import Database from "better-sqlite3";
 import { Hono } from "hono";
-import { readFlowRows, sameWorkStatements, sameWorkVerifier } from "./same-work-steps.ts";
+import {
+  claimsHold,
+  readFlowRows,
+  sameWorkStatements,
+  sameWorkVerifier,
+  tokenFits,
+} from "./same-work-steps.ts";
 
 const [file, floorFile, added = "0"] = process.argv.slice(2);
 if (!file || !floorFile)
@@ -35,6 +43,8 @@ if (!(addedMs >= 0)) throw new Error(`added µs: a number of microseconds, not $
 const floor = JSON.parse(readFileSync(floorFile, "utf8")) as {
   flow: Record<string, unknown>;
   integration: Record<string, unknown>;
+  /** The workspace of the flow (its target scope config is read at start). */
+  workspaceId: string;
   /** The opened HMAC secrets by key id (relink keeps the opened key in memory the same way). */
   secrets: Record<string, string>;
 };
@@ -47,6 +57,23 @@ const json = (value: unknown) => (typeof value === "string" ? (JSON.parse(value)
 
 const verify = sameWorkVerifier(statements, floor.secrets);
 
+interface Permission {
+  id: string;
+  label: string;
+  description: string;
+  where_to_grant: string;
+  newly_required: boolean;
+  optional: boolean;
+}
+/** The permissions relink derived from the target scope's models (its connector's knowledge)… */
+const permissions = floor.flow.required_permissions as Permission[];
+/** …and those models, as stored: the derivation holds while the target scope has them. */
+const targetModels = statements.scopeConfigById.get(
+  (floor.flow.target_scope_config as { id: string }).id,
+  floor.workspaceId,
+)?.models;
+if (targetModels === undefined) throw new Error("the flow's target scope config is not in the database");
+
 const app = new Hono();
 
 app.get("/flow", async (c) => {
@@ -55,21 +82,41 @@ app.get("/flow", async (c) => {
     const until = performance.now() + addedMs;
     while (performance.now() < until);
   }
-  // Step 1: the bearer token.
+  // Step 1: the bearer token, of at most 4 KiB (step 2).
   const token = bearer(c.req.header("authorization"));
-  if (!token) return c.json(unauthorized, 401);
-  // Steps 2–3: verified (parse, key, signature, typ, aud, exp, nbf) by fast-jwt.
+  if (!token || !tokenFits(token)) return c.json(unauthorized, 401);
+  // Step 3: verified (parse, key and issuer, signature, typ, aud, exp, nbf) by fast-jwt.
   let payload: Record<string, unknown>;
   try {
     ({ payload } = (await verify(token)) as { payload: Record<string, unknown> });
   } catch {
     return c.json(unauthorized, 401);
   }
+  // Step 3b: the claims (iat, lifetime, their shape: see same-work-steps.ts).
+  if (!claimsHold(payload, Math.floor(Date.now() / 1000))) return c.json(unauthorized, 401);
   // Step 4: the rows the token names (see same-work-steps.ts).
   const read = readFlowRows(statements, payload);
   if ("refused" in read) return c.json(unauthorized, read.refused);
   const { integration, current, target, brand } = read;
-  // Step 5: the same JSON document, with what was read.
+  // Step 5: what the answer derives from them: the permissions relink derived for the target's
+  // models, each newly required unless the integration was granted it.
+  if (target.models !== targetModels) return c.json({ error: "the target scope's models changed" }, 500);
+  const granted = new Set(JSON.parse(integration.granted_permissions as string) as string[]);
+  const required: Permission[] = [];
+  const newlyRequired: string[] = [];
+  for (const p of permissions) {
+    const newly = !granted.has(p.id);
+    required.push({
+      id: p.id,
+      label: p.label,
+      description: p.description,
+      where_to_grant: p.where_to_grant,
+      newly_required: newly,
+      optional: p.optional,
+    });
+    if (newly) newlyRequired.push(p.id);
+  }
+  // Step 6: the same JSON document, with what was read.
   return c.json(
     {
       ...floor.flow,
@@ -79,8 +126,14 @@ app.get("/flow", async (c) => {
         organization_name: integration.end_user_organization_name,
         email: integration.end_user_email,
       },
+      remote_account:
+        integration.account_id === null
+          ? null
+          : { id: integration.account_id, name: integration.account_name },
       current_scope_config: current ? { id: current.id, name: current.name } : null,
       target_scope_config: { id: target.id, name: target.name },
+      required_permissions: required,
+      newly_required_permissions: newlyRequired,
       locale: payload.locale ?? null,
       expires_at: new Date((payload.exp as number) * 1000).toISOString(),
       branding: {

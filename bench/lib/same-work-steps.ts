@@ -5,13 +5,19 @@
  */
 import type Database from "better-sqlite3";
 import { createVerifier } from "fast-jwt";
+import {
+  CLOCK_SKEW,
+  FlowTokenClaimsSchema,
+  MAX_SDK_TOKEN_LIFETIME,
+  MAX_TOKEN_BYTES,
+} from "../../packages/sdk/src/contract/index.ts";
 
 export type FlowRead =
   | { refused: 401 | 409 }
   | {
       integration: Record<string, unknown>;
-      current: { id: string; name: string } | undefined;
-      target: { id: string; name: string };
+      current: ScopeConfig | undefined;
+      target: ScopeConfig;
       brand:
         | {
             brand_product_name: string | null;
@@ -20,6 +26,13 @@ export type FlowRead =
           }
         | undefined;
     };
+
+/** A scope config row as read (its models as stored: JSON text). */
+export interface ScopeConfig {
+  id: string;
+  name: string;
+  models: string;
+}
 
 /** The floor's statements, prepared once on its own read-only connection to relink's file. */
 export function sameWorkStatements(db: Database.Database) {
@@ -42,8 +55,8 @@ export function sameWorkStatements(db: Database.Database) {
     integrationById: db.prepare<[string, string], Record<string, unknown>>(
       "select * from integrations where id = ? and workspace_id = ?",
     ),
-    scopeConfigById: db.prepare<[string, string], { id: string; name: string }>(
-      "select id, name from scope_configs where id = ? and workspace_id = ? and deleted_at is null",
+    scopeConfigById: db.prepare<[string, string], ScopeConfig>(
+      "select * from scope_configs where id = ? and workspace_id = ? and deleted_at is null",
     ),
     brandingById: db.prepare<
       [string],
@@ -59,9 +72,10 @@ export function sameWorkStatements(db: Database.Database) {
 export type SameWorkStatements = ReturnType<typeof sameWorkStatements>;
 
 /**
- * Steps 2–3, the token check: fast-jwt's verifier (made once, as relink's is), HS256, relink's
- * typ and audience, 60 s of skew; the key row read by the token's kid (not revoked, of the
- * token's algorithm), its opened secret from `secrets` (relink keeps opened keys in memory too).
+ * Steps 2–3, the token's signature and header: fast-jwt's verifier (made once, as relink's is),
+ * HS256, relink's typ and audience, 60 s of skew; the key row read by the token's kid (not revoked,
+ * of the token's algorithm, of the workspace the token names as its issuer), its opened secret
+ * from `secrets` (relink keeps opened keys in memory too).
  */
 export function sameWorkVerifier(statements: SameWorkStatements, secrets: Record<string, string>) {
   return createVerifier({
@@ -70,14 +84,36 @@ export function sameWorkVerifier(statements: SameWorkStatements, secrets: Record
     allowedAud: "relink",
     clockTolerance: 60_000,
     complete: true,
-    key: async ({ header }: { header: Record<string, unknown> }) => {
+    key: async ({
+      header,
+      payload,
+    }: {
+      header: Record<string, unknown>;
+      payload: Record<string, unknown>;
+    }) => {
       const key = typeof header.kid === "string" ? statements.keyById.get(header.kid) : undefined;
       if (!key || key.revoked_at !== null || key.algorithm !== header.alg) throw new Error("key refused");
+      if (payload.iss !== key.workspace_id) throw new Error("issuer refused");
       const secret = secrets[key.id];
       if (!secret) throw new Error("key refused");
       return secret;
     },
   });
+}
+
+/** Step 2, before the token is parsed: its size (relink refuses a token over 4 KiB unread). */
+export const tokenFits = (token: string) => token.length <= MAX_TOKEN_BYTES;
+
+/**
+ * Step 3b, the claims every flow token must carry (docs/design.md, flow tokens), once the signature
+ * holds: `iat` not in the future, a lifetime of at most an hour, and their shape by the contract's
+ * schema (the same zod schema the SDK mints against and relink checks with).
+ */
+export function claimsHold(payload: Record<string, unknown>, nowSeconds: number): boolean {
+  const { iat, exp } = payload;
+  if (typeof iat !== "number" || typeof exp !== "number") return false;
+  if (iat > nowSeconds + CLOCK_SKEW || exp - iat > MAX_SDK_TOKEN_LIFETIME) return false;
+  return FlowTokenClaimsSchema.safeParse(payload).success;
 }
 
 /**
