@@ -157,6 +157,10 @@ describe.each(availableDialects())("flow-token verification on %s", (dialect) =>
       () => hs(claims({ padding: "x".repeat(4200) })),
     ],
     ["over 4 KB of garbage", "TOKEN_TOO_LARGE", () => "%".repeat(5000)],
+    // 1,500 UTF-16 units, 4,500 bytes of UTF-8: the bytes count.
+    ["over 4 KB of three-byte characters in fewer units", "TOKEN_TOO_LARGE", () => "€".repeat(1500)],
+    // 1,365 units of 3 bytes, 4,095 bytes: not too large, but no token either.
+    ["just under 4 KB of three-byte characters", "TOKEN_MALFORMED", () => "€".repeat(1365)],
     ["garbage", "TOKEN_MALFORMED", () => "not a jwt"],
     ["two segments", "TOKEN_MALFORMED", () => `${b64url('{"alg":"HS256"}')}.${b64url("{}")}`],
     ["a JWE-like five segments", "TOKEN_MALFORMED", () => "a.b.c.d.e"],

@@ -143,24 +143,27 @@ interface TextParts {
   permissionsJson: string;
 }
 
-/** Texts kept per connector, by locale, target models and granted permissions. */
+/**
+ * Texts kept per connector, by locale, target models and granted permissions: at most this many,
+ * all dropped when one more is needed (a hit then costs one lookup, no reordering: a set of flows
+ * sharing fewer texts than this, the common case, never misses once made).
+ */
 export const FLOW_TEXT_CACHE_SIZE = 256;
 const textsByConnector = new WeakMap<Connector, Map<string, TextParts>>();
 
 function textParts(subject: FlowSubject, connector: Connector, locale: Locale | undefined): TextParts {
-  const granted = subject.integration ? JSON.stringify(subject.integration.granted_permissions ?? []) : "";
-  const key = `${locale ?? ""}\n${granted}\n${JSON.stringify(modelsOf(subject.targetScope))}`;
+  const key = JSON.stringify([
+    locale ?? "",
+    subject.integration ? (subject.integration.granted_permissions ?? []) : null,
+    modelsOf(subject.targetScope),
+  ]);
   let texts = textsByConnector.get(connector);
   if (!texts) {
     texts = new Map();
     textsByConnector.set(connector, texts);
   }
   const kept = texts.get(key);
-  if (kept && kept.tool === connector.tool && kept.translations === connector.translations) {
-    texts.delete(key); // re-inserted below: the most recently used last
-    texts.set(key, kept);
-    return kept;
-  }
+  if (kept && kept.tool === connector.tool && kept.translations === connector.translations) return kept;
   const parts = toolParts(subject, locale);
   const made: TextParts = {
     tool: connector.tool,
@@ -168,11 +171,7 @@ function textParts(subject: FlowSubject, connector: Connector, locale: Locale | 
     toolJson: JSON.stringify(parts.tool),
     permissionsJson: `"required_permissions":${JSON.stringify(parts.required_permissions)},"newly_required_permissions":${JSON.stringify(parts.newly_required_permissions)},"optional_parts":${JSON.stringify(parts.optional_parts)}`,
   };
-  texts.delete(key);
-  if (texts.size >= FLOW_TEXT_CACHE_SIZE) {
-    const oldest = texts.keys().next().value;
-    if (oldest !== undefined) texts.delete(oldest);
-  }
+  if (!kept && texts.size >= FLOW_TEXT_CACHE_SIZE) texts.clear();
   texts.set(key, made);
   return made;
 }
@@ -182,7 +181,7 @@ function textParts(subject: FlowSubject, connector: Connector, locale: Locale | 
  * the same text as `JSON.stringify` of them (`test/flow-json.test.ts`). The tool and the
  * permissions, most of the text, depend on the tool, the locale, the target scope's models and
  * what the integration was granted, which many flows share: they are kept as text per connector
- * (the least recently used dropped past `FLOW_TEXT_CACHE_SIZE`), so a flow serialises only its own
+ * (all dropped past `FLOW_TEXT_CACHE_SIZE`), so a flow serialises only its own
  * parts. Under load, making and serialising those objects for every request cost about a quarter
  * of the route's CPU.
  */

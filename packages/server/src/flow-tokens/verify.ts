@@ -80,9 +80,13 @@ export async function verifyFlowToken(
   options: VerifyFlowTokenOptions = {},
 ): Promise<VerifiedFlowToken> {
   if (token === null || token === undefined || token.trim() === "") throw refuse("TOKEN_MISSING");
-  // Length in UTF-16 units bounds the UTF-8 size from below; a well-formed token is ASCII anyway.
-  // (`Buffer.byteLength` counts the UTF-8 bytes, a lone surrogate as U+FFFD, without encoding a copy.)
-  if (token.length > MAX_TOKEN_BYTES || Buffer.byteLength(token, "utf8") > MAX_TOKEN_BYTES) {
+  // Length in UTF-16 units bounds the UTF-8 size from below, and three times it from above; a
+  // well-formed token is ASCII anyway. (`Buffer.byteLength` counts the UTF-8 bytes, a lone
+  // surrogate as U+FFFD, without encoding a copy.)
+  if (
+    token.length > MAX_TOKEN_BYTES ||
+    (token.length * 3 > MAX_TOKEN_BYTES && Buffer.byteLength(token, "utf8") > MAX_TOKEN_BYTES)
+  ) {
     throw refuse("TOKEN_TOO_LARGE");
   }
   const now = ctx.clock.now();

@@ -372,7 +372,8 @@ function assertValues(tool: Tool, values: Record<string, string>): void {
 
 /** The first language of an `Accept-Language` header that relink has (`de-CH` counts as `de`). */
 export function acceptedLocale(header: string | undefined): Locale | undefined {
-  const ranked = (header ?? "")
+  if (!header) return undefined; // most calls: a server's or a script's request names none
+  const ranked = header
     .split(",")
     .map((part, index) => {
       const [tag = "", ...params] = part.trim().split(";");
