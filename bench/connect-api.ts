@@ -7,7 +7,7 @@
  * Two floors, in the same run: the same-work floor (`lib/same-work-floor-process.ts`: a bare Hono
  * route on the same adapter that does the same essential work — the same token verified with the
  * same JWT library, its claims checked as relink checks them, or the API key looked up by its
- * hash, the same rows read by primary key from the same SQLite file with better-sqlite3, the same
+ * hash and its scopes checked, the same rows read by primary key from the same SQLite file with better-sqlite3, the same
  * JSON answered, derived from what was read), and the bare route
  * (`lib/floor-process.ts`: the same JSON document, no token, no database). Targets, against the
  * same-work floor: at least 0.6x its requests per second and at most 1.7x its server CPU per

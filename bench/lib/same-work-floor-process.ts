@@ -8,7 +8,8 @@
  *   library (fast-jwt, HS256, the key read by the token's `kid`), read the same rows by primary
  *   key, answer the same JSON document;
  * - `GET /integration/:id`, the work of `GET /v1/integrations/:id`: look the API key up by its
- *   SHA-256 hash, read the integration by primary key, answer the same JSON document.
+ *   SHA-256 hash, check its scopes, read the integration by primary key, answer the same JSON
+ *   document.
  *
  * What relink computes from its connector definitions in memory (the tool, which permissions a
  * scope's models need) is taken from the document relink answered; every value the answer depends
@@ -152,6 +153,10 @@ app.get("/integration/:id", (c) => {
   if (!presented) return c.json(unauthorized, 401);
   const key = apiKeyByHash.get(createHash("sha256").update(presented).digest("hex"));
   if (!key) return c.json(unauthorized, 401);
+  // Step 1b: the key's scopes (JSON text) name the one this route needs.
+  if (!(JSON.parse(key.scopes) as string[]).includes("management")) {
+    return c.json({ error: { code: "INSUFFICIENT_SCOPE", message: "management" } }, 403);
+  }
   // Step 2: the integration by primary key, in the key's workspace (and its last sync, if any).
   const row = integrationById.get(c.req.param("id"), key.workspace_id);
   if (!row) return c.json({ error: { code: "NOT_FOUND", message: "Integration not found" } }, 404);

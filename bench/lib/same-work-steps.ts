@@ -62,8 +62,8 @@ export function sameWorkStatements(db: Database.Database) {
       [string],
       { brand_product_name: string | null; brand_logo_url: string | null; brand_accent_color: string | null }
     >("select brand_product_name, brand_logo_url, brand_accent_color from workspaces where id = ?"),
-    apiKeyByHash: db.prepare<[string], { id: string; workspace_id: string }>(
-      "select id, workspace_id from api_keys where key_hash = ? and revoked_at is null",
+    apiKeyByHash: db.prepare<[string], { id: string; workspace_id: string; scopes: string }>(
+      "select id, workspace_id, scopes from api_keys where key_hash = ? and revoked_at is null",
     ),
     syncRunById: db.prepare<[string], Record<string, unknown>>("select * from sync_runs where id = ?"),
   };
