@@ -246,6 +246,25 @@ describe("the targets met with little to spare", () => {
     );
   });
 
+  it("lists the flow met with more to spare all the same, with its measurements and its floor's correction", () => {
+    const flow = (name: string, ratio: number, direction: "higher" | "lower", limit: number) =>
+      figure({ group: "Connect API", name, ratio, target: { on: "ratio", direction, limit } });
+    const report: Report = {
+      ...latest(),
+      figures: [
+        figure({ name: "wide", value: 5 }),
+        flow("GET /connect/v1/flow throughput", 0.88, "higher", 0.6),
+        flow("GET /connect/v1/flow server CPU per request", 1.3, "lower", 1.7),
+      ],
+    };
+    const text = narrowPasses(report);
+    expect(text).toContain(
+      "- **Connect API: GET /connect/v1/flow throughput: 0.88x, 46.7% to spare; GET /connect/v1/flow server CPU per request: 1.30x, 23.5% to spare** (more than 15%).",
+    );
+    expect(text.match(/Until 2026-12-03 the same-work floor skipped/g)).toHaveLength(1);
+    expect(text).not.toContain("wide");
+  });
+
   it("are in the last full run's summary, under their own heading", () => {
     const md = readFileSync(join(repoRoot, "bench/results/latest.md"), "utf8");
     expect(md).toContain("## Targets met with little to spare");
