@@ -28,13 +28,8 @@ import { readFileSync } from "node:fs";
 import { serve } from "@hono/node-server";
 import Database from "better-sqlite3";
 import { Hono } from "hono";
-import {
-  claimsHold,
-  readFlowRows,
-  sameWorkStatements,
-  sameWorkVerifier,
-  tokenFits,
-} from "./same-work-steps.ts";
+import type { RequiredPermission } from "../../packages/sdk/src/contract/index.ts";
+import { sameWorkStatements, sameWorkVerifier, verifyAndReadFlow } from "./same-work-steps.ts";
 
 const [file, floorFile, added = "0"] = process.argv.slice(2);
 if (!file || !floorFile)
@@ -58,16 +53,8 @@ const json = (value: unknown) => (typeof value === "string" ? (JSON.parse(value)
 
 const verify = sameWorkVerifier(statements, floor.secrets);
 
-interface Permission {
-  id: string;
-  label: string;
-  description: string;
-  where_to_grant: string;
-  newly_required: boolean;
-  optional: boolean;
-}
 /** The permissions relink derived from the target scope's models (its connector's knowledge)… */
-const permissions = floor.flow.required_permissions as Permission[];
+const permissions = floor.flow.required_permissions as RequiredPermission[];
 /** …and those models, as stored: the derivation holds while the target scope has them. */
 const targetModels = statements.scopeConfigById.get(
   (floor.flow.target_scope_config as { id: string }).id,
@@ -83,27 +70,19 @@ app.get("/flow", async (c) => {
     const until = performance.now() + addedMs;
     while (performance.now() < until);
   }
-  // Step 1: the bearer token, of at most 4 KiB (step 2).
+  // Step 1: the bearer token.
   const token = bearer(c.req.header("authorization"));
-  if (!token || !tokenFits(token)) return c.json(unauthorized, 401);
-  // Step 3: verified (parse, key and issuer, signature, typ, aud, exp, nbf) by fast-jwt.
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = (await verify(token)) as { payload: Record<string, unknown> });
-  } catch {
-    return c.json(unauthorized, 401);
-  }
-  // Step 3b: the claims (iat, lifetime, their shape: see same-work-steps.ts).
-  if (!claimsHold(payload, Math.floor(Date.now() / 1000))) return c.json(unauthorized, 401);
-  // Step 4: the rows the token names (see same-work-steps.ts).
-  const read = readFlowRows(statements, payload);
+  if (!token) return c.json(unauthorized, 401);
+  // Steps 2–4: its size, signature and header (fast-jwt), claims, and the rows it names (see
+  // same-work-steps.ts).
+  const read = await verifyAndReadFlow(statements, verify, token, Math.floor(Date.now() / 1000));
   if ("refused" in read) return c.json(unauthorized, read.refused);
-  const { integration, current, target, brand } = read;
+  const { payload, integration, current, target, brand } = read;
   // Step 5: what the answer derives from them: the permissions relink derived for the target's
   // models, each newly required unless the integration was granted it.
   if (target.models !== targetModels) return c.json({ error: "the target scope's models changed" }, 500);
   const granted = new Set(JSON.parse(integration.granted_permissions as string) as string[]);
-  const required: Permission[] = [];
+  const required: RequiredPermission[] = [];
   const newlyRequired: string[] = [];
   for (const p of permissions) {
     const newly = !granted.has(p.id);

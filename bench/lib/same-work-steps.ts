@@ -15,6 +15,7 @@ import {
 export type FlowRead =
   | { refused: 401 | 409 }
   | {
+      payload: Record<string, unknown>;
       integration: Record<string, unknown>;
       current: ScopeConfig | undefined;
       target: ScopeConfig;
@@ -102,14 +103,14 @@ export function sameWorkVerifier(statements: SameWorkStatements, secrets: Record
 }
 
 /** Step 2, before the token is parsed: its size (relink refuses a token over 4 KiB unread). */
-export const tokenFits = (token: string) => token.length <= MAX_TOKEN_BYTES;
+const tokenFits = (token: string) => token.length <= MAX_TOKEN_BYTES;
 
 /**
  * Step 3b, the claims every flow token must carry (docs/design.md, flow tokens), once the signature
  * holds: `iat` not in the future, a lifetime of at most an hour, and their shape by the contract's
  * schema (the same zod schema the SDK mints against and relink checks with).
  */
-export function claimsHold(payload: Record<string, unknown>, nowSeconds: number): boolean {
+function claimsHold(payload: Record<string, unknown>, nowSeconds: number): boolean {
   const { iat, exp } = payload;
   if (typeof iat !== "number" || typeof exp !== "number") return false;
   if (iat > nowSeconds + CLOCK_SKEW || exp - iat > MAX_SDK_TOKEN_LIFETIME) return false;
@@ -132,5 +133,27 @@ export function readFlowRows(statements: SameWorkStatements, payload: Record<str
     ? statements.scopeConfigById.get(payload.scope_config_id as string, workspaceId)
     : current;
   if (!target) return { refused: 401 };
-  return { integration, current, target, brand: statements.brandingById.get(workspaceId) };
+  return { payload, integration, current, target, brand: statements.brandingById.get(workspaceId) };
+}
+
+/**
+ * Steps 2–4 of a flow token, in order (the floor's route and `bench/probe-flow.ts` both run
+ * this): its size, its signature and header (`verify`, from `sameWorkVerifier`), its claims, then
+ * the rows it names; a refusal is the status the floor answers.
+ */
+export async function verifyAndReadFlow(
+  statements: SameWorkStatements,
+  verify: ReturnType<typeof sameWorkVerifier>,
+  token: string,
+  nowSeconds: number,
+): Promise<FlowRead> {
+  if (!tokenFits(token)) return { refused: 401 };
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = (await verify(token)) as { payload: Record<string, unknown> });
+  } catch {
+    return { refused: 401 };
+  }
+  if (!claimsHold(payload, nowSeconds)) return { refused: 401 };
+  return readFlowRows(statements, payload);
 }
