@@ -11,10 +11,6 @@ export class RequestController implements ReactiveController {
     host.addController(this);
   }
 
-  get busy(): boolean {
-    return this.#current !== undefined;
-  }
-
   /** Runs `work`; resolves to `undefined` when it was aborted (its outcome no longer matters). */
   async run<T>(
     work: (signal: AbortSignal) => Promise<T>,
