@@ -193,6 +193,9 @@ describe("the targets met with little to spare", () => {
     target: { on: "value", direction: "lower", limit: 10 },
     ...over,
   });
+  /** A Connect API figure with a target on its ratio. */
+  const connectApi = (name: string, ratio: number, direction: "higher" | "lower", limit: number) =>
+    figure({ group: "Connect API", name, ratio, target: { on: "ratio", direction, limit } });
 
   it("measures what a met target had to spare, from its ratio or its value, either way", () => {
     expect(spare(figure({ value: 9 }))).toBeCloseTo(0.1);
@@ -247,14 +250,12 @@ describe("the targets met with little to spare", () => {
   });
 
   it("lists the flow met with more to spare all the same, with its measurements and its floor's correction", () => {
-    const flow = (name: string, ratio: number, direction: "higher" | "lower", limit: number) =>
-      figure({ group: "Connect API", name, ratio, target: { on: "ratio", direction, limit } });
     const report: Report = {
       ...latest(),
       figures: [
         figure({ name: "wide", value: 5 }),
-        flow("GET /connect/v1/flow throughput", 0.88, "higher", 0.6),
-        flow("GET /connect/v1/flow server CPU per request", 1.3, "lower", 1.7),
+        connectApi("GET /connect/v1/flow throughput", 0.88, "higher", 0.6),
+        connectApi("GET /connect/v1/flow server CPU per request", 1.3, "lower", 1.7),
       ],
     };
     const text = narrowPasses(report);
@@ -263,6 +264,31 @@ describe("the targets met with little to spare", () => {
     );
     expect(text.match(/Until 2026-12-03 the same-work floor skipped/g)).toHaveLength(1);
     expect(text).not.toContain("wide");
+  });
+
+  it("give the integrations route's measurements once, and what the simulation's peak RSS is made of", () => {
+    const report: Report = {
+      ...latest(),
+      figures: [
+        connectApi("GET /v1/integrations/:id throughput", 0.63, "higher", 0.6),
+        connectApi("GET /v1/integrations/:id server CPU per request", 1.56, "lower", 1.7),
+        figure({
+          group: "Pause engine",
+          name: "SQLite 3-day simulation, 100k: peak RSS",
+          value: 285,
+          unit: "MB",
+          target: { on: "value", direction: "lower", limit: 300 },
+        }),
+      ],
+    };
+    const text = narrowPasses(report);
+    expect(text).toContain("- **Connect API: GET /v1/integrations/:id throughput: 0.63x** against ≥ 0.6x");
+    expect(text.match(/This route's ratios move between runs/g)).toHaveLength(1);
+    expect(text).toContain("0.54x and 1.77x in the full run of 07:14 UTC (both missed)");
+    expect(text).toContain(
+      "- **Pause engine: SQLite 3-day simulation, 100k: peak RSS: 285 MB** against ≤ 300 MB",
+    );
+    expect(text).toContain("V8's heap pages 189 MB");
   });
 
   it("are in the last full run's summary, under their own heading", () => {
