@@ -2,7 +2,8 @@
  * The same-work floors of the connect API benchmark, in their own process: a bare Hono app on the
  * same adapter as relink (`@hono/node-server`), with no middleware, that does the essential work
  * of each measured route and nothing else, on the same SQLite file relink serves (opened with
- * better-sqlite3, statements prepared once):
+ * better-sqlite3, statements prepared once, wide rows built from raw arrays as relink's data layer
+ * builds them: `builtRows` in `same-work-steps.ts`):
  *
  * - `GET /flow`, the work of `GET /connect/v1/flow`: verify the same flow token with the same JWT
  *   library (fast-jwt, HS256, the key read by the token's `kid`), read the same rows by primary
