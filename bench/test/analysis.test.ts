@@ -196,6 +196,8 @@ describe("the targets met with little to spare", () => {
   /** A Connect API figure with a target on its ratio. */
   const connectApi = (name: string, ratio: number, direction: "higher" | "lower", limit: number) =>
     figure({ group: "Connect API", name, ratio, target: { on: "ratio", direction, limit } });
+  /** The summary's narrow passes of a report of the last run with these figures only. */
+  const narrowOf = (...figures: FigureResult[]) => narrowPasses({ ...latest(), figures });
 
   it("measures what a met target had to spare, from its ratio or its value, either way", () => {
     expect(spare(figure({ value: 9 }))).toBeCloseTo(0.1);
@@ -212,30 +214,26 @@ describe("the targets met with little to spare", () => {
   });
 
   it("lists those under 15% with what they had, the flow's earlier measurements once", () => {
-    const report: Report = {
-      ...latest(),
-      figures: [
-        figure({ name: "wide", value: 5 }),
-        figure({ name: "narrow", value: 9.5 }),
-        figure({
-          group: "Connect API",
-          name: "GET /connect/v1/flow throughput",
-          value: 4600,
-          unit: "req/s",
-          ratio: 0.65,
-          target: { on: "ratio", direction: "higher", limit: 0.6 },
-        }),
-        figure({
-          group: "Connect API",
-          name: "GET /connect/v1/flow server CPU per request",
-          value: 0.2,
-          ratio: 1.6,
-          target: { on: "ratio", direction: "lower", limit: 1.7 },
-        }),
-      ],
-    };
-    const text = narrowPasses(report);
-    expect(text).not.toContain("wide");
+    const text = narrowOf(
+      figure({ name: "wide", value: 5 }),
+      figure({ name: "narrow", value: 9.5 }),
+      figure({
+        group: "Connect API",
+        name: "GET /connect/v1/flow throughput",
+        value: 4600,
+        unit: "req/s",
+        ratio: 0.65,
+        target: { on: "ratio", direction: "higher", limit: 0.6 },
+      }),
+      figure({
+        group: "Connect API",
+        name: "GET /connect/v1/flow server CPU per request",
+        value: 0.2,
+        ratio: 1.6,
+        target: { on: "ratio", direction: "lower", limit: 1.7 },
+      }),
+    );
+    expect(text).not.toContain("G: wide");
     expect(text).toContain("- **G: narrow: 9.50 ms** against ≤ 10 ms: 5.0% to spare.");
     expect(text).toContain(
       "- **Connect API: GET /connect/v1/flow throughput: 0.65x** against ≥ 0.6x: 8.3% to spare.",
@@ -244,44 +242,46 @@ describe("the targets met with little to spare", () => {
       "- **Connect API: GET /connect/v1/flow server CPU per request: 1.60x** against ≤ 1.7x: 5.9% to spare.",
     );
     expect(text.match(/Until 2026-12-03 the same-work floor skipped/g)).toHaveLength(1);
-    expect(narrowPasses({ ...report, figures: [figure({ value: 5 })] })).toBe(
-      "None: every target met had 15% or more to spare.",
+    expect(narrowOf(figure({ value: 5 }))).toBe("None: every target met had 15% or more to spare.");
+  });
+
+  it("lists the integrations route met with more to spare all the same, with its measurements", () => {
+    const text = narrowOf(
+      connectApi("GET /v1/integrations/:id throughput", 0.88, "higher", 0.6),
+      connectApi("GET /v1/integrations/:id server CPU per request", 1.19, "lower", 1.7),
     );
+    expect(text).toContain(
+      "- **Connect API: GET /v1/integrations/:id throughput: 0.88x, 46.7% to spare; GET /v1/integrations/:id server CPU per request: 1.19x, 30.0% to spare** (more than 15%).",
+    );
+    expect(text.match(/This route's ratios move between runs/g)).toHaveLength(1);
+    expect(text).not.toContain("Until 2026-12-03 the same-work floor skipped");
   });
 
   it("lists the flow met with more to spare all the same, with its measurements and its floor's correction", () => {
-    const report: Report = {
-      ...latest(),
-      figures: [
-        figure({ name: "wide", value: 5 }),
-        connectApi("GET /connect/v1/flow throughput", 0.88, "higher", 0.6),
-        connectApi("GET /connect/v1/flow server CPU per request", 1.3, "lower", 1.7),
-      ],
-    };
-    const text = narrowPasses(report);
+    const text = narrowOf(
+      figure({ name: "wide", value: 5 }),
+      connectApi("GET /connect/v1/flow throughput", 0.88, "higher", 0.6),
+      connectApi("GET /connect/v1/flow server CPU per request", 1.3, "lower", 1.7),
+    );
     expect(text).toContain(
       "- **Connect API: GET /connect/v1/flow throughput: 0.88x, 46.7% to spare; GET /connect/v1/flow server CPU per request: 1.30x, 23.5% to spare** (more than 15%).",
     );
     expect(text.match(/Until 2026-12-03 the same-work floor skipped/g)).toHaveLength(1);
-    expect(text).not.toContain("wide");
+    expect(text).not.toContain("G: wide");
   });
 
   it("give the integrations route's measurements once, and what the simulation's peak RSS is made of", () => {
-    const report: Report = {
-      ...latest(),
-      figures: [
-        connectApi("GET /v1/integrations/:id throughput", 0.63, "higher", 0.6),
-        connectApi("GET /v1/integrations/:id server CPU per request", 1.56, "lower", 1.7),
-        figure({
-          group: "Pause engine",
-          name: "SQLite 3-day simulation, 100k: peak RSS",
-          value: 285,
-          unit: "MB",
-          target: { on: "value", direction: "lower", limit: 300 },
-        }),
-      ],
-    };
-    const text = narrowPasses(report);
+    const text = narrowOf(
+      connectApi("GET /v1/integrations/:id throughput", 0.63, "higher", 0.6),
+      connectApi("GET /v1/integrations/:id server CPU per request", 1.56, "lower", 1.7),
+      figure({
+        group: "Pause engine",
+        name: "SQLite 3-day simulation, 100k: peak RSS",
+        value: 285,
+        unit: "MB",
+        target: { on: "value", direction: "lower", limit: 300 },
+      }),
+    );
     expect(text).toContain("- **Connect API: GET /v1/integrations/:id throughput: 0.63x** against ≥ 0.6x");
     expect(text.match(/This route's ratios move between runs/g)).toHaveLength(1);
     expect(text).toContain("0.54x and 1.77x in the full run of 07:14 UTC (both missed)");
