@@ -386,27 +386,20 @@ export function spare(f: FigureResult): number | null {
  */
 export function narrowPasses(report: Report, margin = 0.15): string {
   const lines: string[] = [];
-  let flowRuns = false;
-  let integrationRuns = false;
+  /** The routes whose measurements across runs were given (once, with their first figure listed). */
+  const given = new Set<RouteRuns>();
   for (const f of report.figures) {
     const left = spare(f);
     if (left === null || left >= margin || !f.target) continue;
     const measured =
       f.target.on === "ratio" ? `${f.ratio?.toFixed(2)}x` : `${num(f.value)} ${f.unit}`.replace(/ $/, "");
     const limit = `${f.target.direction === "higher" ? "≥" : "≤"} ${f.target.limit}${f.target.on === "ratio" ? "x" : ` ${f.unit}`}`;
-    // The flow's measurements once, with the first of its figures listed.
-    const flow = f.group === "Connect API" && f.name.includes("/connect/v1/flow");
-    const integration = f.group === "Connect API" && f.name.startsWith("GET /v1/integrations/:id");
-    const history =
-      flow && !flowRuns
-        ? ` ${FLOW_RUNS}`
-        : integration && !integrationRuns
-          ? ` ${INTEGRATION_RUNS}`
-          : /simulation, 100k: peak RSS$/.test(f.name)
-            ? ` ${SIM_RSS}`
-            : "";
-    if (flow) flowRuns = true;
-    if (integration) integrationRuns = true;
+    const route = routeOf(f);
+    let history = "";
+    if (route && !given.has(route)) {
+      given.add(route);
+      history = ` ${route.runs}`;
+    } else if (/simulation, 100k: peak RSS$/.test(f.name)) history = ` ${SIM_RSS}`;
     lines.push(
       `- **${f.group}: ${f.name}: ${measured}** against ${limit}: ${(left * 100).toFixed(1)}% to spare.${history}`,
     );
@@ -414,21 +407,33 @@ export function narrowPasses(report: Report, margin = 0.15): string {
   // The connect API's targets met with more to spare: listed all the same, with their measurements
   // across runs and the corrections of their floors (a reader must see what such a pass rests on:
   // the same code has missed them in other runs).
-  const routes = [
-    { path: "/connect/v1/flow", listed: flowRuns, runs: FLOW_RUNS },
-    { path: "GET /v1/integrations/:id", listed: integrationRuns, runs: INTEGRATION_RUNS },
-  ];
-  for (const { path, listed, runs } of routes) {
-    const met = report.figures.filter(
-      (f) => f.group === "Connect API" && f.name.includes(path) && f.target && f.status === "pass",
-    );
-    if (listed || met.length === 0) continue;
+  for (const route of ROUTE_RUNS) {
+    if (given.has(route)) continue;
+    const met = report.figures.filter((f) => routeOf(f) === route && f.target && f.status === "pass");
+    if (met.length === 0) continue;
     const spares = met.map(
       (f) => `${f.name}: ${f.ratio?.toFixed(2)}x, ${((spare(f) ?? 0) * 100).toFixed(1)}% to spare`,
     );
-    lines.push(`- **Connect API: ${spares.join("; ")}** (more than ${Math.round(margin * 100)}%). ${runs}`);
+    lines.push(
+      `- **Connect API: ${spares.join("; ")}** (more than ${Math.round(margin * 100)}%). ${route.runs}`,
+    );
   }
   return lines.length
     ? lines.join("\n")
     : `None: every target met had ${Math.round(margin * 100)}% or more to spare.`;
 }
+
+interface RouteRuns {
+  path: string;
+  runs: string;
+}
+
+/** The connect API's routes with targets, each with its measurements across runs. */
+const ROUTE_RUNS: readonly RouteRuns[] = [
+  { path: "GET /connect/v1/flow", runs: FLOW_RUNS },
+  { path: "GET /v1/integrations/:id", runs: INTEGRATION_RUNS },
+];
+
+/** The connect API route a figure is of, if any. */
+const routeOf = (f: FigureResult): RouteRuns | undefined =>
+  f.group === "Connect API" ? ROUTE_RUNS.find((r) => f.name.startsWith(r.path)) : undefined;
